@@ -1,0 +1,10 @@
+"""Safer Leeds Executive dashboard: page configuration and navigation only."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Safer Leeds Executive dashboard", page_icon=":material/shield:", layout="wide")
+pg = st.navigation([
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:"),
+])
+pg.run()

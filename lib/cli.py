@@ -1,0 +1,163 @@
+"""The `saferleeds` command line: thin over the same functions the pages call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import pandas as pd
+
+from lib import config, db, queries, seed
+
+
+class CliError(Exception):
+    """An error to report to the user as one line, with a non-zero exit."""
+
+
+def _json_default(value: object) -> object:
+    """Dates as ISO strings, numpy numbers as Python numbers."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """DataFrame rows as dicts with NaN turned into None."""
+    return [{k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
+
+
+def _print(payload: object, as_json: bool) -> None:
+    """Print JSON, or a readable table for lists of dicts."""
+    if as_json:
+        print(json.dumps(payload, default=_json_default, indent=2))
+    elif isinstance(payload, list) and payload:
+        print(pd.DataFrame(payload).to_string(index=False))
+    else:
+        print(payload)
+
+
+def cmd_db_upgrade(url: str, _args: argparse.Namespace) -> None:
+    """Apply migrations."""
+    db.upgrade(url)
+    print(f"Database at {db.mask_url(url)} is at revision {db.current_revision(url)}.")
+
+
+def cmd_db_seed(url: str, _args: argparse.Namespace) -> None:
+    """Load the embedded default data (idempotent)."""
+    queries.check_ready(url)
+    result = seed.seed(url)
+    print(f"Seeded {db.mask_url(url)}: {result.reference_rows} reference rows, {result.facts.added} documented "
+          f"facts (+{result.facts.revised} revised), {result.illustrative_values.added} illustrative KPI values, "
+          f"{result.crime_rows} illustrative crime rows added.")
+
+
+def cmd_db_init(url: str, _args: argparse.Namespace) -> None:
+    """Migrate, then seed only if the database holds no data yet (never touches a database in use)."""
+    db.upgrade(url)
+    if seed.is_empty(url):
+        cmd_db_seed(url, _args)
+    else:
+        print(f"Database at {db.mask_url(url)} is up to date and already holds data; left as it is "
+              "(`saferleeds db seed` adds any missing reference data and documented facts).")
+
+
+def cmd_kpi_list(url: str, args: argparse.Namespace) -> None:
+    """List the KPI catalogue."""
+    queries.check_ready(url)
+    frame = queries.kpi_catalogue(url)
+    columns = ["code", "name", "priority_id", "priority", "unit", "direction", "target", "target_type", "sensitive"]
+    frame = frame[columns].rename(columns={"priority": "priority_name", "priority_id": "priority"})
+    frame["sensitive"] = frame["sensitive"].astype(bool)
+    _print(_records(frame), args.json)
+
+
+def cmd_kpi_values(url: str, args: argparse.Namespace) -> None:
+    """List one KPI's current values."""
+    queries.check_ready(url)
+    catalogue = queries.kpi_catalogue(url)
+    if args.code not in set(catalogue["code"]):
+        raise CliError(f"unknown KPI code {args.code!r}; see `saferleeds kpi list`")
+    if args.ward and args.ward not in set(queries.wards(url)["code"]) | set(queries.wards(url)["wd19_code"]):
+        raise CliError(f"unknown ward code {args.ward!r}: use a Leeds WD19 or WD25 ward code (E05...)")
+    ward = _current_ward_code(url, args.ward) if args.ward else None
+    frame = queries.kpi_series(url, args.code, area_code=ward, real_only=args.real_only)
+    ward_codes = set(queries.wards(url)["code"])
+    rows = [{"period_start": r["period_start"], "period_end": r["period_end"],
+             "ward_code": r["area_code"] if r["area_code"] in ward_codes else None, "area_code": r["area_code"],
+             "value": r["value"], "qualifier": r.get("qualifier") or "", "illustrative": bool(r["illustrative"]),
+             "source": r["source"], "source_section": r.get("source_section") or ""}
+            for r in _records(frame)]
+    _print(rows, args.json)
+
+
+def _current_ward_code(url: str, code: str) -> str:
+    """The WD25 code for a WD19 or WD25 ward code."""
+    wards = queries.wards(url)
+    match = wards[(wards["code"] == code) | (wards["wd19_code"] == code)]
+    return str(match.iloc[0]["code"])
+
+
+def cmd_config(_url: str, args: argparse.Namespace) -> None:
+    """Show the settings, their values (passwords masked) and help."""
+    rows = [{"name": s.name, "value": db.mask_url(config.database_url()) if s is config.DATABASE_URL
+             else config.get(s), "default": s.default, "help": s.help} for s in config.SETTINGS]
+    _print(rows, args.json)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="saferleeds", description="Safer Leeds Executive dashboard tools.")
+    parser.add_argument("--database-url", help=f"override {config.DATABASE_URL.name}")
+    commands = parser.add_subparsers(dest="group", required=True)
+
+    db_parser = commands.add_parser("db", help="database schema and default data")
+    db_commands = db_parser.add_subparsers(dest="command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations (safe on a database that holds data)").set_defaults(
+        handler=cmd_db_upgrade)
+    db_commands.add_parser("init", help="upgrade, and seed the default data if the database is empty").set_defaults(
+        handler=cmd_db_init)
+    db_commands.add_parser("seed", help="load reference data, documented facts and the illustrative history "
+                                        "(idempotent)").set_defaults(handler=cmd_db_seed)
+
+    kpi_parser = commands.add_parser("kpi", help="KPI catalogue and values")
+    kpi_commands = kpi_parser.add_subparsers(dest="command", required=True)
+    listing = kpi_commands.add_parser("list", help="every KPI with unit, direction, target and sensitivity")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=cmd_kpi_list)
+    values = kpi_commands.add_parser("values", help="current values of one KPI")
+    values.add_argument("code", help="KPI code, e.g. DS1_RESPONSE")
+    values.add_argument("--ward", help="a ward code (WD19 or WD25); default: the KPI's own area")
+    values.add_argument("--real-only", action="store_true", help="leave out illustrative values")
+    values.add_argument("--json", action="store_true", help="print JSON")
+    values.set_defaults(handler=cmd_kpi_values)
+
+    config_parser = commands.add_parser("config", help="show settings and where they come from")
+    config_parser.add_argument("--json", action="store_true", help="print JSON")
+    config_parser.set_defaults(handler=cmd_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 success, 1 error, 2 usage)."""
+    args = build_parser().parse_args(argv)
+    url = args.database_url or config.database_url()
+    try:
+        args.handler(url, args)
+    except (CliError, db.DatabaseUnavailableError) as error:
+        print(f"saferleeds: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback
+        print(f"saferleeds: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

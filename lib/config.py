@@ -1,0 +1,72 @@
+"""Settings as data: each setting has a name, a default and help text, read from the environment or secrets."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration setting: environment variable name, default and what it is for."""
+
+    name: str
+    default: str
+    help: str
+
+
+DATABASE_URL = Setting(
+    "SAFERLEEDS_DATABASE_URL",
+    "sqlite:///data/saferleeds.db",
+    "Any SQLAlchemy URL. The default is the embedded SQLite file (relative paths are taken from the project "
+    "folder). PostgreSQL: postgresql+psycopg://user:password@host:5432/dbname.",
+)
+REFERENCE_DIR = Setting(
+    "SAFERLEEDS_REFERENCE_DIR",
+    "data/reference",
+    "Folder holding ward boundaries (GeoJSON, WD19 or WD25 codes) and LSOA-to-ward lookups. Not committed; "
+    "relative paths are taken from the project folder.",
+)
+SETTINGS: tuple[Setting, ...] = (DATABASE_URL, REFERENCE_DIR)
+
+
+def _secrets() -> dict[str, object]:
+    """Values from .streamlit/secrets.toml, if the file exists (it is never committed)."""
+    path = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def get(setting: Setting) -> str:
+    """The value of a setting: environment first, then .streamlit/secrets.toml, then the default."""
+    if os.environ.get(setting.name):
+        return os.environ[setting.name]
+    secret = _secrets().get(setting.name)
+    return str(secret) if secret else setting.default
+
+
+def database_url() -> str:
+    """The configured database URL, with relative SQLite paths anchored at the project folder."""
+    url = get(DATABASE_URL)
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        path = url[len(prefix):]
+        if path and path != ":memory:":
+            url = prefix + str(PROJECT_ROOT / path)
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        # psycopg (v3) is the driver we install; SQLAlchemy's bare scheme would ask for psycopg2.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def reference_dir() -> Path:
+    """The configured reference-data folder as an absolute path."""
+    path = Path(get(REFERENCE_DIR))
+    return path if path.is_absolute() else PROJECT_ROOT / path

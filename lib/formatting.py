@@ -1,0 +1,63 @@
+"""Plain-English formatting of values, units and periods for tiles, tables and captions (no Streamlit)."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+COUNT_UNITS_SINGULAR = {"calls": "call", "safety plans": "safety plan", "downloads": "download", "uses": "use",
+                        "crimes": "crime", "burglaries": "burglary", "reports": "report", "people": "person",
+                        "knives": "knife", "organisations": "organisation", "homes": "home", "groups": "group",
+                        "premises": "premises", "hits": "hit", "people reached": "person reached"}
+
+
+def format_number(value: float) -> str:
+    """A number with thousands separators and at most one decimal place (none if it is whole)."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def format_value(value: float, unit: str, qualifier: str = "") -> str:
+    """A value with its unit as a person would say it, e.g. '36 minutes', '98%', '-37%', 'more than 6,000 plans'."""
+    if unit == "percent":
+        text = f"{format_number(value)}%"
+    elif unit == "% change":
+        sign = "+" if value > 0 else "\u2212" if value < 0 else ""
+        text = f"{sign}{format_number(abs(value))}%"
+    else:
+        word = COUNT_UNITS_SINGULAR.get(unit, unit) if value == 1 else unit
+        text = f"{format_number(value)} {word}"
+    return f"{qualifier} {text}" if qualifier else text
+
+
+def format_period(start: date, end: date) -> str:
+    """A period as people write it: 'Sep 2024', '2023/24', 'Apr 2023 to Mar 2024' or '14 Feb 2021 to 1 Nov 2021'."""
+    last_day = calendar.monthrange(end.year, end.month)[1]
+    whole_months = start.day == 1 and end.day == last_day
+    if whole_months and (start.year, start.month) == (end.year, end.month):
+        return start.strftime("%b %Y")
+    if whole_months and start.month == 4 and end.month == 3 and end.year == start.year + 1:
+        return f"{start.year}/{str(end.year)[2:]}"
+    if whole_months and start.month == 1 and end.month == 12 and start.year == end.year:
+        return str(start.year)
+    if whole_months:
+        return f"{start:%b %Y} to {end:%b %Y}"
+    return f"{start.day} {start:%b %Y} to {end.day} {end:%b %Y}"
+
+
+def provenance_text(source: str, section: str, illustrative: bool, note: str = "") -> str:
+    """One line saying where a value comes from, for hover help and captions."""
+    if illustrative:
+        return "Illustrative (generated) value for demonstration, calibrated to the documented figures; not real data."
+    where = f"{source} \u00a7 {section}" if section else source
+    return f"Source: {where}." + (f" {note}" if note else "")
+
+
+def kpi_line(name: str, unit: str, latest: dict | None) -> str:
+    """A Markdown bullet: KPI name, latest value in bold, its period, and '(illustrative)' when generated."""
+    if latest is None:
+        return f"- {name}: no values yet"
+    flag = " *(illustrative)*" if latest["illustrative"] else ""
+    value = format_value(latest["value"], unit, latest.get("qualifier") or "")
+    return f"- {name}: **{value}** ({format_period(latest['period_start'], latest['period_end'])}){flag}"

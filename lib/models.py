@@ -1,0 +1,171 @@
+"""SQLModel tables: the schema every page, import and command reads and writes (migrated by Alembic)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+LEEDS_CODE = "E08000035"  # ONS code of Leeds local authority: the area_code of city-wide values
+
+RAG_STATUSES = ("on track", "at risk", "complete", "withdrawn", "not yet reported")
+
+
+class Ward(SQLModel, table=True):
+    """One of Leeds's 33 electoral wards: current (WD25) code, WD19 code, committee area, population, centroid."""
+
+    code: str = Field(primary_key=True, max_length=9)
+    wd19_code: str = Field(unique=True, max_length=9)
+    name: str = Field(unique=True)
+    committee_area: str = Field(index=True)
+    population: int
+    population_year: int
+    population_source: str
+    centroid_lat: float
+    centroid_lon: float
+
+
+class Priority(SQLModel, table=True):
+    """A shared priority of the Safer, Stronger Communities Plan 2021-24, with its Silver board."""
+
+    id: int = Field(primary_key=True)
+    name: str = Field(unique=True)
+    silver_board: str
+    plan: str
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DeliveryBoard(SQLModel, table=True):
+    """A Delivery (Silver) board of the Leeds Community Safety Strategy 2024-27."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    strategy: str
+    priority_id: int | None = Field(default=None, foreign_key="priority.id", index=True)
+
+
+class Deliverable(SQLModel, table=True):
+    """A key deliverable of a priority (2021-24 plan) or a delivery board (2024-27 strategy), with its status."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True)
+    priority_id: int | None = Field(default=None, foreign_key="priority.id", index=True)
+    board_id: int | None = Field(default=None, foreign_key="deliveryboard.id", index=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    status: str
+    status_basis: str = Field(sa_column=Column(Text, nullable=False))
+    source: str
+
+
+class Kpi(SQLModel, table=True):
+    """A key performance indicator: what is measured, in what unit, which way is better, and against what target."""
+
+    code: str = Field(primary_key=True)
+    name: str
+    priority_id: int | None = Field(default=None, foreign_key="priority.id", index=True)
+    unit: str
+    direction: str  # "lower_is_better" | "higher_is_better" | "neutral"
+    target: float | None = None
+    target_type: str | None = None  # "maximum" | "minimum" | None
+    rag_rule: str = Field(sa_column=Column(Text, nullable=False))
+    frequency: str  # "monthly" | "annual" | "period" (one-off figures over a stated period)
+    geography: str  # "city" | "area" | "ward"
+    area_code: str = LEEDS_CODE  # the area the KPI's headline series describes
+    area_name: str = "Leeds"
+    sensitive: bool = False  # disclosure control applies to ward-level counts
+    definition: str = Field(sa_column=Column(Text, nullable=False))
+    owner: str
+    source: str
+    headline_rank: int | None = None  # position among the Overview headline tiles, if any
+
+
+class ImportBatch(SQLModel, table=True):
+    """One load into the database (seed, illustrative generator, file import), successful or not."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # "seed" | "illustrative" | "kpi_return" | "policeuk"
+    file_name: str
+    sha256: str = Field(index=True, max_length=64)
+    who: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str  # "success" | "failed" | "unchanged"
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_rejected: int = 0
+    rows_outside: int = 0
+    illustrative: bool = False
+    errors: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class KpiValue(SQLModel, table=True):
+    """One value of a KPI for a period and area; a correction is a new revision and the old one is kept."""
+
+    __table_args__ = (
+        UniqueConstraint("kpi_code", "area_code", "period_start", "period_end", "illustrative", "revision",
+                         name="uq_kpivalue_revision"),
+        Index("ix_kpivalue_series", "kpi_code", "area_code", "is_current", "period_end"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi_code: str = Field(foreign_key="kpi.code")
+    area_code: str = LEEDS_CODE  # a ward code, Leeds (E08000035) or the KPI's own reporting area
+    period_start: date
+    period_end: date
+    value: float
+    numerator: float | None = None
+    denominator: float | None = None
+    qualifier: str = ""  # the document's own hedge, e.g. "more than", "as low as"
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    source: str  # source document file name or dataset
+    source_section: str = ""
+    illustrative: bool = Field(default=False, index=True)
+    loaded_at: datetime
+    import_batch_id: int | None = Field(default=None, foreign_key="importbatch.id", index=True)
+    revision: int = 1
+    is_current: bool = True
+
+
+class Meeting(SQLModel, table=True):
+    """A Safer Leeds Executive meeting and the data cut-off its performance report used."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_date: date = Field(unique=True)
+    data_cutoff: date
+    illustrative: bool = False
+    note: str = ""
+
+
+class CrimeRecord(SQLModel, table=True):
+    """One police.uk street-level record (a crime or an ASB incident) with its ward assigned."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_key: str = Field(unique=True)  # Crime ID, or a stable hash of the fields for ASB rows
+    crime_id: str | None = None
+    month: date = Field(index=True)
+    reported_by: str
+    falls_within: str
+    longitude: float | None = None
+    latitude: float | None = None
+    location: str
+    lsoa_code: str = Field(index=True)
+    lsoa_name: str
+    crime_type: str
+    last_outcome: str = ""
+    context: str = ""
+    ward_code: str = Field(index=True)
+    import_batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
+
+
+class CrimeMonthly(SQLModel, table=True):
+    """Pre-aggregated crime counts: month x ward x police.uk crime type, kept in step by imports."""
+
+    __table_args__ = (Index("ix_crimemonthly_ward_month", "ward_code", "month"),)
+
+    month: date = Field(primary_key=True)
+    ward_code: str = Field(primary_key=True)
+    crime_type: str = Field(primary_key=True)
+    illustrative: bool = Field(primary_key=True)
+    count: int

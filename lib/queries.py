@@ -1,0 +1,287 @@
+"""The only place that reads the database: small aggregates as DataFrames, cached for the app.
+
+Every function takes the database URL (so caches are per database) and returns plain data. Pages, the command
+line and the importers all read through here, so they always agree.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Connection, and_, case, exists, func, inspect, literal, or_, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import aliased
+
+from lib import db
+from lib.illustrative import ASB
+from lib.models import (
+    LEEDS_CODE,
+    CrimeMonthly,
+    Deliverable,
+    DeliveryBoard,
+    ImportBatch,
+    Kpi,
+    KpiValue,
+    Priority,
+    Ward,
+)
+
+# Outside the app (command line, tests) the cache is bypassed, so Streamlit's "no runtime" warning is noise.
+logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+CACHE_TTL_SECONDS = 600
+
+
+def cached(fn: Callable[P, R]) -> Callable[P, R]:
+    """Cache with st.cache_data inside the running app; call straight through from the command line and tests."""
+    with_cache = st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=64, show_spinner=False)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        return with_cache(*args, **kwargs) if st.runtime.exists() else fn(*args, **kwargs)
+
+    wrapper.clear = with_cache.clear  # type: ignore[attr-defined]
+    return wrapper
+
+
+def clear_caches() -> None:
+    """Forget every cached result (after an import changes the data)."""
+    if st.runtime.exists():
+        st.cache_data.clear()
+
+
+def _frame(url: str, statement: Any) -> pd.DataFrame:  # noqa: ANN401 - any SQLAlchemy selectable
+    """Run a SELECT and return its rows as a DataFrame."""
+    with db.get_engine(url).connect() as connection:
+        return pd.read_sql(statement, connection)
+
+
+def check_ready(url: str) -> None:
+    """Raise db.DatabaseUnavailableError with a plain message unless the database answers and is migrated."""
+    shown = db.mask_url(url)
+    try:
+        with db.get_engine(url).connect() as connection:
+            connection.execute(text("SELECT 1"))
+            has_schema = inspect(connection).has_table("kpi")
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
+        raise db.DatabaseUnavailableError(
+            f"Cannot reach the database at {shown} ({reason}). Check SAFERLEEDS_DATABASE_URL and that the "
+            "server is running, then reload."
+        ) from error
+    if not has_schema:
+        raise db.DatabaseUnavailableError(
+            f"The database at {shown} has no Safer Leeds tables yet. Run `saferleeds db upgrade` and "
+            "`saferleeds db seed` (or `make run`, which does both)."
+        )
+
+
+def table_counts(connection: Connection) -> dict[str, int]:
+    """Rows per table, to tell an empty database from one that holds data."""
+    return {model.__tablename__: connection.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (Ward, Priority, Kpi, KpiValue, CrimeMonthly, ImportBatch)}
+
+
+def batch_with_sha(connection: Connection, kind: str, sha256: str) -> int | None:
+    """The id of a successful import batch of this kind and content, if one exists."""
+    return connection.execute(
+        select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.sha256 == sha256,
+                                     ImportBatch.status == "success")
+    ).scalar()
+
+
+def existing_codes(connection: Connection, column: Any) -> set:  # noqa: ANN401 - a mapped column
+    """The set of values already stored in one column (primary keys of a reference table)."""
+    return set(connection.execute(select(column)).scalars())
+
+
+def existing_board_names(connection: Connection) -> list[tuple[int, str]]:
+    """(id, name) of every delivery board."""
+    return [tuple(r) for r in connection.execute(select(DeliveryBoard.id, DeliveryBoard.name))]
+
+
+def current_kpi_values(connection: Connection, kpi_codes: list[str]) -> dict[tuple, dict]:
+    """Current revisions of the given KPIs keyed by (kpi, area, start, end, illustrative)."""
+    rows = connection.execute(
+        select(KpiValue.id, KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end,
+               KpiValue.illustrative, KpiValue.value, KpiValue.numerator, KpiValue.denominator,
+               KpiValue.qualifier, KpiValue.revision)
+        .where(KpiValue.is_current, KpiValue.kpi_code.in_(kpi_codes))
+    ).mappings()
+    return {(r["kpi_code"], r["area_code"], r["period_start"], r["period_end"], bool(r["illustrative"])): dict(r)
+            for r in rows}
+
+
+def existing_crime_keys(connection: Connection, illustrative: bool) -> set[tuple]:
+    """(month, ward, crime type) keys already in the crime aggregate for real or illustrative rows."""
+    rows = connection.execute(select(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type)
+                              .where(CrimeMonthly.illustrative == illustrative))
+    return {tuple(r) for r in rows}
+
+
+@cached
+def kpi_catalogue(url: str) -> pd.DataFrame:
+    """Every KPI with its priority name, unit, direction, target, owner and source."""
+    statement = (
+        select(Kpi.code, Kpi.name, Kpi.priority_id, Priority.name.label("priority"), Kpi.unit, Kpi.direction,
+               Kpi.target, Kpi.target_type, Kpi.rag_rule, Kpi.frequency, Kpi.geography, Kpi.area_code,
+               Kpi.area_name, Kpi.sensitive, Kpi.definition, Kpi.owner, Kpi.source, Kpi.headline_rank,
+               (Kpi.source == "police.uk street-level crime").label("from_crime_aggregate"))
+        .join(Priority, Priority.id == Kpi.priority_id, isouter=True)
+        .order_by(Kpi.priority_id.is_(None), Kpi.priority_id, Kpi.code)
+    )
+    frame = _frame(url, statement)
+    frame["priority_id"] = frame["priority_id"].astype("Int64")
+    frame["headline_rank"] = frame["headline_rank"].astype("Int64")
+    frame["sensitive"] = frame["sensitive"].astype(bool)
+    return frame
+
+
+@cached
+def priorities(url: str) -> pd.DataFrame:
+    """The nine shared priorities with their Silver boards and deliverable counts by status."""
+    statement = (
+        select(Priority.id, Priority.name, Priority.silver_board, Priority.summary,
+               func.count(Deliverable.id).label("deliverables"))
+        .join(Deliverable, Deliverable.priority_id == Priority.id, isouter=True)
+        .group_by(Priority.id, Priority.name, Priority.silver_board, Priority.summary)
+        .order_by(Priority.id)
+    )
+    return _frame(url, statement)
+
+
+@cached
+def deliverables(url: str) -> pd.DataFrame:
+    """Key deliverables of the 2021-24 priorities and the 2024-27 delivery boards, with status."""
+    statement = (
+        select(Deliverable.ref, Deliverable.priority_id, DeliveryBoard.name.label("board"), Deliverable.title,
+               Deliverable.summary, Deliverable.status, Deliverable.status_basis, Deliverable.source)
+        .join(DeliveryBoard, DeliveryBoard.id == Deliverable.board_id, isouter=True)
+        .order_by(Deliverable.id)
+    )
+    return _frame(url, statement)
+
+
+def _preferred_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
+    """Current KPI values, dropping an illustrative value wherever a real one covers the same KPI, area and period."""
+    real = aliased(KpiValue)
+    shadowed = exists().where(real.kpi_code == KpiValue.kpi_code, real.area_code == KpiValue.area_code,
+                              real.period_start == KpiValue.period_start, real.period_end == KpiValue.period_end,
+                              real.is_current, real.illustrative.is_(False))
+    condition = KpiValue.illustrative.is_(False) if real_only else or_(KpiValue.illustrative.is_(False), ~shadowed)
+    return (
+        select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end, KpiValue.value,
+               KpiValue.numerator, KpiValue.denominator, KpiValue.qualifier, KpiValue.illustrative,
+               KpiValue.source, KpiValue.source_section, KpiValue.note, KpiValue.revision, KpiValue.loaded_at,
+               KpiValue.import_batch_id)
+        .where(KpiValue.is_current, condition)
+    )
+
+
+def _crime_total_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
+    """Monthly city-wide crime (excluding ASB) from the aggregate, real months replacing illustrative ones."""
+    real_months = select(CrimeMonthly.month).where(CrimeMonthly.illustrative.is_(False)).distinct()
+    keep = (CrimeMonthly.illustrative.is_(False) if real_only
+            else or_(CrimeMonthly.illustrative.is_(False), CrimeMonthly.month.not_in(real_months)))
+    return (
+        select(literal("CRIME_TOTAL").label("kpi_code"), literal(LEEDS_CODE).label("area_code"),
+               CrimeMonthly.month.label("period_start"), func.sum(CrimeMonthly.count).label("value"),
+               CrimeMonthly.illustrative)
+        .where(CrimeMonthly.crime_type != ASB, keep)
+        .group_by(CrimeMonthly.month, CrimeMonthly.illustrative)
+        .order_by(CrimeMonthly.month)
+    )
+
+
+def _with_crime_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give crime-aggregate rows the same columns as stored KPI values."""
+    if frame.empty:
+        return frame
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    frame["period_end"] = [(pd.Timestamp(d) + pd.offsets.MonthEnd(0)).date() for d in frame["period_start"]]
+    frame["value"] = frame["value"].astype(float)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    frame["source"] = "police.uk street-level crime"
+    frame["source_section"] = "month x ward x crime type aggregate (all types except anti-social behaviour)"
+    frame["qualifier"] = ""
+    return frame
+
+
+@cached
+def kpi_series(url: str, code: str, area_code: str | None = None, real_only: bool = False) -> pd.DataFrame:
+    """Current values of one KPI for one area (default: the KPI's own area), oldest first."""
+    if code == "CRIME_TOTAL":
+        return _with_crime_columns(_frame(url, _crime_total_values(real_only)))
+    values = _preferred_values(real_only).subquery()
+    statement = select(values).where(values.c.kpi_code == code)
+    if area_code is None:
+        statement = statement.join(Kpi, and_(Kpi.code == values.c.kpi_code, Kpi.area_code == values.c.area_code))
+    else:
+        statement = statement.where(values.c.area_code == area_code)
+    frame = _frame(url, statement.order_by(values.c.period_end, values.c.period_start))
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    return frame
+
+
+@cached
+def headline_values(url: str) -> pd.DataFrame:
+    """Every current value at each KPI's own area (the series the Overview and freshness table summarise)."""
+    values = _preferred_values(real_only=False).subquery()
+    statement = (
+        select(values)
+        .join(Kpi, and_(Kpi.code == values.c.kpi_code, Kpi.area_code == values.c.area_code))
+        .order_by(values.c.kpi_code, values.c.period_end)
+    )
+    stored = _frame(url, statement)
+    crime = _with_crime_columns(_frame(url, _crime_total_values(real_only=False)))
+    frame = pd.concat([f for f in (stored, crime) if not f.empty], ignore_index=True)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    return frame
+
+
+@cached
+def provenance(url: str, kpi_code: str | None = None) -> pd.DataFrame:
+    """Every stored KPI value, superseded revisions included, with its source, batch and load time."""
+    statement = (
+        select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end, KpiValue.value,
+               KpiValue.qualifier, KpiValue.illustrative, KpiValue.source, KpiValue.source_section, KpiValue.note,
+               KpiValue.revision, KpiValue.is_current, KpiValue.import_batch_id, KpiValue.loaded_at)
+        .order_by(KpiValue.kpi_code, KpiValue.period_end, KpiValue.area_code, KpiValue.revision)
+    )
+    if kpi_code:
+        statement = statement.where(KpiValue.kpi_code == kpi_code)
+    frame = _frame(url, statement)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    frame["is_current"] = frame["is_current"].astype(bool)
+    return frame
+
+
+@cached
+def import_log(url: str) -> pd.DataFrame:
+    """Every import batch, newest first."""
+    statement = select(ImportBatch).order_by(ImportBatch.started_at.desc(), ImportBatch.id.desc())
+    return _frame(url, statement)
+
+
+@cached
+def crime_months(url: str) -> pd.DataFrame:
+    """Each month in the crime aggregate with whether real police.uk rows exist for it."""
+    statement = (
+        select(CrimeMonthly.month,
+               func.max(case((CrimeMonthly.illustrative.is_(False), 1), else_=0)).label("has_real"))
+        .group_by(CrimeMonthly.month).order_by(CrimeMonthly.month)
+    )
+    return _frame(url, statement)
+
+
+@cached
+def wards(url: str) -> pd.DataFrame:
+    """The 33 wards with codes, committee area, population and centroid."""
+    return _frame(url, select(Ward).order_by(Ward.name))

@@ -1,0 +1,170 @@
+"""Build the embedded default data: reference tables, documented facts and the flagged illustrative history.
+
+Idempotent: running it again adds nothing. It never deletes or overwrites: a documented fact whose value changed in
+data/seed_facts.csv becomes a new revision, and rows a user loaded are left alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, insert, update
+
+from lib import db, illustrative, queries
+from lib.config import DATA_DIR
+from lib.ingest.kpi_values import WriteCounts, write_kpi_values
+from lib.models import CrimeMonthly, Deliverable, DeliveryBoard, ImportBatch, Kpi, Priority, Ward
+
+PLAN_2021 = "Safer, Stronger Communities: Leeds Plan 2021-2024"
+STRATEGY_2024 = "Leeds Community Safety Strategy 2024-27"
+POPULATION_SOURCE = ("Census 2021 usual residents (ONS TS001) summed over LSOA 2021 best-fit to ward; "
+                     "see data/README.md")
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What a seed run added."""
+
+    reference_rows: int
+    facts: WriteCounts
+    illustrative_values: WriteCounts
+    crime_rows: int
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    """Rows of a shipped CSV file under data/."""
+    with (DATA_DIR / name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _optional(text: str) -> str | None:
+    """An empty CSV cell as None."""
+    return text or None
+
+
+def _insert_missing(connection: Connection, model: type, key: str, rows: list[dict]) -> int:
+    """Insert the reference rows whose key is not stored yet; return how many were added."""
+    present = queries.existing_codes(connection, getattr(model, key))
+    new = [row for row in rows if row[key] not in present]
+    if new:
+        connection.execute(insert(model), new)
+    return len(new)
+
+
+def seed_reference(connection: Connection) -> int:
+    """Wards, priorities, delivery boards, deliverables and the KPI catalogue (missing rows only)."""
+    added = _insert_missing(connection, Ward, "code", [
+        {"code": r["code"], "wd19_code": r["wd19_code"], "name": r["name"], "committee_area": r["committee_area"],
+         "population": int(r["population"]), "population_year": int(r["population_year"]),
+         "population_source": POPULATION_SOURCE, "centroid_lat": float(r["centroid_lat"]),
+         "centroid_lon": float(r["centroid_lon"])}
+        for r in read_csv("wards.csv")])
+    added += _insert_missing(connection, Priority, "id", [
+        {"id": int(r["id"]), "name": r["name"], "silver_board": r["silver_board"], "plan": PLAN_2021,
+         "summary": r["summary"]} for r in read_csv("priorities.csv")])
+    added += _insert_missing(connection, DeliveryBoard, "name", [
+        {"name": r["name"], "strategy": STRATEGY_2024,
+         "priority_id": int(r["priority_id"]) if r["priority_id"] else None} for r in read_csv("boards.csv")])
+    board_ids = {name: id_ for id_, name in queries.existing_board_names(connection)}
+    added += _insert_missing(connection, Deliverable, "ref", [
+        {"ref": r["ref"], "priority_id": int(r["priority_id"]) if r["priority_id"] else None,
+         "board_id": board_ids.get(r["board"]), "title": r["title"], "summary": r["summary"], "status": r["status"],
+         "status_basis": r["status_basis"], "source": r["source"]} for r in read_csv("deliverables.csv")])
+    added += _insert_missing(connection, Kpi, "code", [
+        {"code": r["code"], "name": r["name"], "priority_id": int(r["priority_id"]) if r["priority_id"] else None,
+         "unit": r["unit"], "direction": r["direction"], "target": float(r["target"]) if r["target"] else None,
+         "target_type": _optional(r["target_type"]), "rag_rule": r["rag_rule"], "frequency": r["frequency"],
+         "geography": r["geography"], "area_code": r["area_code"], "area_name": r["area_name"],
+         "sensitive": r["sensitive"] == "true", "definition": r["definition"], "owner": r["owner"],
+         "source": r["source"], "headline_rank": int(r["headline_rank"]) if r["headline_rank"] else None}
+        for r in read_csv("kpis.csv")])
+    return added
+
+
+def _start_batch(connection: Connection, kind: str, file_name: str, sha256: str, is_illustrative: bool) -> int:
+    """Record the start of a load and return its batch id."""
+    return connection.execute(
+        insert(ImportBatch).values(kind=kind, file_name=file_name, sha256=sha256, who=_who(),
+                                   started_at=datetime.now(UTC), status="running", illustrative=is_illustrative)
+    ).inserted_primary_key[0]
+
+
+def _finish_batch(connection: Connection, batch_id: int, read: int, imported: int) -> None:
+    """Mark a load as successful with its row counts."""
+    connection.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
+        status="success", finished_at=datetime.now(UTC), rows_read=read, rows_imported=imported))
+
+
+def _who() -> str:
+    """The operating-system user running the load."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def seed_facts(connection: Connection) -> WriteCounts:
+    """The documented figures from data/seed_facts.csv, each with its source file and section (not illustrative)."""
+    path = DATA_DIR / "seed_facts.csv"
+    sha = file_sha256(path)
+    if queries.batch_with_sha(connection, "seed", sha) is not None:
+        return WriteCounts()
+    rows = [
+        {"kpi_code": r["kpi_code"], "area_code": r["area_code"], "period_start": date.fromisoformat(r["period_start"]),
+         "period_end": date.fromisoformat(r["period_end"]), "value": float(r["value"]), "qualifier": r["qualifier"],
+         "note": r["note"], "source": r["source"], "source_section": r["source_section"], "illustrative": False}
+        for r in read_csv("seed_facts.csv")]
+    batch_id = _start_batch(connection, "seed", path.name, sha, is_illustrative=False)
+    counts = write_kpi_values(connection, rows, batch_id)
+    _finish_batch(connection, batch_id, len(rows), counts.added + counts.revised)
+    return counts
+
+
+def seed_illustrative(connection: Connection) -> tuple[WriteCounts, int]:
+    """The generated history (flagged illustrative), written once per generator version and seed."""
+    sha = hashlib.sha256(f"illustrative:{illustrative.GENERATOR_VERSION}:{illustrative.SEED}".encode()).hexdigest()
+    if queries.batch_with_sha(connection, "illustrative", sha) is not None:
+        return WriteCounts(), 0
+    ward_codes = sorted(queries.existing_codes(connection, Ward.code))
+    data = illustrative.generate(ward_codes)
+    batch_id = _start_batch(connection, "illustrative", f"lib/illustrative.py (seed {illustrative.SEED})", sha,
+                            is_illustrative=True)
+    source = "Illustrative series generated by lib/illustrative.py"
+    rows = [{**row, "illustrative": True, "source": source,
+             "source_section": "calibrated to the documented figures (lib/illustrative.py CALIBRATION)"}
+            for row in data.kpi_values]
+    counts = write_kpi_values(connection, rows, batch_id)
+    present = queries.existing_crime_keys(connection, illustrative=True)
+    crime = [{**row, "illustrative": True} for row in data.crime_monthly
+             if (row["month"], row["ward_code"], row["crime_type"]) not in present]
+    if crime:
+        connection.execute(insert(CrimeMonthly), crime)
+    _finish_batch(connection, batch_id, len(rows) + len(data.crime_monthly), counts.added + len(crime))
+    return counts, len(crime)
+
+
+def is_empty(url: str) -> bool:
+    """True when no KPI, value, crime or import rows exist (a brand-new database)."""
+    with db.get_engine(url).connect() as connection:
+        counts = queries.table_counts(connection)
+    return not any(counts[name] for name in ("kpi", "kpivalue", "crimemonthly", "importbatch"))
+
+
+def seed(url: str) -> SeedResult:
+    """Seed the database at url in one transaction (reference data, documented facts, illustrative history)."""
+    with db.get_engine(url).begin() as connection:
+        reference = seed_reference(connection)
+        facts = seed_facts(connection)
+        values, crime = seed_illustrative(connection)
+    queries.clear_caches()
+    return SeedResult(reference, facts, values, crime)

@@ -1,0 +1,75 @@
+"""Migrations and connections behave the same on SQLite and PostgreSQL."""
+
+import pytest
+from sqlalchemy import inspect, text
+
+from lib import config, db, queries
+
+
+def test_upgrade_creates_every_table_and_reaches_head(empty_url):
+    db.upgrade(empty_url)
+    tables = set(inspect(db.get_engine(empty_url)).get_table_names())
+    assert {"ward", "priority", "deliveryboard", "deliverable", "kpi", "kpivalue", "meeting", "crimerecord",
+            "crimemonthly", "importbatch", "alembic_version"} <= tables
+    assert db.current_revision(empty_url) == db.head_revision()
+
+
+def test_upgrade_twice_is_harmless(seeded_url):
+    with db.get_engine(seeded_url).connect() as connection:
+        before = queries.table_counts(connection)
+    db.upgrade(seeded_url)
+    with db.get_engine(seeded_url).connect() as connection:
+        assert queries.table_counts(connection) == before
+
+
+def test_indexes_cover_the_page_queries(migrated_url):
+    inspector = inspect(db.get_engine(migrated_url))
+    kpivalue = {tuple(ix["column_names"]) for ix in inspector.get_indexes("kpivalue")}
+    assert ("kpi_code", "area_code", "is_current", "period_end") in kpivalue
+    crime = {tuple(ix["column_names"]) for ix in inspector.get_indexes("crimemonthly")}
+    assert ("ward_code", "month") in crime
+
+
+def test_sqlite_runs_with_wal_and_busy_timeout(tmp_path):
+    url = f"sqlite:///{tmp_path / 'wal.db'}"
+    with db.make_engine(url).connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == db.SQLITE_BUSY_TIMEOUT_MS
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_unreachable_database_gives_a_plain_message_with_the_password_masked():
+    url = "postgresql+psycopg://analyst:s3cret@127.0.0.1:1/saferleeds"
+    with pytest.raises(db.DatabaseUnavailableError) as error:
+        queries.check_ready(url)
+    assert "s3cret" not in str(error.value)
+    assert "analyst:***@127.0.0.1:1/saferleeds" in str(error.value)
+    assert "SAFERLEEDS_DATABASE_URL" in str(error.value)
+
+
+def test_unmigrated_database_says_what_to_run(empty_url):
+    with pytest.raises(db.DatabaseUnavailableError, match="saferleeds db upgrade"):
+        queries.check_ready(empty_url)
+
+
+def test_default_url_is_the_embedded_sqlite_file_in_the_project(monkeypatch):
+    monkeypatch.delenv(config.DATABASE_URL.name, raising=False)
+    monkeypatch.setattr(config, "_secrets", dict)
+    assert config.database_url() == f"sqlite:///{config.PROJECT_ROOT / 'data' / 'saferleeds.db'}"
+
+
+def test_environment_overrides_and_plain_postgres_scheme_uses_psycopg(monkeypatch):
+    monkeypatch.setenv(config.DATABASE_URL.name, "postgresql://u@h/d")
+    assert config.database_url() == "postgresql+psycopg://u@h/d"
+
+
+def test_secrets_file_is_read_when_no_environment_value(monkeypatch, tmp_path):
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text('SAFERLEEDS_REFERENCE_DIR = "/srv/reference"\n')
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    monkeypatch.delenv(config.REFERENCE_DIR.name, raising=False)
+    assert str(config.reference_dir()) == "/srv/reference"
+
+
+def test_every_setting_has_help():
+    assert all(s.name.startswith("SAFERLEEDS_") and s.default and len(s.help) > 20 for s in config.SETTINGS)
