@@ -29,15 +29,16 @@ def freshness(values: pd.DataFrame, catalogue: pd.DataFrame, as_of: date) -> pd.
     frame["values"] = frame["values"].fillna(0).astype(int)
     frame["illustrative_values"] = frame["illustrative_values"].fillna(0).astype(int)
     frame["real_values"] = frame["values"] - frame["illustrative_values"]
-    frame["days_since_latest"] = [None if pd.isna(d) else (as_of - d).days for d in frame["latest_period_end"]]
+    frame["days_since_latest"] = pd.array(
+        [None if pd.isna(d) else (as_of - d).days for d in frame["latest_period_end"]], dtype="Int64")
     frame["status"] = [_status(f, days) for f, days in zip(frame["frequency"], frame["days_since_latest"], strict=True)]
     return frame[["code", "name", "frequency", "values", "real_values", "illustrative_values", "latest_period_end",
                   "days_since_latest", "status"]]
 
 
-def _status(frequency: str, days: int | None) -> str:
+def _status(frequency: str, days: float | None) -> str:
     """'no data', 'one-off figure', 'up to date' or 'overdue' for a KPI's latest value."""
-    if days is None:
+    if days is None or pd.isna(days):
         return "no data"
     if frequency not in EXPECTED_GAP_DAYS:
         return "one-off figure"

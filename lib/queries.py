@@ -45,6 +45,7 @@ def cached(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        """Call through the Streamlit cache when the app is running."""
         return with_cache(*args, **kwargs) if st.runtime.exists() else fn(*args, **kwargs)
 
     wrapper.clear = with_cache.clear  # type: ignore[attr-defined]
@@ -214,6 +215,15 @@ def _with_crime_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Consistent column types for KPI values whichever backend they came from."""
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    for column in ("value", "numerator", "denominator"):
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column]).astype(float)
+    return frame
+
+
 @cached
 def kpi_series(url: str, code: str, area_code: str | None = None, real_only: bool = False) -> pd.DataFrame:
     """Current values of one KPI for one area (default: the KPI's own area), oldest first."""
@@ -225,9 +235,7 @@ def kpi_series(url: str, code: str, area_code: str | None = None, real_only: boo
         statement = statement.join(Kpi, and_(Kpi.code == values.c.kpi_code, Kpi.area_code == values.c.area_code))
     else:
         statement = statement.where(values.c.area_code == area_code)
-    frame = _frame(url, statement.order_by(values.c.period_end, values.c.period_start))
-    frame["illustrative"] = frame["illustrative"].astype(bool)
-    return frame
+    return _typed(_frame(url, statement.order_by(values.c.period_end, values.c.period_start)))
 
 
 @cached
@@ -241,9 +249,7 @@ def headline_values(url: str) -> pd.DataFrame:
     )
     stored = _frame(url, statement)
     crime = _with_crime_columns(_frame(url, _crime_total_values(real_only=False)))
-    frame = pd.concat([f for f in (stored, crime) if not f.empty], ignore_index=True)
-    frame["illustrative"] = frame["illustrative"].astype(bool)
-    return frame
+    return _typed(pd.concat([f for f in (stored, crime) if not f.empty], ignore_index=True))
 
 
 @cached

@@ -65,8 +65,12 @@ def polygon_centroid(geometry: dict) -> tuple[float, float]:
 def main(shared: Path, out_dir: Path = ROOT / "data") -> None:
     """Write data/wards.csv and data/illustrative_crime_mix.csv from the shared files."""
     codes = list(csv.DictReader((shared / "lookups/leeds_ward_codes.csv").open()))
+    wd25_of = {r["WD19CD"]: r["WD25CD"] for r in codes}
+    # LSOAs go to wards by the ONS best fit (WD19), then to the current code by the name crosswalk. The lookup's
+    # own WD25 column re-fits three Temple Newsam LSOAs by area to Burmantofts and Killingbeck, although only the
+    # Garforth/Temple Newsam boundary moved (by about 180 m); following it would move 5,600 residents wrongly.
     lookup = csv.DictReader((shared / "lookups/leeds_lsoa21_ward_derived.csv").open())
-    lsoa_ward = {r["LSOA21CD"]: r["WD25CD"] for r in lookup}
+    lsoa_ward = {r["LSOA21CD"]: wd25_of[r["WD19CD"]] for r in lookup}
     population: Counter[str] = Counter()
     for row in csv.DictReader((shared / "lookups/leeds_lsoa21_population_census2021.csv").open()):
         population[lsoa_ward[row["LSOA21CD"]]] += int(row["usual_residents"])
