@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import db, queries
-from lib.formatting import format_period, format_value, provenance_text
+from lib.formatting import format_headline, format_period, provenance_text
 
 STATUS_ICONS = {"on track": ":material/check_circle:", "at risk": ":material/warning:",
                 "complete": ":material/task_alt:", "withdrawn": ":material/block:",
@@ -40,14 +40,18 @@ def kpi_tile(kpi: dict, latest: dict | None) -> None:
     """A bordered tile: KPI name, latest value with unit and period, illustrative badge, provenance on hover."""
     with st.container(border=True):
         if latest is None:
-            st.metric(kpi["name"], "No data yet", help=kpi["definition"])
+            st.markdown(f"**{kpi['name']}**", help=kpi["definition"])
+            st.metric(kpi["name"], "No data yet", label_visibility="collapsed")
             st.caption(f"{kpi['area_name']} \u00b7 no values loaded")
             return
-        help_text = provenance_text(latest["source"], latest.get("source_section") or "", bool(latest["illustrative"]),
-                                    latest.get("note") or "")
-        st.metric(kpi["name"], format_value(latest["value"], kpi["unit"], latest.get("qualifier") or ""),
-                  help=f"{kpi['definition']}\n\n{help_text}")
-        st.caption(f"{format_period(latest['period_start'], latest['period_end'])} \u00b7 {kpi['area_name']}")
+        provenance = provenance_text(latest["source"], latest.get("source_section") or "",
+                                     bool(latest["illustrative"]), latest.get("note") or "")
+        st.markdown(f"**{kpi['name']}**", help=f"{kpi['definition']}\n\n{provenance}")
+        number, words = format_headline(latest["value"], kpi["unit"])
+        qualifier = latest.get("qualifier") or ""
+        st.metric(kpi["name"], f"{qualifier} {number}".strip(), label_visibility="collapsed")
+        period = format_period(latest["period_start"], latest["period_end"])
+        st.caption(" \u00b7 ".join(part for part in (words, period, kpi["area_name"]) if part))
         if latest["illustrative"]:
             illustrative_badge()
 

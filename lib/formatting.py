@@ -31,6 +31,15 @@ def format_value(value: float, unit: str, qualifier: str = "") -> str:
     return f"{qualifier} {text}" if qualifier else text
 
 
+def format_headline(value: float, unit: str) -> tuple[str, str]:
+    """A tile's big number and the words that go under it: (35.9 min, ''), (386, 'safety plans'), (98%, '')."""
+    if unit in ("percent", "% change"):
+        return format_value(value, unit), ""
+    if unit == "minutes":
+        return f"{format_number(value)} min", ""
+    return format_number(value), COUNT_UNITS_SINGULAR.get(unit, unit) if value == 1 else unit
+
+
 def format_period(start: date, end: date) -> str:
     """A period as people write it: 'Sep 2024', '2023/24', 'Apr 2023 to Mar 2024' or '14 Feb 2021 to 1 Nov 2021'."""
     last_day = calendar.monthrange(end.year, end.month)[1]

@@ -67,3 +67,11 @@ def test_format_period(start, end, text):
 def test_provenance_text_says_illustrative_or_cites_the_source():
     assert "Illustrative" in formatting.provenance_text("x", "y", True)
     assert formatting.provenance_text("001.txt", "Leedswatch", False) == "Source: 001.txt \u00a7 Leedswatch."
+
+
+@pytest.mark.parametrize(("value", "unit", "expected"), [
+    (35.9, "minutes", ("35.9 min", "")), (386.0, "safety plans", ("386", "safety plans")),
+    (98.0, "percent", ("98%", "")), (8128.0, "crimes", ("8,128", "crimes")), (1.0, "crimes", ("1", "crime")),
+])
+def test_format_headline_splits_number_and_words(value, unit, expected):
+    assert formatting.format_headline(value, unit) == expected

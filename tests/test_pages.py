@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import kpis, queries
-from lib.formatting import format_value
+from lib.formatting import format_headline
 
 TIMEOUT = 60
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ def test_overview_headline_tiles_equal_the_latest_database_values(app_url):
     assert len(shown) == 4
     for code, kpi in headline.iterrows():
         row = latest.loc[code]
-        assert shown[kpi["name"]] == format_value(row["value"], kpi["unit"], row["qualifier"] or "")
+        assert shown[kpi["name"]] == format_headline(row["value"], kpi["unit"])[0]
 
 
 def test_overview_lists_the_nine_priorities_with_their_kpis(app_url):
