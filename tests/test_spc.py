@@ -1,0 +1,128 @@
+"""SPC (XmR) against hand-worked examples, including the edge cases."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from lib import spc
+
+
+def series(values, start=date(2022, 1, 1)):
+    periods = pd.date_range(start, periods=len(values), freq="MS").date
+    return pd.DataFrame({"period_end": periods, "value": [float(v) for v in values]})
+
+
+def test_limits_are_mean_plus_minus_2_66_mean_moving_range():
+    # 12 points alternating 10, 12: mean 11, every moving range 2, limits 11 +/- 5.32.
+    result = spc.xmr(series([10, 12] * 6), "lower_is_better")
+    assert result.points["mean"].iloc[0] == pytest.approx(11.0)
+    assert result.points["upper"].iloc[0] == pytest.approx(16.32)
+    assert result.points["lower"].iloc[0] == pytest.approx(5.68)
+    assert result.variation == spc.COMMON
+    assert result.signals == []
+
+
+def test_fewer_than_twelve_points_gives_no_limits_and_no_icons():
+    result = spc.xmr(series([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]), "higher_is_better", 10, "minimum")
+    assert result.points["mean"].isna().all()
+    assert result.variation == spc.INSUFFICIENT and result.assurance == spc.INSUFFICIENT
+    assert result.signals == []
+
+
+def test_rule_1_point_beyond_upper_limit_is_concern_when_lower_is_better():
+    # 11 points alternating 10/12 then 30: mean 150/12 = 12.5; ten moving ranges of 2 and one of 20,
+    # so the mean moving range is 40/11 and the upper limit 12.5 + 2.66 * 40/11 = 22.17, below 30.
+    values = [10, 12] * 5 + [10, 30]
+    result = spc.xmr(series(values), "lower_is_better")
+    assert result.points["mean"].iloc[0] == pytest.approx(12.5)
+    assert result.points["upper"].iloc[0] == pytest.approx(12.5 + 2.66 * 40 / 11)
+    assert [s["rule"] for s in result.signals if s["period_end"] == date(2022, 12, 1)] == [1]
+    assert result.variation == spc.CONCERN
+
+
+def test_rule_1_same_point_is_improvement_when_higher_is_better():
+    result = spc.xmr(series([10, 12] * 5 + [10, 30]), "higher_is_better")
+    assert result.variation == spc.IMPROVEMENT
+
+
+def test_rule_3_run_of_seven_below_the_mean():
+    # five high points then seven low ones: the last seven sit below the mean (9.5).
+    values = [14, 15, 14, 15, 14] + [7, 6, 7, 6, 7, 6, 7]
+    result = spc.xmr(series(values), "lower_is_better")
+    run = result.points.loc[result.points["rules"].apply(lambda r: 3 in r), "period_end"]
+    assert list(run) == list(series(values)["period_end"].iloc[5:])
+    assert result.variation == spc.IMPROVEMENT
+
+
+def test_a_point_on_the_mean_breaks_a_run():
+    # mean is exactly 10: six below, one on the mean, then five above: no run of 7 on either side.
+    values = [9, 9, 9, 9, 9, 9, 10, 11, 11, 11, 11, 12]
+    result = spc.xmr(series(values), "lower_is_better")
+    assert result.points["mean"].iloc[0] == pytest.approx(10.0)
+    assert not any(3 in rules for rules in result.points["rules"])
+
+
+def test_rule_4_trend_of_seven_increasing_points_and_ties_break_it():
+    rising = [10, 10, 10, 10, 10, 11, 12, 13, 14, 15, 16, 17]
+    result = spc.xmr(series(rising), "lower_is_better")
+    trend = result.points.loc[result.points["rules"].apply(lambda r: 4 in r)].index.tolist()
+    assert trend == [4, 5, 6, 7, 8, 9, 10, 11]  # 10 -> 17 is seven rises across eight points
+    assert any(s["rule"] == 4 and s["kind"] == spc.CONCERN for s in result.signals)
+    tied = [10, 10, 10, 10, 10, 11, 12, 13, 13, 14, 15, 16]
+    assert not any(4 in r for r in spc.xmr(series(tied), "lower_is_better").points["rules"])
+
+
+def test_rule_2_two_of_three_beyond_two_thirds_of_the_way_to_a_limit():
+    # Two of the last three points (12.5) lie between two-thirds of the way to the upper limit and the limit:
+    # mean 126.8/12 = 10.567, mean moving range 0.4 * 8 + 2.5 + 2.3 + 2.3 over 11 = 0.936, upper 13.057,
+    # two-thirds mark 12.227.
+    values = [10, 10.4] * 4 + [10, 12.5, 10.2, 12.5]
+    result = spc.xmr(series(values), "higher_is_better")
+    mean, upper = result.points["mean"].iloc[0], result.points["upper"].iloc[0]
+    assert mean == pytest.approx(10.5667, abs=1e-4) and upper == pytest.approx(13.057, abs=1e-3)
+    flagged = result.points.loc[result.points["rules"].apply(lambda r: 2 in r)].index.tolist()
+    assert flagged == [9, 11]
+    assert result.variation == spc.IMPROVEMENT
+
+
+def test_flat_series_has_zero_width_limits_and_no_signal():
+    result = spc.xmr(series([5] * 12), "lower_is_better", target=6, target_type="maximum")
+    assert result.points["upper"].iloc[0] == result.points["lower"].iloc[0] == 5.0
+    assert result.signals == [] and result.variation == spc.COMMON
+    assert result.assurance == spc.PASSING
+
+
+def test_neutral_direction_gives_neither():
+    result = spc.xmr(series([10, 12] * 5 + [10, 30]), "neutral")
+    assert result.variation == spc.NEITHER
+
+
+def test_rebasing_gives_each_segment_its_own_limits():
+    before, after = [60, 66] * 6, [35, 37] * 6
+    frame = series(before + after)
+    result = spc.xmr(frame, "lower_is_better", change_points=[date(2023, 1, 1)])
+    assert result.points["mean"].iloc[0] == pytest.approx(63.0)
+    assert result.points["mean"].iloc[-1] == pytest.approx(36.0)
+    assert result.variation == spc.COMMON  # no signal within the new process
+    unbased = spc.xmr(frame, "lower_is_better")
+    assert unbased.variation == spc.IMPROVEMENT  # without re-basing the fall reads as a signal
+
+
+def test_short_segment_after_a_change_point_is_insufficient():
+    frame = series([60, 66] * 6 + [35, 37, 36])
+    result = spc.xmr(frame, "lower_is_better", change_points=[date(2023, 1, 1)])
+    assert result.variation == spc.INSUFFICIENT
+    assert result.points["mean"].iloc[:12].notna().all() and result.points["mean"].iloc[12:].isna().all()
+
+
+@pytest.mark.parametrize(("values", "target", "kind", "expected"), [
+    ([10, 12] * 6, 20, "maximum", spc.PASSING),  # upper limit 16.32 <= 20
+    ([10, 12] * 6, 4, "maximum", spc.FAILING),  # lower limit 5.68 > 4
+    ([10, 12] * 6, 11, "maximum", spc.HIT_AND_MISS),
+    ([10, 12] * 6, 4, "minimum", spc.PASSING),
+    ([10, 12] * 6, 20, "minimum", spc.FAILING),
+    ([10, 12] * 6, None, None, None),
+])
+def test_assurance_against_target(values, target, kind, expected):
+    assert spc.xmr(series(values), "lower_is_better", target, kind).assurance == expected
