@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from lib import config, db, queries, seed
+from lib import config, db, meetings, queries, seed, summary
 
 
 class CliError(Exception):
@@ -96,6 +96,16 @@ def cmd_kpi_values(url: str, args: argparse.Namespace) -> None:
     _print(rows, args.json)
 
 
+def cmd_kpi_summary(url: str, args: argparse.Namespace) -> None:
+    """Every KPI's latest value, RAG, changes and SPC verdicts as at a date (default: today)."""
+    queries.check_ready(url)
+    as_at = date.fromisoformat(args.as_at) if args.as_at else date.today()
+    previous = meetings.previous_cutoff(queries.meetings(url), as_at)
+    rows = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous)
+    _print(rows if args.json else [{k: r[k] for k in ("code", "value", "period_end", "rag", "stale")} for r in rows],
+           args.json)
+
+
 def _current_ward_code(url: str, code: str) -> str:
     """The WD25 code for a WD19 or WD25 ward code."""
     wards = queries.wards(url)
@@ -136,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     values.add_argument("--real-only", action="store_true", help="leave out illustrative values")
     values.add_argument("--json", action="store_true", help="print JSON")
     values.set_defaults(handler=cmd_kpi_values)
+
+    summary_parser = kpi_commands.add_parser("summary", help="latest value, RAG, changes and SPC per KPI")
+    summary_parser.add_argument("--as-at", help="YYYY-MM-DD: only data for periods ended by then (default today)")
+    summary_parser.add_argument("--json", action="store_true", help="print JSON")
+    summary_parser.set_defaults(handler=cmd_kpi_summary)
 
     config_parser = commands.add_parser("config", help="show settings and where they come from")
     config_parser.add_argument("--json", action="store_true", help="print JSON")

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from lib import db, queries
-from lib.formatting import format_headline, format_period, provenance_text
+from lib import db, meetings, queries, spc
+from lib.formatting import format_headline, format_period, format_value, provenance_text
+from lib.summary import ASSURANCE_WORDS, VARIATION_WORDS
 
+RAG_BADGES = {"green": ("Green", ":material/check_circle:", "green"),
+              "amber": ("Amber", ":material/error:", "orange"),
+              "red": ("Red", ":material/cancel:", "red")}
+VARIATION_BADGES = {spc.IMPROVEMENT: (":material/trending_up:", "blue"), spc.CONCERN: (":material/warning:", "orange"),
+                    spc.NEITHER: (":material/swap_vert:", "violet"), spc.COMMON: (":material/horizontal_rule:", "gray"),
+                    spc.INSUFFICIENT: (":material/more_horiz:", "gray")}
+ASSURANCE_ICONS = {spc.PASSING: ":material/verified:", spc.FAILING: ":material/dangerous:",
+                   spc.HIT_AND_MISS: ":material/shuffle:"}
+DELTA_COLOURS = {"lower_is_better": "inverse", "higher_is_better": "normal", "neutral": "off"}
 STATUS_ICONS = {"on track": ":material/check_circle:", "at risk": ":material/warning:",
                 "complete": ":material/task_alt:", "withdrawn": ":material/block:",
                 "not yet reported": ":material/schedule:"}
@@ -36,26 +48,110 @@ def illustrative_notice(values: pd.DataFrame) -> None:
                 icon=":material/science:")
 
 
-def kpi_tile(kpi: dict, latest: dict | None) -> None:
-    """A bordered tile: KPI name, latest value with unit and period, illustrative badge, provenance on hover."""
+def kpi_tile(kpi: dict, summary: dict) -> None:
+    """The KPI tile: value, period, RAG, changes, sparkline, SPC icons, narrative, badge, provenance on hover."""
     with st.container(border=True):
-        if latest is None:
+        if summary["value"] is None:
             st.markdown(f"**{kpi['name']}**", help=kpi["definition"])
             st.metric(kpi["name"], "No data yet", label_visibility="collapsed")
             st.caption(f"{kpi['area_name']} \u00b7 no values loaded")
             return
-        provenance = provenance_text(latest["source"], latest.get("source_section") or "",
-                                     bool(latest["illustrative"]), latest.get("note") or "")
-        st.markdown(f"**{kpi['name']}**", help=f"{kpi['definition']}\n\n{provenance}")
-        number, words = format_headline(latest["value"], kpi["unit"])
-        qualifier = latest.get("qualifier") or ""
-        st.metric(kpi["name"], f"{qualifier} {number}".strip(), label_visibility="collapsed")
-        period = format_period(latest["period_start"], latest["period_end"])
+        provenance = provenance_text(summary["source"] or "", summary["source_section"] or "",
+                                     summary["illustrative"])
+        st.markdown(f"**{kpi['name']}**", help=f"{kpi['definition']}\n\n{provenance}\n\nRAG rule: {kpi['rag_rule']}")
+        number, words = format_headline(summary["value"], kpi["unit"])
+        year = summary["change_vs_last_year"]
+        st.metric(kpi["name"], f"{summary['qualifier']} {number}".strip(), label_visibility="collapsed",
+                  delta=f"{year['percent']:+.1f}%" if year else None,
+                  delta_description=f"vs a year earlier ({year['judgement']})" if year else None,
+                  delta_color=DELTA_COLOURS.get(kpi["direction"], "off"),
+                  chart_data=summary["sparkline"] or None, chart_type="line")
+        period = format_period(summary["period_start"], summary["period_end"])
         st.caption(" \u00b7 ".join(part for part in (words, period, kpi["area_name"]) if part))
-        if latest["illustrative"]:
+        meeting = summary["change_vs_previous_meeting"]
+        if meeting:
+            arrow = "\u2191" if meeting["percent"] > 0 else "\u2193" if meeting["percent"] < 0 else "\u2192"
+            st.caption(f"Since the last meeting: {arrow} {abs(meeting['percent']):.1f}% ({meeting['judgement']})")
+        status_badges(summary)
+        st.caption(summary["narrative"])
+
+
+def status_badges(summary: dict) -> None:
+    """RAG, SPC variation, assurance, stale and illustrative as badges: icon and word, never colour alone."""
+    with st.container(horizontal=True, gap="small"):
+        if summary["rag"] in RAG_BADGES:
+            word, icon, colour = RAG_BADGES[summary["rag"]]
+            st.badge(word, icon=icon, color=colour)
+        variation = summary["spc"]["variation"]
+        icon, colour = VARIATION_BADGES[variation]
+        st.badge(VARIATION_WORDS[variation].capitalize(), icon=icon, color=colour)
+        assurance = summary["spc"].get("assurance")
+        if assurance in ASSURANCE_ICONS:
+            st.badge(ASSURANCE_WORDS[assurance].capitalize(), icon=ASSURANCE_ICONS[assurance], color="gray")
+        if summary["stale"]:
+            st.badge("Stale", icon=":material/history:", color="gray", help="No value for longer than the KPI's "
+                     "reporting frequency allows.")
+        if summary["illustrative"]:
             illustrative_badge()
 
 
 def status_label(status: str) -> str:
     """A deliverable status as icon plus word (never colour alone)."""
     return f"{STATUS_ICONS.get(status, '')} {status.capitalize()}"
+
+
+def meeting_selector(url: str) -> tuple[date, date | None]:
+    """Sidebar choice of Executive meeting (shareable as ?meeting=YYYY-MM-DD); returns (cut-off, previous cut-off)."""
+    table = queries.meetings(url)
+    if table.empty:
+        st.sidebar.caption("No meetings are recorded: showing all data to today.")
+        return date.today(), None
+    rows = table.to_dict(orient="records")
+    dates = [r["meeting_date"].isoformat() for r in rows]
+    wanted = st.query_params.get("meeting")
+    index = dates.index(wanted) if wanted in dates else len(dates) - 1
+    chosen = st.sidebar.selectbox("Executive meeting", range(len(rows)), index=index, key="meeting",
+                                  format_func=lambda i: meetings.label(rows[i]),
+                                  help="Shows the dashboard as it was at the meeting's data cut-off.")
+    st.query_params["meeting"] = dates[chosen]
+    cutoff = rows[chosen]["data_cutoff"]
+    return cutoff, meetings.previous_cutoff(table, cutoff)
+
+
+def rag_counts_line(items: list[dict]) -> str:
+    """'Red 0 · Amber 1 · Green 2 · No target 3 · SPC concern 1' for a priority card (words, not colours)."""
+    counts = {RAG_BADGES[key][0]: sum(1 for s in items if s["rag"] == key) for key in ("red", "amber", "green")}
+    counts["No target"] = sum(1 for s in items if s["rag"] is None)
+    counts["SPC concern"] = sum(1 for s in items if s["spc"]["variation"] == spc.CONCERN)
+    return "KPIs: " + " \u00b7 ".join(f"{word} {count}" for word, count in counts.items())
+
+
+def kpi_line(kpi: dict, summary: dict) -> str:
+    """A Markdown bullet for a KPI: name, latest value, period, RAG and SPC in words, illustrative flag."""
+    if summary["value"] is None:
+        return f"- {kpi['name']}: no values yet"
+    value = format_value(summary["value"], kpi["unit"], summary["qualifier"])
+    period = format_period(summary["period_start"], summary["period_end"])
+    extras = [RAG_BADGES[summary["rag"]][0] if summary["rag"] else "",
+              "SPC concern" if summary["spc"]["variation"] == spc.CONCERN else "",
+              "stale" if summary["stale"] else "", "illustrative" if summary["illustrative"] else ""]
+    tail = ", ".join(e for e in extras if e)
+    return f"- {kpi['name']}: **{value}** ({period})" + (f" *({tail})*" if tail else "")
+
+
+def chart_block(figure: object, caption: str, table: pd.DataFrame, file_name: str, key: str) -> None:
+    """A chart with its caption, the same data as a table in an expander, and a CSV of exactly what is plotted."""
+    st.plotly_chart(figure, width="stretch", key=f"chart_{key}", config={"displaylogo": False})
+    st.caption(caption)
+    with st.expander("Table of the data in this chart"):
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button("Download as CSV", table.to_csv(index=False).encode("utf-8"), file_name=file_name,
+                           mime="text/csv", icon=":material/download:", key=f"csv_{key}")
+
+
+def spc_table(points: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The SPC chart's data as a readable table (the chart's table alternative and CSV)."""
+    table = points[["period_end", "value", "mean", "lower", "upper", "signal"]].copy()
+    table["signal"] = table["signal"].replace({"": "none"}).str.replace("special_cause_", "special cause ")
+    return table.rename(columns={"period_end": "month ending", "value": unit, "lower": "lower process limit",
+                                 "upper": "upper process limit"})

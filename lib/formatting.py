@@ -62,11 +62,3 @@ def provenance_text(source: str, section: str, illustrative: bool, note: str = "
     where = f"{source} \u00a7 {section}" if section else source
     return f"Source: {where}." + (f" {note}" if note else "")
 
-
-def kpi_line(name: str, unit: str, latest: dict | None) -> str:
-    """A Markdown bullet: KPI name, latest value in bold, its period, and '(illustrative)' when generated."""
-    if latest is None:
-        return f"- {name}: no values yet"
-    flag = " *(illustrative)*" if latest["illustrative"] else ""
-    value = format_value(latest["value"], unit, latest.get("qualifier") or "")
-    return f"- {name}: **{value}** ({format_period(latest['period_start'], latest['period_end'])}){flag}"

@@ -43,3 +43,63 @@ def _status(frequency: str, days: float | None) -> str:
     if frequency not in EXPECTED_GAP_DAYS:
         return "one-off figure"
     return "up to date" if days <= EXPECTED_GAP_DAYS[frequency] else "overdue"
+
+
+GREEN, AMBER, RED = "green", "amber", "red"
+TARGET_MARGIN = 0.10  # amber: within 10% of the target on the passing side (the rule in each KPI's rag_rule)
+MONTHLY_MAX_DAYS = 31
+
+
+def rag_status(value: float, target: float | None, target_type: str | None) -> str | None:
+    """Green, amber or red against a maximum or minimum target; None when the KPI has no target."""
+    if target is None or pd.isna(target) or target_type not in ("maximum", "minimum"):
+        return None
+    if target_type == "maximum":
+        return GREEN if value <= target * (1 - TARGET_MARGIN) else AMBER if value <= target else RED
+    return GREEN if value >= target * (1 + TARGET_MARGIN) else AMBER if value >= target else RED
+
+
+def percent_change(previous: float | None, current: float) -> float | None:
+    """Percentage change from previous to current (None when there is nothing to compare)."""
+    if previous is None or pd.isna(previous) or previous == 0:
+        return None
+    return 100.0 * (current - previous) / abs(previous)
+
+
+def judged_change(change: float | None, direction: str) -> str | None:
+    """'better', 'worse' or 'no change' for a percentage change, by the KPI's direction (not by the sign)."""
+    if change is None:
+        return None
+    if round(change, 1) == 0:
+        return "no change"
+    if direction == "neutral":
+        return "up" if change > 0 else "down"
+    return "better" if (change < 0) == (direction == "lower_is_better") else "worse"
+
+
+def monthly(values: pd.DataFrame) -> pd.DataFrame:
+    """Only the one-month values (the series SPC and sparklines use), oldest first."""
+    if values.empty:
+        return values
+    days = [(e - s).days for s, e in zip(values["period_start"], values["period_end"], strict=True)]
+    frame = values[[d <= MONTHLY_MAX_DAYS for d in days]]
+    frame = frame.sort_values(["period_end", "illustrative"]).drop_duplicates("period_end")
+    return frame.reset_index(drop=True)
+
+
+def same_period_last_year(values: pd.DataFrame, latest: dict) -> dict | None:
+    """The value for the same period one year before the latest (same length, end within 20 days)."""
+    length = (latest["period_end"] - latest["period_start"]).days
+    target_end = latest["period_end"] - pd.DateOffset(years=1)
+    for row in values.to_dict(orient="records"):
+        same_length = abs((row["period_end"] - row["period_start"]).days - length) <= 3
+        if same_length and abs((pd.Timestamp(row["period_end"]) - target_end).days) <= 20:
+            return row
+    return None
+
+
+def is_stale(frequency: str, latest_end: object, as_at: object) -> bool:
+    """True when a regularly reported KPI has had no value for longer than its frequency allows."""
+    if frequency not in EXPECTED_GAP_DAYS or latest_end is None:
+        return False
+    return (as_at - latest_end).days > EXPECTED_GAP_DAYS[frequency]

@@ -27,6 +27,7 @@ from lib.models import (
     ImportBatch,
     Kpi,
     KpiValue,
+    Meeting,
     Priority,
     Ward,
 )
@@ -291,3 +292,19 @@ def crime_months(url: str) -> pd.DataFrame:
 def wards(url: str) -> pd.DataFrame:
     """The 33 wards with codes, committee area, population and centroid."""
     return _frame(url, select(Ward).order_by(Ward.name))
+
+
+@cached
+def meetings(url: str) -> pd.DataFrame:
+    """Executive meetings with their data cut-off, oldest first."""
+    frame = _frame(url, select(Meeting).order_by(Meeting.meeting_date))
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    return frame
+
+
+@cached
+def boards_for_priority(url: str, priority_id: int) -> list[str]:
+    """Names of the 2024-27 delivery boards that mainly serve a priority."""
+    with db.get_engine(url).connect() as connection:
+        return list(connection.execute(select(DeliveryBoard.name).where(DeliveryBoard.priority_id == priority_id)
+                                       .order_by(DeliveryBoard.id)).scalars())

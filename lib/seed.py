@@ -10,7 +10,7 @@ import csv
 import getpass
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, update
@@ -18,7 +18,7 @@ from sqlalchemy import Connection, insert, update
 from lib import db, illustrative, queries
 from lib.config import DATA_DIR
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
-from lib.models import CrimeMonthly, Deliverable, DeliveryBoard, ImportBatch, Kpi, Priority, Ward
+from lib.models import CrimeMonthly, Deliverable, DeliveryBoard, ImportBatch, Kpi, Meeting, Priority, Ward
 
 PLAN_2021 = "Safer, Stronger Communities: Leeds Plan 2021-2024"
 STRATEGY_2024 = "Leeds Community Safety Strategy 2024-27"
@@ -88,7 +88,27 @@ def seed_reference(connection: Connection) -> int:
          "sensitive": r["sensitive"] == "true", "definition": r["definition"], "owner": r["owner"],
          "source": r["source"], "headline_rank": int(r["headline_rank"]) if r["headline_rank"] else None}
         for r in read_csv("kpis.csv")])
+    added += _insert_missing(connection, Meeting, "meeting_date", illustrative_meetings())
     return added
+
+
+def illustrative_meetings() -> list[dict]:
+    """Bi-monthly Executive meetings across the data's span (the real dates are not published: flagged illustrative).
+
+    Third Thursday of every odd month from May 2021 to November 2024; the data cut-off is the end of the month
+    before the meeting.
+    """
+    meetings = []
+    for year in range(2021, 2025):
+        for month in (1, 3, 5, 7, 9, 11):
+            first = date(year, month, 1)
+            if not date(2021, 5, 1) <= first <= date(2024, 11, 1):
+                continue
+            third_thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 14)
+            meetings.append({"meeting_date": third_thursday, "data_cutoff": first - timedelta(days=1),
+                             "illustrative": True, "note": "Illustrative date: the Executive meets bi-monthly "
+                             "(000_274d76e3dc4e1983.txt § What are the key risks); actual dates are not published."})
+    return meetings
 
 
 def _start_batch(connection: Connection, kind: str, file_name: str, sha256: str, is_illustrative: bool) -> int:

@@ -1,43 +1,79 @@
-"""Overview: the four headline KPIs and the nine shared priorities with their KPIs."""
+"""Overview: exceptions first, the headline KPIs, what changed since the last meeting, and the nine priorities."""
 
 import streamlit as st
 
-from lib import components, config, kpis, queries
-from lib.formatting import kpi_line
+from lib import components, config, queries, summary
+from lib.formatting import format_period
 
 url = config.database_url()
 components.require_database(url)
+cutoff, previous_cutoff = components.meeting_selector(url)
 catalogue = queries.kpi_catalogue(url)
 values = queries.headline_values(url)
-latest = {row["kpi_code"]: row for row in kpis.latest_values(values).to_dict(orient="records")}
+kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
+now = {s["code"]: s for s in summary.summaries(catalogue, values, cutoff, previous_cutoff)}
 deliverables = queries.deliverables(url)
 
 st.title("Safer Leeds Executive")
-st.caption("Leeds Community Safety Partnership: the shared priorities of the Safer, Stronger Communities Plan "
-           "2021-24 and the delivery boards of the Community Safety Strategy 2024-27.")
-components.illustrative_notice(values)
+st.caption(f"Performance as at the data cut-off of {cutoff:%d %B %Y}. Shared priorities of the Safer, Stronger "
+           "Communities Plan 2021-24; delivery boards of the Community Safety Strategy 2024-27.")
+components.illustrative_notice(values[values["period_end"] <= cutoff])
+
+st.header("Off track")
+exceptions = [s for s in now.values() if summary.is_exception(s)]
+if not exceptions:
+    st.success("No KPI shows a special-cause concern or a failing target at this cut-off.", icon=":material/check:")
+columns = st.columns(4) if exceptions else []
+for position, item in enumerate(exceptions):
+    with columns[position % 4]:
+        components.kpi_tile(kpis[item["code"]], item)
 
 st.header("Headline indicators")
 headline = catalogue.dropna(subset=["headline_rank"]).sort_values("headline_rank")
-for column, kpi in zip(st.columns(len(headline)), headline.to_dict(orient="records"), strict=True):
+for column, code in zip(st.columns(len(headline)), headline["code"], strict=True):
     with column:
-        components.kpi_tile(kpi, latest.get(kpi["code"]))
+        components.kpi_tile(kpis[code], now[code])
+
+st.header("Since the last meeting")
+if previous_cutoff is None:
+    st.caption("This is the first meeting on record: nothing to compare with.")
+else:
+    before = summary.summaries(catalogue, values, previous_cutoff, None)
+    changes = summary.since_last_meeting(list(now.values()), before)
+    st.caption(f"Compared with the previous meeting's cut-off of {previous_cutoff:%d %B %Y}.")
+    left, middle, right = st.columns(3)
+    with left, st.container(border=True):
+        st.markdown("**RAG changes**")
+        st.markdown("\n".join(f"- {c['name']}: {c['from'] or 'no RAG'} \u2192 {c['to']}"
+                              for c in changes["rag_changes"]) or "None")
+    with middle, st.container(border=True):
+        st.markdown("**New SPC signals**")
+        st.markdown("\n".join(f"- {c['name']}: {summary.VARIATION_WORDS[c['variation']]}"
+                              for c in changes["new_signals"]) or "None")
+    with right, st.container(border=True):
+        st.markdown("**Newly stale data**")
+        st.markdown("\n".join(f"- {c['name']} (latest {c['latest']:%b %Y})" for c in changes["newly_stale"]) or "None")
 
 st.header("Shared priorities")
 cards = st.columns(3)
 for position, priority in enumerate(queries.priorities(url).to_dict(orient="records")):
+    own = [now[code] for code in catalogue.loc[catalogue["priority_id"] == priority["id"], "code"]]
     with cards[position % 3], st.container(border=True):
         st.subheader(f"{priority['id']}. {priority['name']}")
         st.caption(f"Silver board: {priority['silver_board']}")
+        st.markdown(components.rag_counts_line(own))
         statuses = deliverables.loc[deliverables["priority_id"] == priority["id"], "status"].value_counts()
         st.markdown("Key deliverables: " + " \u00b7 ".join(
             f"{components.status_label(status)} {count}" for status, count in statuses.items()))
-        priority_kpis = catalogue[catalogue["priority_id"] == priority["id"]]
-        if priority_kpis.empty:
+        if not own:
             st.markdown("No KPI figures are published for this priority in the source documents yet.")
-        for kpi in priority_kpis.to_dict(orient="records"):
-            st.markdown(kpi_line(kpi["name"], kpi["unit"], latest.get(kpi["code"])))
+        for item in own:
+            st.markdown(components.kpi_line(kpis[item["code"]], item))
+        st.markdown(f":material/arrow_forward: [Open this priority](priority?priority={priority['id']})")
 
 with st.expander("Other indicators: city-wide recorded crime and the 2012-15 business plan"):
-    for kpi in catalogue[catalogue["priority_id"].isna()].to_dict(orient="records"):
-        st.markdown(kpi_line(kpi["name"], kpi["unit"], latest.get(kpi["code"])))
+    for code in catalogue.loc[catalogue["priority_id"].isna(), "code"]:
+        st.markdown(components.kpi_line(kpis[code], now[code]))
+st.caption(f"Periods shown end on or before {cutoff:%d %B %Y}; "
+           f"latest crime month: {format_period(now['CRIME_TOTAL']['period_start'], now['CRIME_TOTAL']['period_end'])}"
+           if now["CRIME_TOTAL"]["value"] is not None else "")

@@ -1,11 +1,12 @@
-"""Every page runs without an exception and shows the database's numbers."""
+"""Every page runs without an exception and shows the database's numbers for the chosen meeting."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import kpis, queries
+from lib import meetings, queries, summary
 from lib.formatting import format_headline
 
 TIMEOUT = 60
@@ -22,28 +23,94 @@ def app_url(sqlite_seeded_url, monkeypatch):
     return sqlite_seeded_url
 
 
-def test_overview_headline_tiles_equal_the_latest_database_values(app_url):
-    at = page("pages/overview.py").run()
+def _summaries(url, meeting_index):
+    table = queries.meetings(url)
+    cutoff = table["data_cutoff"].iloc[meeting_index]
+    items = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), cutoff,
+                              meetings.previous_cutoff(table, cutoff))
+    return cutoff, {s["code"]: s for s in items}
+
+
+def _shown_metrics(at):
+    return [(m.label, m.value) for m in at.metric]
+
+
+@pytest.mark.parametrize("meeting_index", [-1, 8])
+def test_overview_tiles_show_the_database_values_for_the_chosen_meeting(app_url, meeting_index):
+    at = page("pages/overview.py")
+    at.run()
+    table = queries.meetings(app_url)
+    at.sidebar.selectbox(key="meeting").set_value(len(table) + meeting_index if meeting_index < 0 else meeting_index)
+    at.run()
     assert not at.exception
-    catalogue = queries.kpi_catalogue(app_url).set_index("code")
-    latest = kpis.latest_values(queries.headline_values(app_url)).set_index("kpi_code")
+    cutoff, expected = _summaries(app_url, meeting_index)
+    catalogue = queries.kpi_catalogue(app_url)
     headline = catalogue.dropna(subset=["headline_rank"]).sort_values("headline_rank")
-    shown = {metric.label: metric.value for metric in at.metric}
-    assert len(shown) == 4
-    for code, kpi in headline.iterrows():
-        row = latest.loc[code]
-        assert shown[kpi["name"]] == format_headline(row["value"], kpi["unit"])[0]
+    exceptions = [s for s in expected.values() if summary.is_exception(s)]
+    shown = _shown_metrics(at)
+    assert len(shown) == len(exceptions) + len(headline)
+    tiles = shown[len(exceptions):]
+    for (label, value), code in zip(tiles, headline["code"], strict=True):
+        item = expected[code]
+        assert label == item["name"]
+        if item["value"] is None:
+            assert value == "No data yet"
+        else:
+            assert value == format_headline(item["value"], item["unit"])[0]
+            assert item["period_end"] <= cutoff
+    assert [label for label, _ in shown[:len(exceptions)]] == [s["name"] for s in exceptions]
 
 
-def test_overview_lists_the_nine_priorities_with_their_kpis(app_url):
+def test_data_after_the_cutoff_never_appears(app_url):
+    at = page("pages/overview.py").run()
+    at.sidebar.selectbox(key="meeting").set_value(0).run()  # the first meeting: data to 30 April 2021
+    cutoff = queries.meetings(app_url)["data_cutoff"].iloc[0]
+    assert cutoff == date(2021, 4, 30)
+    text = "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+    for later in ("May 2021", "2022", "2023", "2024"):
+        assert f"({later}" not in text and f"{later} \u00b7" not in text
+    ds1 = _summaries(app_url, 0)[1]["DS1_RESPONSE"]
+    assert ds1["period_end"] == date(2021, 4, 30)
+
+
+def test_overview_lists_the_nine_priorities_with_rag_counts(app_url):
     at = page("pages/overview.py").run()
     subheaders = [s.value for s in at.subheader]
     assert sorted(subheaders) == sorted(f"{p.id}. {p.name}" for p in queries.priorities(app_url).itertuples())
     text = "\n".join(m.value for m in at.markdown)
-    assert "4,672 safety plans" not in text  # a monthly illustrative value is the latest, not the 2023/24 total
     assert "Knives recovered by Operation Backway: **45 knives**" in text
     assert "Withdrawn 1" in text  # P5-KD2
+    assert text.count("KPIs: Red") == 9
     assert any("illustrative" in i.value for i in at.info)
+
+
+@pytest.mark.usefixtures("app_url")
+def test_priority_page_follows_the_query_parameter():
+    at = page("pages/priority.py")
+    at.query_params["priority"] = "2"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "2. Domestic Violence and Abuse"
+    assert [m.label for m in at.metric] == ["Multi-agency safety plans for high-risk domestic abuse victims"]
+    at.selectbox(key="priority").set_value(9).run()
+    assert at.title[0].value == "9. Violence and Sexual Crime"
+    assert at.query_params["priority"] == ["9"] or at.query_params["priority"] == "9"
+    labels = [m.label for m in at.metric]
+    assert "WalkSafe Leeds app downloads" in labels and "Premises signed up to Ask for Angela" in labels
+
+
+def test_priority_page_spc_table_matches_the_engine(app_url):
+    at = page("pages/priority.py")
+    at.query_params["priority"] = "1"
+    at.run()
+    tables = [d.value for d in at.dataframe]
+    response = [t for t in tables if "minutes" in t.columns][0]
+    kpi = queries.kpi_catalogue(app_url).set_index("code").loc["DS1_TRIAGE"].to_dict() | {"code": "DS1_TRIAGE"}
+    assert len(response) > 12
+    cutoff = queries.meetings(app_url)["data_cutoff"].iloc[-1]
+    values = queries.headline_values(app_url)
+    result = summary.spc_result(kpi, values[values["kpi_code"] == "DS1_TRIAGE"], cutoff)
+    assert result.points["period_end"].max() <= cutoff
 
 
 def test_data_sources_shows_catalogue_provenance_freshness_and_import_log(app_url):
@@ -70,7 +137,7 @@ def test_data_sources_provenance_filters_by_kpi():
 
 def test_pages_show_a_plain_message_when_the_database_is_unreachable(monkeypatch):
     monkeypatch.setenv("SAFERLEEDS_DATABASE_URL", "postgresql+psycopg://lead:hunter2@127.0.0.1:1/saferleeds")
-    for name in ("pages/overview.py", "pages/data_sources.py"):
+    for name in ("pages/overview.py", "pages/priority.py", "pages/data_sources.py"):
         at = page(name).run()
         assert not at.exception
         assert len(at.error) == 1

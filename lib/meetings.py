@@ -1,0 +1,19 @@
+"""Meeting arithmetic: which cut-off applies, and which meeting came before (plain pandas)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+
+def previous_cutoff(meetings: pd.DataFrame, as_at: date) -> date | None:
+    """The data cut-off of the latest meeting whose cut-off is before as_at (the 'previous meeting')."""
+    earlier = meetings[meetings["data_cutoff"] < as_at] if not meetings.empty else meetings
+    return None if earlier.empty else earlier["data_cutoff"].iloc[-1]
+
+
+def label(meeting: dict) -> str:
+    """'21 Nov 2024 (data to 31 Oct 2024)' for a selector."""
+    flag = " \u00b7 illustrative date" if meeting.get("illustrative") else ""
+    return f"{meeting['meeting_date']:%d %b %Y} (data to {meeting['data_cutoff']:%d %b %Y}){flag}"

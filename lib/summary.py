@@ -1,0 +1,180 @@
+"""The KPI summary for a meeting: latest value, RAG, changes, SPC verdicts and a narrative, per KPI.
+
+One function feeds the Overview, the Priority page and `saferleeds kpi summary`, so they always agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from lib import events, kpis, spc
+from lib.formatting import format_period, format_value
+
+SPARKLINE_MONTHS = 24
+VARIATION_WORDS = {
+    spc.COMMON: "common cause variation",
+    spc.IMPROVEMENT: "special cause improvement",
+    spc.CONCERN: "special cause concern",
+    spc.NEITHER: "special cause variation (neither better nor worse)",
+    spc.INSUFFICIENT: "too few points for SPC (needs 12)",
+}
+ASSURANCE_WORDS = {
+    spc.PASSING: "consistently passing the target",
+    spc.FAILING: "consistently failing the target",
+    spc.HIT_AND_MISS: "hit and miss against the target",
+    spc.INSUFFICIENT: "too few points to judge the target",
+}
+
+
+def _as_at(values: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """Only values whose period had ended by the as-at date."""
+    return values[values["period_end"] <= as_at] if not values.empty else values
+
+
+def kpi_summary(kpi: dict, values: pd.DataFrame, as_at: date, previous_cutoff: date | None) -> dict:
+    """Everything the tile and the JSON summary say about one KPI as at a date (values: the KPI's own series)."""
+    visible = _as_at(values, as_at)
+    priority = kpi.get("priority_id")
+    base = {"code": kpi["code"], "name": kpi["name"], "priority": None if pd.isna(priority) else int(priority),
+            "unit": kpi["unit"], "direction": kpi["direction"], "target": _number(kpi.get("target")),
+            "target_type": kpi.get("target_type") if isinstance(kpi.get("target_type"), str) else None,
+            "period_start": None, "period_end": None, "value": None, "qualifier": "", "rag": None,
+            "change_vs_last_year": None, "change_vs_previous_meeting": None, "illustrative": False,
+            "stale": kpi["frequency"] in kpis.EXPECTED_GAP_DAYS, "source": None, "source_section": None,
+            "spc": {"variation": spc.INSUFFICIENT, "assurance": None, "signals": []}, "narrative": "No values yet.",
+            "sparkline": []}
+    if visible.empty:
+        return base
+    latest = kpis.latest_values(visible).iloc[0].to_dict()
+    series = kpis.monthly(visible)
+    result = spc.xmr(series, kpi["direction"], base["target"], base["target_type"],
+                     events.change_points(kpi["code"])) if not series.empty else None
+    last_year = kpis.same_period_last_year(visible, latest)
+    previous = None
+    if previous_cutoff is not None:
+        earlier = _as_at(values, previous_cutoff)
+        previous = kpis.latest_values(earlier).iloc[0].to_dict() if not earlier.empty else None
+    year_change = kpis.percent_change(last_year["value"] if last_year else None, latest["value"])
+    meeting_change = kpis.percent_change(previous["value"] if previous else None, latest["value"])
+    base.update({
+        "period_start": latest["period_start"], "period_end": latest["period_end"], "value": latest["value"],
+        "qualifier": latest.get("qualifier") or "", "illustrative": bool(latest["illustrative"]),
+        "rag": kpis.rag_status(latest["value"], base["target"], base["target_type"]),
+        "change_vs_last_year": _change(year_change, kpi["direction"]),
+        "change_vs_previous_meeting": _change(meeting_change, kpi["direction"]),
+        "stale": kpis.is_stale(kpi["frequency"], latest["period_end"], as_at),
+        "source": latest.get("source"), "source_section": latest.get("source_section"),
+        "spc": _spc_dict(result) if result else base["spc"],
+        "sparkline": [float(v) for v in series["value"].tail(SPARKLINE_MONTHS)],
+    })
+    base["narrative"] = narrative(kpi, base, result)
+    return base
+
+
+def _number(value: object) -> float | None:
+    """A float, or None for missing values."""
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _change(change: float | None, direction: str) -> dict | None:
+    """A change as percent plus its judgement by direction."""
+    if change is None:
+        return None
+    return {"percent": round(change, 1), "judgement": kpis.judged_change(change, direction)}
+
+
+def _spc_dict(result: spc.SpcResult) -> dict:
+    """The SPC verdicts as plain data (signals: rule number and period end)."""
+    return {"variation": result.variation, "assurance": result.assurance,
+            "signals": [{"rule": s["rule"], "period_end": s["period_end"], "kind": s["kind"]} for s in result.signals]}
+
+
+def _run_length(result: spc.SpcResult) -> tuple[int, int]:
+    """How many latest points in a row sit below (-1) or above (+1) the mean: (count, side)."""
+    points = result.points.dropna(subset=["mean"])
+    if points.empty:
+        return 0, 0
+    sides = (points["value"] - points["mean"]).apply(lambda d: 0 if d == 0 else (1 if d > 0 else -1)).tolist()
+    side, count = sides[-1], 0
+    for s in reversed(sides):
+        if s != side or s == 0:
+            break
+        count += 1
+    return count, side
+
+
+def narrative(kpi: dict, summary: dict, result: spc.SpcResult | None) -> str:
+    """One plain-English sentence generated from the numbers."""
+    value = format_value(summary["value"], kpi["unit"], summary["qualifier"])
+    period = format_period(summary["period_start"], summary["period_end"])
+    sentence = f"{kpi['name']} was {value} in {period}"
+    if result is None or summary["spc"]["variation"] == spc.INSUFFICIENT:
+        sentence += "; too few monthly points for SPC"
+    else:
+        variation = summary["spc"]["variation"]
+        count, side = _run_length(result)
+        where = "below" if side < 0 else "above"
+        if variation == spc.IMPROVEMENT:
+            sentence += f": it has improved ({count} months in a row {where} the average)" if count > 1 else (
+                ": special cause improvement")
+        elif variation == spc.CONCERN:
+            sentence += f": a concern ({count} months in a row {where} the average)" if count > 1 else (
+                ": special cause concern")
+        elif variation == spc.NEITHER:
+            sentence += ": special cause variation (this KPI has no better direction)"
+        else:
+            sentence += ": within normal variation"
+    assurance = summary["spc"].get("assurance")
+    if assurance in ASSURANCE_WORDS and assurance != spc.INSUFFICIENT:
+        target = format_value(summary["target"], kpi["unit"])
+        sentence += f"; {ASSURANCE_WORDS[assurance].replace('the target', f'the {target} target')}"
+    if summary["stale"]:
+        sentence += "; no newer value has been loaded"
+    return sentence + "."
+
+
+def summaries(catalogue: pd.DataFrame, values: pd.DataFrame, as_at: date, previous_cutoff: date | None) -> list[dict]:
+    """kpi_summary for every KPI in the catalogue (values: headline_values, every KPI's own series)."""
+    grouped = dict(iter(values.groupby("kpi_code")))
+    empty = values.iloc[0:0]
+    return [kpi_summary(kpi, grouped.get(kpi["code"], empty), as_at, previous_cutoff)
+            for kpi in catalogue.to_dict(orient="records")]
+
+
+def is_exception(summary: dict) -> bool:
+    """Off track: a special-cause concern now, a red RAG, or consistently failing the target."""
+    return (summary["spc"]["variation"] == spc.CONCERN or summary["rag"] == kpis.RED
+            or summary["spc"].get("assurance") == spc.FAILING)
+
+
+def since_last_meeting(now: list[dict], before: list[dict]) -> dict[str, list[dict]]:
+    """What changed between the previous meeting's cut-off and this one: RAG moves, new signals, newly stale."""
+    earlier = {s["code"]: s for s in before}
+    rag_changes, new_signals, newly_stale = [], [], []
+    special = (spc.IMPROVEMENT, spc.CONCERN, spc.NEITHER)
+    for current in now:
+        previous = earlier.get(current["code"])
+        if previous is None:
+            continue
+        if current["rag"] != previous["rag"] and current["rag"] is not None:
+            rag_changes.append({"code": current["code"], "name": current["name"], "from": previous["rag"],
+                                "to": current["rag"]})
+        variation = current["spc"]["variation"]
+        if variation in special and variation != previous["spc"]["variation"]:
+            new_signals.append({"code": current["code"], "name": current["name"], "variation": variation})
+        if current["stale"] and not previous["stale"]:
+            newly_stale.append({"code": current["code"], "name": current["name"],
+                                "latest": current["period_end"]})
+    return {"rag_changes": rag_changes, "new_signals": new_signals, "newly_stale": newly_stale}
+
+
+def spc_result(kpi: dict, values: pd.DataFrame, as_at: date) -> spc.SpcResult | None:
+    """The XmR analysis behind a KPI's tile (monthly values to the as-at date, re-based at known events)."""
+    series = kpis.monthly(_as_at(values, as_at))
+    if series.empty:
+        return None
+    return spc.xmr(series, kpi["direction"], _number(kpi.get("target")),
+                   kpi.get("target_type") if isinstance(kpi.get("target_type"), str) else None,
+                   events.change_points(kpi["code"]))

@@ -1,0 +1,66 @@
+"""Priority: one shared priority's KPIs (tiles and SPC charts), key deliverables and boards (?priority=N)."""
+
+import streamlit as st
+
+from lib import charts, components, config, events, queries, summary
+
+url = config.database_url()
+components.require_database(url)
+cutoff, previous_cutoff = components.meeting_selector(url)
+priorities = queries.priorities(url).to_dict(orient="records")
+ids = [p["id"] for p in priorities]
+wanted = st.query_params.get("priority", "1")
+chosen = st.selectbox("Shared priority", ids, index=ids.index(int(wanted)) if wanted.isdigit() and int(wanted) in ids
+                      else 0, format_func=lambda i: f"{i}. {priorities[ids.index(i)]['name']}", key="priority")
+st.query_params["priority"] = str(chosen)
+priority = priorities[ids.index(chosen)]
+
+st.title(f"{priority['id']}. {priority['name']}")
+st.caption(f"Silver board: {priority['silver_board']} \u00b7 data to {cutoff:%d %B %Y}")
+st.markdown(priority["summary"])
+
+catalogue = queries.kpi_catalogue(url)
+own = catalogue[catalogue["priority_id"] == chosen].to_dict(orient="records")
+values = queries.headline_values(url)
+components.illustrative_notice(values[values["kpi_code"].isin([k["code"] for k in own])])
+
+st.header("KPIs")
+if not own:
+    st.info("No KPI figures are published for this priority in the source documents yet. Priority leads can load "
+            "their returns once the Data in page is available.")
+for kpi in own:
+    series = values[values["kpi_code"] == kpi["code"]]
+    item = summary.kpi_summary(kpi, series, cutoff, previous_cutoff)
+    tile, chart = st.columns([1, 2])
+    with tile:
+        components.kpi_tile(kpi, item)
+    with chart:
+        result = summary.spc_result(kpi, series, cutoff)
+        if result is None or len(result.points) < 2:
+            st.caption("One-off documented figure: no monthly series to chart.")
+            continue
+        figure = charts.spc_figure(result.points, kpi["name"], kpi["unit"], events.events_for(kpi["code"]),
+                                   item["target"])
+        components.chart_block(figure, f"{kpi['name']}, monthly, with its mean and process limits (XmR, re-based at "
+                               "marked events). Triangles mark special-cause points: up for improvement, down for "
+                               "concern.", components.spc_table(result.points, kpi["unit"]),
+                               f"{kpi['code'].lower()}-spc.csv", kpi["code"])
+
+st.header("Key deliverables (2021-24 plan)")
+deliverables = queries.deliverables(url)
+plan = deliverables[deliverables["priority_id"] == chosen]
+for row in plan.to_dict(orient="records"):
+    with st.container(border=True):
+        st.markdown(f"**{row['title']}** \u2014 {components.status_label(row['status'])}")
+        st.markdown(row["summary"])
+        st.caption(f"Status basis: {row['status_basis']} Source: {row['source']}")
+
+st.header("Delivery boards (2024-27 strategy)")
+boards = deliverables[deliverables["board"].notna()]
+linked = boards[boards["board"].isin(queries.boards_for_priority(url, chosen))]
+if linked.empty:
+    st.caption("No 2024-27 delivery board is linked to this priority.")
+for board, rows in linked.groupby("board", sort=False):
+    with st.expander(f"{board}: {len(rows)} key deliverables"):
+        st.markdown("\n".join(f"- {r['title']} ({components.status_label(r['status'])})"
+                              for r in rows.to_dict(orient="records")))
