@@ -5,7 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="Safer Leeds Executive dashboard", page_icon=":material/shield:", layout="wide")
 pg = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/priority.py", title="Priority", icon=":material/flag:", url_path="priority"),
-    st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:"),
+    st.Page("pages/priority.py", title="Priority", icon=":material/flag:", url_path="priorities"),
+    st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="sources"),
 ])
 pg.run()

@@ -69,7 +69,7 @@ for position, priority in enumerate(queries.priorities(url).to_dict(orient="reco
             st.markdown("No KPI figures are published for this priority in the source documents yet.")
         for item in own:
             st.markdown(components.kpi_line(kpis[item["code"]], item))
-        st.markdown(f":material/arrow_forward: [Open this priority](priority?priority={priority['id']})")
+        st.markdown(f":material/arrow_forward: [Open this priority](priorities?priority={priority['id']})")
 
 with st.expander("Other indicators: city-wide recorded crime and the 2012-15 business plan"):
     for code in catalogue.loc[catalogue["priority_id"].isna(), "code"]:
