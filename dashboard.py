@@ -6,6 +6,7 @@ st.set_page_config(page_title="Safer Leeds Executive dashboard", page_icon=":mat
 pg = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/priority.py", title="Priority", icon=":material/flag:", url_path="priorities"),
+    st.Page("pages/ds1.py", title="DS1 noise service", icon=":material/volume_up:", url_path="noise"),
     st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="sources"),
 ])
 pg.run()

@@ -81,3 +81,18 @@ def bar_figure(labels: list[str], values: list[float], title: str, unit: str, re
         figure.add_vline(x=reference, line_dash="dash", line_color=palette.ORANGE, annotation_text=reference_label)
     figure.update_yaxes(autorange="reversed")
     return _layout(figure, title, "").update_layout(xaxis_title=unit, height=max(300, 24 * len(labels) + 80))
+
+
+def seasonal_bars_figure(frame: pd.DataFrame, title: str, unit: str, events: list[Event],
+                         peaks: dict[int, str]) -> go.Figure:
+    """Monthly bars with peak months (e.g. Freshers', Bonfire Night) in a second colour and named in the hover."""
+    x = [pd.Timestamp(d) for d in frame["period_end"]]
+    months = [d.month for d in frame["period_end"]]
+    labels = [peaks.get(m, "") for m in months]
+    figure = go.Figure(go.Bar(
+        x=x, y=frame["value"].tolist(), customdata=labels, name=unit.capitalize(),
+        marker={"color": [palette.ORANGE if m in peaks else palette.DARK_BLUE for m in months],
+                "pattern": {"shape": ["/" if m in peaks else "" for m in months]}},
+        hovertemplate="%{x|%b %Y}: %{y:,.0f} " + unit + " %{customdata}<extra></extra>"))
+    _annotate(figure, events)
+    return _layout(figure, title, unit)

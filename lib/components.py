@@ -155,3 +155,16 @@ def spc_table(points: pd.DataFrame, unit: str) -> pd.DataFrame:
     table["signal"] = table["signal"].replace({"": "none"}).str.replace("special_cause_", "special cause ")
     return table.rename(columns={"period_end": "month ending", "value": unit, "lower": "lower process limit",
                                  "upper": "upper process limit"})
+
+
+def documented_change(label: str, facts: pd.DataFrame, unit: str) -> None:
+    """Two documented values (earlier, later) as a metric with the change and the source underneath."""
+    if len(facts) < 2:
+        st.caption(f"{label}: the documented figures are not loaded.")
+        return
+    before, after = facts.iloc[0], facts.iloc[-1]
+    change = 100 * (after["value"] - before["value"]) / before["value"]
+    st.metric(label, f"{after['value']:g} {unit}", delta=f"{change:+.0f}% (from {before['value']:g})",
+              delta_color="inverse", border=True,
+              delta_description=f"{before['period_start']:%Y} compared with {after['period_start']:%Y}")
+    st.caption(provenance_text(after["source"], after["source_section"], bool(after["illustrative"])))

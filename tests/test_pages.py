@@ -113,6 +113,22 @@ def test_priority_page_spc_table_matches_the_engine(app_url):
     assert result.points["period_end"].max() <= cutoff
 
 
+def test_ds1_page_headline_is_the_documented_comparison_and_tables_match_the_database(app_url):
+    at = page("pages/ds1.py").run()
+    assert not at.exception
+    shown = {m.label: m for m in at.metric}
+    assert shown["Average response time, 14 Feb to 1 Nov"].value == "36 minutes"
+    assert "-43% (from 63)" in shown["Average response time, 14 Feb to 1 Nov"].delta
+    assert shown["Triage call-back time, October"].value == "17 minutes"
+    assert "-70% (from 56)" in shown["Triage call-back time, October"].delta
+    cutoff = queries.meetings(app_url)["data_cutoff"].iloc[-1]
+    calls = [d.value for d in at.dataframe if "calls" in d.value.columns][0]
+    stored = queries.kpi_series(app_url, "DS1_CALLS")
+    stored = stored[stored["period_end"] <= cutoff]
+    assert list(calls["calls"]) == list(stored["value"])
+    assert set(calls.loc[[d.month == 9 for d in calls["period_end"]], "peak"]) == {"(Freshers' peak)"}
+
+
 def test_data_sources_shows_catalogue_provenance_freshness_and_import_log(app_url):
     at = page("pages/data_sources.py").run()
     assert not at.exception

@@ -1,0 +1,68 @@
+"""DS1 noise service: response and triage times, attendance and calls, with the documented 2021 vs 2022 comparison."""
+
+import streamlit as st
+
+from lib import charts, components, config, events, kpis, queries, summary
+
+PEAKS = {9: "(Freshers' peak)", 10: "(Freshers' and Halloween peak)", 11: "(Bonfire Night peak)"}
+
+url = config.database_url()
+components.require_database(url)
+cutoff, _ = components.meeting_selector(url)
+catalogue = queries.kpi_catalogue(url).set_index("code")
+
+st.title("DS1 dedicated noise service")
+st.caption("Inner North West Leeds (north of the inner ring road) and parts of Kirkstall. Funded by the University of "
+           f"Leeds and Leeds Beckett University from February 2022. Data to {cutoff:%d %B %Y}.")
+
+st.header("2021 compared with 2022, as documented")
+response = queries.kpi_series(url, "DS1_RESPONSE", real_only=True)
+triage = queries.kpi_series(url, "DS1_TRIAGE", real_only=True)
+left, right = st.columns(2)
+with left:
+    components.documented_change("Average response time, 14 Feb to 1 Nov", response, "minutes")
+with right:
+    components.documented_change("Triage call-back time, October", triage, "minutes")
+
+series = {code: queries.kpi_series(url, code) for code in ("DS1_RESPONSE", "DS1_TRIAGE", "DS1_ATTENDANCE", "DS1_CALLS")}
+components.illustrative_notice(series["DS1_CALLS"][series["DS1_CALLS"]["period_end"] <= cutoff])
+
+st.header("Response time")
+kpi = catalogue.loc["DS1_RESPONSE"].to_dict() | {"code": "DS1_RESPONSE"}
+result = summary.spc_result(kpi, series["DS1_RESPONSE"], cutoff)
+if result is not None:
+    components.chart_block(
+        charts.spc_figure(result.points, "DS1 average response time (minutes)", "minutes",
+                          events.events_for("DS1_RESPONSE")),
+        "Monthly average minutes from call to a DS1 officer on site, with mean and process limits re-based at DS1's "
+        "launch. Lower is better.", components.spc_table(result.points, "minutes"), "ds1-response.csv", "response")
+
+st.header("Triage call-back against the 2-hour standard")
+monthly = kpis.monthly(series["DS1_TRIAGE"][series["DS1_TRIAGE"]["period_end"] <= cutoff])
+figure = charts.series_figure(monthly.rename(columns={"value": "Triage call-back (minutes)"}),
+                              "Triage call-back time (minutes)", "minutes", events.events_for("DS1_TRIAGE"),
+                              ["Triage call-back (minutes)"])
+figure.add_hline(y=120, line_dash="dashdot", annotation_text="2-hour standard")
+components.chart_block(figure, "Monthly average minutes from call to Leedswatch's triage call-back. The city-wide "
+                       "standard is 2 hours (dashed line).", monthly[["period_end", "value", "illustrative"]].rename(
+                           columns={"value": "minutes"}), "ds1-triage.csv", "triage")
+
+st.header("Calls needing attendance that were attended")
+monthly = kpis.monthly(series["DS1_ATTENDANCE"][series["DS1_ATTENDANCE"]["period_end"] <= cutoff])
+table = monthly[["period_end", "value", "numerator", "denominator", "illustrative"]].rename(
+    columns={"value": "percent attended", "numerator": "attended", "denominator": "needing attendance"})
+components.chart_block(
+    charts.series_figure(monthly.rename(columns={"value": "Attended (%)"}), "Calls needing attendance that were "
+                         "attended (%)", "percent", events.events_for("DS1_ATTENDANCE"), ["Attended (%)"]),
+    "Share of calls identified at triage as needing an officer that received one. Higher is better.", table,
+    "ds1-attendance.csv", "attendance")
+
+st.header("Calls to the noise service")
+monthly = kpis.monthly(series["DS1_CALLS"][series["DS1_CALLS"]["period_end"] <= cutoff])
+components.chart_block(
+    charts.seasonal_bars_figure(monthly, "Noise calls from the DS1 area", "calls", events.events_for("DS1_CALLS"),
+                                PEAKS),
+    "Monthly calls. Hatched orange bars are the Freshers' (September, October) and Halloween/Bonfire Night "
+    "(October, November) peak months.", monthly[["period_end", "value", "illustrative"]].rename(
+        columns={"value": "calls"}).assign(peak=[PEAKS.get(d.month, "") for d in monthly["period_end"]]),
+    "ds1-calls.csv", "calls")
