@@ -7,6 +7,9 @@ pg = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/priority.py", title="Priority", icon=":material/flag:", url_path="priorities"),
     st.Page("pages/ds1.py", title="DS1 noise service", icon=":material/volume_up:", url_path="noise"),
+    st.Page("pages/safety_plans.py", title="Domestic abuse safety plans", icon=":material/health_and_safety:",
+            url_path="safety-plans"),
+    st.Page("pages/walksafe.py", title="WalkSafe app", icon=":material/directions_walk:", url_path="walksafe-app"),
     st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="sources"),
 ])
 pg.run()

@@ -103,3 +103,31 @@ def is_stale(frequency: str, latest_end: object, as_at: object) -> bool:
     if frequency not in EXPECTED_GAP_DAYS or latest_end is None:
         return False
     return (as_at - latest_end).days > EXPECTED_GAP_DAYS[frequency]
+
+
+def rolling_total(monthly_values: pd.DataFrame, months: int = 12) -> pd.DataFrame:
+    """Monthly values with a rolling total over the last `months` months (empty until a full window exists)."""
+    frame = monthly_values[["period_start", "period_end", "value", "illustrative"]].reset_index(drop=True).copy()
+    frame["rolling_total"] = frame["value"].rolling(months, min_periods=months).sum()
+    frame["cumulative_total"] = frame["value"].cumsum()
+    return frame
+
+
+def compare_with_documented(monthly_values: pd.DataFrame, documented: pd.DataFrame) -> pd.DataFrame:
+    """For each documented total, the sum of the monthly values over the same months, side by side."""
+    rows = []
+    for fact in documented.to_dict(orient="records"):
+        inside = monthly_values[(monthly_values["period_start"] >= fact["period_start"])
+                                & (monthly_values["period_end"] <= fact["period_end"])]
+        rows.append({"period_start": fact["period_start"], "period_end": fact["period_end"],
+                     "documented": fact["value"], "qualifier": fact.get("qualifier") or "",
+                     "months_in_series": len(inside), "sum_of_monthly_values": inside["value"].sum() if len(inside)
+                     else None, "source": f"{fact['source']} \u00a7 {fact['source_section']}"})
+    return pd.DataFrame(rows)
+
+
+def documented_totals(values: pd.DataFrame) -> pd.DataFrame:
+    """Real (not illustrative) values covering more than one month: the totals the documents quote."""
+    days = pd.Series([(e - s).days for s, e in zip(values["period_start"], values["period_end"], strict=True)],
+                     index=values.index, dtype=int)
+    return values[(days > MONTHLY_MAX_DAYS) & ~values["illustrative"]]

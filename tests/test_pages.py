@@ -129,6 +129,30 @@ def test_ds1_page_headline_is_the_documented_comparison_and_tables_match_the_dat
     assert set(calls.loc[[d.month == 9 for d in calls["period_end"]], "peak"]) == {"(Freshers' peak)"}
 
 
+@pytest.mark.usefixtures("app_url")
+def test_safety_plans_page_sets_documented_totals_beside_the_monthly_series():
+    at = page("pages/safety_plans.py").run()
+    assert not at.exception
+    assert [(m.label, m.value) for m in at.metric] == [("Nov 2021 to Oct 2022", "more than 6,000"),
+                                                       ("Apr 2023 to Mar 2024", "4,672")]
+    captions = " ".join(c.value for c in at.caption)
+    assert "4,672 from 12 monthly values" in captions
+    rolling = at.dataframe[0].value
+    assert rolling["rolling 12-month total"].dropna().iloc[0] == rolling["safety plans"].iloc[:12].sum()
+
+
+def test_walksafe_page_shows_launch_period_and_respects_the_cutoff(app_url):
+    at = page("pages/walksafe.py").run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert labels == ["Downloads, Sep 2023 to Feb 2024", "Uses, Sep 2023 to Feb 2024"]
+    table = at.dataframe[0].value
+    assert table["cumulative downloads"].iloc[-1] == table["downloads"].sum()
+    before_launch = list(queries.meetings(app_url)["meeting_date"]).index(date(2023, 7, 20))
+    at.sidebar.selectbox(key="meeting").set_value(before_launch).run()
+    assert not at.exception and "no data at this meeting's cut-off" in at.info[0].value
+
+
 def test_data_sources_shows_catalogue_provenance_freshness_and_import_log(app_url):
     at = page("pages/data_sources.py").run()
     assert not at.exception
