@@ -10,6 +10,7 @@ pg = st.navigation([
     st.Page("pages/safety_plans.py", title="Domestic abuse safety plans", icon=":material/health_and_safety:",
             url_path="safety-plans"),
     st.Page("pages/walksafe.py", title="WalkSafe app", icon=":material/directions_walk:", url_path="walksafe-app"),
+    st.Page("pages/crime.py", title="Crime and ASB", icon=":material/local_police:", url_path="crime-asb"),
     st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="sources"),
 ])
 pg.run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
@@ -187,11 +188,16 @@ def _preferred_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy se
     )
 
 
+def _crime_keep(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy condition
+    """Crime aggregate rows to use: real months always, illustrative only for months with no real data."""
+    real_months = select(CrimeMonthly.month).where(CrimeMonthly.illustrative.is_(False)).distinct()
+    return (CrimeMonthly.illustrative.is_(False) if real_only
+            else or_(CrimeMonthly.illustrative.is_(False), CrimeMonthly.month.not_in(real_months)))
+
+
 def _crime_total_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
     """Monthly city-wide crime (excluding ASB) from the aggregate, real months replacing illustrative ones."""
-    real_months = select(CrimeMonthly.month).where(CrimeMonthly.illustrative.is_(False)).distinct()
-    keep = (CrimeMonthly.illustrative.is_(False) if real_only
-            else or_(CrimeMonthly.illustrative.is_(False), CrimeMonthly.month.not_in(real_months)))
+    keep = _crime_keep(real_only)
     return (
         select(literal("CRIME_TOTAL").label("kpi_code"), literal(LEEDS_CODE).label("area_code"),
                CrimeMonthly.month.label("period_start"), func.sum(CrimeMonthly.count).label("value"),
@@ -308,3 +314,38 @@ def boards_for_priority(url: str, priority_id: int) -> list[str]:
     with db.get_engine(url).connect() as connection:
         return list(connection.execute(select(DeliveryBoard.name).where(DeliveryBoard.priority_id == priority_id)
                                        .order_by(DeliveryBoard.id)).scalars())
+
+
+@cached
+def crime_by_type(url: str, first: date, last: date, ward_code: str | None = None) -> pd.DataFrame:
+    """Counts by police.uk crime type for the months first..last, city-wide or for one ward."""
+    statement = (
+        select(CrimeMonthly.crime_type, func.sum(CrimeMonthly.count).label("count"),
+               func.count(func.distinct(CrimeMonthly.month)).label("months"))
+        .where(_crime_keep(False), CrimeMonthly.month >= first, CrimeMonthly.month <= last)
+        .group_by(CrimeMonthly.crime_type).order_by(CrimeMonthly.crime_type)
+    )
+    if ward_code:
+        statement = statement.where(CrimeMonthly.ward_code == ward_code)
+    frame = _frame(url, statement)
+    frame["count"] = frame["count"].astype(int)
+    return frame
+
+
+@cached
+def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bool = False) -> pd.DataFrame:
+    """Monthly crime totals, city-wide or for one ward, with whether each month is illustrative."""
+    statement = (
+        select(CrimeMonthly.month, func.sum(CrimeMonthly.count).label("count"), CrimeMonthly.illustrative)
+        .where(_crime_keep(False)).group_by(CrimeMonthly.month, CrimeMonthly.illustrative)
+        .order_by(CrimeMonthly.month)
+    )
+    if ward_code:
+        statement = statement.where(CrimeMonthly.ward_code == ward_code)
+    if not include_asb:
+        statement = statement.where(CrimeMonthly.crime_type != ASB)
+    frame = _frame(url, statement)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    frame["count"] = frame["count"].astype(int)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    return frame

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import pandas as pd
+
 Z_95 = 1.959964
 
 REDUCTION = "significant reduction"
@@ -44,3 +46,20 @@ def rate_ratio(previous: int, current: int, previous_exposure: float = 1.0,
     lower, upper = ratio * math.exp(-half_width), ratio * math.exp(half_width)
     verdict = REDUCTION if upper < 1 else INCREASE if lower > 1 else NO_CHANGE
     return RateRatio(ratio, lower, upper, verdict)
+
+
+def compare_counts(previous: pd.DataFrame, current: pd.DataFrame, key: str = "crime_type") -> pd.DataFrame:
+    """Per key: previous and current counts, % change, rate ratio with 95% interval and the verdict in words."""
+    merged = previous[[key, "count"]].merge(current[[key, "count"]], on=key, how="outer",
+                                            suffixes=("_previous", "_current")).fillna(0)
+    rows = []
+    for row in merged.to_dict(orient="records"):
+        before, after = int(row["count_previous"]), int(row["count_current"])
+        result = rate_ratio(before, after)
+        rows.append({key: row[key], "previous": before, "current": after,
+                     "change_percent": None if result is None or before == 0 else round(100 * (after / before - 1), 1),
+                     "rate_ratio": None if result is None else round(result.ratio, 3),
+                     "ci_lower": None if result is None else round(result.lower, 3),
+                     "ci_upper": None if result is None else round(result.upper, 3),
+                     "verdict": NO_CHANGE if result is None else result.verdict})
+    return pd.DataFrame(rows)

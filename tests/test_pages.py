@@ -153,6 +153,24 @@ def test_walksafe_page_shows_launch_period_and_respects_the_cutoff(app_url):
     assert not at.exception and "no data at this meeting's cut-off" in at.info[0].value
 
 
+def test_crime_page_significance_harehills_and_history(app_url):
+    at = page("pages/crime.py").run()
+    assert not at.exception
+    shown = {m.label: m for m in at.metric}
+    assert shown["Gipton & Harehills crime, 16 months after vs 16 before"].value == "-40%"
+    assert shown["Total recorded crime, 2002/03 to 2011/12"].value == "70,445"
+    assert "-45%" in shown["Total recorded crime, 2002/03 to 2011/12"].delta
+    by_type = at.dataframe[0].value
+    expected = queries.crime_by_type(app_url, date(2023, 10, 1), date(2024, 9, 1))
+    assert dict(zip(by_type["crime_type"], by_type["current"], strict=True)) == dict(
+        zip(expected["crime_type"], expected["count"], strict=True))
+    assert set(by_type["verdict"]) <= {"significant reduction", "significant increase", "no significant change"}
+    at.selectbox(key="crime_area").set_value("E05011394").run()
+    ward_table = at.dataframe[0].value
+    ward_expected = queries.crime_by_type(app_url, date(2023, 10, 1), date(2024, 9, 1), "E05011394")
+    assert ward_table["current"].sum() == ward_expected["count"].sum()
+
+
 def test_data_sources_shows_catalogue_provenance_freshness_and_import_log(app_url):
     at = page("pages/data_sources.py").run()
     assert not at.exception

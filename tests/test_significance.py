@@ -36,3 +36,15 @@ def test_zero_counts():
     assert result.ratio == pytest.approx(12.5 / 0.5) and result.verdict == significance.INCREASE
     with pytest.raises(ValueError):
         significance.rate_ratio(-1, 3)
+
+
+def test_compare_counts_table():
+    import pandas as pd
+
+    previous = pd.DataFrame({"crime_type": ["Burglary", "Drugs"], "count": [100, 10]})
+    current = pd.DataFrame({"crime_type": ["Burglary", "Robbery"], "count": [60, 5]})
+    table = significance.compare_counts(previous, current).set_index("crime_type")
+    assert table.loc["Burglary", "verdict"] == significance.REDUCTION
+    assert table.loc["Burglary", "change_percent"] == -40.0
+    assert (table.loc["Drugs", "current"], table.loc["Robbery", "previous"]) == (0, 0)
+    assert table.loc["Robbery", "change_percent"] is None or pd.isna(table.loc["Robbery", "change_percent"])

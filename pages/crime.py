@@ -1,0 +1,83 @@
+"""Crime and ASB: the last 12 months against the previous 12 by crime type (with a significance test), the
+Harehills Clear-Hold-Build before and after, and the 2002/03-2011/12 recorded-crime series."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import charts, components, config, events, kpis, queries, significance
+from lib.illustrative import CLEAR_HOLD_BUILD_START, GIPTON_HAREHILLS
+
+url = config.database_url()
+components.require_database(url)
+cutoff, _ = components.meeting_selector(url)
+wards = queries.wards(url)
+
+st.title("Crime and anti-social behaviour")
+st.caption("Police recorded crime reflects reporting and police activity as well as crime itself. "
+           f"Data to {cutoff:%d %B %Y}.")
+names = {"": "All of Leeds"} | dict(zip(wards["code"], wards["name"], strict=True))
+ward = st.selectbox("Area", list(names), format_func=names.get, key="crime_area")
+totals = queries.crime_monthly_totals(url, ward or None)
+totals = totals[totals["month"] <= cutoff]
+if totals.empty:
+    st.info("No crime data at this meeting's cut-off.")
+    st.stop()
+components.illustrative_notice(totals)
+real = totals.loc[~totals["illustrative"], "month"]
+st.caption(f"Months with real police.uk data: {', '.join(f'{m:%b %Y}' for m in real) or 'none'}; other months are "
+           "illustrative.")
+
+st.header("Last 12 months against the previous 12")
+latest = totals["month"].max()
+current_from = (pd.Timestamp(latest) - pd.DateOffset(months=11)).date()
+previous_from = (pd.Timestamp(latest) - pd.DateOffset(months=23)).date()
+previous_to = (pd.Timestamp(current_from) - pd.DateOffset(months=1)).date()
+comparison = significance.compare_counts(queries.crime_by_type(url, previous_from, previous_to, ward or None),
+                                         queries.crime_by_type(url, current_from, latest, ward or None))
+total = significance.rate_ratio(int(comparison["previous"].sum()), int(comparison["current"].sum()))
+st.metric(f"All types, {current_from:%b %Y} to {latest:%b %Y}", f"{int(comparison['current'].sum()):,}",
+          delta=f"{total.percent_change:+.1f}% ({total.verdict})" if total else None, delta_color="inverse",
+          border=True)
+st.caption("Verdicts use a Poisson rate ratio with a 95% confidence interval: a change is called significant only "
+           "when the interval excludes no change.")
+ordered = comparison.sort_values("current", ascending=False)
+components.chart_block(
+    charts.bar_figure([f"{t} ({v})" for t, v in zip(ordered["crime_type"], ordered["verdict"], strict=True)],
+                      ordered["current"].tolist(), f"{names[ward]}: last 12 months by type", "count"),
+    "Counts in the last 12 months by police.uk crime type; each label says whether the change from the previous 12 "
+    "months is significant.", ordered, "crime-by-type.csv", "by_type")
+
+st.header("Harehills: Clear, Hold, Build")
+harehills = queries.crime_monthly_totals(url, GIPTON_HAREHILLS)
+harehills = harehills[harehills["month"] <= cutoff]
+before = harehills[(harehills["month"] >= date(2022, 1, 1)) & (harehills["month"] < CLEAR_HOLD_BUILD_START)]
+after = harehills[(harehills["month"] >= CLEAR_HOLD_BUILD_START) & (harehills["month"] <= date(2024, 8, 1))]
+if len(after) == 16:
+    result = significance.rate_ratio(int(before["count"].sum()), int(after["count"].sum()))
+    st.metric("Gipton & Harehills crime, 16 months after vs 16 before", f"{result.percent_change:+.0f}%",
+              delta=result.verdict, delta_color="off", border=True)
+    st.caption("Documented: a 40% reduction in overall crime in the 16 months since Clear, Hold, Build began "
+               "(000_274d76e3dc4e1983.txt § What is this report about?).")
+frame = harehills.rename(columns={"month": "period_end", "count": "Crimes (excluding ASB)"})
+components.chart_block(
+    charts.series_figure(frame, "Gipton & Harehills: monthly crime (excluding ASB)", "crimes",
+                         events.events_for("CRIME_TOTAL"), ["Crimes (excluding ASB)"]),
+    "Monthly police recorded crime in Gipton & Harehills, with the start of Clear, Hold, Build (May 2023) marked.",
+    harehills, "harehills-crime.csv", "harehills")
+
+st.header("Recorded crime 2002/03 to 2011/12")
+catalogue = queries.kpi_catalogue(url).set_index("code")
+codes = ["REC_TOTAL", "REC_VIOLENT", "REC_CRIMINAL_DAMAGE", "REC_ACQUISITIVE", "REC_BURGLARY", "REC_VEHICLE"]
+history = pd.DataFrame({catalogue.loc[c, "name"].replace("Recorded crime: ", "").capitalize():
+                        queries.kpi_series(url, c, real_only=True).set_index("period_end")["value"] for c in codes})
+history = history.reset_index().rename(columns={"index": "period_end"})
+fall = kpis.percent_change(history["Total"].iloc[0], history["Total"].iloc[-1])
+st.metric("Total recorded crime, 2002/03 to 2011/12", f"{history['Total'].iloc[-1]:,.0f}",
+          delta=f"{fall:+.0f}% since 2002/03", delta_color="inverse", border=True)
+components.chart_block(
+    charts.series_figure(history, "Recorded crime in Leeds by category (financial years)", "crimes", [],
+                         list(history.columns[1:])),
+    "Police recorded crime by financial year, from the Safer Leeds Partnership Business Plan 2012-15 "
+    "(004_94eba5691181e0a4.txt § Performance & Key Facts).", history, "recorded-crime-2002-2012.csv", "history")
