@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import db, meetings, queries, spc
+from lib import db, meetings, queries, spc, summary
 from lib.formatting import format_headline, format_period, format_value, provenance_text
 from lib.summary import ASSURANCE_WORDS, VARIATION_WORDS
 
@@ -168,3 +168,10 @@ def documented_change(label: str, facts: pd.DataFrame, unit: str) -> None:
               delta_color="inverse", border=True,
               delta_description=f"{before['period_start']:%Y} compared with {after['period_start']:%Y}")
     st.caption(provenance_text(after["source"], after["source_section"], bool(after["illustrative"])))
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def meeting_summaries(url: str, as_at: date, previous_cutoff: date | None) -> dict[str, dict]:
+    """Every KPI's summary as at a cut-off, by code; cached because SPC for all KPIs takes a few hundred ms."""
+    items = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous_cutoff)
+    return {item["code"]: item for item in items}

@@ -11,7 +11,7 @@ cutoff, previous_cutoff = components.meeting_selector(url)
 catalogue = queries.kpi_catalogue(url)
 values = queries.headline_values(url)
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
-now = {s["code"]: s for s in summary.summaries(catalogue, values, cutoff, previous_cutoff)}
+now = components.meeting_summaries(url, cutoff, previous_cutoff)
 deliverables = queries.deliverables(url)
 
 st.title("Safer Leeds Executive")
@@ -38,8 +38,8 @@ st.header("Since the last meeting")
 if previous_cutoff is None:
     st.caption("This is the first meeting on record: nothing to compare with.")
 else:
-    before = summary.summaries(catalogue, values, previous_cutoff, None)
-    changes = summary.since_last_meeting(list(now.values()), before)
+    before = components.meeting_summaries(url, previous_cutoff, None)
+    changes = summary.since_last_meeting(list(now.values()), list(before.values()))
     st.caption(f"Compared with the previous meeting's cut-off of {previous_cutoff:%d %B %Y}.")
     left, middle, right = st.columns(3)
     with left, st.container(border=True):
