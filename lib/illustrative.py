@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from lib.config import DATA_DIR
+from lib.events import CLEAR_HOLD_BUILD, HAREHILLS_WARD
 
 SEED = 42
 GENERATOR_VERSION = "1"  # bump when the output changes, so a seeded database can tell
@@ -22,8 +23,8 @@ END = date(2024, 9, 1)  # ... to September 2024 (DS1 series start January 2021 t
 DS1_START = date(2021, 1, 1)
 DS1_LAUNCH = date(2022, 2, 1)
 WALKSAFE_LAUNCH = date(2023, 9, 1)
-CLEAR_HOLD_BUILD_START = date(2023, 5, 1)
-GIPTON_HAREHILLS = "E05011394"
+CLEAR_HOLD_BUILD_START = CLEAR_HOLD_BUILD.when
+GIPTON_HAREHILLS = HAREHILLS_WARD
 STUDENT_WARDS = ("E05011397", "E05011403", "E05011413")  # Headingley & Hyde Park, Little London & Woodhouse, Weetwood
 
 POLICE_UK_CRIME_TYPES = (

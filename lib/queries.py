@@ -135,8 +135,7 @@ def kpi_catalogue(url: str) -> pd.DataFrame:
     statement = (
         select(Kpi.code, Kpi.name, Kpi.priority_id, Priority.name.label("priority"), Kpi.unit, Kpi.direction,
                Kpi.target, Kpi.target_type, Kpi.rag_rule, Kpi.frequency, Kpi.geography, Kpi.area_code,
-               Kpi.area_name, Kpi.sensitive, Kpi.definition, Kpi.owner, Kpi.source, Kpi.headline_rank,
-               (Kpi.source == "police.uk street-level crime").label("from_crime_aggregate"))
+               Kpi.area_name, Kpi.sensitive, Kpi.definition, Kpi.owner, Kpi.source, Kpi.headline_rank)
         .join(Priority, Priority.id == Kpi.priority_id, isouter=True)
         .order_by(Kpi.priority_id.is_(None), Kpi.priority_id, Kpi.code)
     )

@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, components, config, events, kpis, queries, significance
-from lib.illustrative import CLEAR_HOLD_BUILD_START, GIPTON_HAREHILLS
 
 url = config.database_url()
 components.require_database(url)
@@ -50,10 +49,10 @@ components.chart_block(
     "months is significant.", ordered, "crime-by-type.csv", "by_type")
 
 st.header("Harehills: Clear, Hold, Build")
-harehills = queries.crime_monthly_totals(url, GIPTON_HAREHILLS)
+harehills = queries.crime_monthly_totals(url, events.HAREHILLS_WARD)
 harehills = harehills[harehills["month"] <= cutoff]
-before = harehills[(harehills["month"] >= date(2022, 1, 1)) & (harehills["month"] < CLEAR_HOLD_BUILD_START)]
-after = harehills[(harehills["month"] >= CLEAR_HOLD_BUILD_START) & (harehills["month"] <= date(2024, 8, 1))]
+before = harehills[(harehills["month"] >= date(2022, 1, 1)) & (harehills["month"] < events.CLEAR_HOLD_BUILD.when)]
+after = harehills[(harehills["month"] >= events.CLEAR_HOLD_BUILD.when) & (harehills["month"] <= date(2024, 8, 1))]
 if len(after) == 16:
     result = significance.rate_ratio(int(before["count"].sum()), int(after["count"].sum()))
     st.metric("Gipton & Harehills crime, 16 months after vs 16 before", f"{result.percent_change:+.0f}%",

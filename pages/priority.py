@@ -22,6 +22,7 @@ st.markdown(priority["summary"])
 catalogue = queries.kpi_catalogue(url)
 own = catalogue[catalogue["priority_id"] == chosen].to_dict(orient="records")
 values = queries.headline_values(url)
+items = components.meeting_summaries(url, cutoff, previous_cutoff)
 components.illustrative_notice(values[values["kpi_code"].isin([k["code"] for k in own])])
 
 st.header("KPIs")
@@ -30,7 +31,7 @@ if not own:
             "their returns once the Data in page is available.")
 for kpi in own:
     series = values[values["kpi_code"] == kpi["code"]]
-    item = summary.kpi_summary(kpi, series, cutoff, previous_cutoff)
+    item = items[kpi["code"]]
     tile, chart = st.columns([1, 2])
     with tile:
         components.kpi_tile(kpi, item)
