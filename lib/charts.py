@@ -96,3 +96,19 @@ def seasonal_bars_figure(frame: pd.DataFrame, title: str, unit: str, events: lis
         hovertemplate="%{x|%b %Y}: %{y:,.0f} " + unit + " %{customdata}<extra></extra>"))
     _annotate(figure, events)
     return _layout(figure, title, unit)
+
+
+def ranked_wards_figure(names: list[str], values: list[float], colours: list[str], texts: list[str], title: str,
+                        unit: str, reference: float | None, reference_label: str) -> go.Figure:
+    """All wards as horizontal bars, highest first, coloured as on the map and labelled with the value shown."""
+    figure = go.Figure(go.Bar(
+        x=[0 if pd.isna(v) else v for v in values], y=names, orientation="h", text=texts, textposition="outside",
+        cliponaxis=False, marker={"color": colours, "line": {"color": palette.DARK_GREY, "width": 0.5}},
+        hovertemplate="%{y}: %{text}<extra></extra>"))
+    if reference is not None:
+        figure.add_vline(x=reference, line_dash="dash", line_color=palette.DARK_PINK, annotation_text=reference_label,
+                         annotation_position="top")
+    figure.update_yaxes(autorange="reversed", tickfont={"size": 11})
+    figure.update_layout(hovermode="closest")
+    return _layout(figure, title, "").update_layout(xaxis_title=unit, height=24 * len(names) + 110,
+                                                    hovermode="closest")

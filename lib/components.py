@@ -175,3 +175,8 @@ def meeting_summaries(url: str, as_at: date, previous_cutoff: date | None) -> di
     """Every KPI's summary as at a cut-off, by code; cached because SPC for all KPIs takes a few hundred ms."""
     items = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous_cutoff)
     return {item["code"]: item for item in items}
+
+
+def number_or_withheld(value: float | None, decimals: int = 1) -> str:
+    """A figure for a metric, or 'withheld' where disclosure control hid it."""
+    return "withheld" if value is None or pd.isna(value) else f"{value:,.{decimals}f}"

@@ -348,3 +348,44 @@ def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bo
     frame["count"] = frame["count"].astype(int)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     return frame
+
+
+def _ward_crime_statement(crime_types: tuple[str, ...], first: date, last: date) -> Any:  # noqa: ANN401
+    """Crime aggregate rows for some crime types between two months (real months replacing illustrative)."""
+    return (select(CrimeMonthly.ward_code, func.sum(CrimeMonthly.count).label("count"))
+            .where(_crime_keep(False), CrimeMonthly.crime_type.in_(crime_types), CrimeMonthly.month >= first,
+                   CrimeMonthly.month <= last))
+
+
+@cached
+def ward_crime_monthly(url: str, crime_types: tuple[str, ...], first: date, last: date) -> pd.DataFrame:
+    """Crimes of the given types per ward and month over first..last: the input to ward trends."""
+    statement = (_ward_crime_statement(crime_types, first, last).add_columns(CrimeMonthly.month)
+                 .group_by(CrimeMonthly.month, CrimeMonthly.ward_code))
+    frame = _frame(url, statement)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    frame["count"] = frame["count"].astype(int)
+    return frame
+
+
+@cached
+def ward_kpi_codes(url: str) -> list[str]:
+    """KPIs with values for more than one ward: the KPIs a ward map can show."""
+    statement = (select(KpiValue.kpi_code).join(Ward, Ward.code == KpiValue.area_code)
+                 .where(KpiValue.is_current).group_by(KpiValue.kpi_code)
+                 .having(func.count(func.distinct(KpiValue.area_code)) > 1).order_by(KpiValue.kpi_code))
+    with db.get_engine(url).connect() as connection:
+        return list(connection.execute(statement).scalars())
+
+
+@cached
+def ward_kpi_values(url: str, code: str) -> pd.DataFrame:
+    """Current values of one KPI for each ward (real values shadowing illustrative ones), by month."""
+    values = _preferred_values(real_only=False).subquery()
+    statement = (select(values.c.area_code.label("ward_code"), values.c.period_start, values.c.period_end,
+                        values.c.value, values.c.illustrative)
+                 .join(Ward, Ward.code == values.c.area_code).where(values.c.kpi_code == code)
+                 .order_by(values.c.period_start))
+    frame = _typed(_frame(url, statement))
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    return frame

@@ -1,0 +1,327 @@
+"""Ward measures: what the map, the ward profile and `saferleeds ward` show, with disclosure control applied here.
+
+A measure is police.uk crime (all crime excluding ASB, or one crime type) or a KPI that has values by ward. For a
+period it gives each ward's count, rate per 1,000 residents (Census 2021), rank of 33 and optionally the change
+against the same period a year earlier. Sensitive cells are hidden in this module, before any page, tooltip,
+download or JSON sees them (see lib.disclosure), and every figure derived from a hidden cell (its rate, change,
+rank, share, or a total that includes it) is withheld with it. Sensitive measures are offered by ward for 12-month
+periods only, so a month cannot be worked out by subtracting the other months from a 12-month total.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from lib import disclosure, periods, queries, significance
+from lib.illustrative import ASB, POLICE_UK_CRIME_TYPES
+from lib.periods import Period
+
+SENSITIVE_CRIME_TYPES = ("Violence and sexual offences",)  # includes sexual offences: sensitive at ward level
+ALL_CRIME_TYPES = tuple(t for t in POLICE_UK_CRIME_TYPES if t != ASB)
+ALL_CRIME = "crime:all"
+NON_ADDITIVE_UNITS = ("percent", "minutes", "% change", "days")
+COUNT, RATE, CHANGE = "count", "rate", "change"
+BASES = {COUNT: "Count", RATE: "Rate per 1,000 residents", CHANGE: "Change on the same period a year earlier"}
+CAVEAT = ("Police recorded crime reflects reporting and police activity as well as crime itself: a higher rate can "
+          "mean more confidence in reporting or more proactive policing, not only more crime.")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Something a ward map can show."""
+
+    id: str
+    label: str
+    unit: str
+    sensitive: bool
+    crime_types: tuple[str, ...] = ()
+    kpi_code: str | None = None
+    additive: bool = True
+
+    @property
+    def period_kinds(self) -> tuple[str, ...]:
+        """Sensitive measures by ward come only as 12-month totals; others also by month."""
+        twelve = (periods.ROLLING, periods.FINANCIAL_YEAR)
+        return twelve if self.sensitive else (periods.MONTH, *twelve)
+
+    @property
+    def protected_parts(self) -> tuple[str, ...]:
+        """Sensitive crime types inside a multi-type measure: a ward hidden in one is hidden in the total."""
+        if len(self.crime_types) < 2:
+            return ()
+        return tuple(t for t in self.crime_types if t in SENSITIVE_CRIME_TYPES)
+
+
+def slug(text: str) -> str:
+    """'Violence and sexual offences' -> 'violence-and-sexual-offences'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def crime_measures() -> list[Measure]:
+    """All crime (excluding ASB) and each police.uk crime type."""
+    everything = Measure(ALL_CRIME, "All crime (excluding anti-social behaviour)", "crimes",
+                         any(t in SENSITIVE_CRIME_TYPES for t in ALL_CRIME_TYPES), ALL_CRIME_TYPES)
+    singles = [Measure(f"crime:{slug(t)}", t, "incidents" if t == ASB else "crimes", t in SENSITIVE_CRIME_TYPES,
+                       (t,)) for t in POLICE_UK_CRIME_TYPES]
+    return [everything, *singles]
+
+
+def measures(url: str) -> list[Measure]:
+    """Every measure the map can show: police.uk crime, then KPIs with values by ward."""
+    catalogue = queries.kpi_catalogue(url).set_index("code")
+    kpi_measures = [Measure(f"kpi:{code}", catalogue.loc[code, "name"], catalogue.loc[code, "unit"],
+                            bool(catalogue.loc[code, "sensitive"]), kpi_code=code,
+                            additive=catalogue.loc[code, "unit"] not in NON_ADDITIVE_UNITS)
+                    for code in queries.ward_kpi_codes(url) if code in catalogue.index]
+    return crime_measures() + kpi_measures
+
+
+def get(url: str, measure_id: str) -> Measure:
+    """One measure by id; ValueError naming the valid ids if it is unknown."""
+    found = {m.id: m for m in measures(url)}
+    if measure_id not in found:
+        raise ValueError(f"Unknown measure {measure_id!r}. Known measures: {', '.join(found)}.")
+    return found[measure_id]
+
+
+def months(url: str, measure: Measure) -> list[date]:
+    """Months with data for a measure, oldest first."""
+    if measure.kpi_code:
+        return sorted(set(queries.ward_kpi_values(url, measure.kpi_code)["period_start"]))
+    return sorted(pd.to_datetime(queries.crime_months(url)["month"]).dt.date)
+
+
+def available_periods(url: str, measure: Measure, as_at: date | None = None) -> list[Period]:
+    """Periods a measure can be shown for (newest first), using data up to as_at."""
+    usable = [m for m in months(url, measure) if as_at is None or m <= as_at]
+    return periods.available(usable, measure.period_kinds)
+
+
+def check_period(measure: Measure, period: Period) -> None:
+    """ValueError with a plain reason if a measure cannot be shown by ward for this kind of period."""
+    if period.kind not in measure.period_kinds:
+        raise ValueError(f"{measure.label} is sensitive: by ward it is shown only for rolling 12 months or a "
+                         "financial year, never a single month (disclosure control).")
+
+
+def _monthly(url: str, measure: Measure, first: date, last: date,
+             crime_types: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Month x ward matrix of the measure's values (or of some of its crime types); missing wards are 0 for crime."""
+    wards = queries.wards(url)["code"].tolist()
+    if measure.kpi_code:
+        values = queries.ward_kpi_values(url, measure.kpi_code)
+        values = values[(values["period_start"] >= first) & (values["period_start"] <= last)]
+        matrix = values.pivot_table(index="period_start", columns="ward_code", values="value", aggfunc="sum")
+        return matrix.reindex(columns=wards)
+    counts = queries.ward_crime_monthly(url, crime_types or measure.crime_types, first, last)
+    matrix = counts.pivot_table(index="month", columns="ward_code", values="count", aggfunc="sum")
+    every_month = [periods.add_months(first, i) for i in range(Period("", first, last).months)]
+    return matrix.reindex(index=every_month, columns=wards).fillna(0)
+
+
+def _combine(matrix: pd.DataFrame, additive: bool) -> pd.Series:
+    """A period's value per ward from its months: the sum of counts, or the mean of rates and averages."""
+    return matrix.sum(min_count=1) if additive else matrix.mean()
+
+
+def _hidden(measure: Measure, values: pd.Series, parts: dict[str, pd.Series]) -> dict[str, str]:
+    """Which wards to hide for one period's values (parts: each protected crime type's values), and why."""
+    hidden: dict[str, str] = {}
+    if measure.sensitive and not measure.protected_parts:
+        hidden.update(disclosure.protect({ward: int(round(v)) for ward, v in values.dropna().items()}))
+    for part_values in parts.values():
+        part_hidden = disclosure.protect({ward: int(v) for ward, v in part_values.items()})
+        hidden.update({ward: disclosure.WITHHELD for ward in part_hidden if ward not in hidden})
+    return hidden
+
+
+def _part_matrices(url: str, measure: Measure, first: date, last: date) -> dict[str, pd.DataFrame]:
+    """Month x ward matrices of the sensitive crime types inside a multi-type measure."""
+    return {part: _monthly(url, measure, first, last, (part,)) for part in measure.protected_parts}
+
+
+def _is_illustrative(url: str, measure: Measure, period: Period) -> bool:
+    """Whether any month of the period uses illustrative (generated) data."""
+    if measure.kpi_code:
+        values = queries.ward_kpi_values(url, measure.kpi_code)
+        inside = values[(values["period_start"] >= period.first) & (values["period_start"] <= period.last)]
+        return bool(inside["illustrative"].any())
+    crime = queries.crime_months(url)
+    crime["month"] = pd.to_datetime(crime["month"]).dt.date
+    inside = crime[(crime["month"] >= period.first) & (crime["month"] <= period.last)]
+    return bool((inside["has_real"] == 0).any())
+
+
+def protected_values(url: str, measure: Measure, period: Period) -> tuple[pd.Series, dict[str, str]]:
+    """Each ward's value for the period (NaN where hidden or missing) and the hidden wards with why."""
+    check_period(measure, period)
+    values = _combine(_monthly(url, measure, period.first, period.last), measure.additive)
+    parts = {part: matrix.sum() for part, matrix in _part_matrices(url, measure, period.first, period.last).items()}
+    hidden = _hidden(measure, values, parts)
+    return values.where(~values.index.isin(list(hidden))), hidden
+
+
+@dataclass
+class WardTable:
+    """One measure for one period by ward, with city and committee-area figures; hidden cells already removed."""
+
+    measure: Measure
+    period: Period
+    basis: str
+    wards: pd.DataFrame
+    areas: pd.DataFrame
+    city: dict
+    illustrative: bool
+
+    @property
+    def mapped(self) -> str:
+        """The column the map colours and ranks by."""
+        return {COUNT: "value", RATE: "rate_per_1000", CHANGE: "change_percent"}[self.basis]
+
+    @property
+    def any_hidden(self) -> bool:
+        """Whether disclosure control hid any ward."""
+        return bool(self.wards["suppressed"].any())
+
+
+def _label(value: float, kind: str) -> str:
+    """What a reader sees for a cell: the count, '<5' / '[c]' if hidden, or 'no data'."""
+    if kind:
+        return disclosure.LABELS[kind]
+    return "no data" if pd.isna(value) else f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _rate(value: float, population: float) -> float:
+    """Per 1,000 residents."""
+    return 1000 * value / population
+
+
+def ward_table(url: str, measure_id: str, period: Period, basis: str = RATE) -> WardTable:
+    """The figures a map, ranked bar, table, CSV or `saferleeds ward measure` shows: one function for all of them."""
+    measure = get(url, measure_id)
+    if basis not in BASES:
+        raise ValueError(f"Basis {basis!r} not understood: use one of {', '.join(BASES)}.")
+    if basis == RATE and not measure.additive:
+        basis = COUNT  # a rate per 1,000 of an average or a percentage means nothing
+    wards = queries.wards(url)[["code", "name", "committee_area", "population"]].rename(
+        columns={"code": "ward_code", "name": "ward_name"})
+    values, hidden = protected_values(url, measure, period)
+    wards["value"] = wards["ward_code"].map(values).astype(float)
+    wards["suppressed"] = wards["ward_code"].isin(list(hidden))
+    wards["shown"] = [_label(v, hidden.get(w, "")) for w, v in zip(wards["ward_code"], wards["value"], strict=True)]
+    wards["rate_per_1000"] = _rate(wards["value"], wards["population"]) if measure.additive else float("nan")
+    if basis == CHANGE:
+        earlier, earlier_hidden = protected_values(url, measure, period.year_earlier())
+        wards["previous_value"] = wards["ward_code"].map(earlier).astype(float)
+        usable = wards["previous_value"] > 0
+        wards["change_percent"] = (100 * (wards["value"] - wards["previous_value"]) / wards["previous_value"]
+                                   ).where(usable)
+        wards["suppressed"] |= wards["ward_code"].isin(list(earlier_hidden))
+    mapped = {COUNT: "value", RATE: "rate_per_1000", CHANGE: "change_percent"}[basis]
+    wards["rank"] = wards[mapped].rank(ascending=False, method="min").astype("Int64")
+    wards.loc[wards["suppressed"], "rank"] = pd.NA
+    wards = wards.sort_values(["rank", "ward_name"], na_position="last").reset_index(drop=True)
+
+    total_values = _combine(_monthly(url, measure, period.first, period.last), measure.additive)
+    population = int(wards["population"].sum())
+    city_value = float(total_values.sum()) if measure.additive else float(total_values.mean())
+    city = {"value": city_value, "population": population,
+            "rate_per_1000": _rate(city_value, population) if measure.additive else None,
+            "ward_average": city_value / len(wards) if measure.additive else city_value}
+    if basis == CHANGE:
+        before = _combine(_monthly(url, measure, period.year_earlier().first, period.year_earlier().last),
+                          measure.additive)
+        before_value = float(before.sum()) if measure.additive else float(before.mean())
+        city["previous_value"] = before_value
+        city["change_percent"] = 100 * (city_value - before_value) / before_value if before_value else None
+    return WardTable(measure, period, basis, wards, _areas(wards, measure, total_values), city,
+                     _is_illustrative(url, measure, period))
+
+
+def _areas(wards: pd.DataFrame, measure: Measure, values: pd.Series) -> pd.DataFrame:
+    """Committee-area figures, withheld for an area holding a hidden ward (else the area total would expose it)."""
+    frame = wards[["ward_code", "committee_area", "population", "suppressed"]].copy()
+    frame["raw"] = frame["ward_code"].map(values).astype(float)
+    grouped = frame.groupby("committee_area").agg(population=("population", "sum"), value=("raw", "sum"),
+                                                  mean=("raw", "mean"), hidden=("suppressed", "any"))
+    if not measure.additive:
+        grouped["value"] = grouped["mean"]
+    grouped["rate_per_1000"] = _rate(grouped["value"], grouped["population"]) if measure.additive else float("nan")
+    grouped.loc[grouped["hidden"], ["value", "rate_per_1000"]] = float("nan")
+    return grouped.drop(columns="mean").reset_index()
+
+
+def rolling_trend(url: str, measure_id: str, last: date, windows: int = 24) -> pd.DataFrame:
+    """Rolling 12-month rate per 1,000 by ward, committee area and Leeds, one row per window end, hidden cells NaN.
+
+    Columns: period_end, one per ward code, one per committee area ("area:<name>") and "Leeds". Each window is
+    protected as its own table, exactly as the map would show it.
+    """
+    measure = get(url, measure_id)
+    have = [m for m in months(url, measure) if m <= last]
+    ends = [p.last for p in periods.available(have, (periods.ROLLING,))][:windows][::-1]
+    if not ends:
+        return pd.DataFrame()
+    first = periods.add_months(ends[0], -11)
+    matrix = _monthly(url, measure, first, ends[-1])
+    parts = _part_matrices(url, measure, first, ends[-1])
+    ward_rows = queries.wards(url).set_index("code")
+    population = ward_rows["population"]
+    rows = []
+    for end in ends:
+        start = periods.add_months(end, -11)
+        values = _combine(matrix.loc[start:end], measure.additive)
+        hidden = _hidden(measure, values, {p: m.loc[start:end].sum() for p, m in parts.items()})
+        row = {"period_end": end}
+        scale = 1000 / population if measure.additive else 1
+        row.update((values * scale).where(~values.index.isin(list(hidden))).to_dict())
+        for area, members in ward_rows.groupby("committee_area").groups.items():
+            withheld = any(code in hidden for code in members)
+            area_value = (values[members].sum() * 1000 / population[members].sum() if measure.additive
+                          else values[members].mean())
+            row[f"area:{area}"] = float("nan") if withheld else area_value
+        row["Leeds"] = values.sum() * 1000 / population.sum() if measure.additive else values.mean()
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def crime_mix(url: str, ward_code: str, period: Period) -> pd.DataFrame:
+    """A ward's crimes by police.uk type over a 12-month period beside Leeds's, hidden counts withheld."""
+    rows = []
+    for measure in crime_measures()[1:]:
+        values, hidden = protected_values(url, measure, period)
+        city = float(_combine(_monthly(url, measure, period.first, period.last), True).sum())
+        rows.append({"crime_type": measure.label, "count": values.get(ward_code, float("nan")),
+                     "shown": _label(values.get(ward_code, float("nan")), hidden.get(ward_code, "")),
+                     "suppressed": ward_code in hidden, "leeds": city})
+    frame = pd.DataFrame(rows)
+    ward_total = frame["count"].sum() if not frame["suppressed"].any() else float("nan")
+    frame["share_percent"] = 100 * frame["count"] / ward_total if ward_total else float("nan")
+    frame["leeds_share_percent"] = 100 * frame["leeds"] / frame["leeds"].sum()
+    return frame
+
+
+def ward_summary(url: str, measure_id: str, ward_code: str, period: Period) -> dict:
+    """One ward's headline figures for a period: shown count, rate, rank, area and Leeds rates, change on a year
+    earlier with its significance test. Anything hidden by disclosure control is None."""
+    table = ward_table(url, measure_id, period, RATE)
+    row = table.wards.set_index("ward_code").loc[ward_code]
+    area = table.areas.set_index("committee_area").loc[row["committee_area"]]
+    earlier = protected_values(url, table.measure, period.year_earlier())[0] if \
+        period.year_earlier().first >= min(months(url, table.measure), default=period.first) else pd.Series(dtype=float)
+    before = earlier.get(ward_code, float("nan"))
+    change = (significance.rate_ratio(int(before), int(row["value"]))
+              if table.measure.additive and not (pd.isna(before) or pd.isna(row["value"])) else None)
+    return {"ward_name": row["ward_name"], "committee_area": row["committee_area"], "shown": row["shown"],
+            "rate_per_1000": _none(row["rate_per_1000"]), "rank": _none(row["rank"]),
+            "area_rate_per_1000": _none(area["rate_per_1000"]), "leeds_rate_per_1000": table.city["rate_per_1000"],
+            "change": change, "illustrative": table.illustrative}
+
+
+def _none(value: object) -> object:
+    """NaN and NA as None."""
+    return None if pd.isna(value) else value

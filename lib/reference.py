@@ -1,0 +1,166 @@
+"""`saferleeds reference fetch`: download ward boundaries and LSOA-to-ward lookups from the ONS Open Geography Portal.
+
+Each file comes from a public ArcGIS feature service of the portal, filtered to Leeds, checked (all 33 wards, every
+row coded), and written into the reference folder only when complete: a failed or partial download leaves what
+was there before. Service names change with each ONS release, so the base URL and each service are settings.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lib import config
+from lib.models import LEEDS_CODE
+
+ONS_BASE_URL = config.Setting(
+    "SAFERLEEDS_ONS_URL", "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services",
+    "Base address of the ONS Open Geography Portal's ArcGIS services (change only for a mirror or a test server).")
+WARD_SERVICE = config.Setting(
+    "SAFERLEEDS_ONS_WARD_SERVICE", "WD_MAY_2025_UK_BGC",
+    "Feature service of ward boundaries (generalised, clipped), with WDxxCD and LADxxCD fields.")
+LOOKUP_SERVICE = config.Setting(
+    "SAFERLEEDS_ONS_LOOKUP_SERVICE", "LSOA21_WD25_LAD25_EW_LU",
+    "Feature service of the LSOA (2021) to ward to local authority lookup.")
+LOOKUP_2011_SERVICE = config.Setting(
+    "SAFERLEEDS_ONS_LOOKUP_2011_SERVICE", "LSOA11_WD19_LAD19_EW_LU",
+    "Feature service of the LSOA (2011) to ward (December 2019) lookup, for crime files still on 2011 codes.")
+SETTINGS = (ONS_BASE_URL, WARD_SERVICE, LOOKUP_SERVICE, LOOKUP_2011_SERVICE)
+PAGE_SIZE = 1000
+TIMEOUT_SECONDS = 60
+WARD_FILE = "wards.geojson"
+LOOKUP_FILE = "lsoa21_ward.csv"
+LOOKUP_2011_FILE = "lsoa11_ward.csv"
+LEEDS_WARDS = 33
+
+
+class FetchError(Exception):
+    """A download that could not be completed, with what to do about it."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One file written: where, how many rows, from which address."""
+
+    path: Path
+    rows: int
+    source: str
+
+
+def _query_url(service: str, fields: str, lad_field: str, page_offset: int, geometry: bool) -> str:
+    """The feature-service query for Leeds rows, one page at a time."""
+    params = {"where": f"{lad_field}='{LEEDS_CODE}'", "outFields": fields, "outSR": "4326",
+              "returnGeometry": "true" if geometry else "false", "resultOffset": str(page_offset),
+              "resultRecordCount": str(PAGE_SIZE), "f": "geojson" if geometry else "json"}
+    return f"{config.get(ONS_BASE_URL).rstrip('/')}/{service}/FeatureServer/0/query?{urllib.parse.urlencode(params)}"
+
+
+def _get_json(url: str) -> dict:
+    """GET and parse JSON, turning network and format problems into one plain message."""
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - https/http only
+            payload = json.load(response)
+    except urllib.error.HTTPError as error:
+        raise FetchError(f"The ONS Open Geography Portal answered {error.code} for {url.split('?')[0]}: the "
+                         "service name may have changed (see `saferleeds config`).") from error
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise FetchError(f"Cannot reach the ONS Open Geography Portal ({getattr(error, 'reason', error)}). This "
+                         "machine may be offline or behind a proxy: connect and retry, or download the Leeds ward "
+                         f"boundaries and LSOA lookups by hand into {config.reference_dir()}.") from error
+    except ValueError as error:
+        raise FetchError(f"The answer from {url.split('?')[0]} is not JSON.") from error
+    if "error" in payload:
+        raise FetchError(f"The ONS service reported an error: {payload['error'].get('message', payload['error'])}.")
+    return payload
+
+
+def _all_features(service: str, fields: str, lad_field: str, geometry: bool) -> list[dict]:
+    """Every Leeds feature of a service, following the service's paging."""
+    features: list[dict] = []
+    while True:
+        page = _get_json(_query_url(service, fields, lad_field, len(features), geometry))
+        batch = page.get("features", [])
+        features.extend(batch)
+        more = page.get("exceededTransferLimit") or page.get("properties", {}).get("exceededTransferLimit")
+        if not batch or not more:
+            return features
+
+
+def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write to a temporary file beside the target, then rename, so a failure never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _year_field(service: str, prefix: str) -> str:
+    """'WD25' from a service named like WD_MAY_2025_UK_BGC or LSOA21_WD25_LAD25_EW_LU."""
+    digits = "".join(ch for ch in service.split(prefix)[-1][:10] if ch.isdigit())
+    return f"{prefix}{digits[-2:]}"
+
+
+def fetch_wards(folder: Path) -> Fetched:
+    """Leeds ward boundaries as GeoJSON with ward_code and ward_name."""
+    service = config.get(WARD_SERVICE)
+    code = _year_field(service, "WD")
+    lad = code.replace("WD", "LAD")
+    features = _all_features(service, f"{code}CD,{code}NM", f"{lad}CD", geometry=True)
+    cleaned = []
+    for feature in features:
+        properties = feature.get("properties") or {}
+        ward = properties.get(f"{code}CD") or properties.get("ward_code")
+        if ward and feature.get("geometry"):
+            cleaned.append({"type": "Feature", "geometry": feature["geometry"],
+                            "properties": {"ward_code": ward,
+                                           "ward_name": properties.get(f"{code}NM") or properties.get("ward_name")}})
+    if len({f["properties"]["ward_code"] for f in cleaned}) != LEEDS_WARDS:
+        raise FetchError(f"Expected the {LEEDS_WARDS} Leeds wards from {service}, got {len(cleaned)}; nothing was "
+                         "written.")
+    target = folder / WARD_FILE
+    _write_atomically(target, lambda p: p.write_text(json.dumps({"type": "FeatureCollection", "features": cleaned}),
+                                                     encoding="utf-8"))
+    return Fetched(target, len(cleaned), service)
+
+
+def _fetch_lookup(folder: Path, service: str, file_name: str, lsoa: str) -> Fetched:
+    """An LSOA-to-ward lookup for Leeds as CSV with LSOA code and name, ward code and name."""
+    ward = _year_field(service, "WD")
+    lad = _year_field(service, "LAD")
+    fields = [f"{lsoa}CD", f"{lsoa}NM", f"{ward}CD", f"{ward}NM"]
+    features = _all_features(service, ",".join(fields), f"{lad}CD", geometry=False)
+    rows = [feature.get("attributes") or feature.get("properties") or {} for feature in features]
+    rows = [r for r in rows if r.get(fields[0]) and r.get(fields[2])]
+    if not rows or len({r[fields[2]] for r in rows}) != LEEDS_WARDS:
+        raise FetchError(f"The lookup from {service} does not cover the {LEEDS_WARDS} Leeds wards ({len(rows)} rows); "
+                         "nothing was written.")
+
+    def write(path: Path) -> None:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(fields)
+            writer.writerows([r[f] for f in fields] for r in sorted(rows, key=lambda r: r[fields[0]]))
+
+    target = folder / file_name
+    _write_atomically(target, write)
+    return Fetched(target, len(rows), service)
+
+
+def fetch(folder: Path | None = None) -> list[Fetched]:
+    """Download ward boundaries and both LSOA lookups into the reference folder."""
+    folder = folder or config.reference_dir()
+    return [fetch_wards(folder),
+            _fetch_lookup(folder, config.get(LOOKUP_SERVICE), LOOKUP_FILE, "LSOA21"),
+            _fetch_lookup(folder, config.get(LOOKUP_2011_SERVICE), LOOKUP_2011_FILE, "LSOA11")]
