@@ -7,10 +7,11 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 
-from lib import config, db, meetings, queries, seed, summary
+from lib import config, db, measures, meetings, periods, queries, reference, seed, summary
 
 
 class CliError(Exception):
@@ -116,8 +117,53 @@ def _current_ward_code(url: str, code: str) -> str:
 def cmd_config(_url: str, args: argparse.Namespace) -> None:
     """Show the settings, their values (passwords masked) and help."""
     rows = [{"name": s.name, "value": db.mask_url(config.database_url()) if s is config.DATABASE_URL
-             else config.get(s), "default": s.default, "help": s.help} for s in config.SETTINGS]
+             else config.get(s), "default": s.default, "help": s.help} for s in config.SETTINGS + reference.SETTINGS]
     _print(rows, args.json)
+
+
+def cmd_ward_measures(url: str, args: argparse.Namespace) -> None:
+    """List what a ward map can show."""
+    queries.check_ready(url)
+    _print([{"id": m.id, "label": m.label, "unit": m.unit, "sensitive": m.sensitive,
+             "periods": list(m.period_kinds)} for m in measures.measures(url)], args.json)
+
+
+def cmd_ward_measure(url: str, args: argparse.Namespace) -> None:
+    """One measure by ward for a period, through the same function (and disclosure control) as the map."""
+    queries.check_ready(url)
+    try:
+        measure = measures.get(url, args.measure)
+        if args.period:
+            period = periods.parse(args.period)
+        else:
+            found = [p for p in measures.available_periods(url, measure) if p.kind == periods.ROLLING]
+            if not found:
+                raise CliError(f"no complete 12 months of {measure.label} yet; give --period")
+            period = found[0]
+        table = measures.ward_table(url, measure.id, period, args.basis)
+    except ValueError as error:
+        raise CliError(str(error)) from error
+    columns = ["ward_code", "ward_name", "value", "suppressed", "rate_per_1000", "rank"]
+    if table.basis == measures.CHANGE:
+        columns += ["previous_value", "change_percent"]
+    rows = _records(table.wards[columns].astype(object))
+    for row in rows:
+        row["rank"] = None if row["rank"] is None or pd.isna(row["rank"]) else int(row["rank"])
+    payload = {"measure": measure.id, "label": measure.label, "unit": measure.unit, "sensitive": measure.sensitive,
+               "period": period.spec, "period_label": period.label, "basis": table.basis,
+               "illustrative": table.illustrative, "leeds": table.city, "wards": rows}
+    _print(payload if args.json else rows, args.json)
+
+
+def cmd_reference_fetch(_url: str, args: argparse.Namespace) -> None:
+    """Download ward boundaries and LSOA lookups from the ONS Open Geography Portal."""
+    folder = Path(args.folder) if args.folder else config.reference_dir()
+    try:
+        fetched = reference.fetch(folder)
+    except reference.FetchError as error:
+        raise CliError(str(error)) from error
+    for item in fetched:
+        print(f"Wrote {item.path} ({item.rows} rows from {item.source}).")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,6 +197,26 @@ def build_parser() -> argparse.ArgumentParser:
     summary_parser.add_argument("--as-at", help="YYYY-MM-DD: only data for periods ended by then (default today)")
     summary_parser.add_argument("--json", action="store_true", help="print JSON")
     summary_parser.set_defaults(handler=cmd_kpi_summary)
+
+    ward_parser = commands.add_parser("ward", help="figures by ward, as on the ward map")
+    ward_commands = ward_parser.add_subparsers(dest="command", required=True)
+    listing = ward_commands.add_parser("measures", help="what the ward map can show")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=cmd_ward_measures)
+    measure = ward_commands.add_parser("measure", help="one measure by ward (hidden counts are null)")
+    measure.add_argument("measure", help="a measure id from `saferleeds ward measures`, e.g. crime:all")
+    measure.add_argument("--period", help="month:YYYY-MM, 12m:YYYY-MM (12 months to) or fy:YYYY (April YYYY to "
+                                          "March); default: the latest 12 months")
+    measure.add_argument("--basis", choices=list(measures.BASES), default=measures.RATE,
+                         help="what ranks the wards: count, rate per 1,000 (default) or change on a year earlier")
+    measure.add_argument("--json", action="store_true", help="print JSON")
+    measure.set_defaults(handler=cmd_ward_measure)
+
+    reference_parser = commands.add_parser("reference", help="ward boundaries and LSOA lookups")
+    reference_commands = reference_parser.add_subparsers(dest="command", required=True)
+    fetch = reference_commands.add_parser("fetch", help="download them from the ONS Open Geography Portal")
+    fetch.add_argument("--folder", help=f"where to write (default {config.REFERENCE_DIR.name})")
+    fetch.set_defaults(handler=cmd_reference_fetch)
 
     config_parser = commands.add_parser("config", help="show settings and where they come from")
     config_parser.add_argument("--json", action="store_true", help="print JSON")

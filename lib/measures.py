@@ -325,3 +325,34 @@ def ward_summary(url: str, measure_id: str, ward_code: str, period: Period) -> d
 def _none(value: object) -> object:
     """NaN and NA as None."""
     return None if pd.isna(value) else value
+
+
+def ward_type_comparison(url: str, ward_code: str, latest: date) -> pd.DataFrame:
+    """A ward's 12 months to `latest` against the 12 before, by crime type, with the rate-ratio verdict.
+
+    Counts hidden by disclosure control in either year are blank, with their label and no verdict.
+    """
+    current = crime_mix(url, ward_code, periods.rolling(latest))
+    previous = crime_mix(url, ward_code, periods.rolling(periods.add_months(latest, -12)))
+    visible = ~(current["suppressed"] | previous["suppressed"])
+    compared = significance.compare_counts(previous.loc[visible, ["crime_type", "count"]],
+                                           current.loc[visible, ["crime_type", "count"]])
+    frame = current[["crime_type"]].merge(compared, on="crime_type", how="left")
+    frame["previous_shown"] = previous["shown"].to_numpy()
+    frame["current_shown"] = current["shown"].to_numpy()
+    frame["previous"] = previous["count"].to_numpy()
+    frame["current"] = current["count"].to_numpy()
+    frame.loc[~visible.to_numpy(), "verdict"] = "withheld (disclosure control)"
+    return frame
+
+
+def ward_monthly_totals(url: str, ward_code: str) -> pd.DataFrame:
+    """One ward's monthly crime (excluding ASB), a month withheld where a sensitive type's count is from 1 to 4."""
+    totals = queries.crime_monthly_totals(url, ward_code)
+    if totals.empty:
+        return totals
+    sensitive = queries.ward_crime_monthly(url, SENSITIVE_CRIME_TYPES, totals["month"].min(), totals["month"].max())
+    small = set(sensitive.loc[(sensitive["ward_code"] == ward_code) & sensitive["count"].map(disclosure.is_small),
+                              "month"])
+    totals["count"] = totals["count"].astype(float).where(~totals["month"].isin(small))
+    return totals

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
 import urllib.error
 import urllib.parse
@@ -74,7 +75,8 @@ def _get_json(url: str) -> dict:
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise FetchError(f"Cannot reach the ONS Open Geography Portal ({getattr(error, 'reason', error)}). This "
                          "machine may be offline or behind a proxy: connect and retry, or download the Leeds ward "
-                         f"boundaries and LSOA lookups by hand into {config.reference_dir()}.") from error
+                         f"boundaries and LSOA lookups by hand into the reference folder "
+                        "(SAFERLEEDS_REFERENCE_DIR).") from error
     except ValueError as error:
         raise FetchError(f"The answer from {url.split('?')[0]} is not JSON.") from error
     if "error" in payload:
@@ -108,8 +110,13 @@ def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 def _year_field(service: str, prefix: str) -> str:
     """'WD25' from a service named like WD_MAY_2025_UK_BGC or LSOA21_WD25_LAD25_EW_LU."""
-    digits = "".join(ch for ch in service.split(prefix)[-1][:10] if ch.isdigit())
-    return f"{prefix}{digits[-2:]}"
+    short = re.search(rf"(?<![A-Z]){prefix}(\d{{2}})(?!\d)", service)
+    if short:
+        return f"{prefix}{short.group(1)}"
+    year = re.search(r"(?:19|20)(\d{2})", service)
+    if not year:
+        raise FetchError(f"Cannot tell the year of the codes in service {service!r}: name it like WD_MAY_2025_UK_BGC.")
+    return f"{prefix}{year.group(1)}"
 
 
 def fetch_wards(folder: Path) -> Fetched:
@@ -148,6 +155,7 @@ def _fetch_lookup(folder: Path, service: str, file_name: str, lsoa: str) -> Fetc
                          "nothing was written.")
 
     def write(path: Path) -> None:
+        """The lookup rows as CSV, sorted by LSOA code."""
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(fields)

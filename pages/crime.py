@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import charts, components, config, events, kpis, queries, significance
+from lib import charts, components, config, events, kpis, measures, queries, significance
 
 url = config.database_url()
 components.require_database(url)
@@ -33,10 +33,15 @@ latest = totals["month"].max()
 current_from = (pd.Timestamp(latest) - pd.DateOffset(months=11)).date()
 previous_from = (pd.Timestamp(latest) - pd.DateOffset(months=23)).date()
 previous_to = (pd.Timestamp(current_from) - pd.DateOffset(months=1)).date()
-comparison = significance.compare_counts(queries.crime_by_type(url, previous_from, previous_to, ward or None),
-                                         queries.crime_by_type(url, current_from, latest, ward or None))
-total = significance.rate_ratio(int(comparison["previous"].sum()), int(comparison["current"].sum()))
-st.metric(f"All types, {current_from:%b %Y} to {latest:%b %Y}", f"{int(comparison['current'].sum()):,}",
+if ward:  # ward counts go through disclosure control in the data layer
+    comparison = measures.ward_type_comparison(url, ward, latest)
+else:
+    comparison = significance.compare_counts(queries.crime_by_type(url, previous_from, previous_to),
+                                             queries.crime_by_type(url, current_from, latest))
+hidden = comparison["current"].isna().any() or comparison["previous"].isna().any()
+total = None if hidden else significance.rate_ratio(int(comparison["previous"].sum()), int(comparison["current"].sum()))
+st.metric(f"All types, {current_from:%b %Y} to {latest:%b %Y}",
+          "withheld (disclosure control)" if hidden else f"{int(comparison['current'].sum()):,}",
           delta=f"{total.percent_change:+.1f}% ({total.verdict})" if total else None, delta_color="inverse",
           border=True)
 st.caption("Verdicts use a Poisson rate ratio with a 95% confidence interval: a change is called significant only "
@@ -44,16 +49,16 @@ st.caption("Verdicts use a Poisson rate ratio with a 95% confidence interval: a 
 ordered = comparison.sort_values("current", ascending=False)
 components.chart_block(
     charts.bar_figure([f"{t} ({v})" for t, v in zip(ordered["crime_type"], ordered["verdict"], strict=True)],
-                      ordered["current"].tolist(), f"{names[ward]}: last 12 months by type", "count"),
+                      ordered["current"].fillna(0).tolist(), f"{names[ward]}: last 12 months by type", "count"),
     "Counts in the last 12 months by police.uk crime type; each label says whether the change from the previous 12 "
     "months is significant.", ordered, "crime-by-type.csv", "by_type")
 
 st.header("Harehills: Clear, Hold, Build")
-harehills = queries.crime_monthly_totals(url, events.HAREHILLS_WARD)
+harehills = measures.ward_monthly_totals(url, events.HAREHILLS_WARD)
 harehills = harehills[harehills["month"] <= cutoff]
 before = harehills[(harehills["month"] >= date(2022, 1, 1)) & (harehills["month"] < events.CLEAR_HOLD_BUILD.when)]
 after = harehills[(harehills["month"] >= events.CLEAR_HOLD_BUILD.when) & (harehills["month"] <= date(2024, 8, 1))]
-if len(after) == 16:
+if len(after) == 16 and not harehills["count"].isna().any():
     result = significance.rate_ratio(int(before["count"].sum()), int(after["count"].sum()))
     st.metric("Gipton & Harehills crime, 16 months after vs 16 before", f"{result.percent_change:+.0f}%",
               delta=result.verdict, delta_color="off", border=True)

@@ -68,4 +68,6 @@ def test_config_shows_settings_with_password_masked(capsys, monkeypatch):
     code, out, _ = run(capsys, "config", "--json")
     assert code == 0 and "topsecret" not in out
     names = {row["name"] for row in json.loads(out)}
-    assert names == {"SAFERLEEDS_DATABASE_URL", "SAFERLEEDS_REFERENCE_DIR"}
+    assert names == {"SAFERLEEDS_DATABASE_URL", "SAFERLEEDS_REFERENCE_DIR", "SAFERLEEDS_ONS_URL",
+                     "SAFERLEEDS_ONS_WARD_SERVICE", "SAFERLEEDS_ONS_LOOKUP_SERVICE",
+                     "SAFERLEEDS_ONS_LOOKUP_2011_SERVICE"}
