@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -166,6 +166,16 @@ def cmd_reference_fetch(_url: str, args: argparse.Namespace) -> None:
         print(f"Wrote {item.path} ({item.rows} rows from {item.source}).")
 
 
+def _command(group: argparse._SubParsersAction, name: str, help_text: str, handler: Callable,
+             as_json: bool = True) -> argparse.ArgumentParser:
+    """A subcommand with its handler and, usually, a --json switch."""
+    parser = group.add_parser(name, help=help_text)
+    if as_json:
+        parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="saferleeds", description="Safer Leeds Executive dashboard tools.")
@@ -183,40 +193,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     kpi_parser = commands.add_parser("kpi", help="KPI catalogue and values")
     kpi_commands = kpi_parser.add_subparsers(dest="command", required=True)
-    listing = kpi_commands.add_parser("list", help="every KPI with unit, direction, target and sensitivity")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.set_defaults(handler=cmd_kpi_list)
-    values = kpi_commands.add_parser("values", help="current values of one KPI")
+    _command(kpi_commands, "list", "every KPI with unit, direction, target and sensitivity", cmd_kpi_list)
+    values = _command(kpi_commands, "values", "current values of one KPI", cmd_kpi_values)
     values.add_argument("code", help="KPI code, e.g. DS1_RESPONSE")
     values.add_argument("--ward", help="a ward code (WD19 or WD25); default: the KPI's own area")
     values.add_argument("--real-only", action="store_true", help="leave out illustrative values")
-    values.add_argument("--json", action="store_true", help="print JSON")
-    values.set_defaults(handler=cmd_kpi_values)
-
-    summary_parser = kpi_commands.add_parser("summary", help="latest value, RAG, changes and SPC per KPI")
+    summary_parser = _command(kpi_commands, "summary", "latest value, RAG, changes and SPC per KPI", cmd_kpi_summary)
     summary_parser.add_argument("--as-at", help="YYYY-MM-DD: only data for periods ended by then (default today)")
-    summary_parser.add_argument("--json", action="store_true", help="print JSON")
-    summary_parser.set_defaults(handler=cmd_kpi_summary)
 
     ward_parser = commands.add_parser("ward", help="figures by ward, as on the ward map")
     ward_commands = ward_parser.add_subparsers(dest="command", required=True)
-    listing = ward_commands.add_parser("measures", help="what the ward map can show")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.set_defaults(handler=cmd_ward_measures)
-    measure = ward_commands.add_parser("measure", help="one measure by ward (hidden counts are null)")
+    _command(ward_commands, "measures", "what the ward map can show", cmd_ward_measures)
+    measure = _command(ward_commands, "measure", "one measure by ward (hidden counts are null)", cmd_ward_measure)
     measure.add_argument("measure", help="a measure id from `saferleeds ward measures`, e.g. crime:all")
     measure.add_argument("--period", help="month:YYYY-MM, 12m:YYYY-MM (12 months to) or fy:YYYY (April YYYY to "
                                           "March); default: the latest 12 months")
     measure.add_argument("--basis", choices=list(measures.BASES), default=measures.RATE,
                          help="what ranks the wards: count, rate per 1,000 (default) or change on a year earlier")
-    measure.add_argument("--json", action="store_true", help="print JSON")
-    measure.set_defaults(handler=cmd_ward_measure)
 
     reference_parser = commands.add_parser("reference", help="ward boundaries and LSOA lookups")
     reference_commands = reference_parser.add_subparsers(dest="command", required=True)
-    fetch = reference_commands.add_parser("fetch", help="download them from the ONS Open Geography Portal")
+    fetch = _command(reference_commands, "fetch", "download them from the ONS Open Geography Portal",
+                     cmd_reference_fetch, as_json=False)
     fetch.add_argument("--folder", help=f"where to write (default {config.REFERENCE_DIR.name})")
-    fetch.set_defaults(handler=cmd_reference_fetch)
 
     config_parser = commands.add_parser("config", help="show settings and where they come from")
     config_parser.add_argument("--json", action="store_true", help="print JSON")

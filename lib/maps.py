@@ -111,11 +111,8 @@ def legend(table: WardTable) -> list[Bin]:
 
 def tooltip_text(row: dict, table: WardTable) -> str:
     """Ward name, mapped value (or why there is none), rank of 33 and the Leeds figure, as plain lines."""
-    value = row[table.mapped]
     unit = unit_of(table)
-    shown = (f"{_format(value)} {unit}" if not pd.isna(value)
-             else row["shown"] if row["suppressed"] and row["shown"] in disclosure.LABELS.values()
-             else "withheld (disclosure control)" if row["suppressed"] else "no data")
+    shown = bar_label(row, table) + ("" if pd.isna(row[table.mapped]) else f" {unit}")
     rank = f"Rank {row['rank']} of {len(table.wards)} (1 = highest)" if not pd.isna(row["rank"]) else "Not ranked"
     city = {"value": table.city["ward_average"], "rate_per_1000": table.city.get("rate_per_1000"),
             "change_percent": table.city.get("change_percent")}[table.mapped]
@@ -124,12 +121,22 @@ def tooltip_text(row: dict, table: WardTable) -> str:
     return "\n".join([row["ward_name"], shown, rank, city_line])
 
 
+def bar_label(row: dict, table: WardTable) -> str:
+    """The short label at the end of a ward's bar: the figure, or why there is none."""
+    value = row[table.mapped]
+    if not pd.isna(value):
+        return _format(value)
+    return row["shown"] if row["suppressed"] and row["shown"] in disclosure.LABELS.values() else \
+        "withheld" if row["suppressed"] else "no data"
+
+
 def _records(table: WardTable, selected: str | None) -> list[dict]:
-    """Per ward: only what the deck draws and shows."""
+    """Per ward: only what the deck draws and shows. Field names have no underscores and no string-valued layer
+    options are used: pydeck turns both into JavaScript expressions, which then silently draw nothing."""
     classes = legend(table)
-    return [{"ward_code": row["ward_code"], "fill": _rgb(colour_of(row[table.mapped], classes)),
-             "line": SELECTED_OUTLINE if row["ward_code"] == selected else [255, 255, 255],
-             "width": 4 if row["ward_code"] == selected else 1, "tooltip": tooltip_text(row, table)}
+    return [{"ward_code": row["ward_code"], "fillrgba": _rgb(colour_of(row[table.mapped], classes)),
+             "linergba": SELECTED_OUTLINE if row["ward_code"] == selected else [255, 255, 255],
+             "linepx": 250 if row["ward_code"] == selected else 40, "tooltip": tooltip_text(row, table)}
             for row in table.wards.to_dict(orient="records")]
 
 
@@ -146,8 +153,8 @@ def hex_deck(table: WardTable, selected: str | None = None) -> pdk.Deck:
     data = [dict(r, polygon=hexmap.polygon(*cells[r["ward_code"]])) for r in _records(table, selected)]
     labels = [{"position": hexmap.label_position(*cells[code]), "text": _short(names[code])} for code in cells]
     layers = [
-        pdk.Layer("PolygonLayer", data, id=HEX_LAYER, get_polygon="polygon", get_fill_color="fill",
-                  get_line_color="line", get_line_width="width", line_width_units="pixels", pickable=True,
+        pdk.Layer("PolygonLayer", data, id=HEX_LAYER, get_polygon="polygon", get_fill_color="fillrgba",
+                  get_line_color="linergba", get_line_width="linepx", line_width_min_pixels=1, pickable=True,
                   stroked=True, filled=True),
         pdk.Layer("TextLayer", labels, id="ward-labels", get_position="position", get_text="text", get_size=12,
                   get_color=[11, 12, 12], background=True, get_background_color=[255, 255, 255, 170],
@@ -163,8 +170,8 @@ def choropleth_deck(table: WardTable, outlines: dict, selected: str | None = Non
     features = [{"type": "Feature", "geometry": f["geometry"],
                  "properties": records[f["properties"]["ward_code"]]} for f in outlines["features"]]
     layer = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id=GEO_LAYER,
-                      get_fill_color="properties.fill", get_line_color="properties.line",
-                      get_line_width="properties.width", line_width_units="pixels", pickable=True, stroked=True,
+                      get_fill_color="properties.fillrgba", get_line_color="properties.linergba",
+                      get_line_width="properties.linepx", line_width_min_pixels=1, pickable=True, stroked=True,
                       filled=True)
     return CompactDeck(layers=[layer], initial_view_state=VIEW, map_provider=None, map_style=None,
                     tooltip={"text": "{tooltip}"})

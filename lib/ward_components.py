@@ -112,7 +112,7 @@ def ranked_bars(table: WardTable) -> None:
     """The 33 wards ranked by the mapped figure, coloured as on the map, with table and CSV."""
     classes = maps.legend(table)
     frame = table.wards.sort_values(table.mapped, ascending=False, na_position="last")
-    texts = [maps.tooltip_text(r, table).split("\n")[1] for r in frame.to_dict(orient="records")]
+    texts = [maps.bar_label(r, table) for r in frame.to_dict(orient="records")]
     unit = maps.unit_of(table)
     reference = {"value": table.city["ward_average"], "rate_per_1000": table.city.get("rate_per_1000"),
                  "change_percent": table.city.get("change_percent")}[table.mapped]

@@ -78,7 +78,7 @@ def test_choropleth_payload_stays_under_one_megabyte(shared_dir, sqlite_seeded_u
     sent = json.loads(deck.to_json())["layers"][0]["data"]["features"]
     source = json.loads((shared_dir / "data/geo" / file_name).read_text())["features"]
     assert _vertices(sent) < _vertices(source)  # simplified once at load, not passed through
-    assert set(sent[0]["properties"]) == {"ward_code", "fill", "line", "width", "tooltip"}
+    assert set(sent[0]["properties"]) == {"ward_code", "fillrgba", "linergba", "linepx", "tooltip"}
 
 
 def test_boundaries_missing_wards_give_a_clear_error(shared_dir, tmp_path, sqlite_seeded_url):
