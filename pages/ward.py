@@ -43,7 +43,8 @@ for code in [c for c in (ward, other) if c]:
     columns[2].metric("Rank of 33 (1 = highest rate)", components.number_or_withheld(figures["rank"], 0), border=True)
     change = figures["change"]
     columns[3].metric("Change on the year before", f"{change.percent_change:+.1f}%" if change else "withheld",
-                      delta=change.verdict if change else None, delta_color="off", border=True)
+                      delta=f"{change.percent_change:+.1f}% \u00b7 {change.verdict}" if change else None,
+                      delta_color="inverse", border=True)
 st.caption("Change: the 12 months against the 12 before, with a Poisson rate-ratio test (significant only when the "
            "95% confidence interval excludes no change).")
 
