@@ -156,12 +156,17 @@ def _is_illustrative(url: str, measure: Measure, period: Period) -> bool:
     return bool((inside["has_real"] == 0).any())
 
 
-def protected_values(url: str, measure: Measure, period: Period) -> tuple[pd.Series, dict[str, str]]:
-    """Each ward's value for the period (NaN where hidden or missing) and the hidden wards with why."""
+def _raw_and_hidden(url: str, measure: Measure, period: Period) -> tuple[pd.Series, dict[str, str]]:
+    """Each ward's unprotected value for the period and which wards to hide: never returned beyond this module."""
     check_period(measure, period)
     values = _combine(_monthly(url, measure, period.first, period.last), measure.additive)
     parts = {part: matrix.sum() for part, matrix in _part_matrices(url, measure, period.first, period.last).items()}
-    hidden = _hidden(measure, values, parts)
+    return values, _hidden(measure, values, parts)
+
+
+def protected_values(url: str, measure: Measure, period: Period) -> tuple[pd.Series, dict[str, str]]:
+    """Each ward's value for the period (NaN where hidden or missing) and the hidden wards with why."""
+    values, hidden = _raw_and_hidden(url, measure, period)
     return values.where(~values.index.isin(list(hidden))), hidden
 
 
@@ -209,7 +214,8 @@ def ward_table(url: str, measure_id: str, period: Period, basis: str = RATE) -> 
         basis = COUNT  # a rate per 1,000 of an average or a percentage means nothing
     wards = queries.wards(url)[["code", "name", "committee_area", "population"]].rename(
         columns={"code": "ward_code", "name": "ward_name"})
-    values, hidden = protected_values(url, measure, period)
+    total_values, hidden = _raw_and_hidden(url, measure, period)
+    values = total_values.where(~total_values.index.isin(list(hidden)))
     wards["value"] = wards["ward_code"].map(values).astype(float)
     wards["suppressed"] = wards["ward_code"].isin(list(hidden))
     wards["shown"] = [_label(v, hidden.get(w, "")) for w, v in zip(wards["ward_code"], wards["value"], strict=True)]
@@ -226,7 +232,6 @@ def ward_table(url: str, measure_id: str, period: Period, basis: str = RATE) -> 
     wards.loc[wards["suppressed"], "rank"] = pd.NA
     wards = wards.sort_values(["rank", "ward_name"], na_position="last").reset_index(drop=True)
 
-    total_values = _combine(_monthly(url, measure, period.first, period.last), measure.additive)
     population = int(wards["population"].sum())
     city_value = float(total_values.sum()) if measure.additive else float(total_values.mean())
     city = {"value": city_value, "population": population,
