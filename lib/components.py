@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import db, meetings, queries, spc, summary
+from lib import config, db, meetings, queries, spc, summary
 from lib.formatting import format_headline, format_period, format_value, provenance_text
 from lib.summary import ASSURANCE_WORDS, VARIATION_WORDS
 
@@ -23,6 +23,14 @@ DELTA_COLOURS = {"lower_is_better": "inverse", "higher_is_better": "normal", "ne
 STATUS_ICONS = {"on track": ":material/check_circle:", "at risk": ":material/warning:",
                 "complete": ":material/task_alt:", "withdrawn": ":material/block:",
                 "not yet reported": ":material/schedule:"}
+
+
+def open_page() -> tuple[str, date, date | None]:
+    """Every dashboard page's start: the database URL (stopping with a message if it is not ready) and the chosen
+    meeting's cut-off and the previous meeting's."""
+    url = config.database_url()
+    require_database(url)
+    return (url, *meeting_selector(url))
 
 
 def require_database(url: str) -> None:

@@ -114,8 +114,7 @@ def tooltip_text(row: dict, table: WardTable) -> str:
     unit = unit_of(table)
     shown = bar_label(row, table) + ("" if pd.isna(row[table.mapped]) else f" {unit}")
     rank = f"Rank {row['rank']} of {len(table.wards)} (1 = highest)" if not pd.isna(row["rank"]) else "Not ranked"
-    city = {"value": table.city["ward_average"], "rate_per_1000": table.city.get("rate_per_1000"),
-            "change_percent": table.city.get("change_percent")}[table.mapped]
+    city = table.leeds_figure
     city_line = ("Leeds average: " + (f"{_format(city)} {unit}" if city is not None else "n/a")
                  + (" per ward" if table.mapped == "value" else ""))
     return "\n".join([row["ward_name"], shown, rank, city_line])

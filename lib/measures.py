@@ -26,6 +26,7 @@ ALL_CRIME = "crime:all"
 NON_ADDITIVE_UNITS = ("percent", "minutes", "% change", "days")
 COUNT, RATE, CHANGE = "count", "rate", "change"
 BASES = {COUNT: "Count", RATE: "Rate per 1,000 residents", CHANGE: "Change on the same period a year earlier"}
+MAPPED_COLUMNS = {COUNT: "value", RATE: "rate_per_1000", CHANGE: "change_percent"}
 CAVEAT = ("Police recorded crime reflects reporting and police activity as well as crime itself: a higher rate can "
           "mean more confidence in reporting or more proactive policing, not only more crime.")
 
@@ -185,12 +186,13 @@ class WardTable:
     @property
     def mapped(self) -> str:
         """The column the map colours and ranks by."""
-        return {COUNT: "value", RATE: "rate_per_1000", CHANGE: "change_percent"}[self.basis]
+        return MAPPED_COLUMNS[self.basis]
 
     @property
-    def any_hidden(self) -> bool:
-        """Whether disclosure control hid any ward."""
-        return bool(self.wards["suppressed"].any())
+    def leeds_figure(self) -> float | None:
+        """The Leeds figure to compare wards with: average count per ward, rate per 1,000, or change."""
+        return {COUNT: self.city["ward_average"], RATE: self.city.get("rate_per_1000"),
+                CHANGE: self.city.get("change_percent")}[self.basis]
 
 
 def _label(value: float, kind: str) -> str:
@@ -227,7 +229,7 @@ def ward_table(url: str, measure_id: str, period: Period, basis: str = RATE) -> 
         wards["change_percent"] = (100 * (wards["value"] - wards["previous_value"]) / wards["previous_value"]
                                    ).where(usable)
         wards["suppressed"] |= wards["ward_code"].isin(list(earlier_hidden))
-    mapped = {COUNT: "value", RATE: "rate_per_1000", CHANGE: "change_percent"}[basis]
+    mapped = MAPPED_COLUMNS[basis]
     wards["rank"] = wards[mapped].rank(ascending=False, method="min").astype("Int64")
     wards.loc[wards["suppressed"], "rank"] = pd.NA
     wards = wards.sort_values(["rank", "ward_name"], na_position="last").reset_index(drop=True)
@@ -298,8 +300,9 @@ def crime_mix(url: str, ward_code: str, period: Period) -> pd.DataFrame:
     """A ward's crimes by police.uk type over a 12-month period beside Leeds's, hidden counts withheld."""
     rows = []
     for measure in crime_measures()[1:]:
-        values, hidden = protected_values(url, measure, period)
-        city = float(_combine(_monthly(url, measure, period.first, period.last), True).sum())
+        raw, hidden = _raw_and_hidden(url, measure, period)
+        values = raw.where(~raw.index.isin(list(hidden)))
+        city = float(raw.sum())
         rows.append({"crime_type": measure.label, "count": values.get(ward_code, float("nan")),
                      "shown": _label(values.get(ward_code, float("nan")), hidden.get(ward_code, "")),
                      "suppressed": ward_code in hidden, "leeds": city})

@@ -114,12 +114,10 @@ def ranked_bars(table: WardTable) -> None:
     frame = table.wards.sort_values(table.mapped, ascending=False, na_position="last")
     texts = [maps.bar_label(r, table) for r in frame.to_dict(orient="records")]
     unit = maps.unit_of(table)
-    reference = {"value": table.city["ward_average"], "rate_per_1000": table.city.get("rate_per_1000"),
-                 "change_percent": table.city.get("change_percent")}[table.mapped]
     figure = charts.ranked_wards_figure(
         frame["ward_name"].tolist(), frame[table.mapped].tolist(),
         [maps.colour_of(v, classes) for v in frame[table.mapped]], texts,
-        f"{table.measure.label}: wards ranked", unit, reference, "Leeds")
+        f"{table.measure.label}: wards ranked", unit, table.leeds_figure, "Leeds")
     st.plotly_chart(figure, width="stretch", key="chart_ranked", config={"displaylogo": False})
     st.caption(f"Wards ranked by {unit}, {table.period.label}; dashed line: the Leeds figure.")
 

@@ -6,11 +6,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import charts, components, config, events, kpis, measures, queries, significance
+from lib import charts, components, events, kpis, measures, queries, significance
 
-url = config.database_url()
-components.require_database(url)
-cutoff, _ = components.meeting_selector(url)
+url, cutoff, _ = components.open_page()
 wards = queries.wards(url)
 
 st.title("Crime and anti-social behaviour")

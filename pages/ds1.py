@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from lib import charts, components, config, events, kpis, queries, summary
+from lib import charts, components, events, kpis, queries, summary
 
 PEAKS = {9: "(Freshers' peak)", 10: "(Freshers' and Halloween peak)", 11: "(Bonfire Night peak)"}
 
-url = config.database_url()
-components.require_database(url)
-cutoff, _ = components.meeting_selector(url)
+url, cutoff, _ = components.open_page()
 catalogue = queries.kpi_catalogue(url).set_index("code")
 
 st.title("DS1 dedicated noise service")

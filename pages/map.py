@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from lib import components, config, measures, ward_components
+from lib import components, measures, ward_components
 
-url = config.database_url()
-components.require_database(url)
-cutoff, _ = components.meeting_selector(url)
+url, cutoff, _ = components.open_page()
 
 st.title("Ward map")
 st.caption(f"The 33 Leeds wards by crime type or ward-level KPI. Data to {cutoff:%d %B %Y}. {measures.CAVEAT}")

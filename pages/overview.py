@@ -2,12 +2,10 @@
 
 import streamlit as st
 
-from lib import components, config, queries, summary
+from lib import components, queries, summary
 from lib.formatting import format_period
 
-url = config.database_url()
-components.require_database(url)
-cutoff, previous_cutoff = components.meeting_selector(url)
+url, cutoff, previous_cutoff = components.open_page()
 catalogue = queries.kpi_catalogue(url)
 values = queries.headline_values(url)
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}

@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from lib import charts, components, config, events, queries, summary
+from lib import charts, components, events, queries, summary
 
-url = config.database_url()
-components.require_database(url)
-cutoff, previous_cutoff = components.meeting_selector(url)
+url, cutoff, previous_cutoff = components.open_page()
 priorities = queries.priorities(url).to_dict(orient="records")
 ids = [p["id"] for p in priorities]
 wanted = st.query_params.get("priority", "1")

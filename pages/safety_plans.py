@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from lib import charts, components, config, kpis, queries
+from lib import charts, components, kpis, queries
 
-url = config.database_url()
-components.require_database(url)
-cutoff, _ = components.meeting_selector(url)
+url, cutoff, _ = components.open_page()
 
 st.title("Domestic abuse safety plans")
 st.caption("Multi-agency safety plans for victims of domestic violence and abuse in high-risk circumstances, developed "

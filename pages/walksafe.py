@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from lib import charts, components, config, events, kpis, queries
+from lib import charts, components, events, kpis, queries
 
-url = config.database_url()
-components.require_database(url)
-cutoff, _ = components.meeting_selector(url)
+url, cutoff, _ = components.open_page()
 
 st.title("WalkSafe Leeds app")
 st.caption("A personal-safety app for visitors, residents and workers, launched in September 2023. "

@@ -3,13 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, components, config, measures, queries, ward_components
+from lib import charts, components, measures, queries, ward_components
 from lib.measures import ALL_CRIME
 from lib.periods import ROLLING
 
-url = config.database_url()
-components.require_database(url)
-cutoff, _ = components.meeting_selector(url)
+url, cutoff, _ = components.open_page()
 wards = queries.wards(url).set_index("code")
 
 st.title("Ward profile")
