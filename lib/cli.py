@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from lib import config, db, measures, meetings, periods, queries, reference, seed, summary
+from lib import config, db, exports, lookups, measures, meetings, periods, queries, reference, seed, summary
+from lib.ingest import files, kpi_returns, policeuk
 
 
 class CliError(Exception):
@@ -88,10 +90,13 @@ def cmd_kpi_values(url: str, args: argparse.Namespace) -> None:
         raise CliError(f"unknown ward code {args.ward!r}: use a Leeds WD19 or WD25 ward code (E05...)")
     ward = _current_ward_code(url, args.ward) if args.ward else None
     frame = queries.kpi_series(url, args.code, area_code=ward, real_only=args.real_only)
+    if not frame.empty:
+        frame = measures.withhold_sensitive_wards(url, frame)
     ward_codes = set(queries.wards(url)["code"])
     rows = [{"period_start": r["period_start"], "period_end": r["period_end"],
              "ward_code": r["area_code"] if r["area_code"] in ward_codes else None, "area_code": r["area_code"],
-             "value": r["value"], "qualifier": r.get("qualifier") or "", "illustrative": bool(r["illustrative"]),
+             "value": r["value"], "suppressed": r.get("suppressed") or "", "qualifier": r.get("qualifier") or "",
+             "illustrative": bool(r["illustrative"]),
              "source": r["source"], "source_section": r.get("source_section") or ""}
             for r in _records(frame)]
     _print(rows, args.json)
@@ -117,7 +122,8 @@ def _current_ward_code(url: str, code: str) -> str:
 def cmd_config(_url: str, args: argparse.Namespace) -> None:
     """Show the settings, their values (passwords masked) and help."""
     rows = [{"name": s.name, "value": db.mask_url(config.database_url()) if s is config.DATABASE_URL
-             else config.get(s), "default": s.default, "help": s.help} for s in config.SETTINGS + reference.SETTINGS]
+             else config.get(s), "default": s.default, "help": s.help}
+            for s in config.SETTINGS + reference.SETTINGS + files.SETTINGS]
     _print(rows, args.json)
 
 
@@ -166,6 +172,152 @@ def cmd_reference_fetch(_url: str, args: argparse.Namespace) -> None:
         print(f"Wrote {item.path} ({item.rows} rows from {item.source}).")
 
 
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only on a terminal and only once a job has run for a second."""
+
+    WIDTH = 30
+    DELAY_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        """Start the clock."""
+        self.started = time.monotonic()
+        self.drawn = False
+
+    def __call__(self, fraction: float, text: str) -> None:
+        """Redraw with the fraction done and what is happening."""
+        if not sys.stderr.isatty() or time.monotonic() - self.started < self.DELAY_SECONDS:
+            return
+        filled = int(self.WIDTH * max(0.0, min(1.0, fraction)))
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%} {text[:70]:<70}")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        """End the bar's line, if one was drawn."""
+        if self.drawn:
+            sys.stderr.write("\n")
+
+
+def _file_rows(result: policeuk.ImportResult) -> list[dict]:
+    """One summary row per file of a police.uk import."""
+    return [{"file": f.name, "status": f.status, "months": ", ".join(f.months), "rows_read": f.rows_read,
+             "imported": f.rows_imported, "updated": f.rows_updated, "outside_leeds": f.rows_outside,
+             "refused": f.rows_rejected, "problems": [str(p) for p in f.problems], "batch_id": f.batch_id}
+            for f in result.files]
+
+
+def cmd_import_policeuk(url: str, args: argparse.Namespace) -> None:
+    """Import police.uk street-level crime files, folders or archives."""
+    queries.check_ready(url)
+    bar = ProgressBar()
+    try:
+        result = policeuk.import_paths(url, [Path(p) for p in args.paths], user=args.user, progress=bar)
+    except (files.ImportRejectedError, lookups.MissingLookupError) as error:
+        raise CliError(str(error)) from error
+    finally:
+        bar.close()
+    rows = _file_rows(result)
+    if args.json:
+        _print({"ok": result.ok, "files": rows, "notes": result.notes}, True)
+    else:
+        for row in rows:
+            print(f"{row['file']}: {row['status']}; {row['rows_read']:,} rows read, {row['imported']:,} imported, "
+                  f"{row['updated']:,} updated, {row['outside_leeds']:,} outside Leeds, {row['refused']:,} refused"
+                  + "".join(f"\n  - {p}" for p in row["problems"]))
+        for note in result.notes:
+            print(f"note: {note}")
+    if not result.ok:
+        raise CliError("nothing was imported: fix the file(s) above and run the import again")
+
+
+def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
+    """Check a KPI return and, unless --dry-run, import it whole."""
+    queries.check_ready(url)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    data = path.read_bytes()
+    try:
+        preview = kpi_returns.check(url, path.name, data)
+    except files.ImportRejectedError as error:
+        kpi_returns.record_rejection(url, path.name, data, error.problems, args.user)
+        raise CliError(str(error)) from error
+    payload = {"file": path.name, "ok": preview.ok, "rows": _records(preview.rows.astype(object)),
+               "problems": _records(preview.problem_table), "skipped_blank_rows": preview.skipped}
+    if not preview.ok or args.dry_run:
+        if not preview.ok:
+            kpi_returns.import_preview(url, preview, args.user)  # logs the rejection, writes nothing else
+        _print(payload if args.json else payload["problems"] or payload["rows"], args.json)
+        if not preview.ok:
+            raise CliError(f"{path.name}: {len(preview.problems)} problem(s); nothing was imported")
+        return
+    outcome = kpi_returns.import_preview(url, preview, args.user)
+    payload |= {"status": outcome.status, "added": outcome.counts.added, "revised": outcome.counts.revised,
+                "unchanged": outcome.counts.unchanged, "batch_id": outcome.batch_id}
+    if args.json:
+        _print(payload, True)
+    else:
+        print(f"{path.name}: {outcome.status}; {outcome.counts.added} new values, {outcome.counts.revised} "
+              f"revised (earlier revisions kept), {outcome.counts.unchanged} unchanged, {preview.skipped} blank "
+              "rows skipped.")
+
+
+def cmd_kpi_template(url: str, args: argparse.Namespace) -> None:
+    """Write the KPI return template (CSV or Excel) for one owner's KPIs or all."""
+    queries.check_ready(url)
+    owners = set(queries.kpi_catalogue(url)["owner"])
+    if args.owner and args.owner not in owners:
+        raise CliError(f"unknown owner {args.owner!r}; owners are: {'; '.join(sorted(owners))}")
+    path = Path(args.output)
+    if path.suffix.lower() == ".xlsx":
+        path.write_bytes(kpi_returns.template_excel(url, args.owner))
+    else:
+        path.write_bytes(exports.csv_bytes(kpi_returns.template(url, args.owner)))
+    print(f"Wrote {path}.")
+
+
+def cmd_imports(url: str, args: argparse.Namespace) -> None:
+    """The import log, newest first."""
+    queries.check_ready(url)
+    frame = queries.import_log(url).head(args.limit)
+    rows = _records(frame.astype(object))
+    for row in rows:
+        row["errors"] = [line for line in (row.get("errors") or "").splitlines() if line]
+        row["illustrative"] = bool(row["illustrative"])
+    columns = ["id", "kind", "file_name", "status", "rows_read", "rows_imported", "rows_rejected", "rows_outside",
+               "who", "started_at"]
+    _print(rows if args.json else [{k: r[k] for k in columns} for r in rows], args.json)
+
+
+def _month(text: str | None, option: str) -> date | None:
+    """A YYYY-MM option as the first of the month."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError as error:
+        raise CliError(f"{option} must be a month as YYYY-MM (got {text!r})") from error
+
+
+def cmd_crime_counts(url: str, args: argparse.Namespace) -> None:
+    """Crime counts by ward, crime type and/or month, with disclosure control by ward."""
+    queries.check_ready(url)
+    if args.month and (args.from_month or args.to_month):
+        raise CliError("give either --month or --from/--to, not both")
+    first = _month(args.month or args.from_month, "--month" if args.month else "--from")
+    last = _month(args.month or args.to_month, "--month" if args.month else "--to")
+    by = tuple(part.strip() for part in args.by.split(",") if part.strip())
+    try:
+        frame = measures.crime_counts(url, by, first, last, args.real_only)
+    except ValueError as error:
+        raise CliError(str(error)) from error
+    rows = _records(frame.astype(object))
+    for row in rows:
+        row["count"] = None if row["count"] is None else int(row["count"])
+        row["illustrative"] = bool(row["illustrative"])
+    _print(rows, args.json)
+
+
 def _command(group: argparse._SubParsersAction, name: str, help_text: str, handler: Callable,
              as_json: bool = True) -> argparse.ArgumentParser:
     """A subcommand with its handler and, usually, a --json switch."""
@@ -200,6 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
     values.add_argument("--real-only", action="store_true", help="leave out illustrative values")
     summary_parser = _command(kpi_commands, "summary", "latest value, RAG, changes and SPC per KPI", cmd_kpi_summary)
     summary_parser.add_argument("--as-at", help="YYYY-MM-DD: only data for periods ended by then (default today)")
+    template = _command(kpi_commands, "template", "write a KPI return template to fill in", cmd_kpi_template,
+                        as_json=False)
+    template.add_argument("output", help="file to write: .csv or .xlsx (Excel, with a guide sheet)")
+    template.add_argument("--owner", help="only the KPIs this owner reports (as in `saferleeds kpi list`)")
 
     ward_parser = commands.add_parser("ward", help="figures by ward, as on the ward map")
     ward_commands = ward_parser.add_subparsers(dest="command", required=True)
@@ -216,6 +372,32 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = _command(reference_commands, "fetch", "download them from the ONS Open Geography Portal",
                      cmd_reference_fetch, as_json=False)
     fetch.add_argument("--folder", help=f"where to write (default {config.REFERENCE_DIR.name})")
+
+    import_parser = commands.add_parser("import", help="load police.uk crime files or a KPI return")
+    import_commands = import_parser.add_subparsers(dest="command", required=True)
+    crime_import = _command(import_commands, "policeuk", "police.uk street-level CSVs, folders of them or a "
+                            "custom-download zip (checked first; all or nothing)", cmd_import_policeuk)
+    crime_import.add_argument("paths", nargs="+", help="YYYY-MM-<force>-street.csv files, folders or .zip archives")
+    kpi_import = _command(import_commands, "kpi", "a KPI return (CSV or Excel, from `saferleeds kpi template`)",
+                          cmd_import_kpi)
+    kpi_import.add_argument("file", help="the return: .csv (UTF-8) or .xlsx")
+    kpi_import.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
+    for sub in (crime_import, kpi_import):
+        sub.add_argument("--user", help="who is importing, for the log (default: the operating-system user)")
+
+    imports = _command(commands, "imports", "the import log, newest first", cmd_imports)
+    imports.add_argument("--limit", type=int, default=100, help="how many batches (default 100)")
+
+    crime_parser = commands.add_parser("crime", help="police.uk crime counts")
+    crime_commands = crime_parser.add_subparsers(dest="command", required=True)
+    counts = _command(crime_commands, "counts", "counts by ward, crime type and/or month (hidden counts are null)",
+                      cmd_crime_counts)
+    counts.add_argument("--by", default="ward,crime_type", help="comma-separated: ward, crime_type, month "
+                        "(default ward,crime_type)")
+    counts.add_argument("--month", help="one month, YYYY-MM")
+    counts.add_argument("--from", dest="from_month", help="first month, YYYY-MM")
+    counts.add_argument("--to", dest="to_month", help="last month, YYYY-MM")
+    counts.add_argument("--real-only", action="store_true", help="police.uk months only, no illustrative data")
 
     config_parser = commands.add_parser("config", help="show settings and where they come from")
     config_parser.add_argument("--json", action="store_true", help="print JSON")

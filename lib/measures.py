@@ -364,3 +364,69 @@ def ward_monthly_totals(url: str, ward_code: str) -> pd.DataFrame:
                               "month"])
     totals["count"] = totals["count"].astype(float).where(~totals["month"].isin(small))
     return totals
+
+
+def provenance(url: str, kpi_code: str | None = None) -> pd.DataFrame:
+    """Every stored KPI value with its source and revision, sensitive ward-level values withheld.
+
+    A sensitive KPI's single-month ward values (and their superseded revisions) are never shown: by ward they are
+    published only as 12-month totals through disclosure control, on the ward map.
+    """
+    return withhold_sensitive_wards(url, queries.provenance(url, kpi_code))
+
+
+def withhold_sensitive_wards(url: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """KPI rows (kpi_code, area_code, value...) with sensitive KPIs' ward values blanked and marked '[c]'."""
+    catalogue = queries.kpi_catalogue(url)
+    sensitive = set(catalogue.loc[catalogue["sensitive"], "code"])
+    wards = set(queries.wards(url)["code"])
+    frame = frame.copy()
+    hidden = frame["kpi_code"].isin(sensitive) & frame["area_code"].isin(wards)
+    for column in ("value", "numerator", "denominator"):
+        if column in frame:
+            frame[column] = frame[column].astype(float).where(~hidden)
+    frame["suppressed"] = hidden.map({True: disclosure.LABELS[disclosure.WITHHELD], False: ""})
+    return frame
+
+
+COUNT_DIMENSIONS = ("ward", "crime_type", "month")
+
+
+def crime_counts(url: str, by: tuple[str, ...], first: date | None = None, last: date | None = None,
+                 real_only: bool = False) -> pd.DataFrame:
+    """Crime counts grouped by any of ward, crime_type and month, with ward-level sensitive cells protected.
+
+    By ward, each group of 33 cells of a sensitive crime type (one per month when months are asked for) goes
+    through disclosure control; a ward total that includes a hidden sensitive count is withheld with it.
+    """
+    unknown = [d for d in by if d not in COUNT_DIMENSIONS]
+    if unknown or not by:
+        raise ValueError(f"--by takes one or more of {', '.join(COUNT_DIMENSIONS)} (got {', '.join(by) or 'none'})")
+    counts = queries.crime_counts(url, first, last, real_only)
+    columns = [{"ward": "ward_code"}.get(d, d) for d in COUNT_DIMENSIONS if d in by]
+    grouped = counts.groupby(columns, as_index=False).agg(count=("count", "sum"),
+                                                          illustrative=("illustrative", "any"))
+    grouped["count"] = grouped["count"].astype(float)
+    grouped["suppressed"] = ""
+    if "ward_code" not in columns:
+        return grouped
+    in_month = ["month"] if "month" in columns else []
+    sensitive = counts[counts["crime_type"].isin(SENSITIVE_CRIME_TYPES)]
+    for keys, cells in sensitive.groupby(["crime_type", *in_month]):
+        crime_type, *month = keys
+        per_ward = cells.groupby("ward_code")["count"].sum()
+        every_ward = per_ward.reindex(queries.wards(url)["code"], fill_value=0)
+        hidden = disclosure.protect({w: int(v) for w, v in every_ward.items()})
+        if not hidden:
+            continue
+        rows = grouped["ward_code"].isin(list(hidden))
+        if "crime_type" in columns:
+            rows &= grouped["crime_type"] == crime_type
+        if month:
+            rows &= grouped["month"] == month[0]
+        labels = grouped.loc[rows, "ward_code"].map(
+            lambda w, h=hidden, whole="crime_type" in columns: disclosure.LABELS[h[w] if whole
+                                                                                 else disclosure.WITHHELD])
+        grouped.loc[rows, "suppressed"] = labels
+        grouped.loc[rows, "count"] = None
+    return grouped

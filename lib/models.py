@@ -150,13 +150,25 @@ class CrimeRecord(SQLModel, table=True):
     longitude: float | None = None
     latitude: float | None = None
     location: str
-    lsoa_code: str = Field(index=True)
+    lsoa_code: str
     lsoa_name: str
     crime_type: str
     last_outcome: str = ""
     context: str = ""
-    ward_code: str = Field(index=True)
+    ward_code: str  # pages read the aggregate, never these rows: only the month index is needed (import speed)
     import_batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
+
+
+class CrimeRecordHistory(SQLModel, table=True):
+    """What a police.uk record said before a later file changed it (outcome or crime type): nothing is lost."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_key: str = Field(index=True)
+    crime_type: str
+    last_outcome: str
+    context: str = ""
+    replaced_at: datetime
+    replaced_by_batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
 
 
 class CrimeMonthly(SQLModel, table=True):

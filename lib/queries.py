@@ -23,6 +23,8 @@ from lib.illustrative import ASB
 from lib.models import (
     LEEDS_CODE,
     CrimeMonthly,
+    CrimeRecord,
+    CrimeRecordHistory,
     Deliverable,
     DeliveryBoard,
     ImportBatch,
@@ -120,6 +122,31 @@ def current_kpi_values(connection: Connection, kpi_codes: list[str]) -> dict[tup
     ).mappings()
     return {(r["kpi_code"], r["area_code"], r["period_start"], r["period_end"], bool(r["illustrative"])): dict(r)
             for r in rows}
+
+
+def clean_batch_with_sha(url: str, kind: str, sha256: str) -> bool:
+    """True when a file with this content was imported before with no row refused."""
+    with db.get_engine(url).connect() as connection:
+        return connection.execute(
+            select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.sha256 == sha256,
+                                         ImportBatch.status.in_(("success", "unchanged")),
+                                         ImportBatch.rows_rejected == 0).limit(1)
+        ).first() is not None
+
+
+def crime_record_state(connection: Connection, months: list[date]) -> dict[str, tuple[str, str, str]]:
+    """record_key -> (crime type, last outcome, context) of the stored police.uk records in these months."""
+    rows = connection.execute(select(CrimeRecord.record_key, CrimeRecord.crime_type, CrimeRecord.last_outcome,
+                                     CrimeRecord.context).where(CrimeRecord.month.in_(months)))
+    return {key: (crime_type, outcome, context) for key, crime_type, outcome, context in rows}
+
+
+def crime_aggregate_select(months: list[date]) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
+    """month, ward, type, illustrative=false, count over the stored records of these months (the aggregate's rows)."""
+    return (select(CrimeRecord.month, CrimeRecord.ward_code, CrimeRecord.crime_type, literal(False),
+                   func.count())
+            .where(CrimeRecord.month.in_(months))
+            .group_by(CrimeRecord.month, CrimeRecord.ward_code, CrimeRecord.crime_type))
 
 
 def existing_crime_keys(connection: Connection, illustrative: bool) -> set[tuple]:
@@ -389,3 +416,57 @@ def ward_kpi_values(url: str, code: str) -> pd.DataFrame:
     frame = _typed(_frame(url, statement))
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     return frame
+
+
+@cached
+def crime_counts(url: str, first: date | None, last: date | None, real_only: bool = False) -> pd.DataFrame:
+    """month, ward, crime type, count and whether illustrative, for months first..last (None = no limit)."""
+    statement = (select(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type,
+                        func.sum(CrimeMonthly.count).label("count"), CrimeMonthly.illustrative)
+                 .where(_crime_keep(real_only))
+                 .group_by(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type,
+                           CrimeMonthly.illustrative))
+    if first:
+        statement = statement.where(CrimeMonthly.month >= first)
+    if last:
+        statement = statement.where(CrimeMonthly.month <= last)
+    frame = _frame(url, statement)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    frame["count"] = frame["count"].astype(int)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    return frame
+
+
+@cached
+def revision_history(url: str) -> pd.DataFrame:
+    """KPI values that have been revised: every revision of each, oldest first, with the batch that loaded it."""
+    revised = (select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end)
+               .where(KpiValue.revision > 1).distinct().subquery())
+    statement = (
+        select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end, KpiValue.revision,
+               KpiValue.value, KpiValue.is_current, KpiValue.illustrative, KpiValue.source, KpiValue.loaded_at,
+               ImportBatch.file_name, ImportBatch.who)
+        .join(revised, and_(revised.c.kpi_code == KpiValue.kpi_code, revised.c.area_code == KpiValue.area_code,
+                            revised.c.period_start == KpiValue.period_start,
+                            revised.c.period_end == KpiValue.period_end))
+        .join(ImportBatch, ImportBatch.id == KpiValue.import_batch_id, isouter=True)
+        .order_by(KpiValue.kpi_code, KpiValue.period_end, KpiValue.area_code, KpiValue.illustrative,
+                  KpiValue.revision)
+    )
+    frame = _frame(url, statement)
+    frame["is_current"] = frame["is_current"].astype(bool)
+    frame["illustrative"] = frame["illustrative"].astype(bool)
+    return frame
+
+
+@cached
+def crime_record_history(url: str) -> pd.DataFrame:
+    """Earlier outcomes and types of police.uk crimes that a later file changed, newest change first."""
+    statement = (select(CrimeRecordHistory.record_key, CrimeRecord.month, CrimeRecord.crime_type,
+                        CrimeRecordHistory.crime_type.label("earlier_crime_type"), CrimeRecord.last_outcome,
+                        CrimeRecordHistory.last_outcome.label("earlier_outcome"), CrimeRecordHistory.replaced_at,
+                        ImportBatch.file_name.label("changed_by_file"))
+                 .join(CrimeRecord, CrimeRecord.record_key == CrimeRecordHistory.record_key)
+                 .join(ImportBatch, ImportBatch.id == CrimeRecordHistory.replaced_by_batch_id, isouter=True)
+                 .order_by(CrimeRecordHistory.replaced_at.desc(), CrimeRecordHistory.id.desc()))
+    return _frame(url, statement)

@@ -1,0 +1,53 @@
+"""The import log: every load, successful or not, is an ImportBatch row saying what was read, kept and refused."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert, update
+
+from lib import db
+from lib.ingest.files import FIRST_ERRORS, Problem
+from lib.models import ImportBatch
+
+
+def who() -> str:
+    """The operating-system user running the load (the app passes the signed-in user instead, when there is one)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def start(connection: Connection, kind: str, file_name: str, sha256: str, user: str | None = None,
+          is_illustrative: bool = False) -> int:
+    """Record the start of a load inside the caller's transaction and return its batch id."""
+    return connection.execute(
+        insert(ImportBatch).values(kind=kind, file_name=file_name, sha256=sha256, who=user or who(),
+                                   started_at=datetime.now(UTC), status="running", illustrative=is_illustrative)
+    ).inserted_primary_key[0]
+
+
+def finish(connection: Connection, batch_id: int, status: str = "success", problems: list[Problem] | None = None,
+           **counts: int) -> None:
+    """Close a batch with its status, row counts (rows_read, rows_imported, ...) and first problems."""
+    connection.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
+        status=status, finished_at=datetime.now(UTC), errors=summarise(problems or []), **counts))
+
+
+def summarise(problems: list[Problem]) -> str:
+    """The first problems, one a line, with how many more there were."""
+    lines = [str(p) for p in problems[:FIRST_ERRORS]]
+    if len(problems) > FIRST_ERRORS:
+        lines.append(f"... and {len(problems) - FIRST_ERRORS} more")
+    return "\n".join(lines)
+
+
+def record(url: str, kind: str, file_name: str, sha256: str, status: str, problems: list[Problem],
+           user: str | None = None, **counts: int) -> int:
+    """Log a load that wrote nothing (rejected or unchanged) in a transaction of its own; return its id."""
+    with db.get_engine(url).begin() as connection:
+        batch_id = start(connection, kind, file_name, sha256, user)
+        finish(connection, batch_id, status, problems, **counts)
+    return batch_id

@@ -1,0 +1,50 @@
+"""Bulk inserts of plain tuples: Core's insert on PostgreSQL, the driver's executemany on SQLite.
+
+On SQLite, SQLAlchemy's per-row parameter processing costs more than the insert itself (about 12 of 20
+microseconds a row), so rows already in storage form (dates as ISO text) go straight to sqlite3's executemany.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import Connection, Table, insert
+
+
+def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert rows (tuples in `columns` order; dates may be ISO strings) inside the caller's transaction."""
+    if not rows:
+        return
+    if connection.dialect.name == "sqlite":
+        names = ", ".join(columns)
+        marks = ", ".join("?" * len(columns))
+        connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+        return
+    dates = [i for i, name in enumerate(columns) if str(table.c[name].type) == "DATE"]
+    records = []
+    for row in rows:
+        record = dict(zip(columns, row, strict=True))
+        for i in dates:
+            if isinstance(row[i], str):
+                record[columns[i]] = date.fromisoformat(row[i])
+        records.append(record)
+    connection.execute(insert(table), records)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building hundreds of thousands of row tuples.
+
+    The rows hold no reference cycles, but each allocation burst triggers full collections that scan every row
+    made so far: pausing it makes parsing about 1.5 times faster. Reference counting still frees memory as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

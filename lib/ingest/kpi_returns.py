@@ -1,0 +1,387 @@
+"""KPI returns from priority leads: a template to fill in, a check of every cell with a preview, and an import that
+takes the whole file or nothing.
+
+A value for a KPI, area and period that is already stored becomes a new revision (the old one is kept); the same
+file twice changes nothing. Cells are only ever read as text or numbers: a formula (=, +, @) is refused as "not
+a number" and never evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from lib import db, queries
+from lib.ingest import batches
+from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
+from lib.ingest.kpi_values import WriteCounts, write_kpi_values
+from lib.models import LEEDS_CODE
+
+KIND = "kpi_return"
+COLUMNS = ("kpi_code", "period_start", "period_end", "ward_code", "value", "numerator", "denominator", "note")
+REQUIRED = ("kpi_code", "period_start", "period_end", "value")
+COMPUTED = {"CRIME_TOTAL": "it is computed from police.uk imports (`saferleeds import policeuk`)"}
+SIGNED_UNITS = {"% change"}  # every other unit is a count, time or share and cannot be negative
+PERCENT_UNITS = {"percent"}
+PERCENT_TOLERANCE = 0.5  # percentage points between value and numerator / denominator x 100
+NUMBER = re.compile(r"^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
+UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+EXCEL_TYPES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class Preview:
+    """A checked return: every row with its outcome, every problem, and the values to write when there are none."""
+
+    file_name: str
+    sha256: str
+    rows: pd.DataFrame  # row, kpi_code, period, area, value, ..., outcome
+    problems: list[Problem]
+    values: list[dict] = field(default_factory=list)
+    value_rows: list[int] = field(default_factory=list)  # the file row of each value
+    skipped: int = 0  # rows left blank (template rows with no value)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file can be imported."""
+        return not self.problems and bool(self.values)
+
+    @property
+    def problem_table(self) -> pd.DataFrame:
+        """Problems as a table: row, column, problem."""
+        return pd.DataFrame([{"row": p.row, "column": p.column, "problem": p.message} for p in self.problems],
+                            columns=["row", "column", "problem"])
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import of a return did."""
+
+    status: str  # success | unchanged | rejected
+    counts: WriteCounts
+    batch_id: int
+
+
+# Template ----------------------------------------------------------------------------------------------------------
+
+def _last_complete_month(today: date) -> tuple[date, date]:
+    """First and last day of the month before today's."""
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def _last_financial_year(today: date) -> tuple[date, date]:
+    """1 April to 31 March of the latest financial year that has ended."""
+    year = today.year - 1 if today.month >= 4 else today.year - 2
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+def template(url: str, owner: str | None = None, today: date | None = None) -> pd.DataFrame:
+    """One row per KPI the owner reports (all KPIs if none), its latest due period filled in, values blank."""
+    today = today or date.today()
+    catalogue = queries.kpi_catalogue(url)
+    catalogue = catalogue[~catalogue["code"].isin(list(COMPUTED))]
+    if owner:
+        catalogue = catalogue[catalogue["owner"] == owner]
+    rows = []
+    for kpi in catalogue.itertuples():
+        start, end = {"monthly": _last_complete_month, "annual": _last_financial_year}.get(
+            kpi.frequency, lambda _day: (None, None))(today)
+        rows.append({"kpi_code": kpi.code, "period_start": start, "period_end": end, "ward_code": "", "value": None,
+                     "numerator": None, "denominator": None, "note": ""})
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def guide(url: str, owner: str | None = None) -> pd.DataFrame:
+    """What each KPI in the template expects: name, unit, frequency, valid values, the area a blank ward means."""
+    catalogue = queries.kpi_catalogue(url)
+    catalogue = catalogue[~catalogue["code"].isin(list(COMPUTED))]
+    if owner:
+        catalogue = catalogue[catalogue["owner"] == owner]
+    periods = {"monthly": "one calendar month (1st to last day)", "annual": "one financial year (1 April to 31 March)",
+               "period": "any stated period"}
+    return pd.DataFrame({
+        "kpi_code": catalogue["code"], "name": catalogue["name"], "unit": catalogue["unit"],
+        "period": catalogue["frequency"].map(periods),
+        "valid values": [_valid_values(unit) for unit in catalogue["unit"]],
+        "blank ward_code means": catalogue["area_name"], "owner": catalogue["owner"]})
+
+
+def _valid_values(unit: str) -> str:
+    """A plain description of the numbers a unit accepts."""
+    if unit in PERCENT_UNITS:
+        return "0 to 100 (numerator and denominator optional)"
+    if unit in SIGNED_UNITS:
+        return "any number; negative means a fall"
+    return f"0 or more ({unit})"
+
+
+def template_excel(url: str, owner: str | None = None) -> bytes:
+    """The template as an Excel workbook: a 'return' sheet to fill in and a 'guide' sheet."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        template(url, owner).to_excel(writer, sheet_name="return", index=False)
+        guide(url, owner).to_excel(writer, sheet_name="guide", index=False)
+    return buffer.getvalue()
+
+
+# Reading -----------------------------------------------------------------------------------------------------------
+
+def _cell_text(value: object) -> str:
+    """An Excel cell as the text a CSV would hold (dates as ISO, whole numbers without .0, formulas as written)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_excel(file_name: str, data: bytes) -> list[list[str]]:
+    """The first sheet of a workbook as rows of text; formulas are read as their text, never calculated."""
+    from openpyxl import load_workbook  # imported here: only Excel uploads need it
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many types for a damaged file
+        raise ImportRejectedError(file_name, [Problem("this is not a readable Excel workbook (.xlsx)")]) from error
+    sheet = workbook["return"] if "return" in workbook.sheetnames else workbook.worksheets[0]
+    rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def read_rows(file_name: str, data: bytes) -> list[list[str]]:
+    """Header and rows of a CSV (UTF-8) or Excel return, as text."""
+    check_size(file_name, len(data))
+    if file_name.lower().endswith(EXCEL_TYPES):
+        rows = _read_excel(file_name, data)
+    else:
+        try:
+            rows = list(csv.reader(io.StringIO(decode_text(file_name, data))))
+        except csv.Error as error:
+            raise ImportRejectedError(file_name, [Problem(f"the file cannot be read as CSV ({error})")]) from error
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise ImportRejectedError(file_name, [Problem("the file is empty")])
+    return rows
+
+
+def _header(file_name: str, header: list[str]) -> list[str]:
+    """The normalised column names, or a rejection naming what is missing or unexpected."""
+    names = [h.strip().lower() for h in header]
+    while names and not names[-1]:
+        names.pop()
+    missing = [c for c in REQUIRED if c not in names]
+    unexpected = [h for h in names if h not in COLUMNS]
+    if missing or unexpected:
+        hint = " (is the file separated by semicolons or tabs? Use commas)" if len(names) == 1 else ""
+        detail = "; ".join(part for part in (f"missing {', '.join(missing)}" if missing else "",
+                                             f"unexpected {', '.join(unexpected[:5])}" if unexpected else "") if part)
+        raise ImportRejectedError(file_name, [Problem(
+            f"the columns must be those of the template: {', '.join(COLUMNS)} ({detail}){hint}", row=1)])
+    return names
+
+
+# Checking ----------------------------------------------------------------------------------------------------------
+
+def _number(text: str, unit: str) -> float | None:
+    """A plain number (thousands commas and, for percentages, a trailing % allowed); None if it is not one."""
+    text = text.strip()
+    if unit in PERCENT_UNITS and text.endswith("%"):
+        text = text[:-1].strip()
+    return float(text.replace(",", "")) if NUMBER.match(text) else None
+
+
+def _date(text: str) -> date | None:
+    """YYYY-MM-DD or DD/MM/YYYY (UK order), else None."""
+    text = text.strip()
+    try:
+        if match := UK_DATE.match(text):
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return date.fromisoformat(text) if re.match(r"^\d{4}-\d{2}-\d{2}$", text) else None
+    except ValueError:
+        return None
+
+
+def _frequency_problem(frequency: str, start: date, end: date) -> str | None:
+    """Why a period does not fit the KPI's frequency, or None."""
+    if frequency == "monthly":
+        month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        if start.day != 1 or end != month_end:
+            return "this KPI is monthly: the period must be one calendar month (the 1st to the last day)"
+    if frequency == "annual" and not (start.month == 4 and start.day == 1 and end == date(start.year + 1, 3, 31)):
+        return "this KPI is annual: the period must be a financial year, 1 April to 31 March"
+    return None
+
+
+def _not_a_number(text: str) -> str:
+    """The message for a cell that should be a number."""
+    if text.strip()[:1] in ("=", "+", "@"):
+        return f"{text!r} looks like a formula; formulas are never evaluated: type the number itself"
+    return f"{text!r} is not a number"
+
+
+class _RowChecker:
+    """Checks one row of a return against the catalogue and the wards, collecting problems."""
+
+    def __init__(self, catalogue: pd.DataFrame, wards: pd.DataFrame, today: date) -> None:
+        """Index the KPIs and ward codes (WD19 codes translate to WD25)."""
+        self.kpis = {row["code"]: row for row in catalogue.to_dict(orient="records")}
+        self.wards = dict(zip(wards["code"], wards["code"], strict=True)) | dict(
+            zip(wards["wd19_code"], wards["code"], strict=True))
+        self.today = today
+
+    def check(self, number: int, cells: dict[str, str], problems: list[Problem]) -> dict | None:
+        """The KpiValue fields of a valid row; otherwise None, with the reasons added to problems."""
+        found: list[Problem] = []
+
+        def problem(column: str, message: str) -> None:
+            """Note a problem with a cell of this row."""
+            found.append(Problem(message, number, column))
+
+        code = cells.get("kpi_code", "").strip()
+        kpi = self.kpis.get(code)
+        if code in COMPUTED:
+            problem("kpi_code", f"{code} cannot be loaded from a return: {COMPUTED[code]}")
+        elif kpi is None:
+            problem("kpi_code", f"unknown KPI code {code!r}" if code else "kpi_code is blank")
+        start, end = _date(cells.get("period_start", "")), _date(cells.get("period_end", ""))
+        for column, parsed in (("period_start", start), ("period_end", end)):
+            if parsed is None:
+                problem(column, f"{cells.get(column, '')!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+        if start and end and end < start:
+            problem("period_end", "the period ends before it starts")
+        elif start and end and end > self.today:
+            problem("period_end", f"the period ends in the future ({end:%d %B %Y})")
+        elif start and end and kpi is not None and (why := _frequency_problem(kpi["frequency"], start, end)):
+            problem("period_end", why)
+        ward_text = cells.get("ward_code", "").strip()
+        area = self.wards.get(ward_text) if ward_text else (kpi["area_code"] if kpi is not None else LEEDS_CODE)
+        if area is None:
+            problem("ward_code", f"{ward_text!r} is not a Leeds ward code (E05...; leave blank for city-wide)")
+        unit = kpi["unit"] if kpi is not None else ""
+        numbers = {}
+        for column in ("value", "numerator", "denominator"):
+            text = cells.get(column, "").strip()
+            if column != "value" and not text:
+                numbers[column] = None
+                continue
+            numbers[column] = _number(text, unit)
+            if numbers[column] is None:
+                problem(column, _not_a_number(text) if text else "value is blank")
+            elif numbers[column] < 0 and (column != "value" or unit not in SIGNED_UNITS):
+                problem(column, f"{text} is negative; a count of {unit or 'this KPI'} cannot be")
+        value = numbers["value"]
+        if value is not None and unit in PERCENT_UNITS and not 0 <= value <= 100:
+            problem("value", f"{value:g} is a percentage outside 0 to 100")
+        numerator, denominator = numbers["numerator"], numbers["denominator"]
+        if denominator == 0:
+            problem("denominator", "the denominator is 0")
+        elif (value is not None and numerator is not None and denominator and unit in PERCENT_UNITS
+              and abs(100 * numerator / denominator - value) > PERCENT_TOLERANCE):
+            share = 100 * numerator / denominator
+            problem("value", f"{value:g}% does not match numerator / denominator ({share:.1f}%)")
+        problems.extend(found)
+        if found:
+            return None
+        return {"kpi_code": code, "area_code": area, "period_start": start, "period_end": end, "value": value,
+                "numerator": numerator, "denominator": denominator, "qualifier": "",
+                "note": cells.get("note", "").strip(), "illustrative": False}
+
+
+def _blank_value(cells: dict[str, str]) -> bool:
+    """A template row left unfilled: no value, numerator or denominator."""
+    return not any(cells.get(c, "").strip() for c in ("value", "numerator", "denominator"))
+
+
+def check(url: str, file_name: str, data: bytes, today: date | None = None) -> Preview:
+    """Read and check a whole return; never writes. Raises ImportRejectedError when the file cannot be read."""
+    rows = read_rows(file_name, data)
+    names = _header(file_name, rows[0])
+    checker = _RowChecker(queries.kpi_catalogue(url), queries.wards(url), today or date.today())
+    problems: list[Problem] = []
+    values, value_rows, shown, skipped, seen = [], [], [], 0, {}
+    for number, row in enumerate(rows[1:], start=2):
+        cells = dict(zip(names, [*row, *[""] * (len(names) - len(row))], strict=False))
+        if len(row) > len(names) and any(cell.strip() for cell in row[len(names):]):
+            problems.append(Problem(f"{len(row)} cells where the header has {len(names)}", number))
+        if _blank_value(cells):
+            skipped += 1
+            shown.append({"row": number, **{c: cells.get(c, "") for c in COLUMNS}, "outcome": "skipped: no value"})
+            continue
+        value = checker.check(number, cells, problems)
+        outcome = "problem" if value is None else "ok"
+        if value is not None:
+            key = (value["kpi_code"], value["area_code"], value["period_start"], value["period_end"])
+            if key in seen:
+                problems.append(Problem(f"the same KPI, area and period as row {seen[key]}", number, "kpi_code"))
+                outcome = "problem"
+            else:
+                seen[key] = number
+                values.append(value)
+                value_rows.append(number)
+        shown.append({"row": number, **{c: cells.get(c, "") for c in COLUMNS}, "outcome": outcome})
+    preview = Preview(file_name, sha256(data), pd.DataFrame(shown), problems, values, value_rows, skipped)
+    if not problems and not values:
+        preview.problems.append(Problem("no row has a value to import"))
+    if preview.ok:
+        _mark_changes(url, preview)
+    return preview
+
+
+def _mark_changes(url: str, preview: Preview) -> None:
+    """Say for each row whether it is new, a revision of a stored value, or the same as what is stored."""
+    with db.get_engine(url).connect() as connection:
+        current = queries.current_kpi_values(connection, sorted({v["kpi_code"] for v in preview.values}))
+    outcomes = []
+    for value in preview.values:
+        stored = current.get((value["kpi_code"], value["area_code"], value["period_start"], value["period_end"],
+                              False))
+        if stored is None:
+            outcomes.append("new")
+        elif all((stored.get(f) or None) == (value.get(f) or None) for f in ("value", "numerator", "denominator")):
+            outcomes.append("unchanged")
+        else:
+            outcomes.append(f"revises {stored['value']:g} (revision {stored['revision']})")
+    by_row = dict(zip(preview.value_rows, outcomes, strict=True))
+    preview.rows["outcome"] = [by_row.get(row, outcome) for row, outcome in
+                               zip(preview.rows["row"], preview.rows["outcome"], strict=True)]
+
+
+# Importing ---------------------------------------------------------------------------------------------------------
+
+def record_rejection(url: str, file_name: str, data: bytes, problems: list[Problem], user: str | None = None,
+                     rows_read: int = 0) -> int:
+    """Log a return that could not be imported (nothing else is written)."""
+    return batches.record(url, KIND, file_name, sha256(data), "rejected", problems, user, rows_read=rows_read,
+                          rows_rejected=rows_read)
+
+
+def import_preview(url: str, preview: Preview, user: str | None = None) -> ImportOutcome:
+    """Write a checked return in one transaction; a rejected preview is only logged."""
+    rows_read = len(preview.rows)
+    if not preview.ok:
+        batch = batches.record(url, KIND, preview.file_name, preview.sha256, "rejected", preview.problems, user,
+                               rows_read=rows_read, rows_rejected=int((preview.rows.get("outcome") == "problem").sum())
+                               if not preview.rows.empty else 0)
+        return ImportOutcome("rejected", WriteCounts(), batch)
+    if queries.clean_batch_with_sha(url, KIND, preview.sha256):
+        batch = batches.record(url, KIND, preview.file_name, preview.sha256, "unchanged",
+                               [Problem("this exact file was imported before: nothing to add")], user,
+                               rows_read=rows_read)
+        return ImportOutcome("unchanged", WriteCounts(unchanged=len(preview.values)), batch)
+    with db.get_engine(url).begin() as connection:
+        batch = batches.start(connection, KIND, preview.file_name, preview.sha256, user)
+        rows = [{**v, "source": f"KPI return {preview.file_name}", "source_section": f"row {number}"}
+                for v, number in zip(preview.values, preview.value_rows, strict=True)]
+        counts = write_kpi_values(connection, rows, batch)
+        status = "success" if counts.added or counts.revised else "unchanged"
+        batches.finish(connection, batch, status, rows_read=rows_read, rows_imported=counts.added + counts.revised)
+    queries.clear_caches()
+    return ImportOutcome(status, counts, batch)
