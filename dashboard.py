@@ -13,6 +13,7 @@ pg = st.navigation([
     st.Page("pages/crime.py", title="Crime and ASB", icon=":material/local_police:", url_path="crime-asb"),
     st.Page("pages/map.py", title="Ward map", icon=":material/map:", url_path="ward-map"),
     st.Page("pages/ward.py", title="Ward profile", icon=":material/location_city:", url_path="ward-profile"),
+    st.Page("pages/data_in.py", title="Data in", icon=":material/upload_file:", url_path="data-in"),
     st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:", url_path="sources"),
 ])
 pg.run()

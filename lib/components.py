@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import config, db, meetings, queries, spc, summary
+from lib import config, db, exports, meetings, queries, spc, summary
 from lib.formatting import format_headline, format_period, format_value, provenance_text
 from lib.summary import ASSURANCE_WORDS, VARIATION_WORDS
 
@@ -153,7 +153,7 @@ def chart_block(figure: object, caption: str, table: pd.DataFrame, file_name: st
     st.caption(caption)
     with st.expander("Table of the data in this chart"):
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button("Download as CSV", table.to_csv(index=False).encode("utf-8"), file_name=file_name,
+        st.download_button("Download as CSV", exports.csv_bytes(table), file_name=file_name,
                            mime="text/csv", icon=":material/download:", key=f"csv_{key}")
 
 

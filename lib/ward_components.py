@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import boundaries, charts, config, disclosure, maps, measures, queries
+from lib import boundaries, charts, config, disclosure, exports, maps, measures, queries
 from lib.measures import CHANGE, Measure, WardTable
 from lib.periods import Period
 
@@ -127,7 +127,7 @@ def table_block(table: WardTable, file_name: str) -> None:
     with st.expander("Table of the data on this map", expanded=False):
         frame = display_frame(table)
         st.dataframe(frame, hide_index=True, width="stretch")
-        st.download_button("Download as CSV", frame.to_csv(index=False).encode("utf-8"), file_name=file_name,
+        st.download_button("Download as CSV", exports.csv_bytes(frame), file_name=file_name,
                            mime="text/csv", icon=":material/download:", key="csv_map")
 
 

@@ -57,19 +57,19 @@ def sha256(data: bytes) -> str:
 
 
 def check_size(file_name: str, size: int) -> None:
-    """Reject a file over the limit or with no bytes at all."""
+    """Reject a file over the size limit (before reading it, where the size is known first)."""
     limit = max_bytes()
     if size > limit:
         raise ImportRejectedError(file_name, [Problem(
             f"the file is {size / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:.0f} MB "
             f"({MAX_UPLOAD_MB.name}). Split it (one month per file) or raise the limit.")])
-    if size == 0:
-        raise ImportRejectedError(file_name, [Problem("the file is empty")])
 
 
 def decode_text(file_name: str, data: bytes) -> str:
     """The file as text: UTF-8 (a byte-order mark is fine), never guessed. Binary or other encodings are rejected."""
     check_size(file_name, len(data))
+    if not data.strip():
+        raise ImportRejectedError(file_name, [Problem("the file is empty")])
     if b"\x00" in data[:8192]:
         raise ImportRejectedError(file_name, [Problem(
             "this is not a text file (it holds binary data); expected a CSV")])

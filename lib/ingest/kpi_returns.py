@@ -159,6 +159,8 @@ def _read_excel(file_name: str, data: bytes) -> list[list[str]]:
 def read_rows(file_name: str, data: bytes) -> list[list[str]]:
     """Header and rows of a CSV (UTF-8) or Excel return, as text."""
     check_size(file_name, len(data))
+    if not data.strip():
+        raise ImportRejectedError(file_name, [Problem("the file is empty")])
     if file_name.lower().endswith(EXCEL_TYPES):
         rows = _read_excel(file_name, data)
     else:
@@ -309,6 +311,11 @@ def check(url: str, file_name: str, data: bytes, today: date | None = None) -> P
     values, value_rows, shown, skipped, seen = [], [], [], 0, {}
     for number, row in enumerate(rows[1:], start=2):
         cells = dict(zip(names, [*row, *[""] * (len(names) - len(row))], strict=False))
+        if len(row) < len(names):
+            problems.append(Problem(f"{len(row)} cells where the header has {len(names)} (a truncated line?)",
+                                    number, names[len(row)]))
+            shown.append({"row": number, **{c: cells.get(c, "") for c in COLUMNS}, "outcome": "problem"})
+            continue
         if len(row) > len(names) and any(cell.strip() for cell in row[len(names):]):
             problems.append(Problem(f"{len(row)} cells where the header has {len(names)}", number))
         if _blank_value(cells):
@@ -339,6 +346,9 @@ def _mark_changes(url: str, preview: Preview) -> None:
     """Say for each row whether it is new, a revision of a stored value, or the same as what is stored."""
     with db.get_engine(url).connect() as connection:
         current = queries.current_kpi_values(connection, sorted({v["kpi_code"] for v in preview.values}))
+    catalogue = queries.kpi_catalogue(url)
+    sensitive = set(catalogue.loc[catalogue["sensitive"], "code"])
+    wards = set(queries.wards(url)["code"])
     outcomes = []
     for value in preview.values:
         stored = current.get((value["kpi_code"], value["area_code"], value["period_start"], value["period_end"],
@@ -347,6 +357,8 @@ def _mark_changes(url: str, preview: Preview) -> None:
             outcomes.append("new")
         elif all((stored.get(f) or None) == (value.get(f) or None) for f in ("value", "numerator", "denominator")):
             outcomes.append("unchanged")
+        elif value["kpi_code"] in sensitive and value["area_code"] in wards:  # never echo a withheld ward count
+            outcomes.append(f"revises a stored value (revision {stored['revision']})")
         else:
             outcomes.append(f"revises {stored['value']:g} (revision {stored['revision']})")
     by_row = dict(zip(preview.value_rows, outcomes, strict=True))

@@ -391,9 +391,13 @@ def import_sources(url: str, sources: list[Source], lookup: lookups.LsoaLookup |
 def import_paths(url: str, paths: list[Path], lookup: lookups.LsoaLookup | None = None, user: str | None = None,
                  progress: Progress | None = None) -> ImportResult:
     """`saferleeds import policeuk PATH...`: collect the files, then import them."""
-    sources, notes = collect(paths)
-    if not sources:
-        raise ImportRejectedError(", ".join(map(str, paths)) or "(nothing)", [Problem(
-            "no police.uk *-street.csv file found")])
+    try:
+        sources, notes = collect(paths)
+        if not sources:
+            raise ImportRejectedError(", ".join(map(str, paths)) or "(nothing)", [Problem(
+                "no police.uk *-street.csv file found")])
+    except ImportRejectedError as error:  # too big, not a zip, nothing to import: logged, file not read
+        batches.record(url, KIND, error.file_name, "", "rejected", error.problems, user)
+        raise
     return import_sources(url, sources, lookup, user, progress, notes)
 

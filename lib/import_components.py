@@ -1,0 +1,198 @@
+"""The Data in page's parts: a KPI return (template, upload, preview, confirm) and police.uk crime files.
+
+Nothing is written until the user confirms a preview with no problems. A rejected file is logged once per upload
+(Streamlit reruns the page on every click, so the log entry is keyed by the file's hash in the session).
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from lib import exports, lookups, queries
+from lib.ingest import batches, files, kpi_returns, policeuk
+
+ALL_OWNERS = ""
+LOG_COLUMNS = ["id", "kind", "file_name", "status", "rows_read", "rows_imported", "rows_rejected", "rows_outside",
+               "who", "started_at", "finished_at", "errors"]
+
+
+def current_user() -> str:
+    """The signed-in user's e-mail when the app has sign-in configured, else the operating-system user."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name") or "signed-in user")
+    except (AttributeError, KeyError):
+        pass
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _log_once(key: str, record: Callable[[], object]) -> None:
+    """Run record() once per session for this key (a rejected upload is logged once, not on every rerun)."""
+    logged = st.session_state.setdefault("logged_rejections", set())
+    if key not in logged:
+        record()
+        logged.add(key)
+
+
+def _problem_list(problems: list[files.Problem]) -> str:
+    """Problems as a markdown bullet list."""
+    return "\n".join(f"- {p}" for p in problems)
+
+
+# KPI return --------------------------------------------------------------------------------------------------------
+
+def template_downloads(url: str) -> None:
+    """Choose an owner and download their template as CSV or Excel, with a guide to what each KPI expects."""
+    owners = sorted(set(queries.kpi_catalogue(url)["owner"]))
+    owner = st.selectbox("KPIs owned by", [ALL_OWNERS, *owners], format_func=lambda o: o or "All owners",
+                         key="template_owner")
+    stem = "kpi-return" + (f"-{''.join(c if c.isalnum() else '-' for c in owner.lower())[:40]}" if owner else "")
+    left, right = st.columns(2)
+    left.download_button("Template (CSV)", exports.csv_bytes(kpi_returns.template(url, owner or None)),
+                         file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:", width="stretch")
+    right.download_button("Template (Excel, with a guide sheet)", kpi_returns.template_excel(url, owner or None),
+                          file_name=f"{stem}.xlsx", icon=":material/download:", width="stretch",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with st.expander("What each KPI expects"):
+        st.dataframe(kpi_returns.guide(url, owner or None), hide_index=True, width="stretch")
+        st.caption("Columns: kpi_code, period_start, period_end (YYYY-MM-DD or DD/MM/YYYY), ward_code (blank = the "
+                   "KPI's own area), value, numerator and denominator (optional), note. Rows left without a value "
+                   "are skipped. A value for a period already loaded becomes a new revision; the old one is kept.")
+
+
+def _preview_summary(preview: kpi_returns.Preview) -> None:
+    """Counts of what the import would do."""
+    outcomes = preview.rows["outcome"] if not preview.rows.empty else pd.Series(dtype=str)
+    cells = st.columns(4)
+    cells[0].metric("New values", int((outcomes == "new").sum()), border=True)
+    cells[1].metric("Revisions", int(outcomes.str.startswith("revises").sum()), border=True)
+    cells[2].metric("Unchanged", int((outcomes == "unchanged").sum()), border=True)
+    cells[3].metric("Blank rows skipped", preview.skipped, border=True)
+
+
+def kpi_return_upload(url: str) -> None:
+    """Upload a return, see every problem or a preview, and import it on confirm."""
+    upload = st.file_uploader("Upload a completed return (CSV UTF-8 or Excel)", type=["csv", "xlsx"],
+                              key="kpi_upload")
+    done = st.session_state.pop("kpi_import_done", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        preview = kpi_returns.check(url, upload.name, data)
+    except files.ImportRejectedError as error:
+        problems = error.problems
+        _log_once(files.sha256(data), lambda: kpi_returns.record_rejection(url, upload.name, data, problems,
+                                                                           current_user()))
+        st.error(f"**{upload.name} cannot be read**; nothing was imported.\n\n{_problem_list(problems)}",
+                 icon=":material/error:")
+        return
+    if not preview.ok:
+        _log_once(preview.sha256, lambda: kpi_returns.import_preview(url, preview, current_user()))
+        st.error(f"**{len(preview.problems)} problem(s) in {upload.name}**: nothing will be imported until every one "
+                 "is fixed. Each is listed by row (as numbered in a spreadsheet, header = 1) and column.",
+                 icon=":material/error:")
+        st.dataframe(preview.problem_table, hide_index=True, width="stretch")
+        st.download_button("Download the problems (CSV)", exports.csv_bytes(preview.problem_table),
+                           file_name=f"problems-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv",
+                           icon=":material/download:")
+    else:
+        st.info(f"**{upload.name}** passed every check. Review the preview, then import.", icon=":material/task:")
+        _preview_summary(preview)
+    with st.expander("Preview of every row", expanded=preview.ok):
+        st.dataframe(preview.rows, hide_index=True, width="stretch")
+    if preview.ok and st.button(f"Import {len(preview.values)} value(s)", type="primary", key="kpi_confirm",
+                                icon=":material/upload:"):
+        outcome = kpi_returns.import_preview(url, preview, current_user())
+        st.session_state["kpi_import_done"] = (
+            f"{upload.name}: {outcome.status}. {outcome.counts.added} new, {outcome.counts.revised} revised "
+            f"(earlier revisions kept), {outcome.counts.unchanged} unchanged. Import batch {outcome.batch_id}.")
+        st.rerun()
+
+
+# police.uk ---------------------------------------------------------------------------------------------------------
+
+def _lookup(url: str) -> lookups.LsoaLookup | None:
+    """The LSOA lookups, or None after telling the user how to configure them."""
+    try:
+        return policeuk.default_lookup(url)
+    except lookups.MissingLookupError as error:
+        st.error(str(error), icon=":material/map:")
+        return None
+
+
+def policeuk_upload(url: str) -> None:
+    """Upload street-level CSVs or a custom-download zip, check them, and import on confirm."""
+    uploads = st.file_uploader("police.uk street-level files (YYYY-MM-<force>-street.csv) or the zip archive of a "
+                               "custom download", type=["csv", "zip"], accept_multiple_files=True, key="crime_upload")
+    done = st.session_state.pop("crime_import_done", None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+    if not uploads:
+        return
+    lookup = _lookup(url)
+    if lookup is None:
+        return
+    sources, notes = [], []
+    try:
+        for upload in uploads:
+            found, more = policeuk.uploaded(upload.name, upload.getvalue())
+            sources += found
+            notes += more
+    except files.ImportRejectedError as error:
+        rejected = error
+        _log_once(f"{rejected.file_name}:{rejected}", lambda: batches.record(
+            url, policeuk.KIND, rejected.file_name, "", "rejected", rejected.problems, current_user()))
+        st.error(f"**{error.file_name}**: {_problem_list(error.problems)}", icon=":material/error:")
+        return
+    checked, rejected = [], []
+    for source in sources:
+        try:
+            checked.append(policeuk.parse(source, lookup))
+        except files.ImportRejectedError as error:
+            rejected.append(error)
+    for note in notes:
+        st.caption(note)
+    if rejected:
+        for error in rejected:
+            _log_once(f"{error.file_name}:{error}", lambda e=error: batches.record(
+                url, policeuk.KIND, e.file_name, "", "rejected", e.problems, current_user()))
+            st.error(f"**{error.file_name}** cannot be imported:\n\n{_problem_list(error.problems[:20])}",
+                     icon=":material/error:")
+        st.warning("Nothing will be imported until every file passes: an import goes in whole or not at all.")
+        return
+    st.dataframe(pd.DataFrame([{"file": p.source.name, "months": ", ".join(sorted({r[2][:7] for r in p.records})),
+                                "rows": p.rows_read, "Leeds rows": len(p.records), "outside Leeds": p.outside,
+                                "LSOA not in lookup (refused)": sum(p.unknown_lsoa.values())} for p in checked]),
+                 hide_index=True, width="stretch")
+    for parsed in checked:
+        if parsed.problems:
+            st.warning(f"**{parsed.source.name}**:\n\n{_problem_list(parsed.problems)}", icon=":material/warning:")
+    if st.button(f"Import {len(checked)} file(s)", type="primary", key="crime_confirm", icon=":material/upload:"):
+        bar = st.progress(0.0, text="Starting")
+        result = policeuk.import_sources(url, sources, lookup, current_user(),
+                                         lambda fraction, text: bar.progress(min(1.0, fraction), text=text), notes)
+        bar.empty()
+        st.session_state["crime_import_done"] = "; ".join(
+            f"{f.name}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in result.files)
+        st.rerun()
+
+
+# Log ---------------------------------------------------------------------------------------------------------------
+
+def import_log(url: str, limit: int | None = None) -> None:
+    """The import log table, newest first."""
+    log = queries.import_log(url)
+    if limit:
+        log = log.head(limit)
+    st.dataframe(log[[c for c in LOG_COLUMNS if c in log]], hide_index=True, width="stretch",
+                 column_config={"errors": st.column_config.TextColumn("first problems", width="large")})

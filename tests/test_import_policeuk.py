@@ -1,0 +1,292 @@
+"""police.uk import: real months counted right, idempotent, both LSOA vintages, bad files change nothing."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import BACKENDS, _pg_schema_url, _sqlite_url
+from helpers import leeds_lookup, table_checksums
+
+from lib import db, exports, measures, queries, seed
+from lib.ingest import files, policeuk
+from lib.models import ImportBatch
+
+MARCH, FEBRUARY = "2024-03-west-yorkshire-street.csv", "2025-02-west-yorkshire-street.csv"
+
+
+@pytest.fixture(scope="module")
+def shared_data() -> Path:
+    folder = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not folder.is_dir():
+        pytest.skip("../shared/data is not present")
+    return folder
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def corpus_url(request, tmp_path_factory):
+    """One seeded database per backend that the bad-file tests must leave unchanged."""
+    if request.param == "sqlite":
+        url = _sqlite_url(tmp_path_factory.mktemp("corpus"))
+        db.upgrade(url)
+        seed.seed(url)
+        yield url
+        return
+    for url in _pg_schema_url():
+        db.upgrade(url)
+        seed.seed(url)
+        yield url
+
+
+@pytest.fixture
+def lookup(seeded_url, shared_data):
+    return leeds_lookup(seeded_url, shared_data / "lookups")
+
+
+def _expected_counts(shared_data: Path, name: str) -> pd.DataFrame:
+    """An independent count by ward and crime type: pandas over the file and the published lookups."""
+    crimes = pd.read_csv(shared_data / "policeuk" / name, dtype=str, keep_default_na=False)
+    lsoa21 = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str)
+    lsoa11 = pd.read_csv(shared_data / "lookups" / "leeds_lsoa_ward.csv", dtype=str)
+    codes = pd.read_csv(shared_data / "lookups" / "leeds_ward_codes.csv", dtype=str)
+    older = lsoa11.merge(codes, on="WD19CD")[["LSOA11CD", "WD25CD"]].rename(columns={"LSOA11CD": "LSOA21CD"})
+    lookup = pd.concat([lsoa21[["LSOA21CD", "WD25CD"]], older[~older["LSOA21CD"].isin(lsoa21["LSOA21CD"])]])
+    joined = crimes.merge(lookup, left_on="LSOA code", right_on="LSOA21CD", how="inner")
+    return (joined.groupby(["WD25CD", "Crime type"]).size().rename("count").reset_index()
+            .rename(columns={"WD25CD": "ward_code", "Crime type": "crime_type"})
+            .sort_values(["ward_code", "crime_type"]).reset_index(drop=True))
+
+
+def _stored_counts(url: str, month: str) -> pd.DataFrame:
+    first = pd.Timestamp(month).date()
+    frame = queries.crime_counts(url, first, first, real_only=True)
+    return (frame[["ward_code", "crime_type", "count"]].sort_values(["ward_code", "crime_type"])
+            .reset_index(drop=True))
+
+
+def test_real_months_count_by_ward_and_type_like_an_independent_pandas_count(seeded_url, lookup, shared_data):
+    result = policeuk.import_paths(seeded_url, [shared_data / "policeuk"], lookup)
+    assert result.ok and [f.rows_read for f in result.files] == [9408, 8009]
+    assert [f.rows_imported for f in result.files] == [9408, 8009]  # 127 and 86 identical ASB rows are all kept
+    for name, month in ((MARCH, "2024-03"), (FEBRUARY, "2025-02")):
+        stored = _stored_counts(seeded_url, month)
+        pd.testing.assert_frame_equal(stored, _expected_counts(shared_data, name), check_dtype=False)
+    assert _stored_counts(seeded_url, "2024-03").query("crime_type == 'Anti-social behaviour'")["count"].sum() == 626
+
+
+def test_reimporting_the_same_files_or_an_overlapping_archive_adds_nothing(seeded_url, lookup, shared_data, tmp_path):
+    policeuk.import_paths(seeded_url, [shared_data / "policeuk"], lookup)
+    before = table_checksums(seeded_url)
+    again = policeuk.import_paths(seeded_url, [shared_data / "policeuk" / MARCH], lookup)
+    assert [f.status for f in again.files] == ["unchanged"]
+    archive = tmp_path / "custom-download.zip"
+    with zipfile.ZipFile(archive, "w") as handle:  # a re-packed archive: different bytes, same rows
+        for name in (MARCH, FEBRUARY):
+            handle.writestr(f"2024-03/{name}", (shared_data / "policeuk" / name).read_text().replace("\n", "\r\n"))
+        handle.writestr("2024-03/2024-03-west-yorkshire-outcomes.csv", "Crime ID,Month\n")
+    overlap = policeuk.import_paths(seeded_url, [archive], lookup)
+    assert [(f.status, f.rows_read, f.rows_imported) for f in overlap.files] == [("unchanged", 9408, 0),
+                                                                                  ("unchanged", 8009, 0)]
+    assert any("outcomes" in note and "skipped" in note for note in overlap.notes)
+    assert table_checksums(seeded_url) == before
+
+
+def test_bom_crlf_and_dropped_trailing_zeros_are_the_same_rows(seeded_url, lookup, shared_data, tmp_path):
+    original = (shared_data / "policeuk" / MARCH).read_text()
+    policeuk.import_paths(seeded_url, [shared_data / "policeuk" / MARCH], lookup)
+    lines = original.splitlines()
+    padded = [lines[0]] + [",".join(f"{float(c):.6f}" if i in (4, 5) and c else c
+                                    for i, c in enumerate(line.split(","))) if line.count(",") == 11 else line
+                           for line in lines[1:]]
+    variant = tmp_path / MARCH
+    variant.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(padded).encode() + b"\r\n")
+    result = policeuk.import_paths(seeded_url, [variant], lookup)
+    assert result.ok and result.files[0].rows_read == 9408 and result.files[0].rows_imported == 0
+
+
+def _mini_file(rows: list[list[str]]) -> bytes:
+    lines = [",".join(policeuk.HEADER)] + [",".join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _row(crime_id: str, lsoa: str, name: str, crime_type: str = "Burglary", outcome: str = "Under investigation",
+         month: str = "2024-05") -> list[str]:
+    return [crime_id, month, "West Yorkshire Police", "West Yorkshire Police", "-1.5", "53.8", "On or near Park",
+            lsoa, name, crime_type, outcome, ""]
+
+
+def test_both_lsoa_vintages_map_to_wards(seeded_url, lookup, shared_data):
+    lsoa21 = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str)
+    lsoa11 = pd.read_csv(shared_data / "lookups" / "leeds_lsoa_ward.csv", dtype=str)
+    codes = dict(pd.read_csv(shared_data / "lookups" / "leeds_ward_codes.csv", dtype=str)[["WD19CD", "WD25CD"]]
+                 .itertuples(index=False))
+    only_2011 = lsoa11[~lsoa11["LSOA11CD"].isin(lsoa21["LSOA21CD"])].head(3)
+    only_2021 = lsoa21[~lsoa21["LSOA21CD"].isin(lsoa11["LSOA11CD"])].head(3)
+    assert len(only_2011) == 3 and len(only_2021) == 3
+    rows = [_row(f"old{i}", r.LSOA11CD, r.LSOA11NM) for i, r in enumerate(only_2011.itertuples())]
+    rows += [_row(f"new{i}", r.LSOA21CD, r.LSOA21NM) for i, r in enumerate(only_2021.itertuples())]
+    result = policeuk.import_sources(seeded_url, [policeuk.Source("2024-05-mixed-street.csv", _mini_file(rows))],
+                                     lookup)
+    assert result.ok and result.files[0].rows_imported == 6
+    stored = _stored_counts(seeded_url, "2024-05")
+    expected = pd.Series([codes[w] for w in only_2011["WD19CD"]] + list(only_2021["WD25CD"])).value_counts()
+    assert dict(zip(stored["ward_code"], stored["count"], strict=True)) == expected.to_dict()
+
+
+def test_rows_outside_leeds_are_counted_and_unknown_leeds_lsoas_reported(seeded_url, lookup, shared_data):
+    leeds = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str).iloc[0]
+    rows = [_row("a1", leeds.LSOA21CD, leeds.LSOA21NM), _row("a2", "E01010000", "Bradford 001A"),
+            _row("a3", "E01099999", "Leeds 999Z"), _row("a4", "", "")]
+    source = policeuk.Source("2024-05-west-yorkshire-street.csv", _mini_file(rows))
+    result = policeuk.import_sources(seeded_url, [source], lookup)
+    file = result.files[0]
+    assert (file.status, file.rows_imported, file.rows_outside, file.rows_rejected) == ("success", 1, 2, 1)
+    assert "E01099999" in str(file.problems[0]) and "saferleeds reference fetch" in str(file.problems[0])
+    log = queries.import_log(seeded_url).iloc[0]
+    assert (log["rows_outside"], log["rows_rejected"]) == (2, 1) and "E01099999" in log["errors"]
+    again = policeuk.import_sources(seeded_url, [source], lookup)  # not skipped: it had refused rows
+    assert again.files[0].rows_read == 4 and again.files[0].rows_imported == 0
+
+
+def test_a_later_outcome_updates_the_crime_and_keeps_the_earlier_one(seeded_url, lookup, shared_data):
+    leeds = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str).iloc[0]
+    first = policeuk.Source("2024-05-a-street.csv", _mini_file([_row("c1", leeds.LSOA21CD, leeds.LSOA21NM)]))
+    later = policeuk.Source("2024-05-b-street.csv", _mini_file([
+        _row("c1", leeds.LSOA21CD, leeds.LSOA21NM, outcome="Offender given a caution")]))
+    policeuk.import_sources(seeded_url, [first], lookup)
+    result = policeuk.import_sources(seeded_url, [later], lookup)
+    assert (result.files[0].rows_imported, result.files[0].rows_updated) == (0, 1)
+    history = queries.crime_record_history(seeded_url)
+    assert history[["record_key", "last_outcome", "earlier_outcome"]].values.tolist() == [
+        ["c1", "Offender given a caution", "Under investigation"]]
+    assert _stored_counts(seeded_url, "2024-05")["count"].sum() == 1
+
+
+def test_real_months_replace_illustrative_ones_and_the_rest_stay(seeded_url, lookup, shared_data):
+    months = queries.crime_months(seeded_url)
+    policeuk.import_paths(seeded_url, [shared_data / "policeuk" / MARCH], lookup)
+    after = queries.crime_months(seeded_url)
+    assert len(after) == len(months)
+    assert after.loc[after["has_real"] == 1, "month"].astype(str).tolist() == ["2024-03-01"]
+    totals = queries.crime_monthly_totals(seeded_url, include_asb=True)
+    march = totals[totals["month"] == pd.Timestamp("2024-03-01").date()]
+    assert march[["count", "illustrative"]].values.tolist() == [[9408, False]]
+    assert totals[totals["month"] != pd.Timestamp("2024-03-01").date()]["illustrative"].all()
+
+
+def test_formula_text_in_a_police_file_is_stored_as_text_and_defused_on_export(seeded_url, lookup, shared_data):
+    leeds = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str).iloc[0]
+    row = _row("f1", leeds.LSOA21CD, leeds.LSOA21NM)
+    row[6] = "=HYPERLINK(\"http://x\")"
+    lines = [",".join(policeuk.HEADER), ",".join(row[:6]) + ',"=HYPERLINK(""http://x"")",' + ",".join(row[7:])]
+    result = policeuk.import_sources(seeded_url, [policeuk.Source("2024-05-f-street.csv",
+                                                                  ("\n".join(lines) + "\n").encode())], lookup)
+    assert result.ok
+    frame = pd.DataFrame({"location": ['=HYPERLINK("http://x")'], "change": [-3.5]})
+    text = exports.csv_bytes(frame).decode()
+    assert "'=HYPERLINK" in text and ",-3.5" in text
+
+
+def test_an_import_that_fails_midway_leaves_nothing_half_written(seeded_url, lookup, shared_data, monkeypatch):
+    before = table_checksums(seeded_url)
+
+    def broken(*_args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(policeuk, "refresh_aggregate", broken)  # after every record has been inserted
+    with pytest.raises(RuntimeError, match="disk full"):
+        policeuk.import_paths(seeded_url, [shared_data / "policeuk"], lookup)
+    assert table_checksums(seeded_url) == before
+    log = queries.import_log(seeded_url)
+    failed = log[log["status"] == "failed"]
+    assert len(failed) == 2 and failed["errors"].str.contains("nothing was written").all()
+
+
+def _real_lines(shared_data: Path, count: int) -> list[str]:
+    return (shared_data / "policeuk" / MARCH).read_text().splitlines()[:count + 1]
+
+
+def _bad_files(shared_data: Path) -> dict[str, tuple[bytes, str]]:
+    good = _real_lines(shared_data, 20)
+    crime_row = next(line for line in good[1:] if not line.startswith(","))
+    return {
+        "wrong header": (("Crime ID,Month,Reported by,Type\n" + "\n".join(good[1:])).encode(),
+                         "not a police.uk street-level crime file"),
+        "wrong delimiter": ("\n".join(line.replace(",", ";") for line in good).encode(), "not separated by commas"),
+        "truncated last line": (("\n".join(good) + "\n" + crime_row[:40]).encode(), "fields where police.uk rows"),
+        "empty file": (b"", "the file is empty"),
+        "header only": ((good[0] + "\n").encode(), "header but no rows"),
+        "binary file": (bytes(range(256)) * 64, "not a text file"),
+        "month 2024-13": ("\n".join([good[0], *[line.replace("2024-03", "2024-13") for line in good[1:]]]).encode(),
+                          "'2024-13' is not a month"),
+        "duplicate rows": ("\n".join([*good, crime_row]).encode(), "also appears on row"),
+        "not UTF-8": ("\n".join(good).replace("On or near", "On or n\u00e9ar").encode("latin-1"), "not UTF-8"),
+        "bad coordinate": ("\n".join([good[0], crime_row.replace("53.", "N53.", 1)]).encode(), "is not a number"),
+    }
+
+
+CORPUS = ["wrong header", "wrong delimiter", "truncated last line", "empty file", "header only", "binary file",
+          "month 2024-13", "duplicate rows", "not UTF-8", "bad coordinate"]
+
+
+@pytest.mark.parametrize("case", CORPUS)
+def test_a_bad_file_gets_a_clear_message_and_changes_nothing(corpus_url, shared_data, case, tmp_path):
+    lookup = leeds_lookup(corpus_url, shared_data / "lookups")
+    data, message = _bad_files(shared_data)[case]
+    path = tmp_path / "2024-03-west-yorkshire-street.csv"
+    path.write_bytes(data)
+    before, batches_before = table_checksums(corpus_url), len(queries.import_log(corpus_url))
+    result = policeuk.import_paths(corpus_url, [path, shared_data / "policeuk" / FEBRUARY], lookup)
+    assert not result.ok
+    rejected = next(f for f in result.files if f.status == "rejected")
+    assert message in str(rejected.problems[0]), rejected.problems
+    assert [f.status for f in result.files if f is not rejected] == ["not imported"]  # the good file waits too
+    assert table_checksums(corpus_url) == before
+    log = queries.import_log(corpus_url)
+    assert len(log) == batches_before + 2 and set(log.head(2)["status"]) == {"rejected", "not imported"}
+
+
+@pytest.mark.parametrize("case", ["60 MB file", "not a zip"])
+def test_an_unreadable_upload_is_refused_before_reading_and_logged(corpus_url, shared_data, case, tmp_path):
+    lookup = leeds_lookup(corpus_url, shared_data / "lookups")
+    if case == "60 MB file":
+        path = tmp_path / "2024-03-west-yorkshire-street.csv"
+        with path.open("wb") as handle:
+            handle.truncate(60 * 1024 * 1024)  # sparse: 60 MB on paper, nothing on disk
+        message = "the limit is 50 MB"
+    else:
+        path = tmp_path / "download.zip"
+        path.write_bytes(b"PK this is not really a zip")
+        message = "not a readable zip archive"
+    before = table_checksums(corpus_url)
+    with pytest.raises(files.ImportRejectedError, match=message):
+        policeuk.import_paths(corpus_url, [path], lookup)
+    assert table_checksums(corpus_url) == before
+    latest = queries.import_log(corpus_url).iloc[0]
+    assert latest["status"] == "rejected" and message in latest["errors"]
+
+
+def test_the_aggregate_is_refreshed_for_affected_months_only(seeded_url, lookup, shared_data):
+    policeuk.import_paths(seeded_url, [shared_data / "policeuk" / MARCH], lookup)
+    march_rows = _stored_counts(seeded_url, "2024-03")
+    with db.get_engine(seeded_url).connect() as connection:
+        batches = connection.execute(ImportBatch.__table__.select()).all()
+    assert len(batches) >= 3
+    policeuk.import_paths(seeded_url, [shared_data / "policeuk" / FEBRUARY], lookup)
+    pd.testing.assert_frame_equal(_stored_counts(seeded_url, "2024-03"), march_rows)
+
+
+def test_crime_counts_protect_small_sensitive_ward_cells(seeded_url, lookup, shared_data):
+    leeds = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str)
+    rows = [_row(f"v{i}", r.LSOA21CD, r.LSOA21NM, crime_type="Violence and sexual offences")
+            for i, r in enumerate(leeds.drop_duplicates("WD25CD").itertuples())]
+    rows += [_row(f"w{i}", leeds.iloc[0].LSOA21CD, leeds.iloc[0].LSOA21NM, crime_type="Violence and sexual offences")
+             for i in range(10)]
+    policeuk.import_sources(seeded_url, [policeuk.Source("2024-05-v-street.csv", _mini_file(rows))], lookup)
+    counts = measures.crime_counts(seeded_url, ("ward", "crime_type"), pd.Timestamp("2024-05-01").date(),
+                                   pd.Timestamp("2024-05-01").date(), real_only=True)
+    assert counts["count"].isna().all() and set(counts["suppressed"]) <= {"<5", "[c]"}
+    city = measures.crime_counts(seeded_url, ("crime_type",), pd.Timestamp("2024-05-01").date(),
+                                 pd.Timestamp("2024-05-01").date(), real_only=True)
+    assert city["count"].tolist() == [43.0]  # city-wide counts are not small-area counts
