@@ -1,6 +1,6 @@
 """police.uk import: real months counted right, idempotent, both LSOA vintages, bad files change nothing."""
 
-import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -9,7 +9,7 @@ import pytest
 from conftest import BACKENDS, _pg_schema_url, _sqlite_url
 from helpers import leeds_lookup, table_checksums
 
-from lib import db, exports, measures, queries, seed
+from lib import cli, db, exports, measures, queries, seed
 from lib.ingest import files, policeuk
 from lib.models import ImportBatch
 
@@ -290,3 +290,47 @@ def test_crime_counts_protect_small_sensitive_ward_cells(seeded_url, lookup, sha
     city = measures.crime_counts(seeded_url, ("crime_type",), pd.Timestamp("2024-05-01").date(),
                                  pd.Timestamp("2024-05-01").date(), real_only=True)
     assert city["count"].tolist() == [43.0]  # city-wide counts are not small-area counts
+
+
+def _cli(capsys, *argv):
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_import_policeuk_then_crime_counts_and_imports(capsys, seeded_url, shared_data, monkeypatch):
+    monkeypatch.setenv("SAFERLEEDS_REFERENCE_DIR", str(shared_data / "lookups"))
+    code, out, _ = _cli(capsys, "--database-url", seeded_url, "import", "policeuk", str(shared_data / "policeuk"),
+                        "--json")
+    result = json.loads(out)
+    assert code == 0 and result["ok"] and [f["imported"] for f in result["files"]] == [9408, 8009]
+    code, out, _ = _cli(capsys, "--database-url", seeded_url, "crime", "counts", "--by", "ward,crime_type",
+                        "--month", "2024-03", "--real-only", "--json")
+    rows = json.loads(out)
+    assert code == 0 and set(rows[0]) == {"ward_code", "crime_type", "count", "illustrative", "suppressed"}
+    expected = _expected_counts(shared_data, MARCH)
+    got = pd.DataFrame(rows)[["ward_code", "crime_type", "count"]].sort_values(["ward_code", "crime_type"])
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
+    code, out, _ = _cli(capsys, "--database-url", seeded_url, "crime", "counts", "--by", "month", "--from",
+                        "2024-03", "--to", "2025-02", "--real-only", "--json")
+    assert [(r["month"], r["count"]) for r in json.loads(out)] == [("2024-03-01", 9408), ("2025-02-01", 8009)]
+    code, out, _ = _cli(capsys, "--database-url", seeded_url, "imports", "--json")
+    log = json.loads(out)
+    assert [r["file_name"] for r in log[:2]] == [FEBRUARY, MARCH] and log[0]["status"] == "success"
+    assert {"sha256", "who", "rows_read", "rows_imported", "rows_rejected", "rows_outside", "errors"} <= set(log[0])
+
+
+def test_cli_import_policeuk_failures_are_one_line_and_non_zero(capsys, seeded_url, shared_data, monkeypatch,
+                                                                tmp_path):
+    monkeypatch.setenv("SAFERLEEDS_REFERENCE_DIR", str(tmp_path))
+    code, _, err = _cli(capsys, "--database-url", seeded_url, "import", "policeuk", str(shared_data / "policeuk"))
+    assert code == 1 and "saferleeds reference fetch" in err and err.count("\n") == 1
+    monkeypatch.setenv("SAFERLEEDS_REFERENCE_DIR", str(shared_data / "lookups"))
+    bad = tmp_path / "2024-03-west-yorkshire-street.csv"
+    bad.write_text("Crime ID;Month\n")
+    code, out, err = _cli(capsys, "--database-url", seeded_url, "import", "policeuk", str(bad))
+    assert code == 1 and "nothing was imported" in err and "not separated by commas" in out
+    code, _, err = _cli(capsys, "--database-url", seeded_url, "crime", "counts", "--by", "street")
+    assert code == 1 and "--by takes one or more of ward, crime_type, month" in err
+    code, _, err = _cli(capsys, "--database-url", seeded_url, "crime", "counts", "--month", "2024-3x")
+    assert code == 1 and "YYYY-MM" in err

@@ -177,8 +177,8 @@ def test_data_sources_shows_catalogue_provenance_freshness_and_import_log(app_ur
     at = page("pages/data_sources.py").run()
     assert not at.exception
     headers = [h.value for h in at.header]
-    assert headers[:4] == ["KPI definitions", "Provenance", "Data freshness", "Import log"]
-    catalogue, provenance, freshness, log = (at.dataframe[i].value for i in range(4))
+    assert headers[:5] == ["KPI definitions", "Provenance", "Data freshness", "Revision history", "Import log"]
+    catalogue, provenance, freshness, _, log = (at.dataframe[i].value for i in range(5))
     assert len(catalogue) == len(queries.kpi_catalogue(app_url))
     assert len(provenance) == len(queries.provenance(app_url))
     assert set(freshness["status"]) <= {"overdue", "up to date", "one-off figure", "no data"}

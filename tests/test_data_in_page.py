@@ -1,0 +1,110 @@
+"""The Data in page: template downloads, a return's preview with its problems, confirm, and police.uk uploads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import _sqlite_url
+from helpers import table_checksums
+from test_import_kpi import BAD, GOOD
+from test_pages import page
+
+from lib import db, queries, seed
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def app_url(tmp_path, monkeypatch, shared_dir):
+    """A fresh embedded database for each test (these tests write to it), and the shared LSOA lookups."""
+    url = _sqlite_url(tmp_path)
+    db.upgrade(url)
+    seed.seed(url)
+    monkeypatch.setenv("SAFERLEEDS_DATABASE_URL", url)
+    monkeypatch.setenv("SAFERLEEDS_REFERENCE_DIR", str(shared_dir / "data" / "lookups"))
+    return url
+
+
+def _open():
+    at = page("pages/data_in.py").run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.usefixtures("app_url")
+def test_template_downloads_and_guide_are_offered():
+    at = _open()
+    labels = [b.label for b in at.get("download_button")]
+    assert "Template (CSV)" in labels and "Template (Excel, with a guide sheet)" in labels
+    at.selectbox(key="template_owner").set_value("West Yorkshire Police").run()
+    guide = at.dataframe[0].value
+    assert set(guide["owner"]) == {"West Yorkshire Police"} and "REC_TOTAL" in set(guide["kpi_code"])
+
+
+def test_a_good_return_shows_a_preview_and_imports_on_confirm(app_url):
+    at = _open()
+    before = table_checksums(app_url)
+    at.file_uploader(key="kpi_upload").set_value(("october.csv", GOOD, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert [m.value for m in at.metric] == ["3", "0", "0", "1"]
+    preview = at.dataframe[-2].value
+    assert preview["outcome"].tolist() == ["new", "new", "new", "skipped: no value"]
+    assert table_checksums(app_url) == before  # nothing written before confirm
+    at.button(key="kpi_confirm").click().run()
+    assert not at.exception
+    assert "3 new" in at.success[0].value
+    assert queries.import_log(app_url).iloc[0][["file_name", "status"]].tolist() == ["october.csv", "success"]
+
+
+def test_a_bad_return_lists_problems_by_row_and_column_and_offers_no_import(app_url):
+    at = _open()
+    before = table_checksums(app_url)
+    data = GOOD.replace(b",41,", b",-41,").replace(b",95,19,20,", b",195,,,")
+    at.file_uploader(key="kpi_upload").set_value(("october.csv", data, "text/csv")).run()
+    assert not at.exception
+    assert "2 problem(s) in october.csv" in at.error[0].value
+    problems = at.dataframe[1].value
+    assert problems[["row", "column"]].values.tolist() == [[2, "value"], [3, "value"]]
+    assert not [b for b in at.button if b.key == "kpi_confirm"]
+    at.run()  # a rerun does not log the rejection twice
+    assert table_checksums(app_url) == before
+    log = queries.import_log(app_url)
+    assert (log["status"] == "rejected").sum() == 1
+
+
+@pytest.mark.usefixtures("app_url")
+def test_an_unreadable_return_says_why():
+    at = _open()
+    at.file_uploader(key="kpi_upload").set_value(("x.csv", BAD["binary file"][0], "text/csv")).run()
+    assert not at.exception and "not a text file" in at.error[0].value
+
+
+def test_police_files_are_checked_then_imported_with_their_months_shown(app_url):
+    at = _open()
+    data = (SHARED_DATA / "policeuk" / "2025-02-west-yorkshire-street.csv").read_bytes()
+    at.file_uploader(key="crime_upload").set_value([("2025-02-west-yorkshire-street.csv", data, "text/csv")]).run()
+    assert not at.exception and not at.error
+    checked = at.dataframe[-2].value
+    assert checked[["months", "rows", "Leeds rows", "outside Leeds"]].values.tolist() == [["2025-02", 8009, 8009, 0]]
+    at.button(key="crime_confirm").click().run()
+    assert not at.exception and "8,009 new" in at.success[0].value
+    months = queries.crime_months(app_url)
+    assert months.loc[months["has_real"] == 1, "month"].astype(str).tolist() == ["2025-02-01"]
+
+
+@pytest.mark.usefixtures("app_url")
+def test_a_bad_police_file_blocks_the_import():
+    at = _open()
+    at.file_uploader(key="crime_upload").set_value([("2024-03-x-street.csv", b"a;b;c\n1;2;3\n", "text/csv")]).run()
+    assert not at.exception
+    assert "not separated by commas" in at.error[0].value
+    assert not [b for b in at.button if b.key == "crime_confirm"]
+
+
+@pytest.mark.usefixtures("app_url")
+def test_missing_lookups_say_how_to_get_them(monkeypatch, tmp_path):
+    monkeypatch.setenv("SAFERLEEDS_REFERENCE_DIR", str(tmp_path))
+    at = _open()
+    at.file_uploader(key="crime_upload").set_value([("2024-03-x-street.csv", b"x\n", "text/csv")]).run()
+    assert "saferleeds reference fetch" in at.error[0].value
