@@ -74,11 +74,10 @@ def seeded_url(migrated_url: str) -> str:
     return migrated_url
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def shared_seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One seeded database per backend for read-only tests (built once per session)."""
-    if request.param == "sqlite":
-        url = _sqlite_url(tmp_path_factory.mktemp("seeded"))
+def _seeded(backend: str, folder_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, seeded database on one backend, dropped afterwards."""
+    if backend == "sqlite":
+        url = _sqlite_url(folder_factory.mktemp("seeded"))
         db.upgrade(url)
         seed.seed(url)
         yield url
@@ -87,6 +86,18 @@ def shared_seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
         db.upgrade(url)
         seed.seed(url)
         yield url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def shared_seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One seeded database per backend for read-only tests (built once per session)."""
+    yield from _seeded(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One seeded database per backend per test module, for tests that must leave its data unchanged."""
+    yield from _seeded(request.param, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

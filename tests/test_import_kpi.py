@@ -6,11 +6,10 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from conftest import BACKENDS, _pg_schema_url, _sqlite_url
 from helpers import table_checksums
 from openpyxl import Workbook
 
-from lib import cli, db, exports, measures, queries, seed
+from lib import cli, exports, measures, queries
 from lib.ingest import kpi_returns
 from lib.ingest.files import ImportRejectedError
 
@@ -28,18 +27,10 @@ GOOD = _csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,October return",
             "WALKSAFE_DOWNLOADS,2024-10-01,2024-10-31,,,,,")
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def corpus_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = _sqlite_url(tmp_path_factory.mktemp("kpicorpus"))
-        db.upgrade(url)
-        seed.seed(url)
-        yield url
-        return
-    for url in _pg_schema_url():
-        db.upgrade(url)
-        seed.seed(url)
-        yield url
+@pytest.fixture
+def corpus_url(module_seeded_url):
+    """The module's seeded database (per backend) that bad-file tests must leave unchanged."""
+    return module_seeded_url
 
 
 def test_a_good_return_previews_then_imports_whole(seeded_url):

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BACKENDS, _pg_schema_url, _sqlite_url
 from helpers import leeds_lookup, table_checksums
 
-from lib import cli, db, exports, measures, queries, seed
+from lib import cli, db, exports, measures, queries
 from lib.ingest import files, policeuk
 from lib.models import ImportBatch
 
@@ -24,19 +23,10 @@ def shared_data() -> Path:
     return folder
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def corpus_url(request, tmp_path_factory):
-    """One seeded database per backend that the bad-file tests must leave unchanged."""
-    if request.param == "sqlite":
-        url = _sqlite_url(tmp_path_factory.mktemp("corpus"))
-        db.upgrade(url)
-        seed.seed(url)
-        yield url
-        return
-    for url in _pg_schema_url():
-        db.upgrade(url)
-        seed.seed(url)
-        yield url
+@pytest.fixture
+def corpus_url(module_seeded_url):
+    """The module's seeded database (per backend) that bad-file tests must leave unchanged."""
+    return module_seeded_url
 
 
 @pytest.fixture
