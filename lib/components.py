@@ -72,8 +72,9 @@ def kpi_tile(kpi: dict, summary: dict) -> None:
         st.metric(kpi["name"], f"{summary['qualifier']} {number}".strip(), label_visibility="collapsed",
                   delta=f"{year['percent']:+.1f}%" if year else None,
                   delta_description=f"vs a year earlier ({year['judgement']})" if year else None,
-                  delta_color=DELTA_COLOURS.get(kpi["direction"], "off"),
-                  chart_data=summary["sparkline"] or None, chart_type="line")
+                  delta_color=DELTA_COLOURS.get(kpi["direction"], "off"))
+        # No st.metric sparkline: Streamlit draws it as an <svg role="img"> with no text alternative (axe-core
+        # svg-img-alt, serious). The SPC badge below says the same in words; the priority page has the full chart.
         period = format_period(summary["period_start"], summary["period_end"])
         st.caption(" \u00b7 ".join(part for part in (words, period, kpi["area_name"]) if part))
         meeting = summary["change_vs_previous_meeting"]

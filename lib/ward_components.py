@@ -62,7 +62,7 @@ def period_selector(url: str, measure: Measure, cutoff: date, basis: str) -> Per
 def legend(table: WardTable) -> None:
     """Colour swatches with the range each stands for, in words (colour is never the only signal)."""
     items = "".join(
-        f'<span style="display:inline-flex;align-items:center;margin-right:14px">'
+        f'<span role="listitem" style="display:inline-flex;align-items:center;margin-right:14px">'
         f'<span style="width:14px;height:14px;background:{entry.colour};border:1px solid #3d3d3d;'
         f'display:inline-block;margin-right:5px"></span>{entry.label}</span>' for entry in maps.legend(table))
     st.markdown(f'<div role="list" aria-label="Map legend">{items}</div>', unsafe_allow_html=True)
