@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 import zipfile
 from collections import Counter
@@ -228,6 +229,35 @@ def _row_problems(rows: list[list[str]], columns: list[tuple[str, ...]]) -> list
     return problems
 
 
+def _records(columns: list[tuple[str, ...]], longitudes: dict, latitudes: dict, lookup: lookups.LsoaLookup,
+             parsed: ParsedFile) -> list[tuple]:
+    """The Leeds rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed."""
+    ids, month_texts, reported_by, falls_within, lons, lats, locations, lsoas, lsoa_names, crime_types, outcomes, \
+        contexts = columns
+    ward_of = {lsoa: lookup.ward(lsoa) for lsoa in set(lsoas)}
+    wards = [ward_of[lsoa] for lsoa in lsoas]
+    month_of = {text: text + "-01" for text in set(month_texts)}
+    months = [month_of[text] for text in month_texts]
+    longitude = [longitudes[text] for text in lons]
+    latitude = [latitudes[text] for text in lats]
+    keys = list(ids)
+    identical: Counter = Counter()
+    for i in (i for i, crime_id in enumerate(ids) if not crime_id):  # ASB: no Crime ID
+        fields = (months[i], reported_by[i], falls_within[i], longitude[i], latitude[i], locations[i], lsoas[i],
+                  crime_types[i], outcomes[i], contexts[i])
+        identical[fields] += 1
+        keys[i] = _asb_key(fields, identical[fields])
+    keep = [ward is not None for ward in wards]
+    for i in (i for i, kept in enumerate(keep) if not kept):
+        if lsoa_names[i].startswith(LEEDS_LSOA_NAME):
+            parsed.unknown_lsoa[lsoas[i]] += 1
+        else:
+            parsed.outside += 1
+    rows = zip(keys, [crime_id or None for crime_id in ids], months, reported_by, falls_within, longitude, latitude,
+               locations, lsoas, lsoa_names, crime_types, outcomes, contexts, wards, strict=True)
+    return list(itertools.compress(rows, keep))
+
+
 def parse(source: Source, lookup: lookups.LsoaLookup) -> ParsedFile:
     """Check every row of a police.uk CSV and build the Leeds records; raise ImportRejectedError on any bad row."""
     text = decode_text(source.name, source.data)
@@ -250,28 +280,7 @@ def parse(source: Source, lookup: lookups.LsoaLookup) -> ParsedFile:
     if problems:
         raise ImportRejectedError(source.name, sorted(problems, key=lambda p: p.row or 0)[:MAX_PROBLEMS])
     parsed.rows_read = len(rows)
-    wards = {lsoa: lookup.ward(lsoa) for lsoa in set(columns[7])}
-    identical: Counter = Counter()
-    for crime_id, month_text, reported_by, falls_within, lon, lat, location, lsoa, lsoa_name, crime_type, outcome, \
-            context in rows:
-        ward = wards[lsoa]
-        if ward is None:
-            if lsoa_name.startswith(LEEDS_LSOA_NAME):
-                parsed.unknown_lsoa[lsoa] += 1
-            else:
-                parsed.outside += 1
-            continue
-        month = month_text + "-01"
-        longitude, latitude = longitudes[lon], latitudes[lat]
-        if crime_id:
-            key = crime_id
-        else:
-            fields = (month, reported_by, falls_within, longitude, latitude, location, lsoa, crime_type, outcome,
-                      context)
-            identical[fields] += 1
-            key = _asb_key(fields, identical[fields])
-        parsed.records.append((key, crime_id or None, month, reported_by, falls_within, longitude, latitude,
-                               location, lsoa, lsoa_name, crime_type, outcome, context, ward))
+    parsed.records = _records(columns, longitudes, latitudes, lookup, parsed)
     return parsed
 
 
