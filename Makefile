@@ -5,7 +5,7 @@ PORT   ?= 8501
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install db run test lint clean
+.PHONY: install db run test bench lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: db
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+## bench: speed, payload and memory against same-run baselines (not part of test); writes benchmarks/results.md
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 ## lint: ruff only
 lint: $(STAMP)

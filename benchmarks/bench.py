@@ -1,0 +1,377 @@
+"""`make bench`: import speed, page speed, query speed, payload and memory, each against a baseline measured in the
+same run, written to benchmarks/results.md.
+
+Every timing is a median over interleaved runs (the measured thing and its baseline take turns), so a busy
+machine slows both alike and the ratio stays meaningful. Targets come from the quality-gates issue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
+
+import dataset  # noqa: E402 - after the path set-up above
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from lib import db, lookups, measures, queries, seed  # noqa: E402
+from lib.ingest import policeuk  # noqa: E402
+
+PAGES = ["overview.py", "priority.py", "ds1.py", "safety_plans.py", "walksafe.py", "crime.py", "map.py", "ward.py",
+         "data_in.py", "data_sources.py"]
+URL_PATHS = {"overview.py": "", "priority.py": "priorities", "ds1.py": "noise", "safety_plans.py": "safety-plans",
+             "walksafe.py": "walksafe-app", "crime.py": "crime-asb", "map.py": "ward-map", "ward.py": "ward-profile",
+             "data_in.py": "data-in", "data_sources.py": "sources"}
+TRIVIAL_APP = 'import streamlit as st\n\nst.selectbox("Pick one", ["a", "b", "c"])\n'
+RERUN_JS = """() => { window.__rerun = new Promise((resolve, reject) => {
+  const app = document.querySelector('[data-test-script-state]');
+  const t0 = performance.now(); let ran = false;
+  const watch = new MutationObserver(records => {
+    for (const r of records) { if (r.oldValue === 'running') ran = true; }
+    const state = app.getAttribute('data-test-script-state');
+    if (state === 'running') ran = true;
+    if (ran && state === 'notRunning') { watch.disconnect(); resolve(performance.now() - t0); }
+  });
+  watch.observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+  setTimeout(() => { watch.disconnect(); reject(new Error('no rerun started')); }, 5000);
+}); }"""
+
+
+@dataclass
+class Row:
+    """One measured figure with its baseline, ratio and target."""
+
+    area: str
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    target: str = ""
+    passed: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """value / baseline."""
+        return self.value / self.baseline if self.baseline else None
+
+
+def median_seconds(fn: Callable[[], object]) -> float:
+    """Seconds one call takes."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def interleaved(runs: int, **fns: Callable[[], object]) -> dict[str, float]:
+    """Median seconds of each function, calling them in turn `runs` times."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            times[name].append(median_seconds(fn))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def fresh_database(backend_url: str | None, folder: Path, name: str) -> str:
+    """A migrated, seeded database: a new SQLite file, or a new schema in the PostgreSQL database."""
+    if backend_url is None:
+        url = f"sqlite:///{folder / f'{name}.db'}"
+    else:
+        schema = f"bench_{name}"
+        admin = create_engine(backend_url)
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        url = f"{backend_url}{'&' if '?' in backend_url else '?'}options=-csearch_path%3D{schema}"
+    db.upgrade(url)
+    seed.seed(url)
+    return url
+
+
+def csv_pass(files: list[Path]) -> int:
+    """The baseline: a plain csv.reader pass over the files."""
+    rows = 0
+    for path in files:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows += sum(1 for _ in csv.reader(handle))
+    return rows
+
+
+def lookup_for(url: str, data: dataset.Dataset) -> lookups.LsoaLookup:
+    """The synthetic LSOA lookup for the wards of a database."""
+    wards = queries.wards(url)
+    return lookups.load(data.lookup_dir, dict(zip(wards["wd19_code"], wards["code"], strict=True)),
+                        set(wards["code"]))
+
+
+def bench_import(label: str, backend_url: str | None, data: dataset.Dataset, subset: int, runs: int,
+                 work: Path) -> tuple[list[Row], float]:
+    """Import `subset` monthly files into fresh databases, interleaved with the csv baseline."""
+    files = data.files[:subset]
+    rows_in = csv_pass(files) - len(files)
+    imports, passes = [], []
+    for run in range(runs):
+        url = fresh_database(backend_url, work, f"import{run}")
+        lookup = lookup_for(url, data)
+        passes.append(median_seconds(lambda f=files: csv_pass(f)))
+        imports.append(median_seconds(lambda u=url, lk=lookup: policeuk.import_paths(u, files, lk)))
+    seconds, baseline = statistics.median(imports), statistics.median(passes)
+    rate = rows_in / seconds
+    return [Row(label, f"import {rows_in:,} rows ({subset} months)", seconds, "s", baseline, "≤ 3× a csv.reader pass",
+                seconds / baseline <= 3, f"{rate:,.0f} rows/s; csv.reader {rows_in / baseline:,.0f} rows/s")], rate
+
+
+def load_full(backend_url: str | None, data: dataset.Dataset, work: Path, label: str) -> tuple[str, Row]:
+    """Import the whole dataset once into a database the page and query benchmarks read."""
+    url = fresh_database(backend_url, work, "full")
+    lookup = lookup_for(url, data)
+    start = time.perf_counter()
+    policeuk.import_paths(url, data.files, lookup)
+    seconds = time.perf_counter() - start
+    return url, Row(label, f"import all {data.rows:,} rows ({len(data.files)} monthly files)", seconds, "s",
+                    note=f"{data.rows / seconds:,.0f} rows/s; one transaction per import")
+
+
+def query_scenarios(url: str) -> dict[str, Callable[[], object]]:
+    """Each page's heaviest query on the pre-aggregates (called without the app's cache)."""
+    last = queries.crime_months(url)["month"].max()
+    last = date.fromisoformat(str(last)[:10])
+    first = date(last.year - 1, last.month, 1)
+    crime_types = measures.ALL_CRIME_TYPES
+    return {
+        "Overview: headline values (all KPIs + city crime)": lambda: queries.headline_values(url),
+        "Priority: one KPI series": lambda: queries.kpi_series(url, "DS1_RESPONSE"),
+        "Crime: counts by type, 12 months": lambda: queries.crime_by_type(url, first, last),
+        "Crime: monthly totals, city": lambda: queries.crime_monthly_totals(url),
+        "Ward map: ward x month, 12 months": lambda: queries.ward_crime_monthly(url, crime_types, first, last),
+        "Ward profile: ward x month, 36 months": lambda: queries.ward_crime_monthly(
+            url, crime_types, date(last.year - 3, last.month, 1), last),
+        "Data & sources: provenance": lambda: queries.provenance(url),
+        "crime counts: ward x type x month, 10 years": lambda: queries.crime_counts(url, None, None, True),
+    }
+
+
+def bench_queries(label: str, url: str, runs: int) -> list[Row]:
+    """Median milliseconds of each page's heaviest query."""
+    rows = []
+    baseline = interleaved(runs, trivial=lambda: queries.check_ready(url))["trivial"]
+    for name, fn in query_scenarios(url).items():
+        fn()  # warm the connection pool and the database's page cache
+        seconds = interleaved(runs, q=fn)["q"]
+        rows.append(Row(label, name, seconds * 1000, "ms", baseline * 1000, "≤ 15 ms", seconds * 1000 <= 15))
+    return rows
+
+
+def bench_apptest(url: str, runs: int, work: Path) -> list[Row]:
+    """Each page in AppTest: first run on empty caches, and warm reruns against a one-widget app."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["SAFERLEEDS_DATABASE_URL"] = url
+    trivial = work / "trivial_app.py"
+    trivial.write_text(TRIVIAL_APP)
+    baseline_app = AppTest.from_file(str(trivial), default_timeout=120)
+    baseline_app.run()
+    rows = []
+    for page in PAGES:
+        st.cache_data.clear()
+        app = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+        first = median_seconds(app.run)
+        warm = interleaved(runs, page=app.run, trivial=baseline_app.run)
+        rows.append(Row("Pages (AppTest)", f"{page}: first run, empty caches", first, "s", target="≤ 1 s",
+                        passed=first <= 1))
+        rows.append(Row("Pages (AppTest)", f"{page}: warm rerun", warm["page"] * 1000, "ms", warm["trivial"] * 1000,
+                        "≤ 1.5× a one-widget app", warm["page"] / warm["trivial"] <= 1.5))
+    return rows
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process in KiB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) -> list[Row]:
+    """The real server in Chromium: first load and warm reruns per page, map payload, memory over reruns/sessions."""
+    from browser import CHROMIUM_ARGS, chromium_path, streamlit_server
+    from playwright.sync_api import sync_playwright
+
+    trivial = work / "trivial_server_app.py"
+    trivial.write_text(TRIVIAL_APP)
+    rows: list[Row] = []
+    env = {"SAFERLEEDS_REFERENCE_DIR": str(work / "no-reference")}
+    with (streamlit_server(url, env) as (base, server), streamlit_server(url, env, str(trivial)) as (trivial_base, _),
+          sync_playwright() as playwright):
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+
+        def load(tab: object, address: str) -> float:
+            start = time.perf_counter()
+            tab.goto(address)
+            tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=120_000)
+            return time.perf_counter() - start
+
+        def rerun(tab: object) -> float:
+            """Press "r" (Streamlit's rerun key) and time until the script has run; a press that is not taken
+            (it can land while the previous run is still being finished) is repeated."""
+            tab.bring_to_front()  # background tabs are throttled
+            for _attempt in range(5):
+                tab.wait_for_timeout(150)
+                tab.evaluate(RERUN_JS)
+                tab.evaluate("() => document.activeElement && document.activeElement.blur()")
+                tab.keyboard.press("r")
+                try:
+                    return tab.evaluate("() => window.__rerun") / 1000
+                except Exception as error:  # noqa: BLE001 - playwright reports the JS rejection as a generic Error
+                    if "no rerun started" not in str(error):
+                        raise
+            raise RuntimeError("the app did not rerun after five presses of r")
+
+        base_tab = context.new_page()
+        load(base_tab, trivial_base)
+        load(base_tab, base)  # warm the server once (a first deep link can show a spurious dialog)
+        trivial_tab = context.new_page()
+        load(trivial_tab, trivial_base)
+        for page in PAGES:
+            tab = context.new_page()
+            frames: list[int] = []
+            tab.on("websocket", lambda ws, f=frames: ws.on("framereceived", lambda payload: f.append(len(payload))))
+            first = load(tab, f"{base}/{URL_PATHS[page]}")
+            times = {"page": [], "trivial": []}
+            for _ in range(runs):
+                times["page"].append(rerun(tab))
+                times["trivial"].append(rerun(trivial_tab))
+            warm, baseline = statistics.median(times["page"]), statistics.median(times["trivial"])
+            rows.append(Row("Pages (server)", f"{page}: first load", first, "s",
+                            note="includes the browser loading the page"))
+            rows.append(Row("Pages (server)", f"{page}: warm rerun", warm * 1000, "ms", baseline * 1000,
+                            "≤ 1.5× a one-widget app", warm / baseline <= 1.5))
+            if page == "map.py":
+                rows.append(Row("Payload", "ward map: bytes over the websocket (first load + reruns)",
+                                sum(frames) / 1024, "KiB", target="map < 1 MB", passed=sum(frames) < 1_000_000,
+                                note=f"{len(frames)} messages"))
+                rows.append(Row("Payload", "ward map: largest single message", max(frames) / 1024, "KiB",
+                                target="< 1 MB", passed=max(frames) < 1_000_000))
+            tab.close()
+        tab = context.new_page()
+        load(tab, base)
+        rerun(tab)
+        before = rss_kib(server.pid)
+        for _ in range(reruns):
+            rerun(tab)
+        after = rss_kib(server.pid)
+        rows.append(Row("Memory", f"server RSS growth over {reruns} reruns", (after - before) / 1024, "MiB",
+                        target="flat (≤ 5 MiB)", passed=(after - before) / 1024 <= 5,
+                        note=f"{before / 1024:.0f} → {after / 1024:.0f} MiB"))
+        extra = []
+        before = rss_kib(server.pid)
+        for _ in range(sessions):
+            other = context.new_page()
+            load(other, base)
+            extra.append(other)
+        after = rss_kib(server.pid)
+        per_session = (after - before) / 1024 / sessions
+        rows.append(Row("Memory", f"server RSS per extra session ({sessions} sessions)", per_session, "MiB",
+                        target="≤ 3 MiB/session", passed=per_session <= 3))
+        context.close()
+        browser.close()
+    return rows
+
+
+def write_results(rows: list[Row], path: Path, started: float, args: argparse.Namespace) -> None:
+    """benchmarks/results.md: machine, versions, date, every figure with its baseline, ratio and verdict."""
+    import pandas
+    import streamlit
+
+    def number(value: float | None) -> str:
+        return "" if value is None else f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+
+    lines = [
+        "# Benchmark results", "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` in {time.perf_counter() - started:.0f} s; "
+        f"{args.crimes:,} synthetic crimes ({args.months} months), medians of {args.runs} interleaved runs.", "",
+        f"- Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+        f"- Python {platform.python_version()}, Streamlit {streamlit.__version__}, pandas {pandas.__version__}, "
+        f"SQLite {__import__('sqlite3').sqlite_version}", "",
+        "| area | measure | value | baseline | ratio | target | result | note |", "|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        verdict = "" if row.passed is None else ("pass" if row.passed else "**miss**")
+        ratio = f"{row.ratio:.2f}×" if row.ratio is not None else ""
+        baseline = f"{number(row.baseline)} {row.unit}" if row.baseline is not None else ""
+        lines.append(f"| {row.area} | {row.name} | {number(row.value)} {row.unit} | {baseline} | {ratio} | "
+                     f"{row.target} | {verdict} | {row.note} |")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    """Run every scenario and write the results."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--crimes", type=int, default=1_200_000)
+    parser.add_argument("--months", type=int, default=120)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--subset", type=int, default=12, help="monthly files per timed import run")
+    parser.add_argument("--reruns", type=int, default=100)
+    parser.add_argument("--sessions", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true", help="skip the real-server scenarios")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.md"))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="saferleeds-bench-"))
+    cache = ROOT / "artefacts" / "bench-data" / f"{args.crimes}-{args.months}"
+    print(f"Building the dataset in {cache} ...", flush=True)
+    data = dataset.build(cache, args.crimes, args.months)
+    rows: list[Row] = []
+    print("Import, SQLite ...", flush=True)
+    found, sqlite_rate = bench_import("Import (SQLite)", None, data, args.subset, args.runs, work)
+    rows += found
+    url, full = load_full(None, data, work, "Import (SQLite)")
+    rows.append(full)
+    print("Queries, SQLite ...", flush=True)
+    sqlite_queries = bench_queries("Queries (SQLite)", url, args.runs)
+    rows += sqlite_queries
+    pg_url = os.environ.get("SAFERLEEDS_TEST_PG_URL")
+    if pg_url:
+        print("Import and queries, PostgreSQL ...", flush=True)
+        found, pg_rate = bench_import("Import (PostgreSQL)", pg_url, data, args.subset, args.runs, work)
+        found[0].target, found[0].passed = "within 2× of SQLite", sqlite_rate / pg_rate <= 2
+        found[0].note += f"; SQLite/PostgreSQL speed ratio {sqlite_rate / pg_rate:.2f}"
+        rows += found
+        pg_full_url, pg_full = load_full(pg_url, data, work, "Import (PostgreSQL)")
+        rows.append(pg_full)
+        for row, sqlite_row in zip(bench_queries("Queries (PostgreSQL)", pg_full_url, args.runs), sqlite_queries,
+                                   strict=True):
+            row.note = f"{row.value / sqlite_row.value:.2f}× SQLite"
+            rows.append(row)
+    print("Pages in AppTest ...", flush=True)
+    rows += bench_apptest(url, args.runs, work)
+    if not args.no_browser:
+        print("Pages on the real server in Chromium ...", flush=True)
+        rows += bench_server(url, args.runs, work, args.reruns, args.sessions)
+    write_results(rows, Path(args.output), started, args)
+    misses = [r for r in rows if r.passed is False]
+    for row in rows:
+        mark = "" if row.passed is None else (" ok" if row.passed else " MISS")
+        ratio = f" ({row.ratio:.2f}× baseline)" if row.ratio else ""
+        print(f"{row.area:22} {row.name:60} {row.value:12,.2f} {row.unit}{ratio}{mark}")
+    print(f"\n{len(rows)} figures, {len(misses)} targets missed; written to {args.output} in "
+          f"{time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
