@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import config, db, exports, meetings, queries, spc, summary
+from lib import charts, config, db, events, exports, meetings, queries, spc, summary
 from lib.formatting import format_headline, format_period, format_value, provenance_text
 from lib.summary import ASSURANCE_WORDS, VARIATION_WORDS
 
@@ -189,3 +189,16 @@ def meeting_summaries(url: str, as_at: date, previous_cutoff: date | None) -> di
 def number_or_withheld(value: float | None, decimals: int = 1) -> str:
     """A figure for a metric, or 'withheld' where disclosure control hid it."""
     return "withheld" if value is None or pd.isna(value) else f"{value:,.{decimals}f}"
+
+
+@st.cache_data(ttl=queries.CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def spc_panel(url: str, kpi_code: str, cutoff: date, target: float | None) -> tuple[object, pd.DataFrame] | None:
+    """A KPI's XmR chart and its table as at a cut-off, or None for a one-off figure (cached: building the plotly
+    figure with its limits and annotations costs about 50 ms a KPI)."""
+    kpi = queries.kpi_catalogue(url).set_index("code").loc[kpi_code].to_dict() | {"code": kpi_code}
+    values = queries.headline_values(url)
+    result = summary.spc_result(kpi, values[values["kpi_code"] == kpi_code], cutoff)
+    if result is None or len(result.points) < 2:
+        return None
+    figure = charts.spc_figure(result.points, kpi["name"], kpi["unit"], events.events_for(kpi_code), target)
+    return figure, spc_table(result.points, kpi["unit"])

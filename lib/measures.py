@@ -96,6 +96,7 @@ def months(url: str, measure: Measure) -> list[date]:
     return sorted(pd.to_datetime(queries.crime_months(url)["month"]).dt.date)
 
 
+@queries.cached
 def available_periods(url: str, measure: Measure, as_at: date | None = None) -> list[Period]:
     """Periods a measure can be shown for (newest first), using data up to as_at."""
     usable = [m for m in months(url, measure) if as_at is None or m <= as_at]
@@ -207,6 +208,7 @@ def _rate(value: float, population: float) -> float:
     return 1000 * value / population
 
 
+@queries.cached
 def ward_table(url: str, measure_id: str, period: Period, basis: str = RATE) -> WardTable:
     """The figures a map, ranked bar, table, CSV or `saferleeds ward measure` shows: one function for all of them."""
     measure = get(url, measure_id)
@@ -262,6 +264,7 @@ def _areas(wards: pd.DataFrame, measure: Measure, values: pd.Series) -> pd.DataF
     return grouped.drop(columns="mean").reset_index()
 
 
+@queries.cached
 def rolling_trend(url: str, measure_id: str, last: date, windows: int = 24) -> pd.DataFrame:
     """Rolling 12-month rate per 1,000 by ward, committee area and Leeds, one row per window end, hidden cells NaN.
 
@@ -296,6 +299,7 @@ def rolling_trend(url: str, measure_id: str, last: date, windows: int = 24) -> p
     return pd.DataFrame(rows)
 
 
+@queries.cached
 def crime_mix(url: str, ward_code: str, period: Period) -> pd.DataFrame:
     """A ward's crimes by police.uk type over a 12-month period beside Leeds's, hidden counts withheld."""
     rows = []
@@ -313,6 +317,7 @@ def crime_mix(url: str, ward_code: str, period: Period) -> pd.DataFrame:
     return frame
 
 
+@queries.cached
 def ward_summary(url: str, measure_id: str, ward_code: str, period: Period) -> dict:
     """One ward's headline figures for a period: shown count, rate, rank, area and Leeds rates, change on a year
     earlier with its significance test. Anything hidden by disclosure control is None."""
@@ -335,6 +340,7 @@ def _none(value: object) -> object:
     return None if pd.isna(value) else value
 
 
+@queries.cached
 def ward_type_comparison(url: str, ward_code: str, latest: date) -> pd.DataFrame:
     """A ward's 12 months to `latest` against the 12 before, by crime type, with the rate-ratio verdict.
 
@@ -354,6 +360,7 @@ def ward_type_comparison(url: str, ward_code: str, latest: date) -> pd.DataFrame
     return frame
 
 
+@queries.cached
 def ward_monthly_totals(url: str, ward_code: str) -> pd.DataFrame:
     """One ward's monthly crime (excluding ASB), a month withheld where a sensitive type's count is from 1 to 4."""
     totals = queries.crime_monthly_totals(url, ward_code)

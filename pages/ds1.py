@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, components, events, kpis, queries, summary
+from lib import charts, components, events, kpis, queries
 
 PEAKS = {9: "(Freshers' peak)", 10: "(Freshers' and Halloween peak)", 11: "(Bonfire Night peak)"}
 
@@ -26,14 +26,11 @@ series = {code: queries.kpi_series(url, code) for code in ("DS1_RESPONSE", "DS1_
 components.illustrative_notice(series["DS1_CALLS"][series["DS1_CALLS"]["period_end"] <= cutoff])
 
 st.header("Response time")
-kpi = catalogue.loc["DS1_RESPONSE"].to_dict() | {"code": "DS1_RESPONSE"}
-result = summary.spc_result(kpi, series["DS1_RESPONSE"], cutoff)
-if result is not None:
+panel = components.spc_panel(url, "DS1_RESPONSE", cutoff, None)
+if panel is not None:
     components.chart_block(
-        charts.spc_figure(result.points, "DS1 average response time (minutes)", "minutes",
-                          events.events_for("DS1_RESPONSE")),
-        "Monthly average minutes from call to a DS1 officer on site, with mean and process limits re-based at DS1's "
-        "launch. Lower is better.", components.spc_table(result.points, "minutes"), "ds1-response.csv", "response")
+        panel[0], "Monthly average minutes from call to a DS1 officer on site, with mean and process limits re-based "
+        "at DS1's launch. Lower is better.", panel[1], "ds1-response.csv", "response")
 
 st.header("Triage call-back against the 2-hour standard")
 monthly = kpis.monthly(series["DS1_TRIAGE"][series["DS1_TRIAGE"]["period_end"] <= cutoff])

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, components, events, queries, summary
+from lib import components, queries
 
 url, cutoff, previous_cutoff = components.open_page()
 priorities = queries.priorities(url).to_dict(orient="records")
@@ -28,22 +28,19 @@ if not own:
     st.info("No KPI figures are published for this priority in the source documents yet. Priority leads can load "
             "their returns once the Data in page is available.")
 for kpi in own:
-    series = values[values["kpi_code"] == kpi["code"]]
     item = items[kpi["code"]]
     tile, chart = st.columns([1, 2])
     with tile:
         components.kpi_tile(kpi, item)
     with chart:
-        result = summary.spc_result(kpi, series, cutoff)
-        if result is None or len(result.points) < 2:
+        panel = components.spc_panel(url, kpi["code"], cutoff, item["target"])
+        if panel is None:
             st.caption("One-off documented figure: no monthly series to chart.")
             continue
-        figure = charts.spc_figure(result.points, kpi["name"], kpi["unit"], events.events_for(kpi["code"]),
-                                   item["target"])
+        figure, table = panel
         components.chart_block(figure, f"{kpi['name']}, monthly, with its mean and process limits (XmR, re-based at "
                                "marked events). Triangles mark special-cause points: up for improvement, down for "
-                               "concern.", components.spc_table(result.points, kpi["unit"]),
-                               f"{kpi['code'].lower()}-spc.csv", kpi["code"])
+                               "concern.", table, f"{kpi['code'].lower()}-spc.csv", kpi["code"])
 
 st.header("Key deliverables (2021-24 plan)")
 deliverables = queries.deliverables(url)
