@@ -133,6 +133,8 @@ def test_every_page_loads_clean_is_accessible_and_is_screenshotted(app, page, pa
     assert page.locator("h1").first.inner_text().strip() == heading
     assert page.locator("[data-testid='stException']").count() == 0
     page.get_by_text(content).first.wait_for(timeout=15_000)
+    if path == "":  # the Overview's headline tiles: four KPIs plus any off-track ones
+        assert page.locator("[data-testid='stMetric']").count() >= 4
     name = (path.split("?")[0] or "overview").replace("/", "-")
     (ARTEFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
     full_page_screenshot(page, ARTEFACTS / "screenshots" / f"{name}.png")
