@@ -181,3 +181,13 @@ class CrimeMonthly(SQLModel, table=True):
     crime_type: str = Field(primary_key=True)
     illustrative: bool = Field(primary_key=True)
     count: int
+
+
+class CrimeCityMonthly(SQLModel, table=True):
+    """City-wide crime counts: month x police.uk crime type, CrimeMonthly summed over the wards at import, so the
+    pages that show Leeds read a few hundred rows instead of tens of thousands."""
+
+    month: date = Field(primary_key=True)
+    crime_type: str = Field(primary_key=True)
+    illustrative: bool = Field(primary_key=True)
+    count: int

@@ -22,6 +22,7 @@ from lib import db
 from lib.illustrative import ASB
 from lib.models import (
     LEEDS_CODE,
+    CrimeCityMonthly,
     CrimeMonthly,
     CrimeRecord,
     CrimeRecordHistory,
@@ -149,6 +150,15 @@ def crime_aggregate_select(months: list[date]) -> Any:  # noqa: ANN401 - a SQLAl
             .group_by(CrimeRecord.month, CrimeRecord.ward_code, CrimeRecord.crime_type))
 
 
+def city_aggregate_select(months: list[date] | None, illustrative: bool) -> Any:  # noqa: ANN401 - a selectable
+    """month, type, illustrative, count summed over wards: the city aggregate's rows for these months (None = all)."""
+    statement = (select(CrimeMonthly.month, CrimeMonthly.crime_type, literal(illustrative),
+                        func.sum(CrimeMonthly.count))
+                 .where(CrimeMonthly.illustrative.is_(illustrative))
+                 .group_by(CrimeMonthly.month, CrimeMonthly.crime_type))
+    return statement if months is None else statement.where(CrimeMonthly.month.in_(months))
+
+
 def existing_crime_keys(connection: Connection, illustrative: bool) -> set[tuple]:
     """(month, ward, crime type) keys already in the crime aggregate for real or illustrative rows."""
     rows = connection.execute(select(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type)
@@ -214,23 +224,30 @@ def _preferred_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy se
     )
 
 
-def _crime_keep(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy condition
+CrimeTable = type[CrimeMonthly] | type[CrimeCityMonthly]
+
+
+def _crime_table(ward_code: str | None) -> CrimeTable:
+    """The aggregate to read: month x type for Leeds (a few hundred rows), month x ward x type for one ward."""
+    return CrimeMonthly if ward_code else CrimeCityMonthly
+
+
+def _crime_keep(real_only: bool, table: CrimeTable = CrimeMonthly) -> Any:  # noqa: ANN401 - a SQLAlchemy condition
     """Crime aggregate rows to use: real months always, illustrative only for months with no real data."""
-    real_months = select(CrimeMonthly.month).where(CrimeMonthly.illustrative.is_(False)).distinct()
-    return (CrimeMonthly.illustrative.is_(False) if real_only
-            else or_(CrimeMonthly.illustrative.is_(False), CrimeMonthly.month.not_in(real_months)))
+    real_months = select(CrimeCityMonthly.month).where(CrimeCityMonthly.illustrative.is_(False)).distinct()
+    return (table.illustrative.is_(False) if real_only
+            else or_(table.illustrative.is_(False), table.month.not_in(real_months)))
 
 
 def _crime_total_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
-    """Monthly city-wide crime (excluding ASB) from the aggregate, real months replacing illustrative ones."""
-    keep = _crime_keep(real_only)
+    """Monthly city-wide crime (excluding ASB) from the city aggregate, real months replacing illustrative ones."""
+    table = CrimeCityMonthly
     return (
         select(literal("CRIME_TOTAL").label("kpi_code"), literal(LEEDS_CODE).label("area_code"),
-               CrimeMonthly.month.label("period_start"), func.sum(CrimeMonthly.count).label("value"),
-               CrimeMonthly.illustrative)
-        .where(CrimeMonthly.crime_type != ASB, keep)
-        .group_by(CrimeMonthly.month, CrimeMonthly.illustrative)
-        .order_by(CrimeMonthly.month)
+               table.month.label("period_start"), func.sum(table.count).label("value"), table.illustrative)
+        .where(table.crime_type != ASB, _crime_keep(real_only, table))
+        .group_by(table.month, table.illustrative)
+        .order_by(table.month)
     )
 
 
@@ -312,10 +329,10 @@ def import_log(url: str) -> pd.DataFrame:
 @cached
 def crime_months(url: str) -> pd.DataFrame:
     """Each month in the crime aggregate with whether real police.uk rows exist for it."""
+    table = CrimeCityMonthly
     statement = (
-        select(CrimeMonthly.month,
-               func.max(case((CrimeMonthly.illustrative.is_(False), 1), else_=0)).label("has_real"))
-        .group_by(CrimeMonthly.month).order_by(CrimeMonthly.month)
+        select(table.month, func.max(case((table.illustrative.is_(False), 1), else_=0)).label("has_real"))
+        .group_by(table.month).order_by(table.month)
     )
     return _frame(url, statement)
 
@@ -345,11 +362,12 @@ def boards_for_priority(url: str, priority_id: int) -> list[str]:
 @cached
 def crime_by_type(url: str, first: date, last: date, ward_code: str | None = None) -> pd.DataFrame:
     """Counts by police.uk crime type for the months first..last, city-wide or for one ward."""
+    table = _crime_table(ward_code)
     statement = (
-        select(CrimeMonthly.crime_type, func.sum(CrimeMonthly.count).label("count"),
-               func.count(func.distinct(CrimeMonthly.month)).label("months"))
-        .where(_crime_keep(False), CrimeMonthly.month >= first, CrimeMonthly.month <= last)
-        .group_by(CrimeMonthly.crime_type).order_by(CrimeMonthly.crime_type)
+        select(table.crime_type, func.sum(table.count).label("count"),
+               func.count(func.distinct(table.month)).label("months"))
+        .where(_crime_keep(False, table), table.month >= first, table.month <= last)
+        .group_by(table.crime_type).order_by(table.crime_type)
     )
     if ward_code:
         statement = statement.where(CrimeMonthly.ward_code == ward_code)
@@ -361,15 +379,16 @@ def crime_by_type(url: str, first: date, last: date, ward_code: str | None = Non
 @cached
 def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bool = False) -> pd.DataFrame:
     """Monthly crime totals, city-wide or for one ward, with whether each month is illustrative."""
+    table = _crime_table(ward_code)
     statement = (
-        select(CrimeMonthly.month, func.sum(CrimeMonthly.count).label("count"), CrimeMonthly.illustrative)
-        .where(_crime_keep(False)).group_by(CrimeMonthly.month, CrimeMonthly.illustrative)
-        .order_by(CrimeMonthly.month)
+        select(table.month, func.sum(table.count).label("count"), table.illustrative)
+        .where(_crime_keep(False, table)).group_by(table.month, table.illustrative)
+        .order_by(table.month)
     )
     if ward_code:
         statement = statement.where(CrimeMonthly.ward_code == ward_code)
     if not include_asb:
-        statement = statement.where(CrimeMonthly.crime_type != ASB)
+        statement = statement.where(table.crime_type != ASB)
     frame = _frame(url, statement)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     frame["count"] = frame["count"].astype(int)

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert
 
 from lib import db, illustrative, queries
 from lib.config import DATA_DIR
-from lib.ingest import batches
+from lib.ingest import aggregates, batches
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
 from lib.models import CrimeMonthly, Deliverable, DeliveryBoard, Kpi, Meeting, Priority, Ward
 
@@ -147,6 +147,7 @@ def seed_illustrative(connection: Connection) -> tuple[WriteCounts, int]:
              if (row["month"], row["ward_code"], row["crime_type"]) not in present]
     if crime:
         connection.execute(insert(CrimeMonthly), crime)
+        aggregates.refresh_city(connection, None, illustrative=True)
     batches.finish(connection, batch_id, rows_read=len(rows) + len(data.crime_monthly),
                    rows_imported=counts.added + len(crime))
     return counts, len(crime)

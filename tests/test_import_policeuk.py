@@ -2,11 +2,13 @@
 
 import json
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from helpers import leeds_lookup, table_checksums
+from sqlalchemy import text
 
 from lib import cli, db, exports, measures, queries
 from lib.ingest import files, policeuk
@@ -324,3 +326,22 @@ def test_cli_import_policeuk_failures_are_one_line_and_non_zero(capsys, seeded_u
     assert code == 1 and "--by takes one or more of ward, crime_type, month" in err
     code, _, err = _cli(capsys, "--database-url", seeded_url, "crime", "counts", "--month", "2024-3x")
     assert code == 1 and "YYYY-MM" in err
+
+
+def _city_and_summed_wards(url):
+    with db.get_engine(url).connect() as connection:
+        city = connection.execute(text("SELECT month, crime_type, illustrative, count FROM crimecitymonthly "
+                                       "ORDER BY 1, 2, 3")).all()
+        wards = connection.execute(text("SELECT month, crime_type, illustrative, SUM(count) FROM crimemonthly "
+                                        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")).all()
+    return [tuple(map(str, r)) for r in city], [tuple(map(str, r)) for r in wards]
+
+
+def test_the_city_aggregate_is_the_ward_aggregate_summed_after_seed_and_import(seeded_url, lookup, shared_data):
+    city, wards = _city_and_summed_wards(seeded_url)
+    assert city == wards and len(city) > 500
+    policeuk.import_paths(seeded_url, [shared_data / "policeuk"], lookup)
+    city, wards = _city_and_summed_wards(seeded_url)
+    assert city == wards
+    march = queries.crime_by_type(seeded_url, date(2024, 3, 1), date(2024, 3, 1))
+    assert int(march["count"].sum()) == 9408  # the city page reads the real month, not the illustrative one

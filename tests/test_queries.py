@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import insert
 
 from lib import db, queries
+from lib.ingest import aggregates
 from lib.ingest.kpi_values import write_kpi_values
 from lib.models import CrimeMonthly, ImportBatch
 
@@ -63,6 +64,7 @@ def test_real_crime_month_replaces_the_illustrative_month(seeded_url):
             {"month": date(2024, 3, 1), "ward_code": "E05011394", "crime_type": "Anti-social behaviour",
              "illustrative": False, "count": 99},
         ])
+        aggregates.refresh_city(connection, [date(2024, 3, 1)], illustrative=False)  # as an import does
     after = queries.kpi_series(seeded_url, "CRIME_TOTAL").set_index("period_start")
     assert after.loc[date(2024, 3, 1), "value"] == 12  # ASB is not crime; the illustrative month is dropped
     assert not after.loc[date(2024, 3, 1), "illustrative"]

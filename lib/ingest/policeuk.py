@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, delete, insert, update
+from sqlalchemy import Connection, bindparam, insert, update
 
 from lib import config, db, lookups, queries
-from lib.ingest import batches, bulk
+from lib.ingest import aggregates, batches, bulk
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
-from lib.models import CrimeMonthly, CrimeRecord, CrimeRecordHistory
+from lib.models import CrimeRecord, CrimeRecordHistory
 
 KIND = "policeuk"
 HEADER = ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location", "LSOA code",
@@ -331,13 +331,11 @@ def _write_file(connection: Connection, parsed: ParsedFile, user: str | None, pr
 
 
 def refresh_aggregate(connection: Connection, months: list[date]) -> None:
-    """Rebuild the real rows of the month x ward x type aggregate for these months from the stored records."""
+    """Rebuild the real rows of the ward and city aggregates for these months from the stored records."""
     if not months:
         return
-    connection.execute(delete(CrimeMonthly).where(CrimeMonthly.illustrative.is_(False),
-                                                  CrimeMonthly.month.in_(months)))
-    connection.execute(insert(CrimeMonthly).from_select(
-        ["month", "ward_code", "crime_type", "illustrative", "count"], queries.crime_aggregate_select(months)))
+    aggregates.refresh_wards(connection, months)
+    aggregates.refresh_city(connection, months, illustrative=False)
 
 
 def default_lookup(url: str) -> lookups.LsoaLookup:
