@@ -418,22 +418,19 @@ def crime_counts(url: str, by: tuple[str, ...], first: date | None = None, last:
     if "ward_code" not in columns:
         return grouped
     in_month = ["month"] if "month" in columns else []
+    by_type = "crime_type" in columns  # else a ward total that includes the sensitive cell: withheld with it
     sensitive = counts[counts["crime_type"].isin(SENSITIVE_CRIME_TYPES)]
+    all_wards = queries.wards(url)["code"]
     for keys, cells in sensitive.groupby(["crime_type", *in_month]):
         crime_type, *month = keys
-        per_ward = cells.groupby("ward_code")["count"].sum()
-        every_ward = per_ward.reindex(queries.wards(url)["code"], fill_value=0)
-        hidden = disclosure.protect({w: int(v) for w, v in every_ward.items()})
-        if not hidden:
-            continue
-        rows = grouped["ward_code"].isin(list(hidden))
-        if "crime_type" in columns:
+        per_ward = cells.groupby("ward_code")["count"].sum().reindex(all_wards, fill_value=0)
+        hidden = disclosure.protect({ward: int(count) for ward, count in per_ward.items()})
+        labels = {ward: disclosure.LABELS[kind if by_type else disclosure.WITHHELD] for ward, kind in hidden.items()}
+        rows = grouped["ward_code"].isin(list(labels))
+        if by_type:
             rows &= grouped["crime_type"] == crime_type
         if month:
             rows &= grouped["month"] == month[0]
-        labels = grouped.loc[rows, "ward_code"].map(
-            lambda w, h=hidden, whole="crime_type" in columns: disclosure.LABELS[h[w] if whole
-                                                                                 else disclosure.WITHHELD])
-        grouped.loc[rows, "suppressed"] = labels
+        grouped.loc[rows, "suppressed"] = grouped.loc[rows, "ward_code"].map(labels)
         grouped.loc[rows, "count"] = None
     return grouped

@@ -279,6 +279,9 @@ def test_crime_counts_protect_small_sensitive_ward_cells(seeded_url, lookup, sha
     counts = measures.crime_counts(seeded_url, ("ward", "crime_type"), pd.Timestamp("2024-05-01").date(),
                                    pd.Timestamp("2024-05-01").date(), real_only=True)
     assert counts["count"].isna().all() and set(counts["suppressed"]) <= {"<5", "[c]"}
+    totals = measures.crime_counts(seeded_url, ("ward",), pd.Timestamp("2024-05-01").date(),
+                                   pd.Timestamp("2024-05-01").date(), real_only=True)
+    assert totals["count"].isna().all() and set(totals["suppressed"]) == {"[c]"}  # totals include the hidden cell
     city = measures.crime_counts(seeded_url, ("crime_type",), pd.Timestamp("2024-05-01").date(),
                                  pd.Timestamp("2024-05-01").date(), real_only=True)
     assert city["count"].tolist() == [43.0]  # city-wide counts are not small-area counts
