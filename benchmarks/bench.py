@@ -57,7 +57,7 @@ class Row:
         return self.value / self.baseline if self.baseline else None
 
 
-def median_seconds(fn: Callable[[], object]) -> float:
+def seconds_for(fn: Callable[[], object]) -> float:
     """Seconds one call takes."""
     start = time.perf_counter()
     fn()
@@ -69,7 +69,7 @@ def interleaved(runs: int, **fns: Callable[[], object]) -> dict[str, float]:
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(runs):
         for name, fn in fns.items():
-            times[name].append(median_seconds(fn))
+            times[name].append(seconds_for(fn))
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -115,8 +115,8 @@ def bench_import(label: str, backend_url: str | None, data: dataset.Dataset, sub
     for run in range(runs):
         url = fresh_database(backend_url, work, f"import{run}")
         lookup = lookup_for(url, data)
-        passes.append(median_seconds(lambda f=files: csv_pass(f)))
-        imports.append(median_seconds(lambda u=url, lk=lookup: policeuk.import_paths(u, files, lk)))
+        passes.append(seconds_for(lambda f=files: csv_pass(f)))
+        imports.append(seconds_for(lambda u=url, lk=lookup: policeuk.import_paths(u, files, lk)))
     seconds, baseline = statistics.median(imports), statistics.median(passes)
     rate = rows_in / seconds
     return [Row(label, f"import {rows_in:,} rows ({subset} months)", seconds, "s", baseline, "≤ 3× a csv.reader pass",
@@ -180,7 +180,7 @@ def bench_apptest(url: str, runs: int, work: Path) -> list[Row]:
     for page in PAGES:
         st.cache_data.clear()
         app = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
-        first = median_seconds(app.run)
+        first = seconds_for(app.run)
         warm = interleaved(runs, page=app.run, trivial=baseline_app.run)
         rows.append(Row("Pages (AppTest)", f"{page}: first run, empty caches", first, "s", target="≤ 1 s",
                         passed=first <= 1))

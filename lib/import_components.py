@@ -6,7 +6,6 @@ Nothing is written until the user confirms a preview with no problems. A rejecte
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 
 import pandas as pd
@@ -27,10 +26,7 @@ def current_user() -> str:
             return str(st.user.get("email") or st.user.get("name") or "signed-in user")
     except (AttributeError, KeyError):
         pass
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return batches.who()
 
 
 def _log_once(key: str, record: Callable[[], object]) -> None:

@@ -81,13 +81,17 @@ def _last_financial_year(today: date) -> tuple[date, date]:
     return date(year, 4, 1), date(year + 1, 3, 31)
 
 
+def _loadable(url: str, owner: str | None) -> pd.DataFrame:
+    """The KPIs a return can carry (not the computed ones), for one owner or all."""
+    catalogue = queries.kpi_catalogue(url)
+    catalogue = catalogue[~catalogue["code"].isin(list(COMPUTED))]
+    return catalogue[catalogue["owner"] == owner] if owner else catalogue
+
+
 def template(url: str, owner: str | None = None, today: date | None = None) -> pd.DataFrame:
     """One row per KPI the owner reports (all KPIs if none), its latest due period filled in, values blank."""
     today = today or date.today()
-    catalogue = queries.kpi_catalogue(url)
-    catalogue = catalogue[~catalogue["code"].isin(list(COMPUTED))]
-    if owner:
-        catalogue = catalogue[catalogue["owner"] == owner]
+    catalogue = _loadable(url, owner)
     rows = []
     for kpi in catalogue.itertuples():
         start, end = {"monthly": _last_complete_month, "annual": _last_financial_year}.get(
@@ -99,10 +103,7 @@ def template(url: str, owner: str | None = None, today: date | None = None) -> p
 
 def guide(url: str, owner: str | None = None) -> pd.DataFrame:
     """What each KPI in the template expects: name, unit, frequency, valid values, the area a blank ward means."""
-    catalogue = queries.kpi_catalogue(url)
-    catalogue = catalogue[~catalogue["code"].isin(list(COMPUTED))]
-    if owner:
-        catalogue = catalogue[catalogue["owner"] == owner]
+    catalogue = _loadable(url, owner)
     periods = {"monthly": "one calendar month (1st to last day)", "annual": "one financial year (1 April to 31 March)",
                "period": "any stated period"}
     return pd.DataFrame({
@@ -379,9 +380,9 @@ def import_preview(url: str, preview: Preview, user: str | None = None) -> Impor
     """Write a checked return in one transaction; a rejected preview is only logged."""
     rows_read = len(preview.rows)
     if not preview.ok:
+        refused = int((preview.rows["outcome"] == "problem").sum()) if rows_read else 0
         batch = batches.record(url, KIND, preview.file_name, preview.sha256, "rejected", preview.problems, user,
-                               rows_read=rows_read, rows_rejected=int((preview.rows.get("outcome") == "problem").sum())
-                               if not preview.rows.empty else 0)
+                               rows_read=rows_read, rows_rejected=refused)
         return ImportOutcome("rejected", WriteCounts(), batch)
     if queries.clean_batch_with_sha(url, KIND, preview.sha256):
         batch = batches.record(url, KIND, preview.file_name, preview.sha256, "unchanged",

@@ -266,9 +266,7 @@ def parse(source: Source, lookup: lookups.LsoaLookup) -> ParsedFile:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
         raise ImportRejectedError(source.name, [Problem(f"the file cannot be read as CSV ({error})")]) from error
-    if not rows:
-        raise ImportRejectedError(source.name, [Problem("the file is empty")])
-    _check_header(source.name, rows[0])
+    _check_header(source.name, rows[0])  # decode_text has refused an empty file
     rows = [row for row in rows[1:] if row]  # a trailing blank line is not a row
     if not rows:
         raise ImportRejectedError(source.name, [Problem("the file has a header but no rows")])
