@@ -30,11 +30,30 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from lib import db, lookups, measures, queries, seed  # noqa: E402
 from lib.ingest import policeuk  # noqa: E402
 
-PAGES = ["overview.py", "priority.py", "ds1.py", "safety_plans.py", "walksafe.py", "crime.py", "map.py", "ward.py",
-         "data_in.py", "data_sources.py"]
-URL_PATHS = {"overview.py": "", "priority.py": "priorities", "ds1.py": "noise", "safety_plans.py": "safety-plans",
-             "walksafe.py": "walksafe-app", "crime.py": "crime-asb", "map.py": "ward-map", "ward.py": "ward-profile",
-             "data_in.py": "data-in", "data_sources.py": "sources"}
+PAGES = [
+    "overview.py",
+    "priority.py",
+    "ds1.py",
+    "safety_plans.py",
+    "walksafe.py",
+    "crime.py",
+    "map.py",
+    "ward.py",
+    "data_in.py",
+    "data_sources.py",
+]
+URL_PATHS = {
+    "overview.py": "",
+    "priority.py": "priorities",
+    "ds1.py": "noise",
+    "safety_plans.py": "safety-plans",
+    "walksafe.py": "walksafe-app",
+    "crime.py": "crime-asb",
+    "map.py": "ward-map",
+    "ward.py": "ward-profile",
+    "data_in.py": "data-in",
+    "data_sources.py": "sources",
+}
 TRIVIAL_APP = 'import streamlit as st\n\nst.selectbox("Pick one", ["a", "b", "c"])\n'
 
 
@@ -102,12 +121,12 @@ def csv_pass(files: list[Path]) -> int:
 def lookup_for(url: str, data: dataset.Dataset) -> lookups.LsoaLookup:
     """The synthetic LSOA lookup for the wards of a database."""
     wards = queries.wards(url)
-    return lookups.load(data.lookup_dir, dict(zip(wards["wd19_code"], wards["code"], strict=True)),
-                        set(wards["code"]))
+    return lookups.load(data.lookup_dir, dict(zip(wards["wd19_code"], wards["code"], strict=True)), set(wards["code"]))
 
 
-def bench_import(label: str, backend_url: str | None, data: dataset.Dataset, subset: int, runs: int,
-                 work: Path) -> tuple[list[Row], float]:
+def bench_import(
+    label: str, backend_url: str | None, data: dataset.Dataset, subset: int, runs: int, work: Path
+) -> tuple[list[Row], float]:
     """Import `subset` monthly files into fresh databases, interleaved with the csv baseline."""
     files = data.files[:subset]
     rows_in = csv_pass(files) - len(files)
@@ -119,8 +138,18 @@ def bench_import(label: str, backend_url: str | None, data: dataset.Dataset, sub
         imports.append(seconds_for(lambda u=url, lk=lookup: policeuk.import_paths(u, files, lk)))
     seconds, baseline = statistics.median(imports), statistics.median(passes)
     rate = rows_in / seconds
-    return [Row(label, f"import {rows_in:,} rows ({subset} months)", seconds, "s", baseline, "≤ 3× a csv.reader pass",
-                seconds / baseline <= 3, f"{rate:,.0f} rows/s; csv.reader {rows_in / baseline:,.0f} rows/s")], rate
+    return [
+        Row(
+            label,
+            f"import {rows_in:,} rows ({subset} months)",
+            seconds,
+            "s",
+            baseline,
+            "≤ 3× a csv.reader pass",
+            seconds / baseline <= 3,
+            f"{rate:,.0f} rows/s; csv.reader {rows_in / baseline:,.0f} rows/s",
+        )
+    ], rate
 
 
 def load_full(backend_url: str | None, data: dataset.Dataset, work: Path, label: str) -> tuple[str, Row]:
@@ -130,8 +159,13 @@ def load_full(backend_url: str | None, data: dataset.Dataset, work: Path, label:
     start = time.perf_counter()
     policeuk.import_paths(url, data.files, lookup)
     seconds = time.perf_counter() - start
-    return url, Row(label, f"import all {data.rows:,} rows ({len(data.files)} monthly files)", seconds, "s",
-                    note=f"{data.rows / seconds:,.0f} rows/s; one transaction per import")
+    return url, Row(
+        label,
+        f"import all {data.rows:,} rows ({len(data.files)} monthly files)",
+        seconds,
+        "s",
+        note=f"{data.rows / seconds:,.0f} rows/s; one transaction per import",
+    )
 
 
 def query_scenarios(url: str) -> dict[str, Callable[[], object]]:
@@ -147,7 +181,8 @@ def query_scenarios(url: str) -> dict[str, Callable[[], object]]:
         "Crime: monthly totals, city": lambda: queries.crime_monthly_totals(url),
         "Ward map: ward x month, 12 months": lambda: queries.ward_crime_monthly(url, crime_types, first, last),
         "Ward profile: ward x month, 36 months": lambda: queries.ward_crime_monthly(
-            url, crime_types, date(last.year - 3, last.month, 1), last),
+            url, crime_types, date(last.year - 3, last.month, 1), last
+        ),
         "Data & sources: provenance": lambda: queries.provenance(url),
     }
 
@@ -161,8 +196,16 @@ def bench_queries(label: str, url: str, runs: int) -> list[Row]:
         seconds = interleaved(runs, q=fn)["q"]
         rows.append(Row(label, name, seconds * 1000, "ms", baseline * 1000, "≤ 15 ms", seconds * 1000 <= 15))
     export = interleaved(runs, q=lambda: queries.crime_counts(url, None, None, True))["q"]
-    rows.append(Row(label, "export, not a page: `crime counts` ward x type x month, every month", export * 1000, "ms",
-                    baseline * 1000, note="an export of the whole aggregate; no page target"))
+    rows.append(
+        Row(
+            label,
+            "export, not a page: `crime counts` ward x type x month, every month",
+            export * 1000,
+            "ms",
+            baseline * 1000,
+            note="an export of the whole aggregate; no page target",
+        )
+    )
     return rows
 
 
@@ -182,10 +225,20 @@ def bench_apptest(url: str, runs: int, work: Path) -> list[Row]:
         app = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
         first = seconds_for(app.run)
         warm = interleaved(runs, page=app.run, trivial=baseline_app.run)
-        rows.append(Row("Pages (AppTest)", f"{page}: first run, empty caches", first, "s", target="≤ 1 s",
-                        passed=first <= 1))
-        rows.append(Row("Pages (AppTest)", f"{page}: warm rerun", warm["page"] * 1000, "ms", warm["trivial"] * 1000,
-                        "≤ 1.5× a one-widget app", warm["page"] / warm["trivial"] <= 1.5))
+        rows.append(
+            Row("Pages (AppTest)", f"{page}: first run, empty caches", first, "s", target="≤ 1 s", passed=first <= 1)
+        )
+        rows.append(
+            Row(
+                "Pages (AppTest)",
+                f"{page}: warm rerun",
+                warm["page"] * 1000,
+                "ms",
+                warm["trivial"] * 1000,
+                "≤ 1.5× a one-widget app",
+                warm["page"] / warm["trivial"] <= 1.5,
+            )
+        )
     return rows
 
 
@@ -207,8 +260,11 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
     trivial.write_text(TRIVIAL_APP)
     rows: list[Row] = []
     env = {"SAFERLEEDS_REFERENCE_DIR": str(work / "no-reference")}
-    with (streamlit_server(url, env) as (base, server), streamlit_server(url, env, str(trivial)) as (trivial_base, _),
-          sync_playwright() as playwright):
+    with (
+        streamlit_server(url, env) as (base, server),
+        streamlit_server(url, env, str(trivial)) as (trivial_base, _),
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
 
@@ -250,8 +306,10 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
                     tab.wait_for_timeout(2)
                     if len(finished[tab]) > seen:
                         return finished[tab][seen] - start
-                    if time.perf_counter() - start > 5 and tab.locator(
-                            "[data-test-script-state='running']").count() == 0:
+                    if (
+                        time.perf_counter() - start > 5
+                        and tab.locator("[data-test-script-state='running']").count() == 0
+                    ):
                         break
             raise RuntimeError(f"{tab.url}: the app did not rerun after five presses of r")
 
@@ -269,16 +327,42 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
                 times["page"].append(rerun(tab))
                 times["trivial"].append(rerun(trivial_tab))
             warm, baseline = statistics.median(times["page"]), statistics.median(times["trivial"])
-            rows.append(Row("Pages (server)", f"{page}: first load", first, "s",
-                            note="includes the browser loading the page"))
-            rows.append(Row("Pages (server)", f"{page}: warm rerun", warm * 1000, "ms", baseline * 1000,
-                            "≤ 1.5× a one-widget app", warm / baseline <= 1.5))
+            rows.append(
+                Row("Pages (server)", f"{page}: first load", first, "s", note="includes the browser loading the page")
+            )
+            rows.append(
+                Row(
+                    "Pages (server)",
+                    f"{page}: warm rerun",
+                    warm * 1000,
+                    "ms",
+                    baseline * 1000,
+                    "≤ 1.5× a one-widget app",
+                    warm / baseline <= 1.5,
+                )
+            )
             if page == "map.py":
-                rows.append(Row("Payload", "ward map: bytes over the websocket (first load + reruns)",
-                                sum(frames) / 1024, "KiB", target="map < 1 MB", passed=sum(frames) < 1_000_000,
-                                note=f"{len(frames)} messages"))
-                rows.append(Row("Payload", "ward map: largest single message", max(frames) / 1024, "KiB",
-                                target="< 1 MB", passed=max(frames) < 1_000_000))
+                rows.append(
+                    Row(
+                        "Payload",
+                        "ward map: bytes over the websocket (first load + reruns)",
+                        sum(frames) / 1024,
+                        "KiB",
+                        target="map < 1 MB",
+                        passed=sum(frames) < 1_000_000,
+                        note=f"{len(frames)} messages",
+                    )
+                )
+                rows.append(
+                    Row(
+                        "Payload",
+                        "ward map: largest single message",
+                        max(frames) / 1024,
+                        "KiB",
+                        target="< 1 MB",
+                        passed=max(frames) < 1_000_000,
+                    )
+                )
             tab.close()
         tab = watch(context.new_page())
         load(tab, base)
@@ -287,9 +371,17 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
         for _ in range(reruns):
             rerun(tab)
         after = rss_kib(server.pid)
-        rows.append(Row("Memory", f"server RSS growth over {reruns} reruns", (after - before) / 1024, "MiB",
-                        target="flat (≤ 5 MiB)", passed=(after - before) / 1024 <= 5,
-                        note=f"{before / 1024:.0f} → {after / 1024:.0f} MiB"))
+        rows.append(
+            Row(
+                "Memory",
+                f"server RSS growth over {reruns} reruns",
+                (after - before) / 1024,
+                "MiB",
+                target="flat (≤ 5 MiB)",
+                passed=(after - before) / 1024 <= 5,
+                note=f"{before / 1024:.0f} → {after / 1024:.0f} MiB",
+            )
+        )
         extra = []
         before = rss_kib(server.pid)
         for _ in range(sessions):
@@ -298,8 +390,16 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
             extra.append(other)
         after = rss_kib(server.pid)
         per_session = (after - before) / 1024 / sessions
-        rows.append(Row("Memory", f"server RSS per extra session ({sessions} sessions)", per_session, "MiB",
-                        target="≤ 3 MiB/session", passed=per_session <= 3))
+        rows.append(
+            Row(
+                "Memory",
+                f"server RSS per extra session ({sessions} sessions)",
+                per_session,
+                "MiB",
+                target="≤ 3 MiB/session",
+                passed=per_session <= 3,
+            )
+        )
         context.close()
         browser.close()
     return rows
@@ -314,19 +414,26 @@ def write_results(rows: list[Row], path: Path, started: float, args: argparse.Na
         return "" if value is None else f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
 
     lines = [
-        "# Benchmark results", "",
+        "# Benchmark results",
+        "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` in {time.perf_counter() - started:.0f} s; "
-        f"{args.crimes:,} synthetic crimes ({args.months} months), medians of {args.runs} interleaved runs.", "",
+        f"{args.crimes:,} synthetic crimes ({args.months} months), medians of {args.runs} interleaved runs.",
+        "",
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         f"- Python {platform.python_version()}, Streamlit {streamlit.__version__}, pandas {pandas.__version__}, "
-        f"SQLite {__import__('sqlite3').sqlite_version}", "",
-        "| area | measure | value | baseline | ratio | target | result | note |", "|---|---|---|---|---|---|---|---|"]
+        f"SQLite {__import__('sqlite3').sqlite_version}",
+        "",
+        "| area | measure | value | baseline | ratio | target | result | note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for row in rows:
         verdict = "" if row.passed is None else ("pass" if row.passed else "**miss**")
         ratio = f"{row.ratio:.2f}×" if row.ratio is not None else ""
         baseline = f"{number(row.baseline)} {row.unit}" if row.baseline is not None else ""
-        lines.append(f"| {row.area} | {row.name} | {number(row.value)} {row.unit} | {baseline} | {ratio} | "
-                     f"{row.target} | {verdict} | {row.note} |")
+        lines.append(
+            f"| {row.area} | {row.name} | {number(row.value)} {row.unit} | {baseline} | {ratio} | "
+            f"{row.target} | {verdict} | {row.note} |"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -365,8 +472,9 @@ def main() -> int:
         rows += found
         pg_full_url, pg_full = load_full(pg_url, data, work, "Import (PostgreSQL)")
         rows.append(pg_full)
-        for row, sqlite_row in zip(bench_queries("Queries (PostgreSQL)", pg_full_url, args.runs), sqlite_queries,
-                                   strict=True):
+        for row, sqlite_row in zip(
+            bench_queries("Queries (PostgreSQL)", pg_full_url, args.runs), sqlite_queries, strict=True
+        ):
             row.note = f"{row.value / sqlite_row.value:.2f}× SQLite"
             rows.append(row)
     print("Pages in AppTest ...", flush=True)
@@ -376,16 +484,26 @@ def main() -> int:
         try:
             rows += bench_server(url, args.runs, work, args.reruns, args.sessions)
         except Exception as error:  # noqa: BLE001 - the other figures are still worth writing down
-            rows.append(Row("Pages (server)", "real-server scenarios", 0, "", passed=False,
-                            note=f"failed: {type(error).__name__}: {str(error)[:200]}"))
+            rows.append(
+                Row(
+                    "Pages (server)",
+                    "real-server scenarios",
+                    0,
+                    "",
+                    passed=False,
+                    note=f"failed: {type(error).__name__}: {str(error)[:200]}",
+                )
+            )
     write_results(rows, Path(args.output), started, args)
     misses = [r for r in rows if r.passed is False]
     for row in rows:
         mark = "" if row.passed is None else (" ok" if row.passed else " MISS")
         ratio = f" ({row.ratio:.2f}× baseline)" if row.ratio else ""
         print(f"{row.area:22} {row.name:60} {row.value:12,.2f} {row.unit}{ratio}{mark}")
-    print(f"\n{len(rows)} figures, {len(misses)} targets missed; written to {args.output} in "
-          f"{time.perf_counter() - started:.0f} s")
+    print(
+        f"\n{len(rows)} figures, {len(misses)} targets missed; written to {args.output} in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
     return 0
 
 

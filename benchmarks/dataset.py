@@ -19,14 +19,42 @@ from lib.ingest.policeuk import HEADER
 from lib.periods import add_months
 
 TYPE_COUNTS = {  # the March 2024 Leeds file
-    "Violence and sexual offences": 3531, "Shoplifting": 1063, "Public order": 825, "Criminal damage and arson": 686,
-    "Vehicle crime": 659, "Anti-social behaviour": 626, "Other theft": 606, "Burglary": 498, "Other crime": 274,
-    "Drugs": 257, "Robbery": 131, "Theft from the person": 90, "Possession of weapons": 88, "Bicycle theft": 74,
+    "Violence and sexual offences": 3531,
+    "Shoplifting": 1063,
+    "Public order": 825,
+    "Criminal damage and arson": 686,
+    "Vehicle crime": 659,
+    "Anti-social behaviour": 626,
+    "Other theft": 606,
+    "Burglary": 498,
+    "Other crime": 274,
+    "Drugs": 257,
+    "Robbery": 131,
+    "Theft from the person": 90,
+    "Possession of weapons": 88,
+    "Bicycle theft": 74,
 }
-OUTCOMES = ("Investigation complete; no suspect identified", "Unable to prosecute suspect", "Under investigation",
-            "Status update unavailable", "Offender given a caution", "Local resolution", "Awaiting court outcome")
-STREETS = ("Supermarket", "Parking Area", "Petrol Station", "Sports/Recreation Area", "Shopping Area", "Nightclub",
-           "Further/Higher Educational Building", "Hospital", "Police Station", "Theatre/Concert Hall")
+OUTCOMES = (
+    "Investigation complete; no suspect identified",
+    "Unable to prosecute suspect",
+    "Under investigation",
+    "Status update unavailable",
+    "Offender given a caution",
+    "Local resolution",
+    "Awaiting court outcome",
+)
+STREETS = (
+    "Supermarket",
+    "Parking Area",
+    "Petrol Station",
+    "Sports/Recreation Area",
+    "Shopping Area",
+    "Nightclub",
+    "Further/Higher Educational Building",
+    "Hospital",
+    "Police Station",
+    "Theatre/Concert Hall",
+)
 LSOAS_PER_WARD = 15
 FIRST_MONTH = date(2014, 4, 1)
 
@@ -58,10 +86,16 @@ def build(folder: Path, crimes: int = 1_200_000, months: int = 120, seed: int = 
         busyness = rng.lognormvariate(0, 0.5)
         for j in range(LSOAS_PER_WARD):
             code = f"E01{900000 + w_index * 100 + j:06d}"
-            lsoas.append((code, f"Leeds {900 + w_index:03d}{chr(65 + j)}", ward["code"],
-                          float(ward["centroid_lat"]) + rng.uniform(-0.01, 0.01),
-                          float(ward["centroid_lon"]) + rng.uniform(-0.015, 0.015),
-                          int(ward["population"]) * busyness / LSOAS_PER_WARD))
+            lsoas.append(
+                (
+                    code,
+                    f"Leeds {900 + w_index:03d}{chr(65 + j)}",
+                    ward["code"],
+                    float(ward["centroid_lat"]) + rng.uniform(-0.01, 0.01),
+                    float(ward["centroid_lon"]) + rng.uniform(-0.015, 0.015),
+                    int(ward["population"]) * busyness / LSOAS_PER_WARD,
+                )
+            )
     with (lookup_dir / "lsoa21_ward.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["LSOA21CD", "LSOA21NM", "WD25CD", "WD25NM"])
@@ -85,8 +119,20 @@ def build(folder: Path, crimes: int = 1_200_000, months: int = 120, seed: int = 
             for i, ((code, name, _ward, lat, lon, _w), kind) in enumerate(zip(places, kinds, strict=True)):
                 asb = kind == "Anti-social behaviour"
                 crime_id = "" if asb else hashlib.sha256(f"{seed}:{month}:{i}".encode()).hexdigest()
-                writer.writerow([crime_id, f"{month:%Y-%m}", "West Yorkshire Police", "West Yorkshire Police",
-                                 f"{lon + rng.uniform(-0.004, 0.004):.6f}", f"{lat + rng.uniform(-0.003, 0.003):.6f}",
-                                 f"On or near {rng.choice(STREETS)}", code, name, kind,
-                                 "" if asb else rng.choice(OUTCOMES), ""])
+                writer.writerow(
+                    [
+                        crime_id,
+                        f"{month:%Y-%m}",
+                        "West Yorkshire Police",
+                        "West Yorkshire Police",
+                        f"{lon + rng.uniform(-0.004, 0.004):.6f}",
+                        f"{lat + rng.uniform(-0.003, 0.003):.6f}",
+                        f"On or near {rng.choice(STREETS)}",
+                        code,
+                        name,
+                        kind,
+                        "" if asb else rng.choice(OUTCOMES),
+                        "",
+                    ]
+                )
     return Dataset(files, lookup_dir, crimes)

@@ -64,13 +64,20 @@ def _load(path: str, modified: float, crosswalk: tuple[tuple[str, str], ...]) ->
             continue
         geometry = shape(feature["geometry"]).simplify(SIMPLIFY_DEGREES, preserve_topology=True)
         outline = mapping(geometry)
-        kept.append({"type": "Feature", "properties": {"ward_code": code},
-                     "geometry": {"type": outline["type"], "coordinates": _round(outline["coordinates"])}})
+        kept.append(
+            {
+                "type": "Feature",
+                "properties": {"ward_code": code},
+                "geometry": {"type": outline["type"], "coordinates": _round(outline["coordinates"])},
+            }
+        )
     missing = current_codes - {f["properties"]["ward_code"] for f in kept}
     if missing:
-        raise BoundaryError(f"{path} lacks {len(missing)} of the {len(current_codes)} Leeds wards (for example "
-                            f"{sorted(missing)[0]}). Use ward boundaries with December 2019 or May 2025 codes, or run "
-                            "`saferleeds reference fetch`.")
+        raise BoundaryError(
+            f"{path} lacks {len(missing)} of the {len(current_codes)} Leeds wards (for example "
+            f"{sorted(missing)[0]}). Use ward boundaries with December 2019 or May 2025 codes, or run "
+            "`saferleeds reference fetch`."
+        )
     return {"type": "FeatureCollection", "features": sorted(kept, key=lambda f: f["properties"]["ward_code"])}
 
 

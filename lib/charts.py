@@ -14,9 +14,14 @@ MARKER_SYMBOLS = {spc.IMPROVEMENT: "triangle-up", spc.CONCERN: "triangle-down", 
 def _layout(figure: go.Figure, title: str, y_title: str) -> go.Figure:
     """Common sober layout: white background, GAF font, legend below, no mode bar clutter."""
     figure.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 16}}, template="simple_white", height=360,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"family": palette.FONT, "color": "#0b0c0c"},
-        yaxis_title=y_title, legend={"orientation": "h", "y": -0.18}, hovermode="x unified",
+        title={"text": title, "x": 0, "font": {"size": 16}},
+        template="simple_white",
+        height=360,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"family": palette.FONT, "color": "#0b0c0c"},
+        yaxis_title=y_title,
+        legend={"orientation": "h", "y": -0.18},
+        hovermode="x unified",
     )
     return figure
 
@@ -26,55 +31,108 @@ def _annotate(figure: go.Figure, events: list[Event]) -> None:
     for event in events:
         when = pd.Timestamp(event.when)
         figure.add_vline(x=when, line_dash="dash", line_color=palette.DARK_GREY, line_width=1)
-        figure.add_annotation(x=when, y=1, yref="paper", text=event.label, showarrow=False, xanchor="left",
-                              yanchor="top", font={"size": 11, "color": palette.DARK_GREY})
+        figure.add_annotation(
+            x=when,
+            y=1,
+            yref="paper",
+            text=event.label,
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": 11, "color": palette.DARK_GREY},
+        )
 
 
-def spc_figure(points: pd.DataFrame, title: str, unit: str, events: list[Event],
-               target: float | None = None) -> go.Figure:
+def spc_figure(
+    points: pd.DataFrame, title: str, unit: str, events: list[Event], target: float | None = None
+) -> go.Figure:
     """XmR chart: the series, its mean and process limits per segment, signal points marked by shape and colour."""
     x = [pd.Timestamp(d) for d in points["period_end"]]
     figure = go.Figure()
-    figure.add_trace(go.Scatter(x=x, y=points["value"].tolist(), mode="lines+markers", name=unit.capitalize(),
-                                line={"color": palette.COMMON, "width": 2}, marker={"size": 5}))
-    for name, column, dash in (("Mean", "mean", "solid"), ("Process limits", "upper", "dot"),
-                               ("Process limits", "lower", "dot")):
-        figure.add_trace(go.Scatter(x=x, y=points[column].tolist(), mode="lines", name=name,
-                                    line={"color": palette.MID_GREY if column != "mean" else palette.DARK_GREY,
-                                          "dash": dash, "width": 1.5, "shape": "hv"},
-                                    showlegend=column != "lower", connectgaps=False))
-    for kind, colour in ((spc.IMPROVEMENT, palette.IMPROVEMENT), (spc.CONCERN, palette.CONCERN),
-                         (spc.NEITHER, palette.LIGHT_PURPLE)):
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=points["value"].tolist(),
+            mode="lines+markers",
+            name=unit.capitalize(),
+            line={"color": palette.COMMON, "width": 2},
+            marker={"size": 5},
+        )
+    )
+    for name, column, dash in (
+        ("Mean", "mean", "solid"),
+        ("Process limits", "upper", "dot"),
+        ("Process limits", "lower", "dot"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=points[column].tolist(),
+                mode="lines",
+                name=name,
+                line={
+                    "color": palette.MID_GREY if column != "mean" else palette.DARK_GREY,
+                    "dash": dash,
+                    "width": 1.5,
+                    "shape": "hv",
+                },
+                showlegend=column != "lower",
+                connectgaps=False,
+            )
+        )
+    for kind, colour in (
+        (spc.IMPROVEMENT, palette.IMPROVEMENT),
+        (spc.CONCERN, palette.CONCERN),
+        (spc.NEITHER, palette.LIGHT_PURPLE),
+    ):
         flagged = points[points["signal"] == kind]
         if flagged.empty:
             continue
-        figure.add_trace(go.Scatter(
-            x=[pd.Timestamp(d) for d in flagged["period_end"]], y=flagged["value"].tolist(), mode="markers",
-            name=kind.replace("special_cause_", "Special cause ").replace("_", " "),
-            marker={"color": colour, "size": 11, "symbol": MARKER_SYMBOLS[kind]}))
+        figure.add_trace(
+            go.Scatter(
+                x=[pd.Timestamp(d) for d in flagged["period_end"]],
+                y=flagged["value"].tolist(),
+                mode="markers",
+                name=kind.replace("special_cause_", "Special cause ").replace("_", " "),
+                marker={"color": colour, "size": 11, "symbol": MARKER_SYMBOLS[kind]},
+            )
+        )
     if target is not None:
-        figure.add_hline(y=target, line_color=palette.DARK_PINK, line_dash="dashdot",
-                         annotation_text=f"Target {target:g}", annotation_position="top left")
+        figure.add_hline(
+            y=target,
+            line_color=palette.DARK_PINK,
+            line_dash="dashdot",
+            annotation_text=f"Target {target:g}",
+            annotation_position="top left",
+        )
     _annotate(figure, events)
     return _layout(figure, title, unit)
 
 
-def series_figure(frame: pd.DataFrame, title: str, unit: str, events: list[Event], columns: list[str],
-                  kind: str = "line") -> go.Figure:
+def series_figure(
+    frame: pd.DataFrame, title: str, unit: str, events: list[Event], columns: list[str], kind: str = "line"
+) -> go.Figure:
     """One or more monthly series (columns of frame, indexed by period_end) as lines or bars."""
     x = [pd.Timestamp(d) for d in frame["period_end"]]
     figure = go.Figure()
     for colour, column in zip(palette.CATEGORICAL, columns, strict=False):
         trace = go.Bar if kind == "bar" else go.Scatter
-        style = {"marker": {"color": colour}} if kind == "bar" else {"line": {"color": colour, "width": 2},
-                                                                     "mode": "lines"}
+        style = (
+            {"marker": {"color": colour}} if kind == "bar" else {"line": {"color": colour, "width": 2}, "mode": "lines"}
+        )
         figure.add_trace(trace(x=x, y=frame[column].tolist(), name=column, **style))
     _annotate(figure, events)
     return _layout(figure, title, unit)
 
 
-def bar_figure(labels: list[str], values: list[float], title: str, unit: str, reference: float | None = None,
-               reference_label: str = "") -> go.Figure:
+def bar_figure(
+    labels: list[str],
+    values: list[float],
+    title: str,
+    unit: str,
+    reference: float | None = None,
+    reference_label: str = "",
+) -> go.Figure:
     """Horizontal bars, largest at the top, with an optional dashed reference line."""
     figure = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker={"color": palette.DARK_BLUE}))
     if reference is not None:
@@ -83,32 +141,61 @@ def bar_figure(labels: list[str], values: list[float], title: str, unit: str, re
     return _layout(figure, title, "").update_layout(xaxis_title=unit, height=max(300, 24 * len(labels) + 80))
 
 
-def seasonal_bars_figure(frame: pd.DataFrame, title: str, unit: str, events: list[Event],
-                         peaks: dict[int, str]) -> go.Figure:
+def seasonal_bars_figure(
+    frame: pd.DataFrame, title: str, unit: str, events: list[Event], peaks: dict[int, str]
+) -> go.Figure:
     """Monthly bars with peak months (e.g. Freshers', Bonfire Night) in a second colour and named in the hover."""
     x = [pd.Timestamp(d) for d in frame["period_end"]]
     months = [d.month for d in frame["period_end"]]
     labels = [peaks.get(m, "") for m in months]
-    figure = go.Figure(go.Bar(
-        x=x, y=frame["value"].tolist(), customdata=labels, name=unit.capitalize(),
-        marker={"color": [palette.ORANGE if m in peaks else palette.DARK_BLUE for m in months],
-                "pattern": {"shape": ["/" if m in peaks else "" for m in months]}},
-        hovertemplate="%{x|%b %Y}: %{y:,.0f} " + unit + " %{customdata}<extra></extra>"))
+    figure = go.Figure(
+        go.Bar(
+            x=x,
+            y=frame["value"].tolist(),
+            customdata=labels,
+            name=unit.capitalize(),
+            marker={
+                "color": [palette.ORANGE if m in peaks else palette.DARK_BLUE for m in months],
+                "pattern": {"shape": ["/" if m in peaks else "" for m in months]},
+            },
+            hovertemplate="%{x|%b %Y}: %{y:,.0f} " + unit + " %{customdata}<extra></extra>",
+        )
+    )
     _annotate(figure, events)
     return _layout(figure, title, unit)
 
 
-def ranked_wards_figure(names: list[str], values: list[float], colours: list[str], texts: list[str], title: str,
-                        unit: str, reference: float | None, reference_label: str) -> go.Figure:
+def ranked_wards_figure(
+    names: list[str],
+    values: list[float],
+    colours: list[str],
+    texts: list[str],
+    title: str,
+    unit: str,
+    reference: float | None,
+    reference_label: str,
+) -> go.Figure:
     """All wards as horizontal bars, highest first, coloured as on the map and labelled with the value shown."""
-    figure = go.Figure(go.Bar(
-        x=[0 if pd.isna(v) else v for v in values], y=names, orientation="h", text=texts, textposition="outside",
-        cliponaxis=False, marker={"color": colours, "line": {"color": palette.DARK_GREY, "width": 0.5}},
-        hovertemplate="%{y}: %{text}<extra></extra>"))
+    figure = go.Figure(
+        go.Bar(
+            x=[0 if pd.isna(v) else v for v in values],
+            y=names,
+            orientation="h",
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": colours, "line": {"color": palette.DARK_GREY, "width": 0.5}},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
     if reference is not None:
-        figure.add_vline(x=reference, line_dash="dash", line_color=palette.DARK_PINK, annotation_text=reference_label,
-                         annotation_position="top")
+        figure.add_vline(
+            x=reference,
+            line_dash="dash",
+            line_color=palette.DARK_PINK,
+            annotation_text=reference_label,
+            annotation_position="top",
+        )
     figure.update_yaxes(autorange="reversed", tickfont={"size": 11})
     figure.update_layout(hovermode="closest")
-    return _layout(figure, title, "").update_layout(xaxis_title=unit, height=24 * len(names) + 110,
-                                                    hovermode="closest")
+    return _layout(figure, title, "").update_layout(xaxis_title=unit, height=24 * len(names) + 110, hovermode="closest")

@@ -31,8 +31,10 @@ def _json_default(value: object) -> object:
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     """DataFrame rows as dicts with NaN turned into None."""
-    return [{k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
-            for row in frame.to_dict(orient="records")]
+    return [
+        {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def _print(payload: object, as_json: bool) -> None:
@@ -55,9 +57,11 @@ def cmd_db_seed(url: str, _args: argparse.Namespace) -> None:
     """Load the embedded default data (idempotent)."""
     queries.check_ready(url)
     result = seed.seed(url)
-    print(f"Seeded {db.mask_url(url)}: {result.reference_rows} reference rows, {result.facts.added} documented "
-          f"facts (+{result.facts.revised} revised), {result.illustrative_values.added} illustrative KPI values, "
-          f"{result.crime_rows} illustrative crime rows added.")
+    print(
+        f"Seeded {db.mask_url(url)}: {result.reference_rows} reference rows, {result.facts.added} documented "
+        f"facts (+{result.facts.revised} revised), {result.illustrative_values.added} illustrative KPI values, "
+        f"{result.crime_rows} illustrative crime rows added."
+    )
 
 
 def cmd_db_init(url: str, _args: argparse.Namespace) -> None:
@@ -66,8 +70,10 @@ def cmd_db_init(url: str, _args: argparse.Namespace) -> None:
     if seed.is_empty(url):
         cmd_db_seed(url, _args)
     else:
-        print(f"Database at {db.mask_url(url)} is up to date and already holds data; left as it is "
-              "(`saferleeds db seed` adds any missing reference data and documented facts).")
+        print(
+            f"Database at {db.mask_url(url)} is up to date and already holds data; left as it is "
+            "(`saferleeds db seed` adds any missing reference data and documented facts)."
+        )
 
 
 def cmd_kpi_list(url: str, args: argparse.Namespace) -> None:
@@ -93,12 +99,21 @@ def cmd_kpi_values(url: str, args: argparse.Namespace) -> None:
     if not frame.empty:
         frame = measures.withhold_sensitive_wards(url, frame)
     ward_codes = set(queries.wards(url)["code"])
-    rows = [{"period_start": r["period_start"], "period_end": r["period_end"],
-             "ward_code": r["area_code"] if r["area_code"] in ward_codes else None, "area_code": r["area_code"],
-             "value": r["value"], "suppressed": r.get("suppressed") or "", "qualifier": r.get("qualifier") or "",
-             "illustrative": bool(r["illustrative"]),
-             "source": r["source"], "source_section": r.get("source_section") or ""}
-            for r in _records(frame)]
+    rows = [
+        {
+            "period_start": r["period_start"],
+            "period_end": r["period_end"],
+            "ward_code": r["area_code"] if r["area_code"] in ward_codes else None,
+            "area_code": r["area_code"],
+            "value": r["value"],
+            "suppressed": r.get("suppressed") or "",
+            "qualifier": r.get("qualifier") or "",
+            "illustrative": bool(r["illustrative"]),
+            "source": r["source"],
+            "source_section": r.get("source_section") or "",
+        }
+        for r in _records(frame)
+    ]
     _print(rows, args.json)
 
 
@@ -108,8 +123,10 @@ def cmd_kpi_summary(url: str, args: argparse.Namespace) -> None:
     as_at = date.fromisoformat(args.as_at) if args.as_at else date.today()
     previous = meetings.previous_cutoff(queries.meetings(url), as_at)
     rows = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous)
-    _print(rows if args.json else [{k: r[k] for k in ("code", "value", "period_end", "rag", "stale")} for r in rows],
-           args.json)
+    _print(
+        rows if args.json else [{k: r[k] for k in ("code", "value", "period_end", "rag", "stale")} for r in rows],
+        args.json,
+    )
 
 
 def _current_ward_code(url: str, code: str) -> str:
@@ -121,17 +138,28 @@ def _current_ward_code(url: str, code: str) -> str:
 
 def cmd_config(_url: str, args: argparse.Namespace) -> None:
     """Show the settings, their values (passwords masked) and help."""
-    rows = [{"name": s.name, "value": db.mask_url(config.database_url()) if s is config.DATABASE_URL
-             else config.get(s), "default": s.default, "help": s.help}
-            for s in config.SETTINGS + reference.SETTINGS + files.SETTINGS]
+    rows = [
+        {
+            "name": s.name,
+            "value": db.mask_url(config.database_url()) if s is config.DATABASE_URL else config.get(s),
+            "default": s.default,
+            "help": s.help,
+        }
+        for s in config.SETTINGS + reference.SETTINGS + files.SETTINGS
+    ]
     _print(rows, args.json)
 
 
 def cmd_ward_measures(url: str, args: argparse.Namespace) -> None:
     """List what a ward map can show."""
     queries.check_ready(url)
-    _print([{"id": m.id, "label": m.label, "unit": m.unit, "sensitive": m.sensitive,
-             "periods": list(m.period_kinds)} for m in measures.measures(url)], args.json)
+    _print(
+        [
+            {"id": m.id, "label": m.label, "unit": m.unit, "sensitive": m.sensitive, "periods": list(m.period_kinds)}
+            for m in measures.measures(url)
+        ],
+        args.json,
+    )
 
 
 def cmd_ward_measure(url: str, args: argparse.Namespace) -> None:
@@ -155,9 +183,18 @@ def cmd_ward_measure(url: str, args: argparse.Namespace) -> None:
     rows = _records(table.wards[columns].astype(object))
     for row in rows:
         row["rank"] = None if row["rank"] is None or pd.isna(row["rank"]) else int(row["rank"])
-    payload = {"measure": measure.id, "label": measure.label, "unit": measure.unit, "sensitive": measure.sensitive,
-               "period": period.spec, "period_label": period.label, "basis": table.basis,
-               "illustrative": table.illustrative, "leeds": table.city, "wards": rows}
+    payload = {
+        "measure": measure.id,
+        "label": measure.label,
+        "unit": measure.unit,
+        "sensitive": measure.sensitive,
+        "period": period.spec,
+        "period_label": period.label,
+        "basis": table.basis,
+        "illustrative": table.illustrative,
+        "leeds": table.city,
+        "wards": rows,
+    }
     _print(payload if args.json else rows, args.json)
 
 
@@ -200,10 +237,21 @@ class ProgressBar:
 
 def _file_rows(result: policeuk.ImportResult) -> list[dict]:
     """One summary row per file of a police.uk import."""
-    return [{"file": f.name, "status": f.status, "months": ", ".join(f.months), "rows_read": f.rows_read,
-             "imported": f.rows_imported, "updated": f.rows_updated, "outside_leeds": f.rows_outside,
-             "refused": f.rows_rejected, "problems": [str(p) for p in f.problems], "batch_id": f.batch_id}
-            for f in result.files]
+    return [
+        {
+            "file": f.name,
+            "status": f.status,
+            "months": ", ".join(f.months),
+            "rows_read": f.rows_read,
+            "imported": f.rows_imported,
+            "updated": f.rows_updated,
+            "outside_leeds": f.rows_outside,
+            "refused": f.rows_rejected,
+            "problems": [str(p) for p in f.problems],
+            "batch_id": f.batch_id,
+        }
+        for f in result.files
+    ]
 
 
 def cmd_import_policeuk(url: str, args: argparse.Namespace) -> None:
@@ -221,9 +269,11 @@ def cmd_import_policeuk(url: str, args: argparse.Namespace) -> None:
         _print({"ok": result.ok, "files": rows, "notes": result.notes}, True)
     else:
         for row in rows:
-            print(f"{row['file']}: {row['status']}; {row['rows_read']:,} rows read, {row['imported']:,} imported, "
-                  f"{row['updated']:,} updated, {row['outside_leeds']:,} outside Leeds, {row['refused']:,} refused"
-                  + "".join(f"\n  - {p}" for p in row["problems"]))
+            print(
+                f"{row['file']}: {row['status']}; {row['rows_read']:,} rows read, {row['imported']:,} imported, "
+                f"{row['updated']:,} updated, {row['outside_leeds']:,} outside Leeds, {row['refused']:,} refused"
+                + "".join(f"\n  - {p}" for p in row["problems"])
+            )
         for note in result.notes:
             print(f"note: {note}")
     if not result.ok:
@@ -242,8 +292,13 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
     except files.ImportRejectedError as error:
         kpi_returns.record_rejection(url, path.name, data, error.problems, args.user)
         raise CliError(str(error)) from error
-    payload = {"file": path.name, "ok": preview.ok, "rows": _records(preview.rows.astype(object)),
-               "problems": _records(preview.problem_table), "skipped_blank_rows": preview.skipped}
+    payload = {
+        "file": path.name,
+        "ok": preview.ok,
+        "rows": _records(preview.rows.astype(object)),
+        "problems": _records(preview.problem_table),
+        "skipped_blank_rows": preview.skipped,
+    }
     if not preview.ok or args.dry_run:
         if not preview.ok:
             kpi_returns.import_preview(url, preview, args.user)  # logs the rejection, writes nothing else
@@ -252,14 +307,21 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
             raise CliError(f"{path.name}: {len(preview.problems)} problem(s); nothing was imported")
         return
     outcome = kpi_returns.import_preview(url, preview, args.user)
-    payload |= {"status": outcome.status, "added": outcome.counts.added, "revised": outcome.counts.revised,
-                "unchanged": outcome.counts.unchanged, "batch_id": outcome.batch_id}
+    payload |= {
+        "status": outcome.status,
+        "added": outcome.counts.added,
+        "revised": outcome.counts.revised,
+        "unchanged": outcome.counts.unchanged,
+        "batch_id": outcome.batch_id,
+    }
     if args.json:
         _print(payload, True)
     else:
-        print(f"{path.name}: {outcome.status}; {outcome.counts.added} new values, {outcome.counts.revised} "
-              f"revised (earlier revisions kept), {outcome.counts.unchanged} unchanged, {preview.skipped} blank "
-              "rows skipped.")
+        print(
+            f"{path.name}: {outcome.status}; {outcome.counts.added} new values, {outcome.counts.revised} "
+            f"revised (earlier revisions kept), {outcome.counts.unchanged} unchanged, {preview.skipped} blank "
+            "rows skipped."
+        )
 
 
 def cmd_kpi_template(url: str, args: argparse.Namespace) -> None:
@@ -284,8 +346,18 @@ def cmd_imports(url: str, args: argparse.Namespace) -> None:
     for row in rows:
         row["errors"] = [line for line in (row.get("errors") or "").splitlines() if line]
         row["illustrative"] = bool(row["illustrative"])
-    columns = ["id", "kind", "file_name", "status", "rows_read", "rows_imported", "rows_rejected", "rows_outside",
-               "who", "started_at"]
+    columns = [
+        "id",
+        "kind",
+        "file_name",
+        "status",
+        "rows_read",
+        "rows_imported",
+        "rows_rejected",
+        "rows_outside",
+        "who",
+        "started_at",
+    ]
     _print(rows if args.json else [{k: r[k] for k in columns} for r in rows], args.json)
 
 
@@ -318,8 +390,9 @@ def cmd_crime_counts(url: str, args: argparse.Namespace) -> None:
     _print(rows, args.json)
 
 
-def _command(group: argparse._SubParsersAction, name: str, help_text: str, handler: Callable,
-             as_json: bool = True) -> argparse.ArgumentParser:
+def _command(
+    group: argparse._SubParsersAction, name: str, help_text: str, handler: Callable, as_json: bool = True
+) -> argparse.ArgumentParser:
     """A subcommand with its handler and, usually, a --json switch."""
     parser = group.add_parser(name, help=help_text)
     if as_json:
@@ -337,11 +410,14 @@ def build_parser() -> argparse.ArgumentParser:
     db_parser = commands.add_parser("db", help="database schema and default data")
     db_commands = db_parser.add_subparsers(dest="command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations (safe on a database that holds data)").set_defaults(
-        handler=cmd_db_upgrade)
+        handler=cmd_db_upgrade
+    )
     db_commands.add_parser("init", help="upgrade, and seed the default data if the database is empty").set_defaults(
-        handler=cmd_db_init)
-    db_commands.add_parser("seed", help="load reference data, documented facts and the illustrative history "
-                                        "(idempotent)").set_defaults(handler=cmd_db_seed)
+        handler=cmd_db_init
+    )
+    db_commands.add_parser(
+        "seed", help="load reference data, documented facts and the illustrative history (idempotent)"
+    ).set_defaults(handler=cmd_db_seed)
 
     kpi_parser = commands.add_parser("kpi", help="KPI catalogue and values")
     kpi_commands = kpi_parser.add_subparsers(dest="command", required=True)
@@ -352,8 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     values.add_argument("--real-only", action="store_true", help="leave out illustrative values")
     summary_parser = _command(kpi_commands, "summary", "latest value, RAG, changes and SPC per KPI", cmd_kpi_summary)
     summary_parser.add_argument("--as-at", help="YYYY-MM-DD: only data for periods ended by then (default today)")
-    template = _command(kpi_commands, "template", "write a KPI return template to fill in", cmd_kpi_template,
-                        as_json=False)
+    template = _command(
+        kpi_commands, "template", "write a KPI return template to fill in", cmd_kpi_template, as_json=False
+    )
     template.add_argument("output", help="file to write: .csv or .xlsx (Excel, with a guide sheet)")
     template.add_argument("--owner", help="only the KPIs this owner reports (as in `saferleeds kpi list`)")
 
@@ -362,24 +439,41 @@ def build_parser() -> argparse.ArgumentParser:
     _command(ward_commands, "measures", "what the ward map can show", cmd_ward_measures)
     measure = _command(ward_commands, "measure", "one measure by ward (hidden counts are null)", cmd_ward_measure)
     measure.add_argument("measure", help="a measure id from `saferleeds ward measures`, e.g. crime:all")
-    measure.add_argument("--period", help="month:YYYY-MM, 12m:YYYY-MM (12 months to) or fy:YYYY (April YYYY to "
-                                          "March); default: the latest 12 months")
-    measure.add_argument("--basis", choices=list(measures.BASES), default=measures.RATE,
-                         help="what ranks the wards: count, rate per 1,000 (default) or change on a year earlier")
+    measure.add_argument(
+        "--period",
+        help="month:YYYY-MM, 12m:YYYY-MM (12 months to) or fy:YYYY (April YYYY to "
+        "March); default: the latest 12 months",
+    )
+    measure.add_argument(
+        "--basis",
+        choices=list(measures.BASES),
+        default=measures.RATE,
+        help="what ranks the wards: count, rate per 1,000 (default) or change on a year earlier",
+    )
 
     reference_parser = commands.add_parser("reference", help="ward boundaries and LSOA lookups")
     reference_commands = reference_parser.add_subparsers(dest="command", required=True)
-    fetch = _command(reference_commands, "fetch", "download them from the ONS Open Geography Portal",
-                     cmd_reference_fetch, as_json=False)
+    fetch = _command(
+        reference_commands,
+        "fetch",
+        "download them from the ONS Open Geography Portal",
+        cmd_reference_fetch,
+        as_json=False,
+    )
     fetch.add_argument("--folder", help=f"where to write (default {config.REFERENCE_DIR.name})")
 
     import_parser = commands.add_parser("import", help="load police.uk crime files or a KPI return")
     import_commands = import_parser.add_subparsers(dest="command", required=True)
-    crime_import = _command(import_commands, "policeuk", "police.uk street-level CSVs, folders of them or a "
-                            "custom-download zip (checked first; all or nothing)", cmd_import_policeuk)
+    crime_import = _command(
+        import_commands,
+        "policeuk",
+        "police.uk street-level CSVs, folders of them or a custom-download zip (checked first; all or nothing)",
+        cmd_import_policeuk,
+    )
     crime_import.add_argument("paths", nargs="+", help="YYYY-MM-<force>-street.csv files, folders or .zip archives")
-    kpi_import = _command(import_commands, "kpi", "a KPI return (CSV or Excel, from `saferleeds kpi template`)",
-                          cmd_import_kpi)
+    kpi_import = _command(
+        import_commands, "kpi", "a KPI return (CSV or Excel, from `saferleeds kpi template`)", cmd_import_kpi
+    )
     kpi_import.add_argument("file", help="the return: .csv (UTF-8) or .xlsx")
     kpi_import.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
     for sub in (crime_import, kpi_import):
@@ -390,10 +484,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     crime_parser = commands.add_parser("crime", help="police.uk crime counts")
     crime_commands = crime_parser.add_subparsers(dest="command", required=True)
-    counts = _command(crime_commands, "counts", "counts by ward, crime type and/or month (hidden counts are null)",
-                      cmd_crime_counts)
-    counts.add_argument("--by", default="ward,crime_type", help="comma-separated: ward, crime_type, month "
-                        "(default ward,crime_type)")
+    counts = _command(
+        crime_commands, "counts", "counts by ward, crime type and/or month (hidden counts are null)", cmd_crime_counts
+    )
+    counts.add_argument(
+        "--by", default="ward,crime_type", help="comma-separated: ward, crime_type, month (default ward,crime_type)"
+    )
     counts.add_argument("--month", help="one month, YYYY-MM")
     counts.add_argument("--from", dest="from_month", help="first month, YYYY-MM")
     counts.add_argument("--to", dest="to_month", help="last month, YYYY-MM")
@@ -415,8 +511,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"saferleeds: {error}", file=sys.stderr)
         return 1
     except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback
-        print(f"saferleeds: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
-              file=sys.stderr)
+        print(
+            f"saferleeds: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -11,18 +11,31 @@ from lib import charts, config, db, events, exports, meetings, queries, spc, sum
 from lib.formatting import format_headline, format_period, format_value, provenance_text
 from lib.summary import ASSURANCE_WORDS, VARIATION_WORDS
 
-RAG_BADGES = {"green": ("Green", ":material/check_circle:", "green"),
-              "amber": ("Amber", ":material/error:", "orange"),
-              "red": ("Red", ":material/cancel:", "red")}
-VARIATION_BADGES = {spc.IMPROVEMENT: (":material/trending_up:", "blue"), spc.CONCERN: (":material/warning:", "orange"),
-                    spc.NEITHER: (":material/swap_vert:", "violet"), spc.COMMON: (":material/horizontal_rule:", "gray"),
-                    spc.INSUFFICIENT: (":material/more_horiz:", "gray")}
-ASSURANCE_ICONS = {spc.PASSING: ":material/verified:", spc.FAILING: ":material/dangerous:",
-                   spc.HIT_AND_MISS: ":material/shuffle:"}
+RAG_BADGES = {
+    "green": ("Green", ":material/check_circle:", "green"),
+    "amber": ("Amber", ":material/error:", "orange"),
+    "red": ("Red", ":material/cancel:", "red"),
+}
+VARIATION_BADGES = {
+    spc.IMPROVEMENT: (":material/trending_up:", "blue"),
+    spc.CONCERN: (":material/warning:", "orange"),
+    spc.NEITHER: (":material/swap_vert:", "violet"),
+    spc.COMMON: (":material/horizontal_rule:", "gray"),
+    spc.INSUFFICIENT: (":material/more_horiz:", "gray"),
+}
+ASSURANCE_ICONS = {
+    spc.PASSING: ":material/verified:",
+    spc.FAILING: ":material/dangerous:",
+    spc.HIT_AND_MISS: ":material/shuffle:",
+}
 DELTA_COLOURS = {"lower_is_better": "inverse", "higher_is_better": "normal", "neutral": "off"}
-STATUS_ICONS = {"on track": ":material/check_circle:", "at risk": ":material/warning:",
-                "complete": ":material/task_alt:", "withdrawn": ":material/block:",
-                "not yet reported": ":material/schedule:"}
+STATUS_ICONS = {
+    "on track": ":material/check_circle:",
+    "at risk": ":material/warning:",
+    "complete": ":material/task_alt:",
+    "withdrawn": ":material/block:",
+    "not yet reported": ":material/schedule:",
+}
 
 
 def open_page() -> tuple[str, date, date | None]:
@@ -44,16 +57,22 @@ def require_database(url: str) -> None:
 
 def illustrative_badge() -> None:
     """The badge that marks generated (not real) values."""
-    st.badge("Illustrative", icon=":material/science:", color="orange",
-             help="Generated for demonstration, calibrated to the documented figures. Not real data.")
+    st.badge(
+        "Illustrative",
+        icon=":material/science:",
+        color="orange",
+        help="Generated for demonstration, calibrated to the documented figures. Not real data.",
+    )
 
 
 def illustrative_notice(values: pd.DataFrame) -> None:
     """A banner when any value on the page is illustrative."""
     if not values.empty and values["illustrative"].any():
-        st.info("Some figures on this page are **illustrative**: generated demonstration data, calibrated to the "
-                "documented figures and badged where shown. Load real returns to replace them.",
-                icon=":material/science:")
+        st.info(
+            "Some figures on this page are **illustrative**: generated demonstration data, calibrated to the "
+            "documented figures and badged where shown. Load real returns to replace them.",
+            icon=":material/science:",
+        )
 
 
 def kpi_tile(kpi: dict, summary: dict) -> None:
@@ -64,15 +83,18 @@ def kpi_tile(kpi: dict, summary: dict) -> None:
             st.metric(kpi["name"], "No data yet", label_visibility="collapsed")
             st.caption(f"{kpi['area_name']} \u00b7 no values loaded")
             return
-        provenance = provenance_text(summary["source"] or "", summary["source_section"] or "",
-                                     summary["illustrative"])
+        provenance = provenance_text(summary["source"] or "", summary["source_section"] or "", summary["illustrative"])
         st.markdown(f"**{kpi['name']}**", help=f"{kpi['definition']}\n\n{provenance}\n\nRAG rule: {kpi['rag_rule']}")
         number, words = format_headline(summary["value"], kpi["unit"])
         year = summary["change_vs_last_year"]
-        st.metric(kpi["name"], f"{summary['qualifier']} {number}".strip(), label_visibility="collapsed",
-                  delta=f"{year['percent']:+.1f}%" if year else None,
-                  delta_description=f"vs a year earlier ({year['judgement']})" if year else None,
-                  delta_color=DELTA_COLOURS.get(kpi["direction"], "off"))
+        st.metric(
+            kpi["name"],
+            f"{summary['qualifier']} {number}".strip(),
+            label_visibility="collapsed",
+            delta=f"{year['percent']:+.1f}%" if year else None,
+            delta_description=f"vs a year earlier ({year['judgement']})" if year else None,
+            delta_color=DELTA_COLOURS.get(kpi["direction"], "off"),
+        )
         # No st.metric sparkline: Streamlit draws it as an <svg role="img"> with no text alternative (axe-core
         # svg-img-alt, serious). The SPC badge below says the same in words; the priority page has the full chart.
         period = format_period(summary["period_start"], summary["period_end"])
@@ -98,8 +120,12 @@ def status_badges(summary: dict) -> None:
         if assurance in ASSURANCE_ICONS:
             st.badge(ASSURANCE_WORDS[assurance].capitalize(), icon=ASSURANCE_ICONS[assurance], color="gray")
         if summary["stale"]:
-            st.badge("Stale", icon=":material/history:", color="gray", help="No value for longer than the KPI's "
-                     "reporting frequency allows.")
+            st.badge(
+                "Stale",
+                icon=":material/history:",
+                color="gray",
+                help="No value for longer than the KPI's reporting frequency allows.",
+            )
         if summary["illustrative"]:
             illustrative_badge()
 
@@ -119,9 +145,14 @@ def meeting_selector(url: str) -> tuple[date, date | None]:
     dates = [r["meeting_date"].isoformat() for r in rows]
     wanted = st.query_params.get("meeting")
     index = dates.index(wanted) if wanted in dates else len(dates) - 1
-    chosen = st.sidebar.selectbox("Executive meeting", range(len(rows)), index=index, key="meeting",
-                                  format_func=lambda i: meetings.label(rows[i]),
-                                  help="Shows the dashboard as it was at the meeting's data cut-off.")
+    chosen = st.sidebar.selectbox(
+        "Executive meeting",
+        range(len(rows)),
+        index=index,
+        key="meeting",
+        format_func=lambda i: meetings.label(rows[i]),
+        help="Shows the dashboard as it was at the meeting's data cut-off.",
+    )
     st.query_params["meeting"] = dates[chosen]
     cutoff = rows[chosen]["data_cutoff"]
     return cutoff, meetings.previous_cutoff(table, cutoff)
@@ -141,9 +172,12 @@ def kpi_line(kpi: dict, summary: dict) -> str:
         return f"- {kpi['name']}: no values yet"
     value = format_value(summary["value"], kpi["unit"], summary["qualifier"])
     period = format_period(summary["period_start"], summary["period_end"])
-    extras = [RAG_BADGES[summary["rag"]][0] if summary["rag"] else "",
-              "SPC concern" if summary["spc"]["variation"] == spc.CONCERN else "",
-              "stale" if summary["stale"] else "", "illustrative" if summary["illustrative"] else ""]
+    extras = [
+        RAG_BADGES[summary["rag"]][0] if summary["rag"] else "",
+        "SPC concern" if summary["spc"]["variation"] == spc.CONCERN else "",
+        "stale" if summary["stale"] else "",
+        "illustrative" if summary["illustrative"] else "",
+    ]
     tail = ", ".join(e for e in extras if e)
     return f"- {kpi['name']}: **{value}** ({period})" + (f" *({tail})*" if tail else "")
 
@@ -154,16 +188,28 @@ def chart_block(figure: object, caption: str, table: pd.DataFrame, file_name: st
     st.caption(caption)
     with st.expander("Table of the data in this chart"):
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button("Download as CSV", exports.csv_bytes(table), file_name=file_name,
-                           mime="text/csv", icon=":material/download:", key=f"csv_{key}")
+        st.download_button(
+            "Download as CSV",
+            exports.csv_bytes(table),
+            file_name=file_name,
+            mime="text/csv",
+            icon=":material/download:",
+            key=f"csv_{key}",
+        )
 
 
 def spc_table(points: pd.DataFrame, unit: str) -> pd.DataFrame:
     """The SPC chart's data as a readable table (the chart's table alternative and CSV)."""
     table = points[["period_end", "value", "mean", "lower", "upper", "signal"]].copy()
     table["signal"] = table["signal"].replace({"": "none"}).str.replace("special_cause_", "special cause ")
-    return table.rename(columns={"period_end": "month ending", "value": unit, "lower": "lower process limit",
-                                 "upper": "upper process limit"})
+    return table.rename(
+        columns={
+            "period_end": "month ending",
+            "value": unit,
+            "lower": "lower process limit",
+            "upper": "upper process limit",
+        }
+    )
 
 
 def documented_change(label: str, facts: pd.DataFrame, unit: str) -> None:
@@ -173,9 +219,14 @@ def documented_change(label: str, facts: pd.DataFrame, unit: str) -> None:
         return
     before, after = facts.iloc[0], facts.iloc[-1]
     change = 100 * (after["value"] - before["value"]) / before["value"]
-    st.metric(label, f"{after['value']:g} {unit}", delta=f"{change:+.0f}% (from {before['value']:g})",
-              delta_color="inverse", border=True,
-              delta_description=f"{before['period_start']:%Y} compared with {after['period_start']:%Y}")
+    st.metric(
+        label,
+        f"{after['value']:g} {unit}",
+        delta=f"{change:+.0f}% (from {before['value']:g})",
+        delta_color="inverse",
+        border=True,
+        delta_description=f"{before['period_start']:%Y} compared with {after['period_start']:%Y}",
+    )
     st.caption(provenance_text(after["source"], after["source_section"], bool(after["illustrative"])))
 
 

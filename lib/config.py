@@ -57,7 +57,7 @@ def database_url() -> str:
     url = get(DATABASE_URL)
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
-        path = url[len(prefix):]
+        path = url[len(prefix) :]
         if path and path != ":memory:":
             url = prefix + str(PROJECT_ROOT / path)
     if url.startswith("postgresql://") or url.startswith("postgres://"):

@@ -28,9 +28,11 @@ PRIMARY = "primary"
 SECONDARY = "secondary"
 WITHHELD = "withheld"  # the last resort: every ward hidden, a reader knows only that each count is 0 or more
 LABELS = {PRIMARY: f"<{THRESHOLD}", SECONDARY: "[c]", WITHHELD: "[c]"}
-EXPLANATION = (f"<{THRESHOLD}: a count from 1 to {THRESHOLD - 1}, hidden to protect the people counted. "
-               "[c]: hidden as well, so that a small count cannot be worked out by subtracting the other wards "
-               "from the city total. Rates, changes and ranks of hidden wards are withheld too.")
+EXPLANATION = (
+    f"<{THRESHOLD}: a count from 1 to {THRESHOLD - 1}, hidden to protect the people counted. "
+    "[c]: hidden as well, so that a small count cannot be worked out by subtracting the other wards "
+    "from the city total. Rates, changes and ranks of hidden wards are withheld too."
+)
 
 
 def is_small(count: int) -> bool:
@@ -68,8 +70,7 @@ def protect(counts: Mapping[str, int]) -> dict[str, str]:
     """Which cells to hide, and why (PRIMARY or SECONDARY), so that no hidden count can be recovered."""
     hidden = {key: PRIMARY for key, count in counts.items() if is_small(int(count))}
     while exposed(counts, hidden):
-        candidates = sorted((count, key) for key, count in counts.items()
-                            if key not in hidden and count >= THRESHOLD)
+        candidates = sorted((count, key) for key, count in counts.items() if key not in hidden and count >= THRESHOLD)
         if not candidates:
             return dict.fromkeys(counts, WITHHELD)
         hidden[candidates[0][1]] = SECONDARY

@@ -18,17 +18,37 @@ class Event:
 
 
 HAREHILLS_WARD = "E05011394"  # Gipton & Harehills, where Clear-Hold-Build began
-CLEAR_HOLD_BUILD = Event(date(2023, 5, 1), "Clear-Hold-Build begins in Harehills",
-                         "000_274d76e3dc4e1983.txt § paragraph 4", ("CRIME_TOTAL",), rebase=False)
+CLEAR_HOLD_BUILD = Event(
+    date(2023, 5, 1),
+    "Clear-Hold-Build begins in Harehills",
+    "000_274d76e3dc4e1983.txt § paragraph 4",
+    ("CRIME_TOTAL",),
+    rebase=False,
+)
 
 EVENTS: tuple[Event, ...] = (
-    Event(date(2022, 2, 1), "DS1 dedicated noise service starts", "001_cf5d9940d488cdb5.txt § DS1",
-          ("DS1_RESPONSE", "DS1_TRIAGE", "DS1_ATTENDANCE", "DS1_CALLS"), rebase=True),
-    Event(date(2023, 4, 1), "Student-area dedicated response (2023/24)", "000_274d76e3dc4e1983.txt § paragraph 4",
-          ("DS1_CALLS",), rebase=True),
+    Event(
+        date(2022, 2, 1),
+        "DS1 dedicated noise service starts",
+        "001_cf5d9940d488cdb5.txt § DS1",
+        ("DS1_RESPONSE", "DS1_TRIAGE", "DS1_ATTENDANCE", "DS1_CALLS"),
+        rebase=True,
+    ),
+    Event(
+        date(2023, 4, 1),
+        "Student-area dedicated response (2023/24)",
+        "000_274d76e3dc4e1983.txt § paragraph 4",
+        ("DS1_CALLS",),
+        rebase=True,
+    ),
     CLEAR_HOLD_BUILD,
-    Event(date(2023, 9, 1), "WalkSafe Leeds app launched", "000_274d76e3dc4e1983.txt § paragraph 4",
-          ("WALKSAFE_DOWNLOADS", "WALKSAFE_USES"), rebase=False),
+    Event(
+        date(2023, 9, 1),
+        "WalkSafe Leeds app launched",
+        "000_274d76e3dc4e1983.txt § paragraph 4",
+        ("WALKSAFE_DOWNLOADS", "WALKSAFE_USES"),
+        rebase=False,
+    ),
 )
 
 

@@ -5,10 +5,23 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-COUNT_UNITS_SINGULAR = {"calls": "call", "safety plans": "safety plan", "downloads": "download", "uses": "use",
-                        "crimes": "crime", "burglaries": "burglary", "reports": "report", "people": "person",
-                        "knives": "knife", "organisations": "organisation", "homes": "home", "groups": "group",
-                        "premises": "premises", "hits": "hit", "people reached": "person reached"}
+COUNT_UNITS_SINGULAR = {
+    "calls": "call",
+    "safety plans": "safety plan",
+    "downloads": "download",
+    "uses": "use",
+    "crimes": "crime",
+    "burglaries": "burglary",
+    "reports": "report",
+    "people": "person",
+    "knives": "knife",
+    "organisations": "organisation",
+    "homes": "home",
+    "groups": "group",
+    "premises": "premises",
+    "hits": "hit",
+    "people reached": "person reached",
+}
 
 
 def format_number(value: float) -> str:
@@ -61,4 +74,3 @@ def provenance_text(source: str, section: str, illustrative: bool, note: str = "
         return "Illustrative (generated) value for demonstration, calibrated to the documented figures; not real data."
     where = f"{source} \u00a7 {section}" if section else source
     return f"Source: {where}." + (f" {note}" if note else "")
-

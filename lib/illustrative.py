@@ -28,9 +28,20 @@ GIPTON_HAREHILLS = HAREHILLS_WARD
 STUDENT_WARDS = ("E05011397", "E05011403", "E05011413")  # Headingley & Hyde Park, Little London & Woodhouse, Weetwood
 
 POLICE_UK_CRIME_TYPES = (
-    "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs", "Other crime",
-    "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting", "Theft from the person",
-    "Vehicle crime", "Violence and sexual offences",
+    "Anti-social behaviour",
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
 )
 ASB = "Anti-social behaviour"
 
@@ -101,12 +112,36 @@ def poisson(rng: random.Random, mean: float) -> int:
 
 
 # Noise calls by calendar month: students away in summer; Freshers' (Sept/Oct); Halloween and Bonfire Night (Oct/Nov).
-NOISE_SEASON = {1: 0.80, 2: 0.85, 3: 0.90, 4: 0.85, 5: 0.90, 6: 0.85, 7: 0.70, 8: 0.60, 9: 1.45, 10: 1.60, 11: 1.30,
-                12: 0.90}
+NOISE_SEASON = {
+    1: 0.80,
+    2: 0.85,
+    3: 0.90,
+    4: 0.85,
+    5: 0.90,
+    6: 0.85,
+    7: 0.70,
+    8: 0.60,
+    9: 1.45,
+    10: 1.60,
+    11: 1.30,
+    12: 0.90,
+}
 # ASB by calendar month: light nights in summer; Halloween and Bonfire Night peaks.
 ASB_SEASON = {1: 0.85, 2: 0.85, 3: 0.95, 4: 1.0, 5: 1.05, 6: 1.1, 7: 1.1, 8: 1.05, 9: 1.0, 10: 1.2, 11: 1.15, 12: 0.8}
-VIOLENCE_SEASON = {1: 0.92, 2: 0.9, 3: 0.98, 4: 1.0, 5: 1.05, 6: 1.07, 7: 1.08, 8: 1.04, 9: 1.0, 10: 1.0, 11: 0.97,
-                   12: 0.99}
+VIOLENCE_SEASON = {
+    1: 0.92,
+    2: 0.9,
+    3: 0.98,
+    4: 1.0,
+    5: 1.05,
+    6: 1.07,
+    7: 1.08,
+    8: 1.04,
+    9: 1.0,
+    10: 1.0,
+    11: 0.97,
+    12: 0.99,
+}
 
 
 def _index(months: list[date], first: date, last: date) -> list[int]:
@@ -114,11 +149,24 @@ def _index(months: list[date], first: date, last: date) -> list[int]:
     return [i for i, m in enumerate(months) if first <= m <= last]
 
 
-def _kpi_row(code: str, month: date, value: float, area: str = "E08000035", numerator: float | None = None,
-             denominator: float | None = None) -> dict:
+def _kpi_row(
+    code: str,
+    month: date,
+    value: float,
+    area: str = "E08000035",
+    numerator: float | None = None,
+    denominator: float | None = None,
+) -> dict:
     """One monthly KPI value as a dict of KpiValue fields."""
-    return {"kpi_code": code, "area_code": area, "period_start": month, "period_end": month_end(month),
-            "value": value, "numerator": numerator, "denominator": denominator}
+    return {
+        "kpi_code": code,
+        "area_code": area,
+        "period_start": month,
+        "period_end": month_end(month),
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
 
 
 def ds1_series(rng: random.Random) -> list[dict]:
@@ -180,8 +228,11 @@ def ds1_series(rng: random.Random) -> list[dict]:
     for i, m in enumerate(months):
         minutes = round(response[i], 1)
         rows.append(_kpi_row("DS1_CALLS", m, float(calls[i]), "DS1"))
-        rows.append(_kpi_row("DS1_ATTENDANCE", m, round(100 * attended[i] / need[i], 1), "DS1",
-                             float(attended[i]), float(need[i])))
+        rows.append(
+            _kpi_row(
+                "DS1_ATTENDANCE", m, round(100 * attended[i] / need[i], 1), "DS1", float(attended[i]), float(need[i])
+            )
+        )
         rows.append(_kpi_row("DS1_RESPONSE", m, minutes, "DS1", round(minutes * attended[i], 1), float(attended[i])))
         rows.append(_kpi_row("DS1_TRIAGE", m, round(triage[i], 1), "DS1"))
     return rows
@@ -214,20 +265,36 @@ def calibrated_counts(raw: list[float], months: list[date], windows: list[tuple[
 def safety_plan_series(rng: random.Random) -> list[dict]:
     """Monthly domestic abuse safety plans, April 2021 to September 2024."""
     months = month_starts(START, END)
-    season = {1: 1.05, 2: 0.92, 3: 0.98, 4: 0.97, 5: 1.0, 6: 1.04, 7: 1.06, 8: 1.03, 9: 0.98, 10: 0.98, 11: 0.96,
-              12: 1.05}
+    season = {
+        1: 1.05,
+        2: 0.92,
+        3: 0.98,
+        4: 0.97,
+        5: 1.0,
+        6: 1.04,
+        7: 1.06,
+        8: 1.03,
+        9: 0.98,
+        10: 0.98,
+        11: 0.96,
+        12: 1.05,
+    }
     raw = [500 * season[m.month] * rng.uniform(0.93, 1.07) for m in months]
-    counts = calibrated_counts(raw, months, [
-        (date(2021, 11, 1), date(2022, 10, 1), CALIBRATION["da_safety_plans_nov21_oct22"][0]),
-        (date(2023, 4, 1), date(2024, 3, 1), CALIBRATION["da_safety_plans_fy2023_24"][0]),
-    ])
+    counts = calibrated_counts(
+        raw,
+        months,
+        [
+            (date(2021, 11, 1), date(2022, 10, 1), CALIBRATION["da_safety_plans_nov21_oct22"][0]),
+            (date(2023, 4, 1), date(2024, 3, 1), CALIBRATION["da_safety_plans_fy2023_24"][0]),
+        ],
+    )
     return [_kpi_row("DA_SAFETY_PLANS", m, float(c)) for m, c in zip(months, counts, strict=True)]
 
 
 def walksafe_series(rng: random.Random) -> list[dict]:
     """Monthly WalkSafe app downloads and uses from the September 2023 launch to September 2024."""
     months = month_starts(WALKSAFE_LAUNCH, END)
-    downloads_raw = [900 * (0.78 ** i) * rng.uniform(0.9, 1.1) + 180 for i in range(len(months))]
+    downloads_raw = [900 * (0.78**i) * rng.uniform(0.9, 1.1) + 180 for i in range(len(months))]
     installed, uses_raw = 0.0, []
     for i, d in enumerate(downloads_raw):
         installed += d
@@ -266,10 +333,16 @@ def crime_series(rng: random.Random, ward_codes: list[str]) -> list[dict]:
     counts = {key: poisson(rng, mean) for key, mean in means.items()}
 
     # Clear-Hold-Build (from May 2023): Gipton & Harehills crime (excluding ASB) 40% lower in the 16 months after.
-    before = [k for k in counts if k[0] == GIPTON_HAREHILLS and k[1] != ASB and
-              date(2022, 1, 1) <= k[2] < CLEAR_HOLD_BUILD_START]
-    after = [k for k in counts if k[0] == GIPTON_HAREHILLS and k[1] != ASB and
-             CLEAR_HOLD_BUILD_START <= k[2] <= date(2024, 8, 1)]
+    before = [
+        k
+        for k in counts
+        if k[0] == GIPTON_HAREHILLS and k[1] != ASB and date(2022, 1, 1) <= k[2] < CLEAR_HOLD_BUILD_START
+    ]
+    after = [
+        k
+        for k in counts
+        if k[0] == GIPTON_HAREHILLS and k[1] != ASB and CLEAR_HOLD_BUILD_START <= k[2] <= date(2024, 8, 1)
+    ]
     target = round(0.6 * sum(counts[k] for k in before))
     for key, value in zip(after, round_to_total([means[k] for k in after], target), strict=True):
         counts[key] = value

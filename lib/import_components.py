@@ -15,8 +15,20 @@ from lib import exports, lookups, queries
 from lib.ingest import batches, files, kpi_returns, policeuk
 
 ALL_OWNERS = ""
-LOG_COLUMNS = ["id", "kind", "file_name", "status", "rows_read", "rows_imported", "rows_rejected", "rows_outside",
-               "who", "started_at", "finished_at", "errors"]
+LOG_COLUMNS = [
+    "id",
+    "kind",
+    "file_name",
+    "status",
+    "rows_read",
+    "rows_imported",
+    "rows_rejected",
+    "rows_outside",
+    "who",
+    "started_at",
+    "finished_at",
+    "errors",
+]
 
 
 def current_user() -> str:
@@ -44,23 +56,38 @@ def _problem_list(problems: list[files.Problem]) -> str:
 
 # KPI return --------------------------------------------------------------------------------------------------------
 
+
 def template_downloads(url: str) -> None:
     """Choose an owner and download their template as CSV or Excel, with a guide to what each KPI expects."""
     owners = sorted(set(queries.kpi_catalogue(url)["owner"]))
-    owner = st.selectbox("KPIs owned by", [ALL_OWNERS, *owners], format_func=lambda o: o or "All owners",
-                         key="template_owner")
+    owner = st.selectbox(
+        "KPIs owned by", [ALL_OWNERS, *owners], format_func=lambda o: o or "All owners", key="template_owner"
+    )
     stem = "kpi-return" + (f"-{''.join(c if c.isalnum() else '-' for c in owner.lower())[:40]}" if owner else "")
     left, right = st.columns(2)
-    left.download_button("Template (CSV)", exports.csv_bytes(kpi_returns.template(url, owner or None)),
-                         file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:", width="stretch")
-    right.download_button("Template (Excel, with a guide sheet)", kpi_returns.template_excel(url, owner or None),
-                          file_name=f"{stem}.xlsx", icon=":material/download:", width="stretch",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    left.download_button(
+        "Template (CSV)",
+        exports.csv_bytes(kpi_returns.template(url, owner or None)),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        width="stretch",
+    )
+    right.download_button(
+        "Template (Excel, with a guide sheet)",
+        kpi_returns.template_excel(url, owner or None),
+        file_name=f"{stem}.xlsx",
+        icon=":material/download:",
+        width="stretch",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     with st.expander("What each KPI expects"):
         st.dataframe(kpi_returns.guide(url, owner or None), hide_index=True, width="stretch")
-        st.caption("Columns: kpi_code, period_start, period_end (YYYY-MM-DD or DD/MM/YYYY), ward_code (blank = the "
-                   "KPI's own area), value, numerator and denominator (optional), note. Rows left without a value "
-                   "are skipped. A value for a period already loaded becomes a new revision; the old one is kept.")
+        st.caption(
+            "Columns: kpi_code, period_start, period_end (YYYY-MM-DD or DD/MM/YYYY), ward_code (blank = the "
+            "KPI's own area), value, numerator and denominator (optional), note. Rows left without a value "
+            "are skipped. A value for a period already loaded becomes a new revision; the old one is kept."
+        )
 
 
 def _preview_summary(preview: kpi_returns.Preview) -> None:
@@ -75,8 +102,7 @@ def _preview_summary(preview: kpi_returns.Preview) -> None:
 
 def kpi_return_upload(url: str) -> None:
     """Upload a return, see every problem or a preview, and import it on confirm."""
-    upload = st.file_uploader("Upload a completed return (CSV UTF-8 or Excel)", type=["csv", "xlsx"],
-                              key="kpi_upload")
+    upload = st.file_uploader("Upload a completed return (CSV UTF-8 or Excel)", type=["csv", "xlsx"], key="kpi_upload")
     done = st.session_state.pop("kpi_import_done", None)
     if done:
         st.success(done, icon=":material/check_circle:")
@@ -87,35 +113,47 @@ def kpi_return_upload(url: str) -> None:
         preview = kpi_returns.check(url, upload.name, data)
     except files.ImportRejectedError as error:
         problems = error.problems
-        _log_once(files.sha256(data), lambda: kpi_returns.record_rejection(url, upload.name, data, problems,
-                                                                           current_user()))
-        st.error(f"**{upload.name} cannot be read**; nothing was imported.\n\n{_problem_list(problems)}",
-                 icon=":material/error:")
+        _log_once(
+            files.sha256(data), lambda: kpi_returns.record_rejection(url, upload.name, data, problems, current_user())
+        )
+        st.error(
+            f"**{upload.name} cannot be read**; nothing was imported.\n\n{_problem_list(problems)}",
+            icon=":material/error:",
+        )
         return
     if not preview.ok:
         _log_once(preview.sha256, lambda: kpi_returns.import_preview(url, preview, current_user()))
-        st.error(f"**{len(preview.problems)} problem(s) in {upload.name}**: nothing will be imported until every one "
-                 "is fixed. Each is listed by row (as numbered in a spreadsheet, header = 1) and column.",
-                 icon=":material/error:")
+        st.error(
+            f"**{len(preview.problems)} problem(s) in {upload.name}**: nothing will be imported until every one "
+            "is fixed. Each is listed by row (as numbered in a spreadsheet, header = 1) and column.",
+            icon=":material/error:",
+        )
         st.dataframe(preview.problem_table, hide_index=True, width="stretch")
-        st.download_button("Download the problems (CSV)", exports.csv_bytes(preview.problem_table),
-                           file_name=f"problems-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv",
-                           icon=":material/download:")
+        st.download_button(
+            "Download the problems (CSV)",
+            exports.csv_bytes(preview.problem_table),
+            file_name=f"problems-{upload.name.rsplit('.', 1)[0]}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )
     else:
         st.info(f"**{upload.name}** passed every check. Review the preview, then import.", icon=":material/task:")
         _preview_summary(preview)
     with st.expander("Preview of every row", expanded=preview.ok):
         st.dataframe(preview.rows, hide_index=True, width="stretch")
-    if preview.ok and st.button(f"Import {len(preview.values)} value(s)", type="primary", key="kpi_confirm",
-                                icon=":material/upload:"):
+    if preview.ok and st.button(
+        f"Import {len(preview.values)} value(s)", type="primary", key="kpi_confirm", icon=":material/upload:"
+    ):
         outcome = kpi_returns.import_preview(url, preview, current_user())
         st.session_state["kpi_import_done"] = (
             f"{upload.name}: {outcome.status}. {outcome.counts.added} new, {outcome.counts.revised} revised "
-            f"(earlier revisions kept), {outcome.counts.unchanged} unchanged. Import batch {outcome.batch_id}.")
+            f"(earlier revisions kept), {outcome.counts.unchanged} unchanged. Import batch {outcome.batch_id}."
+        )
         st.rerun()
 
 
 # police.uk ---------------------------------------------------------------------------------------------------------
+
 
 def _lookup(url: str) -> lookups.LsoaLookup | None:
     """The LSOA lookups, or None after telling the user how to configure them."""
@@ -128,8 +166,12 @@ def _lookup(url: str) -> lookups.LsoaLookup | None:
 
 def policeuk_upload(url: str) -> None:
     """Upload street-level CSVs or a custom-download zip, check them, and import on confirm."""
-    uploads = st.file_uploader("police.uk street-level files (YYYY-MM-<force>-street.csv) or the zip archive of a "
-                               "custom download", type=["csv", "zip"], accept_multiple_files=True, key="crime_upload")
+    uploads = st.file_uploader(
+        "police.uk street-level files (YYYY-MM-<force>-street.csv) or the zip archive of a custom download",
+        type=["csv", "zip"],
+        accept_multiple_files=True,
+        key="crime_upload",
+    )
     done = st.session_state.pop("crime_import_done", None)
     if done:
         st.success(done, icon=":material/check_circle:")
@@ -146,8 +188,12 @@ def policeuk_upload(url: str) -> None:
             notes += more
     except files.ImportRejectedError as error:
         rejected = error
-        _log_once(f"{rejected.file_name}:{rejected}", lambda: batches.record(
-            url, policeuk.KIND, rejected.file_name, "", "rejected", rejected.problems, current_user()))
+        _log_once(
+            f"{rejected.file_name}:{rejected}",
+            lambda: batches.record(
+                url, policeuk.KIND, rejected.file_name, "", "rejected", rejected.problems, current_user()
+            ),
+        )
         st.error(f"**{error.file_name}**: {_problem_list(error.problems)}", icon=":material/error:")
         return
     checked, rejected = [], []
@@ -160,35 +206,66 @@ def policeuk_upload(url: str) -> None:
         st.caption(note)
     if rejected:
         for error in rejected:
-            _log_once(f"{error.file_name}:{error}", lambda e=error: batches.record(
-                url, policeuk.KIND, e.file_name, "", "rejected", e.problems, current_user()))
-            st.error(f"**{error.file_name}** cannot be imported:\n\n{_problem_list(error.problems[:20])}",
-                     icon=":material/error:")
+            _log_once(
+                f"{error.file_name}:{error}",
+                lambda e=error: batches.record(
+                    url, policeuk.KIND, e.file_name, "", "rejected", e.problems, current_user()
+                ),
+            )
+            st.error(
+                f"**{error.file_name}** cannot be imported:\n\n{_problem_list(error.problems[:20])}",
+                icon=":material/error:",
+            )
         st.warning("Nothing will be imported until every file passes: an import goes in whole or not at all.")
         return
-    st.dataframe(pd.DataFrame([{"file": p.source.name, "months": ", ".join(sorted({r[2][:7] for r in p.records})),
-                                "rows": p.rows_read, "Leeds rows": len(p.records), "outside Leeds": p.outside,
-                                "LSOA not in lookup (refused)": sum(p.unknown_lsoa.values())} for p in checked]),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "file": p.source.name,
+                    "months": ", ".join(sorted({r[2][:7] for r in p.records})),
+                    "rows": p.rows_read,
+                    "Leeds rows": len(p.records),
+                    "outside Leeds": p.outside,
+                    "LSOA not in lookup (refused)": sum(p.unknown_lsoa.values()),
+                }
+                for p in checked
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     for parsed in checked:
         if parsed.problems:
             st.warning(f"**{parsed.source.name}**:\n\n{_problem_list(parsed.problems)}", icon=":material/warning:")
     if st.button(f"Import {len(checked)} file(s)", type="primary", key="crime_confirm", icon=":material/upload:"):
         bar = st.progress(0.0, text="Starting")
-        result = policeuk.import_sources(url, sources, lookup, current_user(),
-                                         lambda fraction, text: bar.progress(min(1.0, fraction), text=text), notes)
+        result = policeuk.import_sources(
+            url,
+            sources,
+            lookup,
+            current_user(),
+            lambda fraction, text: bar.progress(min(1.0, fraction), text=text),
+            notes,
+        )
         bar.empty()
         st.session_state["crime_import_done"] = "; ".join(
-            f"{f.name}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in result.files)
+            f"{f.name}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in result.files
+        )
         st.rerun()
 
 
 # Log ---------------------------------------------------------------------------------------------------------------
+
 
 def import_log(url: str, limit: int | None = None) -> None:
     """The import log table, newest first."""
     log = queries.import_log(url)
     if limit:
         log = log.head(limit)
-    st.dataframe(log[[c for c in LOG_COLUMNS if c in log]], hide_index=True, width="stretch",
-                 column_config={"errors": st.column_config.TextColumn("first problems", width="large")})
+    st.dataframe(
+        log[[c for c in LOG_COLUMNS if c in log]],
+        hide_index=True,
+        width="stretch",
+        column_config={"errors": st.column_config.TextColumn("first problems", width="large")},
+    )

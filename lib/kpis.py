@@ -15,25 +15,40 @@ def latest_values(values: pd.DataFrame) -> pd.DataFrame:
     if values.empty:
         return values.assign(period_days=pd.Series(dtype=int))
     frame = values.assign(
-        period_days=[(e - s).days for s, e in zip(values["period_start"], values["period_end"], strict=True)])
-    frame = frame.sort_values(["kpi_code", "period_end", "period_days", "illustrative"],
-                              ascending=[True, False, True, True])
+        period_days=[(e - s).days for s, e in zip(values["period_start"], values["period_end"], strict=True)]
+    )
+    frame = frame.sort_values(
+        ["kpi_code", "period_end", "period_days", "illustrative"], ascending=[True, False, True, True]
+    )
     return frame.drop_duplicates("kpi_code").reset_index(drop=True)
 
 
 def freshness(values: pd.DataFrame, catalogue: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Per KPI: number of values, real and illustrative counts, latest period end, and whether it is overdue."""
     counts = values.groupby("kpi_code").agg(
-        values=("value", "size"), illustrative_values=("illustrative", "sum"), latest_period_end=("period_end", "max"))
+        values=("value", "size"), illustrative_values=("illustrative", "sum"), latest_period_end=("period_end", "max")
+    )
     frame = catalogue[["code", "name", "frequency"]].merge(counts, left_on="code", right_index=True, how="left")
     frame["values"] = frame["values"].fillna(0).astype(int)
     frame["illustrative_values"] = frame["illustrative_values"].fillna(0).astype(int)
     frame["real_values"] = frame["values"] - frame["illustrative_values"]
     frame["days_since_latest"] = pd.array(
-        [None if pd.isna(d) else (as_of - d).days for d in frame["latest_period_end"]], dtype="Int64")
+        [None if pd.isna(d) else (as_of - d).days for d in frame["latest_period_end"]], dtype="Int64"
+    )
     frame["status"] = [_status(f, days) for f, days in zip(frame["frequency"], frame["days_since_latest"], strict=True)]
-    return frame[["code", "name", "frequency", "values", "real_values", "illustrative_values", "latest_period_end",
-                  "days_since_latest", "status"]]
+    return frame[
+        [
+            "code",
+            "name",
+            "frequency",
+            "values",
+            "real_values",
+            "illustrative_values",
+            "latest_period_end",
+            "days_since_latest",
+            "status",
+        ]
+    ]
 
 
 def _status(frequency: str, days: float | None) -> str:
@@ -117,17 +132,29 @@ def compare_with_documented(monthly_values: pd.DataFrame, documented: pd.DataFra
     """For each documented total, the sum of the monthly values over the same months, side by side."""
     rows = []
     for fact in documented.to_dict(orient="records"):
-        inside = monthly_values[(monthly_values["period_start"] >= fact["period_start"])
-                                & (monthly_values["period_end"] <= fact["period_end"])]
-        rows.append({"period_start": fact["period_start"], "period_end": fact["period_end"],
-                     "documented": fact["value"], "qualifier": fact.get("qualifier") or "",
-                     "months_in_series": len(inside), "sum_of_monthly_values": inside["value"].sum() if len(inside)
-                     else None, "source": f"{fact['source']} \u00a7 {fact['source_section']}"})
+        inside = monthly_values[
+            (monthly_values["period_start"] >= fact["period_start"])
+            & (monthly_values["period_end"] <= fact["period_end"])
+        ]
+        rows.append(
+            {
+                "period_start": fact["period_start"],
+                "period_end": fact["period_end"],
+                "documented": fact["value"],
+                "qualifier": fact.get("qualifier") or "",
+                "months_in_series": len(inside),
+                "sum_of_monthly_values": inside["value"].sum() if len(inside) else None,
+                "source": f"{fact['source']} \u00a7 {fact['source_section']}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def documented_totals(values: pd.DataFrame) -> pd.DataFrame:
     """Real (not illustrative) values covering more than one month: the totals the documents quote."""
-    days = pd.Series([(e - s).days for s, e in zip(values["period_start"], values["period_end"], strict=True)],
-                     index=values.index, dtype=int)
+    days = pd.Series(
+        [(e - s).days for s, e in zip(values["period_start"], values["period_end"], strict=True)],
+        index=values.index,
+        dtype=int,
+    )
     return values[(days > MONTHLY_MAX_DAYS) & ~values["illustrative"]]

@@ -74,7 +74,8 @@ def load(folder: Path, crosswalk: dict[str, str], current: set[str]) -> LsoaLook
     if not read:
         raise MissingLookupError(
             f"No LSOA-to-ward lookup in {folder}. Run `saferleeds reference fetch` (downloads the ONS lookups) or "
-            "set SAFERLEEDS_REFERENCE_DIR to a folder holding an ONS LSOA-to-ward lookup CSV.")
+            "set SAFERLEEDS_REFERENCE_DIR to a folder holding an ONS LSOA-to-ward lookup CSV."
+        )
     lookup = LsoaLookup()
     for vintage, path, found in sorted(read, key=lambda item: item[0]):  # 2011 first: 2021 codes override
         lookup.wards.update(found)

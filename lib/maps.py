@@ -92,13 +92,14 @@ def colour_of(value: float, classes: list[Bin]) -> str:
 
 def _rgb(colour: str) -> list[int]:
     """'#12436d' -> [18, 67, 109, 230]."""
-    return [int(colour[i:i + 2], 16) for i in (1, 3, 5)] + [230]
+    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)] + [230]
 
 
 def unit_of(table: WardTable) -> str:
     """The unit of the mapped quantity, for legends and axes."""
-    return {"value": table.measure.unit, "rate_per_1000": "per 1,000 residents",
-            "change_percent": "% change"}[table.mapped]
+    return {"value": table.measure.unit, "rate_per_1000": "per 1,000 residents", "change_percent": "% change"}[
+        table.mapped
+    ]
 
 
 def legend(table: WardTable) -> list[Bin]:
@@ -115,8 +116,11 @@ def tooltip_text(row: dict, table: WardTable) -> str:
     shown = bar_label(row, table) + ("" if pd.isna(row[table.mapped]) else f" {unit}")
     rank = f"Rank {row['rank']} of {len(table.wards)} (1 = highest)" if not pd.isna(row["rank"]) else "Not ranked"
     city = table.leeds_figure
-    city_line = ("Leeds average: " + (f"{_format(city)} {unit}" if city is not None else "n/a")
-                 + (" per ward" if table.mapped == "value" else ""))
+    city_line = (
+        "Leeds average: "
+        + (f"{_format(city)} {unit}" if city is not None else "n/a")
+        + (" per ward" if table.mapped == "value" else "")
+    )
     return "\n".join([row["ward_name"], shown, rank, city_line])
 
 
@@ -125,18 +129,29 @@ def bar_label(row: dict, table: WardTable) -> str:
     value = row[table.mapped]
     if not pd.isna(value):
         return _format(value)
-    return row["shown"] if row["suppressed"] and row["shown"] in disclosure.LABELS.values() else \
-        "withheld" if row["suppressed"] else "no data"
+    return (
+        row["shown"]
+        if row["suppressed"] and row["shown"] in disclosure.LABELS.values()
+        else "withheld"
+        if row["suppressed"]
+        else "no data"
+    )
 
 
 def _records(table: WardTable, selected: str | None) -> list[dict]:
     """Per ward: only what the deck draws and shows. Field names have no underscores and no string-valued layer
     options are used: pydeck turns both into JavaScript expressions, which then silently draw nothing."""
     classes = legend(table)
-    return [{"ward_code": row["ward_code"], "fillrgba": _rgb(colour_of(row[table.mapped], classes)),
-             "linergba": SELECTED_OUTLINE if row["ward_code"] == selected else [255, 255, 255],
-             "linepx": 250 if row["ward_code"] == selected else 40, "tooltip": tooltip_text(row, table)}
-            for row in table.wards.to_dict(orient="records")]
+    return [
+        {
+            "ward_code": row["ward_code"],
+            "fillrgba": _rgb(colour_of(row[table.mapped], classes)),
+            "linergba": SELECTED_OUTLINE if row["ward_code"] == selected else [255, 255, 255],
+            "linepx": 250 if row["ward_code"] == selected else 40,
+            "tooltip": tooltip_text(row, table),
+        }
+        for row in table.wards.to_dict(orient="records")
+    ]
 
 
 def _short(name: str) -> str:
@@ -152,28 +167,59 @@ def hex_deck(table: WardTable, selected: str | None = None) -> pdk.Deck:
     data = [dict(r, polygon=hexmap.polygon(*cells[r["ward_code"]])) for r in _records(table, selected)]
     labels = [{"position": hexmap.label_position(*cells[code]), "text": _short(names[code])} for code in cells]
     layers = [
-        pdk.Layer("PolygonLayer", data, id=HEX_LAYER, get_polygon="polygon", get_fill_color="fillrgba",
-                  get_line_color="linergba", get_line_width="linepx", line_width_min_pixels=1, pickable=True,
-                  stroked=True, filled=True),
-        pdk.Layer("TextLayer", labels, id="ward-labels", get_position="position", get_text="text", get_size=12,
-                  get_color=[11, 12, 12], background=True, get_background_color=[255, 255, 255, 170],
-                  pickable=False),
+        pdk.Layer(
+            "PolygonLayer",
+            data,
+            id=HEX_LAYER,
+            get_polygon="polygon",
+            get_fill_color="fillrgba",
+            get_line_color="linergba",
+            get_line_width="linepx",
+            line_width_min_pixels=1,
+            pickable=True,
+            stroked=True,
+            filled=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            labels,
+            id="ward-labels",
+            get_position="position",
+            get_text="text",
+            get_size=12,
+            get_color=[11, 12, 12],
+            background=True,
+            get_background_color=[255, 255, 255, 170],
+            pickable=False,
+        ),
     ]
-    return CompactDeck(layers=layers, initial_view_state=VIEW, map_provider=None, map_style=None,
-                    tooltip={"text": "{tooltip}"})
+    return CompactDeck(
+        layers=layers, initial_view_state=VIEW, map_provider=None, map_style=None, tooltip={"text": "{tooltip}"}
+    )
 
 
 def choropleth_deck(table: WardTable, outlines: dict, selected: str | None = None) -> pdk.Deck:
     """Ward boundaries coloured by the measure (pydeck GeoJsonLayer)."""
     records = {r["ward_code"]: r for r in _records(table, selected)}
-    features = [{"type": "Feature", "geometry": f["geometry"],
-                 "properties": records[f["properties"]["ward_code"]]} for f in outlines["features"]]
-    layer = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id=GEO_LAYER,
-                      get_fill_color="properties.fillrgba", get_line_color="properties.linergba",
-                      get_line_width="properties.linepx", line_width_min_pixels=1, pickable=True, stroked=True,
-                      filled=True)
-    return CompactDeck(layers=[layer], initial_view_state=VIEW, map_provider=None, map_style=None,
-                    tooltip={"text": "{tooltip}"})
+    features = [
+        {"type": "Feature", "geometry": f["geometry"], "properties": records[f["properties"]["ward_code"]]}
+        for f in outlines["features"]
+    ]
+    layer = pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
+        id=GEO_LAYER,
+        get_fill_color="properties.fillrgba",
+        get_line_color="properties.linergba",
+        get_line_width="properties.linepx",
+        line_width_min_pixels=1,
+        pickable=True,
+        stroked=True,
+        filled=True,
+    )
+    return CompactDeck(
+        layers=[layer], initial_view_state=VIEW, map_provider=None, map_style=None, tooltip={"text": "{tooltip}"}
+    )
 
 
 def payload_bytes(deck: pdk.Deck) -> int:

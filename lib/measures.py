@@ -27,8 +27,10 @@ NON_ADDITIVE_UNITS = ("percent", "minutes", "% change", "days")
 COUNT, RATE, CHANGE = "count", "rate", "change"
 BASES = {COUNT: "Count", RATE: "Rate per 1,000 residents", CHANGE: "Change on the same period a year earlier"}
 MAPPED_COLUMNS = {COUNT: "value", RATE: "rate_per_1000", CHANGE: "change_percent"}
-CAVEAT = ("Police recorded crime reflects reporting and police activity as well as crime itself: a higher rate can "
-          "mean more confidence in reporting or more proactive policing, not only more crime.")
+CAVEAT = (
+    "Police recorded crime reflects reporting and police activity as well as crime itself: a higher rate can "
+    "mean more confidence in reporting or more proactive policing, not only more crime."
+)
 
 
 @dataclass(frozen=True)
@@ -64,20 +66,35 @@ def slug(text: str) -> str:
 
 def crime_measures() -> list[Measure]:
     """All crime (excluding ASB) and each police.uk crime type."""
-    everything = Measure(ALL_CRIME, "All crime (excluding anti-social behaviour)", "crimes",
-                         any(t in SENSITIVE_CRIME_TYPES for t in ALL_CRIME_TYPES), ALL_CRIME_TYPES)
-    singles = [Measure(f"crime:{slug(t)}", t, "incidents" if t == ASB else "crimes", t in SENSITIVE_CRIME_TYPES,
-                       (t,)) for t in POLICE_UK_CRIME_TYPES]
+    everything = Measure(
+        ALL_CRIME,
+        "All crime (excluding anti-social behaviour)",
+        "crimes",
+        any(t in SENSITIVE_CRIME_TYPES for t in ALL_CRIME_TYPES),
+        ALL_CRIME_TYPES,
+    )
+    singles = [
+        Measure(f"crime:{slug(t)}", t, "incidents" if t == ASB else "crimes", t in SENSITIVE_CRIME_TYPES, (t,))
+        for t in POLICE_UK_CRIME_TYPES
+    ]
     return [everything, *singles]
 
 
 def measures(url: str) -> list[Measure]:
     """Every measure the map can show: police.uk crime, then KPIs with values by ward."""
     catalogue = queries.kpi_catalogue(url).set_index("code")
-    kpi_measures = [Measure(f"kpi:{code}", catalogue.loc[code, "name"], catalogue.loc[code, "unit"],
-                            bool(catalogue.loc[code, "sensitive"]), kpi_code=code,
-                            additive=catalogue.loc[code, "unit"] not in NON_ADDITIVE_UNITS)
-                    for code in queries.ward_kpi_codes(url) if code in catalogue.index]
+    kpi_measures = [
+        Measure(
+            f"kpi:{code}",
+            catalogue.loc[code, "name"],
+            catalogue.loc[code, "unit"],
+            bool(catalogue.loc[code, "sensitive"]),
+            kpi_code=code,
+            additive=catalogue.loc[code, "unit"] not in NON_ADDITIVE_UNITS,
+        )
+        for code in queries.ward_kpi_codes(url)
+        if code in catalogue.index
+    ]
     return crime_measures() + kpi_measures
 
 
@@ -106,12 +123,15 @@ def available_periods(url: str, measure: Measure, as_at: date | None = None) -> 
 def check_period(measure: Measure, period: Period) -> None:
     """ValueError with a plain reason if a measure cannot be shown by ward for this kind of period."""
     if period.kind not in measure.period_kinds:
-        raise ValueError(f"{measure.label} is sensitive: by ward it is shown only for rolling 12 months or a "
-                         "financial year, never a single month (disclosure control).")
+        raise ValueError(
+            f"{measure.label} is sensitive: by ward it is shown only for rolling 12 months or a "
+            "financial year, never a single month (disclosure control)."
+        )
 
 
-def _monthly(url: str, measure: Measure, first: date, last: date,
-             crime_types: tuple[str, ...] | None = None) -> pd.DataFrame:
+def _monthly(
+    url: str, measure: Measure, first: date, last: date, crime_types: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """Month x ward matrix of the measure's values (or of some of its crime types); missing wards are 0 for crime."""
     wards = queries.wards(url)["code"].tolist()
     if measure.kpi_code:
@@ -192,8 +212,11 @@ class WardTable:
     @property
     def leeds_figure(self) -> float | None:
         """The Leeds figure to compare wards with: average count per ward, rate per 1,000, or change."""
-        return {COUNT: self.city["ward_average"], RATE: self.city.get("rate_per_1000"),
-                CHANGE: self.city.get("change_percent")}[self.basis]
+        return {
+            COUNT: self.city["ward_average"],
+            RATE: self.city.get("rate_per_1000"),
+            CHANGE: self.city.get("change_percent"),
+        }[self.basis]
 
 
 def _label(value: float, kind: str) -> str:
@@ -217,7 +240,8 @@ def ward_table(url: str, measure_id: str, period: Period, basis: str = RATE) -> 
     if basis == RATE and not measure.additive:
         basis = COUNT  # a rate per 1,000 of an average or a percentage means nothing
     wards = queries.wards(url)[["code", "name", "committee_area", "population"]].rename(
-        columns={"code": "ward_code", "name": "ward_name"})
+        columns={"code": "ward_code", "name": "ward_name"}
+    )
     total_values, hidden = _raw_and_hidden(url, measure, period)
     values = total_values.where(~total_values.index.isin(list(hidden)))
     wards["value"] = wards["ward_code"].map(values).astype(float)
@@ -228,8 +252,9 @@ def ward_table(url: str, measure_id: str, period: Period, basis: str = RATE) -> 
         earlier, earlier_hidden = protected_values(url, measure, period.year_earlier())
         wards["previous_value"] = wards["ward_code"].map(earlier).astype(float)
         usable = wards["previous_value"] > 0
-        wards["change_percent"] = (100 * (wards["value"] - wards["previous_value"]) / wards["previous_value"]
-                                   ).where(usable)
+        wards["change_percent"] = (100 * (wards["value"] - wards["previous_value"]) / wards["previous_value"]).where(
+            usable
+        )
         wards["suppressed"] |= wards["ward_code"].isin(list(earlier_hidden))
     mapped = MAPPED_COLUMNS[basis]
     wards["rank"] = wards[mapped].rank(ascending=False, method="min").astype("Int64")
@@ -238,25 +263,37 @@ def ward_table(url: str, measure_id: str, period: Period, basis: str = RATE) -> 
 
     population = int(wards["population"].sum())
     city_value = float(total_values.sum()) if measure.additive else float(total_values.mean())
-    city = {"value": city_value, "population": population,
-            "rate_per_1000": _rate(city_value, population) if measure.additive else None,
-            "ward_average": city_value / len(wards) if measure.additive else city_value}
+    city = {
+        "value": city_value,
+        "population": population,
+        "rate_per_1000": _rate(city_value, population) if measure.additive else None,
+        "ward_average": city_value / len(wards) if measure.additive else city_value,
+    }
     if basis == CHANGE:
-        before = _combine(_monthly(url, measure, period.year_earlier().first, period.year_earlier().last),
-                          measure.additive)
+        before = _combine(
+            _monthly(url, measure, period.year_earlier().first, period.year_earlier().last), measure.additive
+        )
         before_value = float(before.sum()) if measure.additive else float(before.mean())
         city["previous_value"] = before_value
         city["change_percent"] = 100 * (city_value - before_value) / before_value if before_value else None
-    return WardTable(measure, period, basis, wards, _areas(wards, measure, total_values), city,
-                     _is_illustrative(url, measure, period))
+    return WardTable(
+        measure,
+        period,
+        basis,
+        wards,
+        _areas(wards, measure, total_values),
+        city,
+        _is_illustrative(url, measure, period),
+    )
 
 
 def _areas(wards: pd.DataFrame, measure: Measure, values: pd.Series) -> pd.DataFrame:
     """Committee-area figures, withheld for an area holding a hidden ward (else the area total would expose it)."""
     frame = wards[["ward_code", "committee_area", "population", "suppressed"]].copy()
     frame["raw"] = frame["ward_code"].map(values).astype(float)
-    grouped = frame.groupby("committee_area").agg(population=("population", "sum"), value=("raw", "sum"),
-                                                  mean=("raw", "mean"), hidden=("suppressed", "any"))
+    grouped = frame.groupby("committee_area").agg(
+        population=("population", "sum"), value=("raw", "sum"), mean=("raw", "mean"), hidden=("suppressed", "any")
+    )
     if not measure.additive:
         grouped["value"] = grouped["mean"]
     grouped["rate_per_1000"] = _rate(grouped["value"], grouped["population"]) if measure.additive else float("nan")
@@ -291,8 +328,9 @@ def rolling_trend(url: str, measure_id: str, last: date, windows: int = 24) -> p
         row.update((values * scale).where(~values.index.isin(list(hidden))).to_dict())
         for area, members in ward_rows.groupby("committee_area").groups.items():
             withheld = any(code in hidden for code in members)
-            area_value = (values[members].sum() * 1000 / population[members].sum() if measure.additive
-                          else values[members].mean())
+            area_value = (
+                values[members].sum() * 1000 / population[members].sum() if measure.additive else values[members].mean()
+            )
             row[f"area:{area}"] = float("nan") if withheld else area_value
         row["Leeds"] = values.sum() * 1000 / population.sum() if measure.additive else values.mean()
         rows.append(row)
@@ -307,9 +345,15 @@ def crime_mix(url: str, ward_code: str, period: Period) -> pd.DataFrame:
         raw, hidden = _raw_and_hidden(url, measure, period)
         values = raw.where(~raw.index.isin(list(hidden)))
         city = float(raw.sum())
-        rows.append({"crime_type": measure.label, "count": values.get(ward_code, float("nan")),
-                     "shown": _label(values.get(ward_code, float("nan")), hidden.get(ward_code, "")),
-                     "suppressed": ward_code in hidden, "leeds": city})
+        rows.append(
+            {
+                "crime_type": measure.label,
+                "count": values.get(ward_code, float("nan")),
+                "shown": _label(values.get(ward_code, float("nan")), hidden.get(ward_code, "")),
+                "suppressed": ward_code in hidden,
+                "leeds": city,
+            }
+        )
     frame = pd.DataFrame(rows)
     ward_total = frame["count"].sum() if not frame["suppressed"].any() else float("nan")
     frame["share_percent"] = 100 * frame["count"] / ward_total if ward_total else float("nan")
@@ -324,15 +368,28 @@ def ward_summary(url: str, measure_id: str, ward_code: str, period: Period) -> d
     table = ward_table(url, measure_id, period, RATE)
     row = table.wards.set_index("ward_code").loc[ward_code]
     area = table.areas.set_index("committee_area").loc[row["committee_area"]]
-    earlier = protected_values(url, table.measure, period.year_earlier())[0] if \
-        period.year_earlier().first >= min(months(url, table.measure), default=period.first) else pd.Series(dtype=float)
+    earlier = (
+        protected_values(url, table.measure, period.year_earlier())[0]
+        if period.year_earlier().first >= min(months(url, table.measure), default=period.first)
+        else pd.Series(dtype=float)
+    )
     before = earlier.get(ward_code, float("nan"))
-    change = (significance.rate_ratio(int(before), int(row["value"]))
-              if table.measure.additive and not (pd.isna(before) or pd.isna(row["value"])) else None)
-    return {"ward_name": row["ward_name"], "committee_area": row["committee_area"], "shown": row["shown"],
-            "rate_per_1000": _none(row["rate_per_1000"]), "rank": _none(row["rank"]),
-            "area_rate_per_1000": _none(area["rate_per_1000"]), "leeds_rate_per_1000": table.city["rate_per_1000"],
-            "change": change, "illustrative": table.illustrative}
+    change = (
+        significance.rate_ratio(int(before), int(row["value"]))
+        if table.measure.additive and not (pd.isna(before) or pd.isna(row["value"]))
+        else None
+    )
+    return {
+        "ward_name": row["ward_name"],
+        "committee_area": row["committee_area"],
+        "shown": row["shown"],
+        "rate_per_1000": _none(row["rate_per_1000"]),
+        "rank": _none(row["rank"]),
+        "area_rate_per_1000": _none(area["rate_per_1000"]),
+        "leeds_rate_per_1000": table.city["rate_per_1000"],
+        "change": change,
+        "illustrative": table.illustrative,
+    }
 
 
 def _none(value: object) -> object:
@@ -349,8 +406,9 @@ def ward_type_comparison(url: str, ward_code: str, latest: date) -> pd.DataFrame
     current = crime_mix(url, ward_code, periods.rolling(latest))
     previous = crime_mix(url, ward_code, periods.rolling(periods.add_months(latest, -12)))
     visible = ~(current["suppressed"] | previous["suppressed"])
-    compared = significance.compare_counts(previous.loc[visible, ["crime_type", "count"]],
-                                           current.loc[visible, ["crime_type", "count"]])
+    compared = significance.compare_counts(
+        previous.loc[visible, ["crime_type", "count"]], current.loc[visible, ["crime_type", "count"]]
+    )
     frame = current[["crime_type"]].merge(compared, on="crime_type", how="left")
     frame["previous_shown"] = previous["shown"].to_numpy()
     frame["current_shown"] = current["shown"].to_numpy()
@@ -367,8 +425,9 @@ def ward_monthly_totals(url: str, ward_code: str) -> pd.DataFrame:
     if totals.empty:
         return totals
     sensitive = queries.ward_crime_monthly(url, SENSITIVE_CRIME_TYPES, totals["month"].min(), totals["month"].max())
-    small = set(sensitive.loc[(sensitive["ward_code"] == ward_code) & sensitive["count"].map(disclosure.is_small),
-                              "month"])
+    small = set(
+        sensitive.loc[(sensitive["ward_code"] == ward_code) & sensitive["count"].map(disclosure.is_small), "month"]
+    )
     totals["count"] = totals["count"].astype(float).where(~totals["month"].isin(small))
     return totals
 
@@ -399,8 +458,9 @@ def withhold_sensitive_wards(url: str, frame: pd.DataFrame) -> pd.DataFrame:
 COUNT_DIMENSIONS = ("ward", "crime_type", "month")
 
 
-def crime_counts(url: str, by: tuple[str, ...], first: date | None = None, last: date | None = None,
-                 real_only: bool = False) -> pd.DataFrame:
+def crime_counts(
+    url: str, by: tuple[str, ...], first: date | None = None, last: date | None = None, real_only: bool = False
+) -> pd.DataFrame:
     """Crime counts grouped by any of ward, crime_type and month, with ward-level sensitive cells protected.
 
     By ward, each group of 33 cells of a sensitive crime type (one per month when months are asked for) goes
@@ -411,8 +471,7 @@ def crime_counts(url: str, by: tuple[str, ...], first: date | None = None, last:
         raise ValueError(f"--by takes one or more of {', '.join(COUNT_DIMENSIONS)} (got {', '.join(by) or 'none'})")
     counts = queries.crime_counts(url, first, last, real_only)
     columns = [{"ward": "ward_code"}.get(d, d) for d in COUNT_DIMENSIONS if d in by]
-    grouped = counts.groupby(columns, as_index=False).agg(count=("count", "sum"),
-                                                          illustrative=("illustrative", "any"))
+    grouped = counts.groupby(columns, as_index=False).agg(count=("count", "sum"), illustrative=("illustrative", "any"))
     grouped["count"] = grouped["count"].astype(float)
     grouped["suppressed"] = ""
     if "ward_code" not in columns:

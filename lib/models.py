@@ -104,8 +104,15 @@ class KpiValue(SQLModel, table=True):
     """One value of a KPI for a period and area; a correction is a new revision and the old one is kept."""
 
     __table_args__ = (
-        UniqueConstraint("kpi_code", "area_code", "period_start", "period_end", "illustrative", "revision",
-                         name="uq_kpivalue_revision"),
+        UniqueConstraint(
+            "kpi_code",
+            "area_code",
+            "period_start",
+            "period_end",
+            "illustrative",
+            "revision",
+            name="uq_kpivalue_revision",
+        ),
         Index("ix_kpivalue_series", "kpi_code", "area_code", "is_current", "period_end"),
     )
 

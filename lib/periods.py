@@ -77,8 +77,10 @@ def parse(spec: str) -> Period:
         year, month_number = (int(part) for part in value.split("-"))
         last = date(year, month_number, 1)
     except ValueError:
-        raise ValueError(f"Period {spec!r} not understood: use month:YYYY-MM, 12m:YYYY-MM or fy:YYYY "
-                         "(the year the financial year starts).") from None
+        raise ValueError(
+            f"Period {spec!r} not understood: use month:YYYY-MM, 12m:YYYY-MM or fy:YYYY "
+            "(the year the financial year starts)."
+        ) from None
     if kind == MONTH:
         return month(last)
     if kind == ROLLING:

@@ -91,15 +91,18 @@ def check_ready(url: str) -> None:
 
 def table_counts(connection: Connection) -> dict[str, int]:
     """Rows per table, to tell an empty database from one that holds data."""
-    return {model.__tablename__: connection.execute(select(func.count()).select_from(model)).scalar_one()
-            for model in (Ward, Priority, Kpi, KpiValue, CrimeMonthly, ImportBatch)}
+    return {
+        model.__tablename__: connection.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Ward, Priority, Kpi, KpiValue, CrimeMonthly, ImportBatch)
+    }
 
 
 def batch_with_sha(connection: Connection, kind: str, sha256: str) -> int | None:
     """The id of a successful import batch of this kind and content, if one exists."""
     return connection.execute(
-        select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.sha256 == sha256,
-                                     ImportBatch.status == "success")
+        select(ImportBatch.id).where(
+            ImportBatch.kind == kind, ImportBatch.sha256 == sha256, ImportBatch.status == "success"
+        )
     ).scalar()
 
 
@@ -116,53 +119,80 @@ def existing_board_names(connection: Connection) -> list[tuple[int, str]]:
 def current_kpi_values(connection: Connection, kpi_codes: list[str]) -> dict[tuple, dict]:
     """Current revisions of the given KPIs keyed by (kpi, area, start, end, illustrative)."""
     rows = connection.execute(
-        select(KpiValue.id, KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end,
-               KpiValue.illustrative, KpiValue.value, KpiValue.numerator, KpiValue.denominator,
-               KpiValue.qualifier, KpiValue.revision)
-        .where(KpiValue.is_current, KpiValue.kpi_code.in_(kpi_codes))
+        select(
+            KpiValue.id,
+            KpiValue.kpi_code,
+            KpiValue.area_code,
+            KpiValue.period_start,
+            KpiValue.period_end,
+            KpiValue.illustrative,
+            KpiValue.value,
+            KpiValue.numerator,
+            KpiValue.denominator,
+            KpiValue.qualifier,
+            KpiValue.revision,
+        ).where(KpiValue.is_current, KpiValue.kpi_code.in_(kpi_codes))
     ).mappings()
-    return {(r["kpi_code"], r["area_code"], r["period_start"], r["period_end"], bool(r["illustrative"])): dict(r)
-            for r in rows}
+    return {
+        (r["kpi_code"], r["area_code"], r["period_start"], r["period_end"], bool(r["illustrative"])): dict(r)
+        for r in rows
+    }
 
 
 def clean_batch_with_sha(url: str, kind: str, sha256: str) -> bool:
     """True when a file with this content was imported before with no row refused."""
     with db.get_engine(url).connect() as connection:
-        return connection.execute(
-            select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.sha256 == sha256,
-                                         ImportBatch.status.in_(("success", "unchanged")),
-                                         ImportBatch.rows_rejected == 0).limit(1)
-        ).first() is not None
+        return (
+            connection.execute(
+                select(ImportBatch.id)
+                .where(
+                    ImportBatch.kind == kind,
+                    ImportBatch.sha256 == sha256,
+                    ImportBatch.status.in_(("success", "unchanged")),
+                    ImportBatch.rows_rejected == 0,
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
 
 
 def crime_record_state(connection: Connection, months: list[date]) -> dict[str, tuple[str, str, str]]:
     """record_key -> (crime type, last outcome, context) of the stored police.uk records in these months."""
-    rows = connection.execute(select(CrimeRecord.record_key, CrimeRecord.crime_type, CrimeRecord.last_outcome,
-                                     CrimeRecord.context).where(CrimeRecord.month.in_(months)))
+    rows = connection.execute(
+        select(CrimeRecord.record_key, CrimeRecord.crime_type, CrimeRecord.last_outcome, CrimeRecord.context).where(
+            CrimeRecord.month.in_(months)
+        )
+    )
     return {key: (crime_type, outcome, context) for key, crime_type, outcome, context in rows}
 
 
 def crime_aggregate_select(months: list[date]) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
     """month, ward, type, illustrative=false, count over the stored records of these months (the aggregate's rows)."""
-    return (select(CrimeRecord.month, CrimeRecord.ward_code, CrimeRecord.crime_type, literal(False),
-                   func.count())
-            .where(CrimeRecord.month.in_(months))
-            .group_by(CrimeRecord.month, CrimeRecord.ward_code, CrimeRecord.crime_type))
+    return (
+        select(CrimeRecord.month, CrimeRecord.ward_code, CrimeRecord.crime_type, literal(False), func.count())
+        .where(CrimeRecord.month.in_(months))
+        .group_by(CrimeRecord.month, CrimeRecord.ward_code, CrimeRecord.crime_type)
+    )
 
 
 def city_aggregate_select(months: list[date] | None, illustrative: bool) -> Any:  # noqa: ANN401 - a selectable
     """month, type, illustrative, count summed over wards: the city aggregate's rows for these months (None = all)."""
-    statement = (select(CrimeMonthly.month, CrimeMonthly.crime_type, literal(illustrative),
-                        func.sum(CrimeMonthly.count))
-                 .where(CrimeMonthly.illustrative.is_(illustrative))
-                 .group_by(CrimeMonthly.month, CrimeMonthly.crime_type))
+    statement = (
+        select(CrimeMonthly.month, CrimeMonthly.crime_type, literal(illustrative), func.sum(CrimeMonthly.count))
+        .where(CrimeMonthly.illustrative.is_(illustrative))
+        .group_by(CrimeMonthly.month, CrimeMonthly.crime_type)
+    )
     return statement if months is None else statement.where(CrimeMonthly.month.in_(months))
 
 
 def existing_crime_keys(connection: Connection, illustrative: bool) -> set[tuple]:
     """(month, ward, crime type) keys already in the crime aggregate for real or illustrative rows."""
-    rows = connection.execute(select(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type)
-                              .where(CrimeMonthly.illustrative == illustrative))
+    rows = connection.execute(
+        select(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type).where(
+            CrimeMonthly.illustrative == illustrative
+        )
+    )
     return {tuple(r) for r in rows}
 
 
@@ -170,9 +200,26 @@ def existing_crime_keys(connection: Connection, illustrative: bool) -> set[tuple
 def kpi_catalogue(url: str) -> pd.DataFrame:
     """Every KPI with its priority name, unit, direction, target, owner and source."""
     statement = (
-        select(Kpi.code, Kpi.name, Kpi.priority_id, Priority.name.label("priority"), Kpi.unit, Kpi.direction,
-               Kpi.target, Kpi.target_type, Kpi.rag_rule, Kpi.frequency, Kpi.geography, Kpi.area_code,
-               Kpi.area_name, Kpi.sensitive, Kpi.definition, Kpi.owner, Kpi.source, Kpi.headline_rank)
+        select(
+            Kpi.code,
+            Kpi.name,
+            Kpi.priority_id,
+            Priority.name.label("priority"),
+            Kpi.unit,
+            Kpi.direction,
+            Kpi.target,
+            Kpi.target_type,
+            Kpi.rag_rule,
+            Kpi.frequency,
+            Kpi.geography,
+            Kpi.area_code,
+            Kpi.area_name,
+            Kpi.sensitive,
+            Kpi.definition,
+            Kpi.owner,
+            Kpi.source,
+            Kpi.headline_rank,
+        )
         .join(Priority, Priority.id == Kpi.priority_id, isouter=True)
         .order_by(Kpi.priority_id.is_(None), Kpi.priority_id, Kpi.code)
     )
@@ -187,8 +234,13 @@ def kpi_catalogue(url: str) -> pd.DataFrame:
 def priorities(url: str) -> pd.DataFrame:
     """The nine shared priorities with their Silver boards and deliverable counts by status."""
     statement = (
-        select(Priority.id, Priority.name, Priority.silver_board, Priority.summary,
-               func.count(Deliverable.id).label("deliverables"))
+        select(
+            Priority.id,
+            Priority.name,
+            Priority.silver_board,
+            Priority.summary,
+            func.count(Deliverable.id).label("deliverables"),
+        )
         .join(Deliverable, Deliverable.priority_id == Priority.id, isouter=True)
         .group_by(Priority.id, Priority.name, Priority.silver_board, Priority.summary)
         .order_by(Priority.id)
@@ -200,8 +252,16 @@ def priorities(url: str) -> pd.DataFrame:
 def deliverables(url: str) -> pd.DataFrame:
     """Key deliverables of the 2021-24 priorities and the 2024-27 delivery boards, with status."""
     statement = (
-        select(Deliverable.ref, Deliverable.priority_id, DeliveryBoard.name.label("board"), Deliverable.title,
-               Deliverable.summary, Deliverable.status, Deliverable.status_basis, Deliverable.source)
+        select(
+            Deliverable.ref,
+            Deliverable.priority_id,
+            DeliveryBoard.name.label("board"),
+            Deliverable.title,
+            Deliverable.summary,
+            Deliverable.status,
+            Deliverable.status_basis,
+            Deliverable.source,
+        )
         .join(DeliveryBoard, DeliveryBoard.id == Deliverable.board_id, isouter=True)
         .order_by(Deliverable.id)
     )
@@ -211,17 +271,32 @@ def deliverables(url: str) -> pd.DataFrame:
 def _preferred_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
     """Current KPI values, dropping an illustrative value wherever a real one covers the same KPI, area and period."""
     real = aliased(KpiValue)
-    shadowed = exists().where(real.kpi_code == KpiValue.kpi_code, real.area_code == KpiValue.area_code,
-                              real.period_start == KpiValue.period_start, real.period_end == KpiValue.period_end,
-                              real.is_current, real.illustrative.is_(False))
-    condition = KpiValue.illustrative.is_(False) if real_only else or_(KpiValue.illustrative.is_(False), ~shadowed)
-    return (
-        select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end, KpiValue.value,
-               KpiValue.numerator, KpiValue.denominator, KpiValue.qualifier, KpiValue.illustrative,
-               KpiValue.source, KpiValue.source_section, KpiValue.note, KpiValue.revision, KpiValue.loaded_at,
-               KpiValue.import_batch_id)
-        .where(KpiValue.is_current, condition)
+    shadowed = exists().where(
+        real.kpi_code == KpiValue.kpi_code,
+        real.area_code == KpiValue.area_code,
+        real.period_start == KpiValue.period_start,
+        real.period_end == KpiValue.period_end,
+        real.is_current,
+        real.illustrative.is_(False),
     )
+    condition = KpiValue.illustrative.is_(False) if real_only else or_(KpiValue.illustrative.is_(False), ~shadowed)
+    return select(
+        KpiValue.kpi_code,
+        KpiValue.area_code,
+        KpiValue.period_start,
+        KpiValue.period_end,
+        KpiValue.value,
+        KpiValue.numerator,
+        KpiValue.denominator,
+        KpiValue.qualifier,
+        KpiValue.illustrative,
+        KpiValue.source,
+        KpiValue.source_section,
+        KpiValue.note,
+        KpiValue.revision,
+        KpiValue.loaded_at,
+        KpiValue.import_batch_id,
+    ).where(KpiValue.is_current, condition)
 
 
 CrimeTable = type[CrimeMonthly] | type[CrimeCityMonthly]
@@ -235,16 +310,24 @@ def _crime_table(ward_code: str | None) -> CrimeTable:
 def _crime_keep(real_only: bool, table: CrimeTable = CrimeMonthly) -> Any:  # noqa: ANN401 - a SQLAlchemy condition
     """Crime aggregate rows to use: real months always, illustrative only for months with no real data."""
     real_months = select(CrimeCityMonthly.month).where(CrimeCityMonthly.illustrative.is_(False)).distinct()
-    return (table.illustrative.is_(False) if real_only
-            else or_(table.illustrative.is_(False), table.month.not_in(real_months)))
+    return (
+        table.illustrative.is_(False)
+        if real_only
+        else or_(table.illustrative.is_(False), table.month.not_in(real_months))
+    )
 
 
 def _crime_total_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
     """Monthly city-wide crime (excluding ASB) from the city aggregate, real months replacing illustrative ones."""
     table = CrimeCityMonthly
     return (
-        select(literal("CRIME_TOTAL").label("kpi_code"), literal(LEEDS_CODE).label("area_code"),
-               table.month.label("period_start"), func.sum(table.count).label("value"), table.illustrative)
+        select(
+            literal("CRIME_TOTAL").label("kpi_code"),
+            literal(LEEDS_CODE).label("area_code"),
+            table.month.label("period_start"),
+            func.sum(table.count).label("value"),
+            table.illustrative,
+        )
         .where(table.crime_type != ASB, _crime_keep(real_only, table))
         .group_by(table.month, table.illustrative)
         .order_by(table.month)
@@ -305,12 +388,22 @@ def headline_values(url: str) -> pd.DataFrame:
 @cached
 def provenance(url: str, kpi_code: str | None = None) -> pd.DataFrame:
     """Every stored KPI value, superseded revisions included, with its source, batch and load time."""
-    statement = (
-        select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end, KpiValue.value,
-               KpiValue.qualifier, KpiValue.illustrative, KpiValue.source, KpiValue.source_section, KpiValue.note,
-               KpiValue.revision, KpiValue.is_current, KpiValue.import_batch_id, KpiValue.loaded_at)
-        .order_by(KpiValue.kpi_code, KpiValue.period_end, KpiValue.area_code, KpiValue.revision)
-    )
+    statement = select(
+        KpiValue.kpi_code,
+        KpiValue.area_code,
+        KpiValue.period_start,
+        KpiValue.period_end,
+        KpiValue.value,
+        KpiValue.qualifier,
+        KpiValue.illustrative,
+        KpiValue.source,
+        KpiValue.source_section,
+        KpiValue.note,
+        KpiValue.revision,
+        KpiValue.is_current,
+        KpiValue.import_batch_id,
+        KpiValue.loaded_at,
+    ).order_by(KpiValue.kpi_code, KpiValue.period_end, KpiValue.area_code, KpiValue.revision)
     if kpi_code:
         statement = statement.where(KpiValue.kpi_code == kpi_code)
     frame = _frame(url, statement)
@@ -332,7 +425,8 @@ def crime_months(url: str) -> pd.DataFrame:
     table = CrimeCityMonthly
     statement = (
         select(table.month, func.max(case((table.illustrative.is_(False), 1), else_=0)).label("has_real"))
-        .group_by(table.month).order_by(table.month)
+        .group_by(table.month)
+        .order_by(table.month)
     )
     return _frame(url, statement)
 
@@ -355,8 +449,11 @@ def meetings(url: str) -> pd.DataFrame:
 def boards_for_priority(url: str, priority_id: int) -> list[str]:
     """Names of the 2024-27 delivery boards that mainly serve a priority."""
     with db.get_engine(url).connect() as connection:
-        return list(connection.execute(select(DeliveryBoard.name).where(DeliveryBoard.priority_id == priority_id)
-                                       .order_by(DeliveryBoard.id)).scalars())
+        return list(
+            connection.execute(
+                select(DeliveryBoard.name).where(DeliveryBoard.priority_id == priority_id).order_by(DeliveryBoard.id)
+            ).scalars()
+        )
 
 
 @cached
@@ -364,10 +461,14 @@ def crime_by_type(url: str, first: date, last: date, ward_code: str | None = Non
     """Counts by police.uk crime type for the months first..last, city-wide or for one ward."""
     table = _crime_table(ward_code)
     statement = (
-        select(table.crime_type, func.sum(table.count).label("count"),
-               func.count(func.distinct(table.month)).label("months"))
+        select(
+            table.crime_type,
+            func.sum(table.count).label("count"),
+            func.count(func.distinct(table.month)).label("months"),
+        )
         .where(_crime_keep(False, table), table.month >= first, table.month <= last)
-        .group_by(table.crime_type).order_by(table.crime_type)
+        .group_by(table.crime_type)
+        .order_by(table.crime_type)
     )
     if ward_code:
         statement = statement.where(CrimeMonthly.ward_code == ward_code)
@@ -382,7 +483,8 @@ def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bo
     table = _crime_table(ward_code)
     statement = (
         select(table.month, func.sum(table.count).label("count"), table.illustrative)
-        .where(_crime_keep(False, table)).group_by(table.month, table.illustrative)
+        .where(_crime_keep(False, table))
+        .group_by(table.month, table.illustrative)
         .order_by(table.month)
     )
     if ward_code:
@@ -398,16 +500,22 @@ def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bo
 
 def _ward_crime_statement(crime_types: tuple[str, ...], first: date, last: date) -> Any:  # noqa: ANN401
     """Crime aggregate rows for some crime types between two months (real months replacing illustrative)."""
-    return (select(CrimeMonthly.ward_code, func.sum(CrimeMonthly.count).label("count"))
-            .where(_crime_keep(False), CrimeMonthly.crime_type.in_(crime_types), CrimeMonthly.month >= first,
-                   CrimeMonthly.month <= last))
+    return select(CrimeMonthly.ward_code, func.sum(CrimeMonthly.count).label("count")).where(
+        _crime_keep(False),
+        CrimeMonthly.crime_type.in_(crime_types),
+        CrimeMonthly.month >= first,
+        CrimeMonthly.month <= last,
+    )
 
 
 @cached
 def ward_crime_monthly(url: str, crime_types: tuple[str, ...], first: date, last: date) -> pd.DataFrame:
     """Crimes of the given types per ward and month over first..last: the input to ward trends."""
-    statement = (_ward_crime_statement(crime_types, first, last).add_columns(CrimeMonthly.month)
-                 .group_by(CrimeMonthly.month, CrimeMonthly.ward_code))
+    statement = (
+        _ward_crime_statement(crime_types, first, last)
+        .add_columns(CrimeMonthly.month)
+        .group_by(CrimeMonthly.month, CrimeMonthly.ward_code)
+    )
     frame = _frame(url, statement)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     frame["count"] = frame["count"].astype(int)
@@ -417,9 +525,14 @@ def ward_crime_monthly(url: str, crime_types: tuple[str, ...], first: date, last
 @cached
 def ward_kpi_codes(url: str) -> list[str]:
     """KPIs with values for more than one ward: the KPIs a ward map can show."""
-    statement = (select(KpiValue.kpi_code).join(Ward, Ward.code == KpiValue.area_code)
-                 .where(KpiValue.is_current).group_by(KpiValue.kpi_code)
-                 .having(func.count(func.distinct(KpiValue.area_code)) > 1).order_by(KpiValue.kpi_code))
+    statement = (
+        select(KpiValue.kpi_code)
+        .join(Ward, Ward.code == KpiValue.area_code)
+        .where(KpiValue.is_current)
+        .group_by(KpiValue.kpi_code)
+        .having(func.count(func.distinct(KpiValue.area_code)) > 1)
+        .order_by(KpiValue.kpi_code)
+    )
     with db.get_engine(url).connect() as connection:
         return list(connection.execute(statement).scalars())
 
@@ -428,10 +541,18 @@ def ward_kpi_codes(url: str) -> list[str]:
 def ward_kpi_values(url: str, code: str) -> pd.DataFrame:
     """Current values of one KPI for each ward (real values shadowing illustrative ones), by month."""
     values = _preferred_values(real_only=False).subquery()
-    statement = (select(values.c.area_code.label("ward_code"), values.c.period_start, values.c.period_end,
-                        values.c.value, values.c.illustrative)
-                 .join(Ward, Ward.code == values.c.area_code).where(values.c.kpi_code == code)
-                 .order_by(values.c.period_start))
+    statement = (
+        select(
+            values.c.area_code.label("ward_code"),
+            values.c.period_start,
+            values.c.period_end,
+            values.c.value,
+            values.c.illustrative,
+        )
+        .join(Ward, Ward.code == values.c.area_code)
+        .where(values.c.kpi_code == code)
+        .order_by(values.c.period_start)
+    )
     frame = _typed(_frame(url, statement))
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     return frame
@@ -440,11 +561,17 @@ def ward_kpi_values(url: str, code: str) -> pd.DataFrame:
 @cached
 def crime_counts(url: str, first: date | None, last: date | None, real_only: bool = False) -> pd.DataFrame:
     """month, ward, crime type, count and whether illustrative, for months first..last (None = no limit)."""
-    statement = (select(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type,
-                        func.sum(CrimeMonthly.count).label("count"), CrimeMonthly.illustrative)
-                 .where(_crime_keep(real_only))
-                 .group_by(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type,
-                           CrimeMonthly.illustrative))
+    statement = (
+        select(
+            CrimeMonthly.month,
+            CrimeMonthly.ward_code,
+            CrimeMonthly.crime_type,
+            func.sum(CrimeMonthly.count).label("count"),
+            CrimeMonthly.illustrative,
+        )
+        .where(_crime_keep(real_only))
+        .group_by(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type, CrimeMonthly.illustrative)
+    )
     if first:
         statement = statement.where(CrimeMonthly.month >= first)
     if last:
@@ -459,18 +586,38 @@ def crime_counts(url: str, first: date | None, last: date | None, real_only: boo
 @cached
 def revision_history(url: str) -> pd.DataFrame:
     """KPI values that have been revised: every revision of each, oldest first, with the batch that loaded it."""
-    revised = (select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end)
-               .where(KpiValue.revision > 1).distinct().subquery())
+    revised = (
+        select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end)
+        .where(KpiValue.revision > 1)
+        .distinct()
+        .subquery()
+    )
     statement = (
-        select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end, KpiValue.revision,
-               KpiValue.value, KpiValue.is_current, KpiValue.illustrative, KpiValue.source, KpiValue.loaded_at,
-               ImportBatch.file_name, ImportBatch.who)
-        .join(revised, and_(revised.c.kpi_code == KpiValue.kpi_code, revised.c.area_code == KpiValue.area_code,
-                            revised.c.period_start == KpiValue.period_start,
-                            revised.c.period_end == KpiValue.period_end))
+        select(
+            KpiValue.kpi_code,
+            KpiValue.area_code,
+            KpiValue.period_start,
+            KpiValue.period_end,
+            KpiValue.revision,
+            KpiValue.value,
+            KpiValue.is_current,
+            KpiValue.illustrative,
+            KpiValue.source,
+            KpiValue.loaded_at,
+            ImportBatch.file_name,
+            ImportBatch.who,
+        )
+        .join(
+            revised,
+            and_(
+                revised.c.kpi_code == KpiValue.kpi_code,
+                revised.c.area_code == KpiValue.area_code,
+                revised.c.period_start == KpiValue.period_start,
+                revised.c.period_end == KpiValue.period_end,
+            ),
+        )
         .join(ImportBatch, ImportBatch.id == KpiValue.import_batch_id, isouter=True)
-        .order_by(KpiValue.kpi_code, KpiValue.period_end, KpiValue.area_code, KpiValue.illustrative,
-                  KpiValue.revision)
+        .order_by(KpiValue.kpi_code, KpiValue.period_end, KpiValue.area_code, KpiValue.illustrative, KpiValue.revision)
     )
     frame = _frame(url, statement)
     frame["is_current"] = frame["is_current"].astype(bool)
@@ -481,11 +628,19 @@ def revision_history(url: str) -> pd.DataFrame:
 @cached
 def crime_record_history(url: str) -> pd.DataFrame:
     """Earlier outcomes and types of police.uk crimes that a later file changed, newest change first."""
-    statement = (select(CrimeRecordHistory.record_key, CrimeRecord.month, CrimeRecord.crime_type,
-                        CrimeRecordHistory.crime_type.label("earlier_crime_type"), CrimeRecord.last_outcome,
-                        CrimeRecordHistory.last_outcome.label("earlier_outcome"), CrimeRecordHistory.replaced_at,
-                        ImportBatch.file_name.label("changed_by_file"))
-                 .join(CrimeRecord, CrimeRecord.record_key == CrimeRecordHistory.record_key)
-                 .join(ImportBatch, ImportBatch.id == CrimeRecordHistory.replaced_by_batch_id, isouter=True)
-                 .order_by(CrimeRecordHistory.replaced_at.desc(), CrimeRecordHistory.id.desc()))
+    statement = (
+        select(
+            CrimeRecordHistory.record_key,
+            CrimeRecord.month,
+            CrimeRecord.crime_type,
+            CrimeRecordHistory.crime_type.label("earlier_crime_type"),
+            CrimeRecord.last_outcome,
+            CrimeRecordHistory.last_outcome.label("earlier_outcome"),
+            CrimeRecordHistory.replaced_at,
+            ImportBatch.file_name.label("changed_by_file"),
+        )
+        .join(CrimeRecord, CrimeRecord.record_key == CrimeRecordHistory.record_key)
+        .join(ImportBatch, ImportBatch.id == CrimeRecordHistory.replaced_by_batch_id, isouter=True)
+        .order_by(CrimeRecordHistory.replaced_at.desc(), CrimeRecordHistory.id.desc())
+    )
     return _frame(url, statement)

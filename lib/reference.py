@@ -23,17 +23,25 @@ from lib import config
 from lib.models import LEEDS_CODE
 
 ONS_BASE_URL = config.Setting(
-    "SAFERLEEDS_ONS_URL", "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services",
-    "Base address of the ONS Open Geography Portal's ArcGIS services (change only for a mirror or a test server).")
+    "SAFERLEEDS_ONS_URL",
+    "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services",
+    "Base address of the ONS Open Geography Portal's ArcGIS services (change only for a mirror or a test server).",
+)
 WARD_SERVICE = config.Setting(
-    "SAFERLEEDS_ONS_WARD_SERVICE", "WD_MAY_2025_UK_BGC",
-    "Feature service of ward boundaries (generalised, clipped), with WDxxCD and LADxxCD fields.")
+    "SAFERLEEDS_ONS_WARD_SERVICE",
+    "WD_MAY_2025_UK_BGC",
+    "Feature service of ward boundaries (generalised, clipped), with WDxxCD and LADxxCD fields.",
+)
 LOOKUP_SERVICE = config.Setting(
-    "SAFERLEEDS_ONS_LOOKUP_SERVICE", "LSOA21_WD25_LAD25_EW_LU",
-    "Feature service of the LSOA (2021) to ward to local authority lookup.")
+    "SAFERLEEDS_ONS_LOOKUP_SERVICE",
+    "LSOA21_WD25_LAD25_EW_LU",
+    "Feature service of the LSOA (2021) to ward to local authority lookup.",
+)
 LOOKUP_2011_SERVICE = config.Setting(
-    "SAFERLEEDS_ONS_LOOKUP_2011_SERVICE", "LSOA11_WD19_LAD19_EW_LU",
-    "Feature service of the LSOA (2011) to ward (December 2019) lookup, for crime files still on 2011 codes.")
+    "SAFERLEEDS_ONS_LOOKUP_2011_SERVICE",
+    "LSOA11_WD19_LAD19_EW_LU",
+    "Feature service of the LSOA (2011) to ward (December 2019) lookup, for crime files still on 2011 codes.",
+)
 SETTINGS = (ONS_BASE_URL, WARD_SERVICE, LOOKUP_SERVICE, LOOKUP_2011_SERVICE)
 PAGE_SIZE = 1000
 TIMEOUT_SECONDS = 60
@@ -58,9 +66,15 @@ class Fetched:
 
 def _query_url(service: str, fields: str, lad_field: str, page_offset: int, geometry: bool) -> str:
     """The feature-service query for Leeds rows, one page at a time."""
-    params = {"where": f"{lad_field}='{LEEDS_CODE}'", "outFields": fields, "outSR": "4326",
-              "returnGeometry": "true" if geometry else "false", "resultOffset": str(page_offset),
-              "resultRecordCount": str(PAGE_SIZE), "f": "geojson" if geometry else "json"}
+    params = {
+        "where": f"{lad_field}='{LEEDS_CODE}'",
+        "outFields": fields,
+        "outSR": "4326",
+        "returnGeometry": "true" if geometry else "false",
+        "resultOffset": str(page_offset),
+        "resultRecordCount": str(PAGE_SIZE),
+        "f": "geojson" if geometry else "json",
+    }
     return f"{config.get(ONS_BASE_URL).rstrip('/')}/{service}/FeatureServer/0/query?{urllib.parse.urlencode(params)}"
 
 
@@ -70,13 +84,17 @@ def _get_json(url: str) -> dict:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - https/http only
             payload = json.load(response)
     except urllib.error.HTTPError as error:
-        raise FetchError(f"The ONS Open Geography Portal answered {error.code} for {url.split('?')[0]}: the "
-                         "service name may have changed (see `saferleeds config`).") from error
+        raise FetchError(
+            f"The ONS Open Geography Portal answered {error.code} for {url.split('?')[0]}: the "
+            "service name may have changed (see `saferleeds config`)."
+        ) from error
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise FetchError(f"Cannot reach the ONS Open Geography Portal ({getattr(error, 'reason', error)}). This "
-                         "machine may be offline or behind a proxy: connect and retry, or download the Leeds ward "
-                         f"boundaries and LSOA lookups by hand into the reference folder "
-                        "(SAFERLEEDS_REFERENCE_DIR).") from error
+        raise FetchError(
+            f"Cannot reach the ONS Open Geography Portal ({getattr(error, 'reason', error)}). This "
+            "machine may be offline or behind a proxy: connect and retry, or download the Leeds ward "
+            f"boundaries and LSOA lookups by hand into the reference folder "
+            "(SAFERLEEDS_REFERENCE_DIR)."
+        ) from error
     except ValueError as error:
         raise FetchError(f"The answer from {url.split('?')[0]} is not JSON.") from error
     if "error" in payload:
@@ -130,15 +148,24 @@ def fetch_wards(folder: Path) -> Fetched:
         properties = feature.get("properties") or {}
         ward = properties.get(f"{code}CD") or properties.get("ward_code")
         if ward and feature.get("geometry"):
-            cleaned.append({"type": "Feature", "geometry": feature["geometry"],
-                            "properties": {"ward_code": ward,
-                                           "ward_name": properties.get(f"{code}NM") or properties.get("ward_name")}})
+            cleaned.append(
+                {
+                    "type": "Feature",
+                    "geometry": feature["geometry"],
+                    "properties": {
+                        "ward_code": ward,
+                        "ward_name": properties.get(f"{code}NM") or properties.get("ward_name"),
+                    },
+                }
+            )
     if len({f["properties"]["ward_code"] for f in cleaned}) != LEEDS_WARDS:
-        raise FetchError(f"Expected the {LEEDS_WARDS} Leeds wards from {service}, got {len(cleaned)}; nothing was "
-                         "written.")
+        raise FetchError(
+            f"Expected the {LEEDS_WARDS} Leeds wards from {service}, got {len(cleaned)}; nothing was written."
+        )
     target = folder / WARD_FILE
-    _write_atomically(target, lambda p: p.write_text(json.dumps({"type": "FeatureCollection", "features": cleaned}),
-                                                     encoding="utf-8"))
+    _write_atomically(
+        target, lambda p: p.write_text(json.dumps({"type": "FeatureCollection", "features": cleaned}), encoding="utf-8")
+    )
     return Fetched(target, len(cleaned), service)
 
 
@@ -151,8 +178,10 @@ def _fetch_lookup(folder: Path, service: str, file_name: str, lsoa: str) -> Fetc
     rows = [feature.get("attributes") or feature.get("properties") or {} for feature in features]
     rows = [r for r in rows if r.get(fields[0]) and r.get(fields[2])]
     if not rows or len({r[fields[2]] for r in rows}) != LEEDS_WARDS:
-        raise FetchError(f"The lookup from {service} does not cover the {LEEDS_WARDS} Leeds wards ({len(rows)} rows); "
-                         "nothing was written.")
+        raise FetchError(
+            f"The lookup from {service} does not cover the {LEEDS_WARDS} Leeds wards ({len(rows)} rows); "
+            "nothing was written."
+        )
 
     def write(path: Path) -> None:
         """The lookup rows as CSV, sorted by LSOA code."""
@@ -169,6 +198,8 @@ def _fetch_lookup(folder: Path, service: str, file_name: str, lsoa: str) -> Fetc
 def fetch(folder: Path | None = None) -> list[Fetched]:
     """Download ward boundaries and both LSOA lookups into the reference folder."""
     folder = folder or config.reference_dir()
-    return [fetch_wards(folder),
-            _fetch_lookup(folder, config.get(LOOKUP_SERVICE), LOOKUP_FILE, "LSOA21"),
-            _fetch_lookup(folder, config.get(LOOKUP_2011_SERVICE), LOOKUP_2011_FILE, "LSOA11")]
+    return [
+        fetch_wards(folder),
+        _fetch_lookup(folder, config.get(LOOKUP_SERVICE), LOOKUP_FILE, "LSOA21"),
+        _fetch_lookup(folder, config.get(LOOKUP_2011_SERVICE), LOOKUP_2011_FILE, "LSOA11"),
+    ]

@@ -22,8 +22,7 @@ from lib.models import CrimeMonthly, Deliverable, DeliveryBoard, Kpi, Meeting, P
 
 PLAN_2021 = "Safer, Stronger Communities: Leeds Plan 2021-2024"
 STRATEGY_2024 = "Leeds Community Safety Strategy 2024-27"
-POPULATION_SOURCE = ("Census 2021 usual residents (ONS TS001) summed over LSOA 2021 best-fit to ward; "
-                     "see data/README.md")
+POPULATION_SOURCE = "Census 2021 usual residents (ONS TS001) summed over LSOA 2021 best-fit to ward; see data/README.md"
 
 
 @dataclass(frozen=True)
@@ -63,31 +62,99 @@ def _insert_missing(connection: Connection, model: type, key: str, rows: list[di
 
 def seed_reference(connection: Connection) -> int:
     """Wards, priorities, delivery boards, deliverables and the KPI catalogue (missing rows only)."""
-    added = _insert_missing(connection, Ward, "code", [
-        {"code": r["code"], "wd19_code": r["wd19_code"], "name": r["name"], "committee_area": r["committee_area"],
-         "population": int(r["population"]), "population_year": int(r["population_year"]),
-         "population_source": POPULATION_SOURCE, "centroid_lat": float(r["centroid_lat"]),
-         "centroid_lon": float(r["centroid_lon"])}
-        for r in read_csv("wards.csv")])
-    added += _insert_missing(connection, Priority, "id", [
-        {"id": int(r["id"]), "name": r["name"], "silver_board": r["silver_board"], "plan": PLAN_2021,
-         "summary": r["summary"]} for r in read_csv("priorities.csv")])
-    added += _insert_missing(connection, DeliveryBoard, "name", [
-        {"name": r["name"], "strategy": STRATEGY_2024,
-         "priority_id": int(r["priority_id"]) if r["priority_id"] else None} for r in read_csv("boards.csv")])
+    added = _insert_missing(
+        connection,
+        Ward,
+        "code",
+        [
+            {
+                "code": r["code"],
+                "wd19_code": r["wd19_code"],
+                "name": r["name"],
+                "committee_area": r["committee_area"],
+                "population": int(r["population"]),
+                "population_year": int(r["population_year"]),
+                "population_source": POPULATION_SOURCE,
+                "centroid_lat": float(r["centroid_lat"]),
+                "centroid_lon": float(r["centroid_lon"]),
+            }
+            for r in read_csv("wards.csv")
+        ],
+    )
+    added += _insert_missing(
+        connection,
+        Priority,
+        "id",
+        [
+            {
+                "id": int(r["id"]),
+                "name": r["name"],
+                "silver_board": r["silver_board"],
+                "plan": PLAN_2021,
+                "summary": r["summary"],
+            }
+            for r in read_csv("priorities.csv")
+        ],
+    )
+    added += _insert_missing(
+        connection,
+        DeliveryBoard,
+        "name",
+        [
+            {
+                "name": r["name"],
+                "strategy": STRATEGY_2024,
+                "priority_id": int(r["priority_id"]) if r["priority_id"] else None,
+            }
+            for r in read_csv("boards.csv")
+        ],
+    )
     board_ids = {name: id_ for id_, name in queries.existing_board_names(connection)}
-    added += _insert_missing(connection, Deliverable, "ref", [
-        {"ref": r["ref"], "priority_id": int(r["priority_id"]) if r["priority_id"] else None,
-         "board_id": board_ids.get(r["board"]), "title": r["title"], "summary": r["summary"], "status": r["status"],
-         "status_basis": r["status_basis"], "source": r["source"]} for r in read_csv("deliverables.csv")])
-    added += _insert_missing(connection, Kpi, "code", [
-        {"code": r["code"], "name": r["name"], "priority_id": int(r["priority_id"]) if r["priority_id"] else None,
-         "unit": r["unit"], "direction": r["direction"], "target": float(r["target"]) if r["target"] else None,
-         "target_type": _optional(r["target_type"]), "rag_rule": r["rag_rule"], "frequency": r["frequency"],
-         "geography": r["geography"], "area_code": r["area_code"], "area_name": r["area_name"],
-         "sensitive": r["sensitive"] == "true", "definition": r["definition"], "owner": r["owner"],
-         "source": r["source"], "headline_rank": int(r["headline_rank"]) if r["headline_rank"] else None}
-        for r in read_csv("kpis.csv")])
+    added += _insert_missing(
+        connection,
+        Deliverable,
+        "ref",
+        [
+            {
+                "ref": r["ref"],
+                "priority_id": int(r["priority_id"]) if r["priority_id"] else None,
+                "board_id": board_ids.get(r["board"]),
+                "title": r["title"],
+                "summary": r["summary"],
+                "status": r["status"],
+                "status_basis": r["status_basis"],
+                "source": r["source"],
+            }
+            for r in read_csv("deliverables.csv")
+        ],
+    )
+    added += _insert_missing(
+        connection,
+        Kpi,
+        "code",
+        [
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "priority_id": int(r["priority_id"]) if r["priority_id"] else None,
+                "unit": r["unit"],
+                "direction": r["direction"],
+                "target": float(r["target"]) if r["target"] else None,
+                "target_type": _optional(r["target_type"]),
+                "rag_rule": r["rag_rule"],
+                "frequency": r["frequency"],
+                "geography": r["geography"],
+                "area_code": r["area_code"],
+                "area_name": r["area_name"],
+                "sensitive": r["sensitive"] == "true",
+                "definition": r["definition"],
+                "owner": r["owner"],
+                "source": r["source"],
+                "headline_rank": int(r["headline_rank"]) if r["headline_rank"] else None,
+            }
+            for r in read_csv("kpis.csv")
+        ],
+    )
     added += _insert_missing(connection, Meeting, "meeting_date", illustrative_meetings())
     return added
 
@@ -105,9 +172,15 @@ def illustrative_meetings() -> list[dict]:
             if not date(2021, 5, 1) <= first <= date(2024, 11, 1):
                 continue
             third_thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 14)
-            meetings.append({"meeting_date": third_thursday, "data_cutoff": first - timedelta(days=1),
-                             "illustrative": True, "note": "Illustrative date: the Executive meets bi-monthly "
-                             "(000_274d76e3dc4e1983.txt § What are the key risks); actual dates are not published."})
+            meetings.append(
+                {
+                    "meeting_date": third_thursday,
+                    "data_cutoff": first - timedelta(days=1),
+                    "illustrative": True,
+                    "note": "Illustrative date: the Executive meets bi-monthly "
+                    "(000_274d76e3dc4e1983.txt § What are the key risks); actual dates are not published.",
+                }
+            )
     return meetings
 
 
@@ -118,10 +191,20 @@ def seed_facts(connection: Connection) -> WriteCounts:
     if queries.batch_with_sha(connection, "seed", sha) is not None:
         return WriteCounts()
     rows = [
-        {"kpi_code": r["kpi_code"], "area_code": r["area_code"], "period_start": date.fromisoformat(r["period_start"]),
-         "period_end": date.fromisoformat(r["period_end"]), "value": float(r["value"]), "qualifier": r["qualifier"],
-         "note": r["note"], "source": r["source"], "source_section": r["source_section"], "illustrative": False}
-        for r in read_csv("seed_facts.csv")]
+        {
+            "kpi_code": r["kpi_code"],
+            "area_code": r["area_code"],
+            "period_start": date.fromisoformat(r["period_start"]),
+            "period_end": date.fromisoformat(r["period_end"]),
+            "value": float(r["value"]),
+            "qualifier": r["qualifier"],
+            "note": r["note"],
+            "source": r["source"],
+            "source_section": r["source_section"],
+            "illustrative": False,
+        }
+        for r in read_csv("seed_facts.csv")
+    ]
     batch_id = batches.start(connection, "seed", path.name, sha)
     counts = write_kpi_values(connection, rows, batch_id)
     batches.finish(connection, batch_id, rows_read=len(rows), rows_imported=counts.added + counts.revised)
@@ -135,21 +218,32 @@ def seed_illustrative(connection: Connection) -> tuple[WriteCounts, int]:
         return WriteCounts(), 0
     ward_codes = sorted(queries.existing_codes(connection, Ward.code))
     data = illustrative.generate(ward_codes)
-    batch_id = batches.start(connection, "illustrative", f"lib/illustrative.py (seed {illustrative.SEED})", sha,
-                             is_illustrative=True)
+    batch_id = batches.start(
+        connection, "illustrative", f"lib/illustrative.py (seed {illustrative.SEED})", sha, is_illustrative=True
+    )
     source = "Illustrative series generated by lib/illustrative.py"
-    rows = [{**row, "illustrative": True, "source": source,
-             "source_section": "calibrated to the documented figures (lib/illustrative.py CALIBRATION)"}
-            for row in data.kpi_values]
+    rows = [
+        {
+            **row,
+            "illustrative": True,
+            "source": source,
+            "source_section": "calibrated to the documented figures (lib/illustrative.py CALIBRATION)",
+        }
+        for row in data.kpi_values
+    ]
     counts = write_kpi_values(connection, rows, batch_id)
     present = queries.existing_crime_keys(connection, illustrative=True)
-    crime = [{**row, "illustrative": True} for row in data.crime_monthly
-             if (row["month"], row["ward_code"], row["crime_type"]) not in present]
+    crime = [
+        {**row, "illustrative": True}
+        for row in data.crime_monthly
+        if (row["month"], row["ward_code"], row["crime_type"]) not in present
+    ]
     if crime:
         connection.execute(insert(CrimeMonthly), crime)
         aggregates.refresh_city(connection, None, illustrative=True)
-    batches.finish(connection, batch_id, rows_read=len(rows) + len(data.crime_monthly),
-                   rows_imported=counts.added + len(crime))
+    batches.finish(
+        connection, batch_id, rows_read=len(rows) + len(data.crime_monthly), rows_imported=counts.added + len(crime)
+    )
     return counts, len(crime)
 
 

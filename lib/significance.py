@@ -29,8 +29,9 @@ class RateRatio:
         return 100.0 * (self.ratio - 1.0)
 
 
-def rate_ratio(previous: int, current: int, previous_exposure: float = 1.0,
-               current_exposure: float = 1.0) -> RateRatio | None:
+def rate_ratio(
+    previous: int, current: int, previous_exposure: float = 1.0, current_exposure: float = 1.0
+) -> RateRatio | None:
     """Compare two Poisson counts (e.g. crimes in two 12-month periods, optionally per resident).
 
     Uses the log-normal interval exp(ln RR +/- 1.96 sqrt(1/a + 1/b)); with a zero count, 0.5 is added to both
@@ -50,16 +51,25 @@ def rate_ratio(previous: int, current: int, previous_exposure: float = 1.0,
 
 def compare_counts(previous: pd.DataFrame, current: pd.DataFrame, key: str = "crime_type") -> pd.DataFrame:
     """Per key: previous and current counts, % change, rate ratio with 95% interval and the verdict in words."""
-    merged = previous[[key, "count"]].merge(current[[key, "count"]], on=key, how="outer",
-                                            suffixes=("_previous", "_current")).fillna(0)
+    merged = (
+        previous[[key, "count"]]
+        .merge(current[[key, "count"]], on=key, how="outer", suffixes=("_previous", "_current"))
+        .fillna(0)
+    )
     rows = []
     for row in merged.to_dict(orient="records"):
         before, after = int(row["count_previous"]), int(row["count_current"])
         result = rate_ratio(before, after)
-        rows.append({key: row[key], "previous": before, "current": after,
-                     "change_percent": None if result is None or before == 0 else round(100 * (after / before - 1), 1),
-                     "rate_ratio": None if result is None else round(result.ratio, 3),
-                     "ci_lower": None if result is None else round(result.lower, 3),
-                     "ci_upper": None if result is None else round(result.upper, 3),
-                     "verdict": NO_CHANGE if result is None else result.verdict})
+        rows.append(
+            {
+                key: row[key],
+                "previous": before,
+                "current": after,
+                "change_percent": None if result is None or before == 0 else round(100 * (after / before - 1), 1),
+                "rate_ratio": None if result is None else round(result.ratio, 3),
+                "ci_lower": None if result is None else round(result.lower, 3),
+                "ci_upper": None if result is None else round(result.upper, 3),
+                "verdict": NO_CHANGE if result is None else result.verdict,
+            }
+        )
     return pd.DataFrame(rows)

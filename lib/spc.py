@@ -54,9 +54,9 @@ def _rule_points(values: np.ndarray, mean: float, upper: float, lower: float) ->
     for side in (1, -1):
         beyond = side * (values - mean) > 2 * third
         for start in range(n - 2):
-            window = beyond[start:start + 3]
+            window = beyond[start : start + 3]
             if window.sum() >= 2:
-                flags[2][start:start + 3] |= window
+                flags[2][start : start + 3] |= window
         on_side = side * (values - mean) > 0
         run_start = None
         for i in range(n + 1):
@@ -74,7 +74,7 @@ def _rule_points(values: np.ndarray, mean: float, upper: float, lower: float) ->
                 start = i if start is None else start
                 continue
             if start is not None and i - start + 1 >= TREND_LENGTH:
-                flags[4][start:i + 1] = True
+                flags[4][start : i + 1] = True
             start = None
     return flags
 
@@ -88,8 +88,13 @@ def _signal_kind(value: float, mean: float, direction: str, trend: float = 0.0) 
     return IMPROVEMENT if (side > 0) == better_high else CONCERN
 
 
-def xmr(frame: pd.DataFrame, direction: str, target: float | None = None, target_type: str | None = None,
-        change_points: list | None = None) -> SpcResult:
+def xmr(
+    frame: pd.DataFrame,
+    direction: str,
+    target: float | None = None,
+    target_type: str | None = None,
+    change_points: list | None = None,
+) -> SpcResult:
     """XmR analysis of frame (columns period_end and value, oldest first) with optional re-based segments."""
     points = frame[["period_end", "value"]].reset_index(drop=True).copy()
     points["segment"] = _segments(points["period_end"], change_points or [])

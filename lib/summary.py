@@ -37,20 +37,38 @@ def kpi_summary(kpi: dict, values: pd.DataFrame, as_at: date, previous_cutoff: d
     """Everything the tile and the JSON summary say about one KPI as at a date (values: the KPI's own series)."""
     visible = _as_at(values, as_at)
     priority = kpi.get("priority_id")
-    base = {"code": kpi["code"], "name": kpi["name"], "priority": None if pd.isna(priority) else int(priority),
-            "unit": kpi["unit"], "direction": kpi["direction"], "target": _number(kpi.get("target")),
-            "target_type": kpi.get("target_type") if isinstance(kpi.get("target_type"), str) else None,
-            "period_start": None, "period_end": None, "value": None, "qualifier": "", "rag": None,
-            "change_vs_last_year": None, "change_vs_previous_meeting": None, "illustrative": False,
-            "stale": kpi["frequency"] in kpis.EXPECTED_GAP_DAYS, "source": None, "source_section": None,
-            "spc": {"variation": spc.INSUFFICIENT, "assurance": None, "signals": []}, "narrative": "No values yet.",
-            "sparkline": []}
+    base = {
+        "code": kpi["code"],
+        "name": kpi["name"],
+        "priority": None if pd.isna(priority) else int(priority),
+        "unit": kpi["unit"],
+        "direction": kpi["direction"],
+        "target": _number(kpi.get("target")),
+        "target_type": kpi.get("target_type") if isinstance(kpi.get("target_type"), str) else None,
+        "period_start": None,
+        "period_end": None,
+        "value": None,
+        "qualifier": "",
+        "rag": None,
+        "change_vs_last_year": None,
+        "change_vs_previous_meeting": None,
+        "illustrative": False,
+        "stale": kpi["frequency"] in kpis.EXPECTED_GAP_DAYS,
+        "source": None,
+        "source_section": None,
+        "spc": {"variation": spc.INSUFFICIENT, "assurance": None, "signals": []},
+        "narrative": "No values yet.",
+        "sparkline": [],
+    }
     if visible.empty:
         return base
     latest = kpis.latest_values(visible).iloc[0].to_dict()
     series = kpis.monthly(visible)
-    result = spc.xmr(series, kpi["direction"], base["target"], base["target_type"],
-                     events.change_points(kpi["code"])) if not series.empty else None
+    result = (
+        spc.xmr(series, kpi["direction"], base["target"], base["target_type"], events.change_points(kpi["code"]))
+        if not series.empty
+        else None
+    )
     last_year = kpis.same_period_last_year(visible, latest)
     previous = None
     if previous_cutoff is not None:
@@ -58,17 +76,23 @@ def kpi_summary(kpi: dict, values: pd.DataFrame, as_at: date, previous_cutoff: d
         previous = kpis.latest_values(earlier).iloc[0].to_dict() if not earlier.empty else None
     year_change = kpis.percent_change(last_year["value"] if last_year else None, latest["value"])
     meeting_change = kpis.percent_change(previous["value"] if previous else None, latest["value"])
-    base.update({
-        "period_start": latest["period_start"], "period_end": latest["period_end"], "value": latest["value"],
-        "qualifier": latest.get("qualifier") or "", "illustrative": bool(latest["illustrative"]),
-        "rag": kpis.rag_status(latest["value"], base["target"], base["target_type"]),
-        "change_vs_last_year": _change(year_change, kpi["direction"]),
-        "change_vs_previous_meeting": _change(meeting_change, kpi["direction"]),
-        "stale": kpis.is_stale(kpi["frequency"], latest["period_end"], as_at),
-        "source": latest.get("source"), "source_section": latest.get("source_section"),
-        "spc": _spc_dict(result) if result else base["spc"],
-        "sparkline": [float(v) for v in series["value"].tail(SPARKLINE_MONTHS)],
-    })
+    base.update(
+        {
+            "period_start": latest["period_start"],
+            "period_end": latest["period_end"],
+            "value": latest["value"],
+            "qualifier": latest.get("qualifier") or "",
+            "illustrative": bool(latest["illustrative"]),
+            "rag": kpis.rag_status(latest["value"], base["target"], base["target_type"]),
+            "change_vs_last_year": _change(year_change, kpi["direction"]),
+            "change_vs_previous_meeting": _change(meeting_change, kpi["direction"]),
+            "stale": kpis.is_stale(kpi["frequency"], latest["period_end"], as_at),
+            "source": latest.get("source"),
+            "source_section": latest.get("source_section"),
+            "spc": _spc_dict(result) if result else base["spc"],
+            "sparkline": [float(v) for v in series["value"].tail(SPARKLINE_MONTHS)],
+        }
+    )
     base["narrative"] = narrative(kpi, base, result)
     return base
 
@@ -87,8 +111,11 @@ def _change(change: float | None, direction: str) -> dict | None:
 
 def _spc_dict(result: spc.SpcResult) -> dict:
     """The SPC verdicts as plain data (signals: rule number and period end)."""
-    return {"variation": result.variation, "assurance": result.assurance,
-            "signals": [{"rule": s["rule"], "period_end": s["period_end"], "kind": s["kind"]} for s in result.signals]}
+    return {
+        "variation": result.variation,
+        "assurance": result.assurance,
+        "signals": [{"rule": s["rule"], "period_end": s["period_end"], "kind": s["kind"]} for s in result.signals],
+    }
 
 
 def _run_length(result: spc.SpcResult) -> tuple[int, int]:
@@ -117,11 +144,17 @@ def narrative(kpi: dict, summary: dict, result: spc.SpcResult | None) -> str:
         count, side = _run_length(result)
         where = "below" if side < 0 else "above"
         if variation == spc.IMPROVEMENT:
-            sentence += f": it has improved ({count} months in a row {where} the average)" if count > 1 else (
-                ": special cause improvement")
+            sentence += (
+                f": it has improved ({count} months in a row {where} the average)"
+                if count > 1
+                else (": special cause improvement")
+            )
         elif variation == spc.CONCERN:
-            sentence += f": a concern ({count} months in a row {where} the average)" if count > 1 else (
-                ": special cause concern")
+            sentence += (
+                f": a concern ({count} months in a row {where} the average)"
+                if count > 1
+                else (": special cause concern")
+            )
         elif variation == spc.NEITHER:
             sentence += ": special cause variation (this KPI has no better direction)"
         else:
@@ -139,14 +172,19 @@ def summaries(catalogue: pd.DataFrame, values: pd.DataFrame, as_at: date, previo
     """kpi_summary for every KPI in the catalogue (values: headline_values, every KPI's own series)."""
     grouped = dict(iter(values.groupby("kpi_code")))
     empty = values.iloc[0:0]
-    return [kpi_summary(kpi, grouped.get(kpi["code"], empty), as_at, previous_cutoff)
-            for kpi in catalogue.to_dict(orient="records")]
+    return [
+        kpi_summary(kpi, grouped.get(kpi["code"], empty), as_at, previous_cutoff)
+        for kpi in catalogue.to_dict(orient="records")
+    ]
 
 
 def is_exception(summary: dict) -> bool:
     """Off track: a special-cause concern now, a red RAG, or consistently failing the target."""
-    return (summary["spc"]["variation"] == spc.CONCERN or summary["rag"] == kpis.RED
-            or summary["spc"].get("assurance") == spc.FAILING)
+    return (
+        summary["spc"]["variation"] == spc.CONCERN
+        or summary["rag"] == kpis.RED
+        or summary["spc"].get("assurance") == spc.FAILING
+    )
 
 
 def since_last_meeting(now: list[dict], before: list[dict]) -> dict[str, list[dict]]:
@@ -159,14 +197,14 @@ def since_last_meeting(now: list[dict], before: list[dict]) -> dict[str, list[di
         if previous is None:
             continue
         if current["rag"] != previous["rag"] and current["rag"] is not None:
-            rag_changes.append({"code": current["code"], "name": current["name"], "from": previous["rag"],
-                                "to": current["rag"]})
+            rag_changes.append(
+                {"code": current["code"], "name": current["name"], "from": previous["rag"], "to": current["rag"]}
+            )
         variation = current["spc"]["variation"]
         if variation in special and variation != previous["spc"]["variation"]:
             new_signals.append({"code": current["code"], "name": current["name"], "variation": variation})
         if current["stale"] and not previous["stale"]:
-            newly_stale.append({"code": current["code"], "name": current["name"],
-                                "latest": current["period_end"]})
+            newly_stale.append({"code": current["code"], "name": current["name"], "latest": current["period_end"]})
     return {"rag_changes": rag_changes, "new_signals": new_signals, "newly_stale": newly_stale}
 
 
@@ -175,6 +213,10 @@ def spc_result(kpi: dict, values: pd.DataFrame, as_at: date) -> spc.SpcResult | 
     series = kpis.monthly(_as_at(values, as_at))
     if series.empty:
         return None
-    return spc.xmr(series, kpi["direction"], _number(kpi.get("target")),
-                   kpi.get("target_type") if isinstance(kpi.get("target_type"), str) else None,
-                   events.change_points(kpi["code"]))
+    return spc.xmr(
+        series,
+        kpi["direction"],
+        _number(kpi.get("target")),
+        kpi.get("target_type") if isinstance(kpi.get("target_type"), str) else None,
+        events.change_points(kpi["code"]),
+    )

@@ -24,10 +24,14 @@ def measure_selector(url: str) -> Measure:
     """Choose a measure (kept in the URL as ?measure=)."""
     options = measures.measures(url)
     ids = [m.id for m in options]
-    chosen = st.selectbox("Measure", range(len(options)), index=_from_url("measure", ids), key="measure",
-                          format_func=lambda i: options[i].label + (" (sensitive)" if options[i].sensitive else ""),
-                          help="police.uk crime by type, or a KPI reported by ward. Sensitive measures go through "
-                               "disclosure control.")
+    chosen = st.selectbox(
+        "Measure",
+        range(len(options)),
+        index=_from_url("measure", ids),
+        key="measure",
+        format_func=lambda i: options[i].label + (" (sensitive)" if options[i].sensitive else ""),
+        help="police.uk crime by type, or a KPI reported by ward. Sensitive measures go through disclosure control.",
+    )
     st.query_params["measure"] = ids[chosen]
     return options[chosen]
 
@@ -35,9 +39,14 @@ def measure_selector(url: str) -> Measure:
 def basis_selector(measure: Measure) -> str:
     """Count, rate per 1,000 residents, or change on a year earlier (kept in the URL as ?basis=)."""
     bases = [b for b in measures.BASES if measure.additive or b != measures.RATE]
-    chosen = st.radio("Show", bases, index=_from_url("basis", bases, bases.index(measures.RATE)
-                                                        if measures.RATE in bases else 0),
-                      format_func=measures.BASES.get, horizontal=True, key="basis")
+    chosen = st.radio(
+        "Show",
+        bases,
+        index=_from_url("basis", bases, bases.index(measures.RATE) if measures.RATE in bases else 0),
+        format_func=measures.BASES.get,
+        horizontal=True,
+        key="basis",
+    )
     st.query_params["basis"] = chosen
     return chosen
 
@@ -51,10 +60,14 @@ def period_selector(url: str, measure: Measure, cutoff: date, basis: str) -> Per
     if not options:
         return None
     specs = [p.spec for p in options]
-    chosen = st.selectbox("Period", range(len(options)), index=_from_url("period", specs), key="period",
-                          format_func=lambda i: options[i].label,
-                          help="Sensitive measures are offered only for 12-month periods." if measure.sensitive
-                          else None)
+    chosen = st.selectbox(
+        "Period",
+        range(len(options)),
+        index=_from_url("period", specs),
+        key="period",
+        format_func=lambda i: options[i].label,
+        help="Sensitive measures are offered only for 12-month periods." if measure.sensitive else None,
+    )
     st.query_params["period"] = specs[chosen]
     return options[chosen]
 
@@ -64,7 +77,9 @@ def legend(table: WardTable) -> None:
     items = "".join(
         f'<span role="listitem" style="display:inline-flex;align-items:center;margin-right:14px">'
         f'<span style="width:14px;height:14px;background:{entry.colour};border:1px solid #3d3d3d;'
-        f'display:inline-block;margin-right:5px"></span>{entry.label}</span>' for entry in maps.legend(table))
+        f'display:inline-block;margin-right:5px"></span>{entry.label}</span>'
+        for entry in maps.legend(table)
+    )
     st.markdown(f'<div role="list" aria-label="Map legend">{items}</div>', unsafe_allow_html=True)
 
 
@@ -72,9 +87,11 @@ def boundary_outlines(url: str) -> tuple[dict | None, str]:
     """Simplified ward outlines from the reference folder, or None with the reason to show."""
     path = boundaries.find(config.reference_dir())
     if path is None:
-        return None, (f"No ward boundaries in {config.reference_dir()}: showing the hex map. Run "
-                      "`saferleeds reference fetch` (or put a GeoJSON of Leeds wards there, December 2019 or May "
-                      "2025 codes) for the geographic map.")
+        return None, (
+            f"No ward boundaries in {config.reference_dir()}: showing the hex map. Run "
+            "`saferleeds reference fetch` (or put a GeoJSON of Leeds wards there, December 2019 or May "
+            "2025 codes) for the geographic map."
+        )
     wards = queries.wards(url)
     try:
         return boundaries.load(path, list(zip(wards["wd19_code"], wards["code"], strict=True))), ""
@@ -86,15 +103,19 @@ def show_map(url: str, table: WardTable, selected: str | None) -> str | None:
     """The hex or geographic map with its legend; returns a ward the user clicked, if any."""
     outlines, reason = boundary_outlines(url)
     views = ["Hex map", "Geographic map"] if outlines else ["Hex map"]
-    view = st.radio("View", views, horizontal=True, key="view",
-                    help="Hex map: one equal hexagon per ward, so small inner-city wards are as visible as large "
-                         "rural ones.")
+    view = st.radio(
+        "View",
+        views,
+        horizontal=True,
+        key="view",
+        help="Hex map: one equal hexagon per ward, so small inner-city wards are as visible as large rural ones.",
+    )
     if reason:
         st.caption(reason)
-    deck = maps.choropleth_deck(table, outlines, selected) if view == "Geographic map" else \
-        maps.hex_deck(table, selected)
-    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"map_{view}",
-                            height=520)
+    deck = (
+        maps.choropleth_deck(table, outlines, selected) if view == "Geographic map" else maps.hex_deck(table, selected)
+    )
+    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"map_{view}", height=520)
     legend(table)
     return maps.picked_ward(event)
 
@@ -115,9 +136,15 @@ def ranked_bars(table: WardTable) -> None:
     texts = [maps.bar_label(r, table) for r in frame.to_dict(orient="records")]
     unit = maps.unit_of(table)
     figure = charts.ranked_wards_figure(
-        frame["ward_name"].tolist(), frame[table.mapped].tolist(),
-        [maps.colour_of(v, classes) for v in frame[table.mapped]], texts,
-        f"{table.measure.label}: wards ranked", unit, table.leeds_figure, "Leeds")
+        frame["ward_name"].tolist(),
+        frame[table.mapped].tolist(),
+        [maps.colour_of(v, classes) for v in frame[table.mapped]],
+        texts,
+        f"{table.measure.label}: wards ranked",
+        unit,
+        table.leeds_figure,
+        "Leeds",
+    )
     st.plotly_chart(figure, width="stretch", key="chart_ranked", config={"displaylogo": False})
     st.caption(f"Wards ranked by {unit}, {table.period.label}; dashed line: the Leeds figure.")
 
@@ -127,8 +154,14 @@ def table_block(table: WardTable, file_name: str) -> None:
     with st.expander("Table of the data on this map", expanded=False):
         frame = display_frame(table)
         st.dataframe(frame, hide_index=True, width="stretch")
-        st.download_button("Download as CSV", exports.csv_bytes(frame), file_name=file_name,
-                           mime="text/csv", icon=":material/download:", key="csv_map")
+        st.download_button(
+            "Download as CSV",
+            exports.csv_bytes(frame),
+            file_name=file_name,
+            mime="text/csv",
+            icon=":material/download:",
+            key="csv_map",
+        )
 
 
 def disclosure_note(table: WardTable) -> None:

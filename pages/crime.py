@@ -12,8 +12,9 @@ url, cutoff, _ = components.open_page()
 wards = queries.wards(url)
 
 st.title("Crime and anti-social behaviour")
-st.caption("Police recorded crime reflects reporting and police activity as well as crime itself. "
-           f"Data to {cutoff:%d %B %Y}.")
+st.caption(
+    f"Police recorded crime reflects reporting and police activity as well as crime itself. Data to {cutoff:%d %B %Y}."
+)
 names = {"": "All of Leeds"} | dict(zip(wards["code"], wards["name"], strict=True))
 ward = st.selectbox("Area", list(names), format_func=names.get, key="crime_area")
 totals = queries.crime_monthly_totals(url, ward or None)
@@ -23,8 +24,10 @@ if totals.empty:
     st.stop()
 components.illustrative_notice(totals)
 real = totals.loc[~totals["illustrative"], "month"]
-st.caption(f"Months with real police.uk data: {', '.join(f'{m:%b %Y}' for m in real) or 'none'}; other months are "
-           "illustrative.")
+st.caption(
+    f"Months with real police.uk data: {', '.join(f'{m:%b %Y}' for m in real) or 'none'}; other months are "
+    "illustrative."
+)
 
 st.header("Last 12 months against the previous 12")
 latest = totals["month"].max()
@@ -34,22 +37,36 @@ previous_to = (pd.Timestamp(current_from) - pd.DateOffset(months=1)).date()
 if ward:  # ward counts go through disclosure control in the data layer
     comparison = measures.ward_type_comparison(url, ward, latest)
 else:
-    comparison = significance.compare_counts(queries.crime_by_type(url, previous_from, previous_to),
-                                             queries.crime_by_type(url, current_from, latest))
+    comparison = significance.compare_counts(
+        queries.crime_by_type(url, previous_from, previous_to), queries.crime_by_type(url, current_from, latest)
+    )
 hidden = comparison["current"].isna().any() or comparison["previous"].isna().any()
 total = None if hidden else significance.rate_ratio(int(comparison["previous"].sum()), int(comparison["current"].sum()))
-st.metric(f"All types, {current_from:%b %Y} to {latest:%b %Y}",
-          "withheld (disclosure control)" if hidden else f"{int(comparison['current'].sum()):,}",
-          delta=f"{total.percent_change:+.1f}% ({total.verdict})" if total else None, delta_color="inverse",
-          border=True)
-st.caption("Verdicts use a Poisson rate ratio with a 95% confidence interval: a change is called significant only "
-           "when the interval excludes no change.")
+st.metric(
+    f"All types, {current_from:%b %Y} to {latest:%b %Y}",
+    "withheld (disclosure control)" if hidden else f"{int(comparison['current'].sum()):,}",
+    delta=f"{total.percent_change:+.1f}% ({total.verdict})" if total else None,
+    delta_color="inverse",
+    border=True,
+)
+st.caption(
+    "Verdicts use a Poisson rate ratio with a 95% confidence interval: a change is called significant only "
+    "when the interval excludes no change."
+)
 ordered = comparison.sort_values("current", ascending=False)
 components.chart_block(
-    charts.bar_figure([f"{t} ({v})" for t, v in zip(ordered["crime_type"], ordered["verdict"], strict=True)],
-                      ordered["current"].fillna(0).tolist(), f"{names[ward]}: last 12 months by type", "count"),
+    charts.bar_figure(
+        [f"{t} ({v})" for t, v in zip(ordered["crime_type"], ordered["verdict"], strict=True)],
+        ordered["current"].fillna(0).tolist(),
+        f"{names[ward]}: last 12 months by type",
+        "count",
+    ),
     "Counts in the last 12 months by police.uk crime type; each label says whether the change from the previous 12 "
-    "months is significant.", ordered, "crime-by-type.csv", "by_type")
+    "months is significant.",
+    ordered,
+    "crime-by-type.csv",
+    "by_type",
+)
 
 st.header("Harehills: Clear, Hold, Build")
 harehills = measures.ward_monthly_totals(url, events.HAREHILLS_WARD)
@@ -58,29 +75,59 @@ before = harehills[(harehills["month"] >= date(2022, 1, 1)) & (harehills["month"
 after = harehills[(harehills["month"] >= events.CLEAR_HOLD_BUILD.when) & (harehills["month"] <= date(2024, 8, 1))]
 if len(after) == 16 and not harehills["count"].isna().any():
     result = significance.rate_ratio(int(before["count"].sum()), int(after["count"].sum()))
-    st.metric("Gipton & Harehills crime, 16 months after vs 16 before", f"{result.percent_change:+.0f}%",
-              delta=f"{result.percent_change:+.0f}% \u00b7 {result.verdict}", delta_color="inverse",
-              border=True)
-    st.caption("Documented: a 40% reduction in overall crime in the 16 months since Clear, Hold, Build began "
-               "(000_274d76e3dc4e1983.txt § What is this report about?).")
+    st.metric(
+        "Gipton & Harehills crime, 16 months after vs 16 before",
+        f"{result.percent_change:+.0f}%",
+        delta=f"{result.percent_change:+.0f}% \u00b7 {result.verdict}",
+        delta_color="inverse",
+        border=True,
+    )
+    st.caption(
+        "Documented: a 40% reduction in overall crime in the 16 months since Clear, Hold, Build began "
+        "(000_274d76e3dc4e1983.txt § What is this report about?)."
+    )
 frame = harehills.rename(columns={"month": "period_end", "count": "Crimes (excluding ASB)"})
 components.chart_block(
-    charts.series_figure(frame, "Gipton & Harehills: monthly crime (excluding ASB)", "crimes",
-                         events.events_for("CRIME_TOTAL"), ["Crimes (excluding ASB)"]),
+    charts.series_figure(
+        frame,
+        "Gipton & Harehills: monthly crime (excluding ASB)",
+        "crimes",
+        events.events_for("CRIME_TOTAL"),
+        ["Crimes (excluding ASB)"],
+    ),
     "Monthly police recorded crime in Gipton & Harehills, with the start of Clear, Hold, Build (May 2023) marked.",
-    harehills, "harehills-crime.csv", "harehills")
+    harehills,
+    "harehills-crime.csv",
+    "harehills",
+)
 
 st.header("Recorded crime 2002/03 to 2011/12")
 catalogue = queries.kpi_catalogue(url).set_index("code")
 codes = ["REC_TOTAL", "REC_VIOLENT", "REC_CRIMINAL_DAMAGE", "REC_ACQUISITIVE", "REC_BURGLARY", "REC_VEHICLE"]
-history = pd.DataFrame({catalogue.loc[c, "name"].replace("Recorded crime: ", "").capitalize():
-                        queries.kpi_series(url, c, real_only=True).set_index("period_end")["value"] for c in codes})
+history = pd.DataFrame(
+    {
+        catalogue.loc[c, "name"].replace("Recorded crime: ", "").capitalize(): queries.kpi_series(
+            url, c, real_only=True
+        ).set_index("period_end")["value"]
+        for c in codes
+    }
+)
 history = history.reset_index().rename(columns={"index": "period_end"})
 fall = kpis.percent_change(history["Total"].iloc[0], history["Total"].iloc[-1])
-st.metric("Total recorded crime, 2002/03 to 2011/12", f"{history['Total'].iloc[-1]:,.0f}",
-          delta=f"{fall:+.0f}% since 2002/03", delta_color="inverse", border=True)
+st.metric(
+    "Total recorded crime, 2002/03 to 2011/12",
+    f"{history['Total'].iloc[-1]:,.0f}",
+    delta=f"{fall:+.0f}% since 2002/03",
+    delta_color="inverse",
+    border=True,
+)
 components.chart_block(
-    charts.series_figure(history, "Recorded crime in Leeds by category (financial years)", "crimes", [],
-                         list(history.columns[1:])),
+    charts.series_figure(
+        history, "Recorded crime in Leeds by category (financial years)", "crimes", [], list(history.columns[1:])
+    ),
     "Police recorded crime by financial year, from the Safer Leeds Partnership Business Plan 2012-15 "
-    "(004_94eba5691181e0a4.txt § Performance & Key Facts).", history, "recorded-crime-2002-2012.csv", "history")
+    "(004_94eba5691181e0a4.txt § Performance & Key Facts).",
+    history,
+    "recorded-crime-2002-2012.csv",
+    "history",
+)

@@ -8,8 +8,10 @@ url = config.database_url()
 components.require_database(url)
 
 st.title("Data in")
-st.caption("Every file is checked completely before anything is written, and goes in whole or not at all. Loading "
-           "the same file again changes nothing; a corrected value becomes a new revision and the old one is kept.")
+st.caption(
+    "Every file is checked completely before anything is written, and goes in whole or not at all. Loading "
+    "the same file again changes nothing; a corrected value becomes a new revision and the old one is kept."
+)
 kpi_tab, crime_tab, log_tab = st.tabs(["KPI return", "police.uk crime", "Import log"])
 with kpi_tab:
     st.subheader("1. Download your template")
@@ -17,9 +19,11 @@ with kpi_tab:
     st.subheader("2. Upload it, check the preview, import")
     import_components.kpi_return_upload(url)
 with crime_tab:
-    st.caption("Street-level crime from data.police.uk. Rows outside Leeds are counted and left out; wards come from "
-               "the LSOA-to-ward lookups (2011 and 2021 codes) in the reference folder. Once a month has real data "
-               "the pages use it instead of the illustrative series.")
+    st.caption(
+        "Street-level crime from data.police.uk. Rows outside Leeds are counted and left out; wards come from "
+        "the LSOA-to-ward lookups (2011 and 2021 codes) in the reference folder. Once a month has real data "
+        "the pages use it instead of the illustrative series."
+    )
     import_components.policeuk_upload(url)
 with log_tab:
     import_components.import_log(url, limit=50)

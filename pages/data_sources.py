@@ -17,53 +17,91 @@ components.illustrative_notice(values)
 
 st.header("KPI definitions")
 st.dataframe(
-    catalogue[["code", "name", "priority", "definition", "unit", "direction", "target", "target_type", "rag_rule",
-               "frequency", "area_name", "sensitive", "owner", "source"]],
-    hide_index=True, width="stretch",
-    column_config={"sensitive": st.column_config.CheckboxColumn("sensitive", help="Disclosure control applies "
-                                                                "to ward-level counts")},
+    catalogue[
+        [
+            "code",
+            "name",
+            "priority",
+            "definition",
+            "unit",
+            "direction",
+            "target",
+            "target_type",
+            "rag_rule",
+            "frequency",
+            "area_name",
+            "sensitive",
+            "owner",
+            "source",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "sensitive": st.column_config.CheckboxColumn(
+            "sensitive", help="Disclosure control applies to ward-level counts"
+        )
+    },
 )
 
 st.header("Provenance")
-labels = {"": "All KPIs"} | dict(zip(catalogue["code"], catalogue["code"] + " \u2013 " + catalogue["name"],
-                                     strict=True))
+labels = {"": "All KPIs"} | dict(
+    zip(catalogue["code"], catalogue["code"] + " \u2013 " + catalogue["name"], strict=True)
+)
 chosen = st.selectbox("Show values for", list(labels), format_func=labels.get, key="provenance_kpi")
 provenance = measures.provenance(url, chosen or None)
-st.caption(f"{len(provenance):,} stored values, superseded revisions included. City-wide crime counts are computed "
-           "from the police.uk aggregate and are not listed here. Ward values of sensitive KPIs are withheld ([c]): "
-           f"by ward they are published only as 12-month totals on the ward map. {disclosure.EXPLANATION}")
+st.caption(
+    f"{len(provenance):,} stored values, superseded revisions included. City-wide crime counts are computed "
+    "from the police.uk aggregate and are not listed here. Ward values of sensitive KPIs are withheld ([c]): "
+    f"by ward they are published only as 12-month totals on the ward map. {disclosure.EXPLANATION}"
+)
 st.dataframe(provenance, hide_index=True, width="stretch")
-st.download_button("Download these values (CSV)", exports.csv_bytes(provenance),
-                   file_name=f"provenance-{chosen or 'all'}.csv", mime="text/csv", icon=":material/download:")
+st.download_button(
+    "Download these values (CSV)",
+    exports.csv_bytes(provenance),
+    file_name=f"provenance-{chosen or 'all'}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
 
 st.header("Data freshness")
 today = date.today()
-st.caption(f"As of {today:%d %B %Y}. Monthly KPIs are overdue 62 days after their latest month ends; annual ones "
-           "after 400 days. One-off figures are documented totals for a stated period.")
+st.caption(
+    f"As of {today:%d %B %Y}. Monthly KPIs are overdue 62 days after their latest month ends; annual ones "
+    "after 400 days. One-off figures are documented totals for a stated period."
+)
 st.dataframe(kpis.freshness(values, catalogue, today), hide_index=True, width="stretch")
 
 st.header("Revision history")
 revisions = measures.withhold_sensitive_wards(url, queries.revision_history(url))
-st.caption(f"{revisions[['kpi_code', 'area_code', 'period_start', 'period_end']].drop_duplicates().shape[0]:,} "
-           "values have been corrected. Every revision is kept; the current one is ticked.")
+st.caption(
+    f"{revisions[['kpi_code', 'area_code', 'period_start', 'period_end']].drop_duplicates().shape[0]:,} "
+    "values have been corrected. Every revision is kept; the current one is ticked."
+)
 st.dataframe(revisions, hide_index=True, width="stretch")
 
 st.header("Import log")
-st.caption("Every load, successful or not: file, SHA-256, who, when, rows read / imported / refused / outside Leeds "
-           "and the first problems. Load data on the Data in page.")
+st.caption(
+    "Every load, successful or not: file, SHA-256, who, when, rows read / imported / refused / outside Leeds "
+    "and the first problems. Load data on the Data in page."
+)
 import_components.import_log(url)
 
 st.header("Crime data months")
 months = queries.crime_months(url)
 real = months.loc[months["has_real"] == 1, "month"]
-st.caption(f"{len(real)} of {len(months)} months hold real police.uk data"
-           + (f" ({', '.join(f'{m:%b %Y}' for m in real)})" if len(real) else "")
-           + "; the rest are illustrative. A real month replaces the illustrative one on every page.")
+st.caption(
+    f"{len(real)} of {len(months)} months hold real police.uk data"
+    + (f" ({', '.join(f'{m:%b %Y}' for m in real)})" if len(real) else "")
+    + "; the rest are illustrative. A real month replaces the illustrative one on every page."
+)
 outcomes = queries.crime_record_history(url)
 if not outcomes.empty:
     st.subheader("Crime outcomes changed by later files")
-    st.caption(f"{len(outcomes):,} crimes had their outcome or type changed by a later police.uk file; the earlier "
-               "values are kept here.")
+    st.caption(
+        f"{len(outcomes):,} crimes had their outcome or type changed by a later police.uk file; the earlier "
+        "values are kept here."
+    )
     st.dataframe(outcomes, hide_index=True, width="stretch")
 
 st.header("Wards and licences")

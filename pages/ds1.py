@@ -10,8 +10,10 @@ url, cutoff, _ = components.open_page()
 catalogue = queries.kpi_catalogue(url).set_index("code")
 
 st.title("DS1 dedicated noise service")
-st.caption("Inner North West Leeds (north of the inner ring road) and parts of Kirkstall. Funded by the University of "
-           f"Leeds and Leeds Beckett University from February 2022. Data to {cutoff:%d %B %Y}.")
+st.caption(
+    "Inner North West Leeds (north of the inner ring road) and parts of Kirkstall. Funded by the University of "
+    f"Leeds and Leeds Beckett University from February 2022. Data to {cutoff:%d %B %Y}."
+)
 
 st.header("2021 compared with 2022, as documented")
 response = queries.kpi_series(url, "DS1_RESPONSE", real_only=True)
@@ -29,35 +31,63 @@ st.header("Response time")
 panel = components.spc_panel(url, "DS1_RESPONSE", cutoff, None)
 if panel is not None:
     components.chart_block(
-        panel[0], "Monthly average minutes from call to a DS1 officer on site, with mean and process limits re-based "
-        "at DS1's launch. Lower is better.", panel[1], "ds1-response.csv", "response")
+        panel[0],
+        "Monthly average minutes from call to a DS1 officer on site, with mean and process limits re-based "
+        "at DS1's launch. Lower is better.",
+        panel[1],
+        "ds1-response.csv",
+        "response",
+    )
 
 st.header("Triage call-back against the 2-hour standard")
 monthly = kpis.monthly(series["DS1_TRIAGE"][series["DS1_TRIAGE"]["period_end"] <= cutoff])
-figure = charts.series_figure(monthly.rename(columns={"value": "Triage call-back (minutes)"}),
-                              "Triage call-back time (minutes)", "minutes", events.events_for("DS1_TRIAGE"),
-                              ["Triage call-back (minutes)"])
+figure = charts.series_figure(
+    monthly.rename(columns={"value": "Triage call-back (minutes)"}),
+    "Triage call-back time (minutes)",
+    "minutes",
+    events.events_for("DS1_TRIAGE"),
+    ["Triage call-back (minutes)"],
+)
 figure.add_hline(y=120, line_dash="dashdot", annotation_text="2-hour standard")
-components.chart_block(figure, "Monthly average minutes from call to Leedswatch's triage call-back. The city-wide "
-                       "standard is 2 hours (dashed line).", monthly[["period_end", "value", "illustrative"]].rename(
-                           columns={"value": "minutes"}), "ds1-triage.csv", "triage")
+components.chart_block(
+    figure,
+    "Monthly average minutes from call to Leedswatch's triage call-back. The city-wide "
+    "standard is 2 hours (dashed line).",
+    monthly[["period_end", "value", "illustrative"]].rename(columns={"value": "minutes"}),
+    "ds1-triage.csv",
+    "triage",
+)
 
 st.header("Calls needing attendance that were attended")
 monthly = kpis.monthly(series["DS1_ATTENDANCE"][series["DS1_ATTENDANCE"]["period_end"] <= cutoff])
 table = monthly[["period_end", "value", "numerator", "denominator", "illustrative"]].rename(
-    columns={"value": "percent attended", "numerator": "attended", "denominator": "needing attendance"})
+    columns={"value": "percent attended", "numerator": "attended", "denominator": "needing attendance"}
+)
 components.chart_block(
-    charts.series_figure(monthly.rename(columns={"value": "Attended (%)"}), "Calls needing attendance that were "
-                         "attended (%)", "percent", events.events_for("DS1_ATTENDANCE"), ["Attended (%)"]),
-    "Share of calls identified at triage as needing an officer that received one. Higher is better.", table,
-    "ds1-attendance.csv", "attendance")
+    charts.series_figure(
+        monthly.rename(columns={"value": "Attended (%)"}),
+        "Calls needing attendance that were attended (%)",
+        "percent",
+        events.events_for("DS1_ATTENDANCE"),
+        ["Attended (%)"],
+    ),
+    "Share of calls identified at triage as needing an officer that received one. Higher is better.",
+    table,
+    "ds1-attendance.csv",
+    "attendance",
+)
 
 st.header("Calls to the noise service")
 monthly = kpis.monthly(series["DS1_CALLS"][series["DS1_CALLS"]["period_end"] <= cutoff])
 components.chart_block(
-    charts.seasonal_bars_figure(monthly, "Noise calls from the DS1 area", "calls", events.events_for("DS1_CALLS"),
-                                PEAKS),
+    charts.seasonal_bars_figure(
+        monthly, "Noise calls from the DS1 area", "calls", events.events_for("DS1_CALLS"), PEAKS
+    ),
     "Monthly calls. Hatched orange bars are the Freshers' (September, October) and Halloween/Bonfire Night "
-    "(October, November) peak months.", monthly[["period_end", "value", "illustrative"]].rename(
-        columns={"value": "calls"}).assign(peak=[PEAKS.get(d.month, "") for d in monthly["period_end"]]),
-    "ds1-calls.csv", "calls")
+    "(October, November) peak months.",
+    monthly[["period_end", "value", "illustrative"]]
+    .rename(columns={"value": "calls"})
+    .assign(peak=[PEAKS.get(d.month, "") for d in monthly["period_end"]]),
+    "ds1-calls.csv",
+    "calls",
+)

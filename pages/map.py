@@ -28,8 +28,10 @@ map_column, bars_column = st.columns([3, 2])
 with map_column:
     st.subheader(f"{measure.label}, {period.label}")
     picked = ward_components.show_map(url, table, selected)
-    st.caption("Each ward coloured by the figure in the legend; hover for the value, rank and Leeds figure. Click a "
-               "ward, or choose it below, to open its profile.")
+    st.caption(
+        "Each ward coloured by the figure in the legend; hover for the value, rank and Leeds figure. Click a "
+        "ward, or choose it below, to open its profile."
+    )
 with bars_column:
     ward_components.ranked_bars(table)
 ward_components.table_block(table, f"ward-map-{measure.id.replace(':', '-')}-{period.spec.replace(':', '-')}.csv")

@@ -13,8 +13,10 @@ now = components.meeting_summaries(url, cutoff, previous_cutoff)
 deliverables = queries.deliverables(url)
 
 st.title("Safer Leeds Executive")
-st.caption(f"Performance as at the data cut-off of {cutoff:%d %B %Y}. Shared priorities of the Safer, Stronger "
-           "Communities Plan 2021-24; delivery boards of the Community Safety Strategy 2024-27.")
+st.caption(
+    f"Performance as at the data cut-off of {cutoff:%d %B %Y}. Shared priorities of the Safer, Stronger "
+    "Communities Plan 2021-24; delivery boards of the Community Safety Strategy 2024-27."
+)
 components.illustrative_notice(values[values["period_end"] <= cutoff])
 
 st.header("Off track")
@@ -42,12 +44,16 @@ else:
     left, middle, right = st.columns(3)
     with left, st.container(border=True):
         st.markdown("**RAG changes**")
-        st.markdown("\n".join(f"- {c['name']}: {c['from'] or 'no RAG'} \u2192 {c['to']}"
-                              for c in changes["rag_changes"]) or "None")
+        st.markdown(
+            "\n".join(f"- {c['name']}: {c['from'] or 'no RAG'} \u2192 {c['to']}" for c in changes["rag_changes"])
+            or "None"
+        )
     with middle, st.container(border=True):
         st.markdown("**New SPC signals**")
-        st.markdown("\n".join(f"- {c['name']}: {summary.VARIATION_WORDS[c['variation']]}"
-                              for c in changes["new_signals"]) or "None")
+        st.markdown(
+            "\n".join(f"- {c['name']}: {summary.VARIATION_WORDS[c['variation']]}" for c in changes["new_signals"])
+            or "None"
+        )
     with right, st.container(border=True):
         st.markdown("**Newly stale data**")
         st.markdown("\n".join(f"- {c['name']} (latest {c['latest']:%b %Y})" for c in changes["newly_stale"]) or "None")
@@ -61,8 +67,10 @@ for position, priority in enumerate(queries.priorities(url).to_dict(orient="reco
         st.caption(f"Silver board: {priority['silver_board']}")
         st.markdown(components.rag_counts_line(own))
         statuses = deliverables.loc[deliverables["priority_id"] == priority["id"], "status"].value_counts()
-        st.markdown("Key deliverables: " + " \u00b7 ".join(
-            f"{components.status_label(status)} {count}" for status, count in statuses.items()))
+        st.markdown(
+            "Key deliverables: "
+            + " \u00b7 ".join(f"{components.status_label(status)} {count}" for status, count in statuses.items())
+        )
         if not own:
             st.markdown("No KPI figures are published for this priority in the source documents yet.")
         for item in own:
@@ -72,6 +80,9 @@ for position, priority in enumerate(queries.priorities(url).to_dict(orient="reco
 with st.expander("Other indicators: city-wide recorded crime and the 2012-15 business plan"):
     for code in catalogue.loc[catalogue["priority_id"].isna(), "code"]:
         st.markdown(components.kpi_line(kpis[code], now[code]))
-st.caption(f"Periods shown end on or before {cutoff:%d %B %Y}; "
-           f"latest crime month: {format_period(now['CRIME_TOTAL']['period_start'], now['CRIME_TOTAL']['period_end'])}"
-           if now["CRIME_TOTAL"]["value"] is not None else "")
+st.caption(
+    f"Periods shown end on or before {cutoff:%d %B %Y}; "
+    f"latest crime month: {format_period(now['CRIME_TOTAL']['period_start'], now['CRIME_TOTAL']['period_end'])}"
+    if now["CRIME_TOTAL"]["value"] is not None
+    else ""
+)

@@ -8,8 +8,13 @@ url, cutoff, previous_cutoff = components.open_page()
 priorities = queries.priorities(url).to_dict(orient="records")
 ids = [p["id"] for p in priorities]
 wanted = st.query_params.get("priority", "1")
-chosen = st.selectbox("Shared priority", ids, index=ids.index(int(wanted)) if wanted.isdigit() and int(wanted) in ids
-                      else 0, format_func=lambda i: f"{i}. {priorities[ids.index(i)]['name']}", key="priority")
+chosen = st.selectbox(
+    "Shared priority",
+    ids,
+    index=ids.index(int(wanted)) if wanted.isdigit() and int(wanted) in ids else 0,
+    format_func=lambda i: f"{i}. {priorities[ids.index(i)]['name']}",
+    key="priority",
+)
 st.query_params["priority"] = str(chosen)
 priority = priorities[ids.index(chosen)]
 
@@ -25,8 +30,10 @@ components.illustrative_notice(values[values["kpi_code"].isin([k["code"] for k i
 
 st.header("KPIs")
 if not own:
-    st.info("No KPI figures are published for this priority in the source documents yet. Priority leads can load "
-            "their returns once the Data in page is available.")
+    st.info(
+        "No KPI figures are published for this priority in the source documents yet. Priority leads can load "
+        "their returns once the Data in page is available."
+    )
 for kpi in own:
     item = items[kpi["code"]]
     tile, chart = st.columns([1, 2])
@@ -38,9 +45,15 @@ for kpi in own:
             st.caption("One-off documented figure: no monthly series to chart.")
             continue
         figure, table = panel
-        components.chart_block(figure, f"{kpi['name']}, monthly, with its mean and process limits (XmR, re-based at "
-                               "marked events). Triangles mark special-cause points: up for improvement, down for "
-                               "concern.", table, f"{kpi['code'].lower()}-spc.csv", kpi["code"])
+        components.chart_block(
+            figure,
+            f"{kpi['name']}, monthly, with its mean and process limits (XmR, re-based at "
+            "marked events). Triangles mark special-cause points: up for improvement, down for "
+            "concern.",
+            table,
+            f"{kpi['code'].lower()}-spc.csv",
+            kpi["code"],
+        )
 
 st.header("Key deliverables (2021-24 plan)")
 deliverables = queries.deliverables(url)
@@ -58,5 +71,8 @@ if linked.empty:
     st.caption("No 2024-27 delivery board is linked to this priority.")
 for board, rows in linked.groupby("board", sort=False):
     with st.expander(f"{board}: {len(rows)} key deliverables"):
-        st.markdown("\n".join(f"- {r['title']} ({components.status_label(r['status'])})"
-                              for r in rows.to_dict(orient="records")))
+        st.markdown(
+            "\n".join(
+                f"- {r['title']} ({components.status_label(r['status'])})" for r in rows.to_dict(orient="records")
+            )
+        )

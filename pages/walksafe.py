@@ -7,8 +7,9 @@ from lib import charts, components, events, kpis, queries
 url, cutoff, _ = components.open_page()
 
 st.title("WalkSafe Leeds app")
-st.caption("A personal-safety app for visitors, residents and workers, launched in September 2023. "
-           f"Data to {cutoff:%d %B %Y}.")
+st.caption(
+    f"A personal-safety app for visitors, residents and workers, launched in September 2023. Data to {cutoff:%d %B %Y}."
+)
 downloads = queries.kpi_series(url, "WALKSAFE_DOWNLOADS")
 uses = queries.kpi_series(url, "WALKSAFE_USES")
 downloads, uses = downloads[downloads["period_end"] <= cutoff], uses[uses["period_end"] <= cutoff]
@@ -21,27 +22,50 @@ st.header("The first six months, as documented")
 monthly_downloads = kpis.rolling_total(kpis.monthly(downloads))
 monthly_uses = kpis.rolling_total(kpis.monthly(uses))
 left, right = st.columns(2)
-for column, name, monthly, values in ((left, "Downloads", monthly_downloads, downloads),
-                                      (right, "Uses", monthly_uses, uses)):
+for column, name, monthly, values in (
+    (left, "Downloads", monthly_downloads, downloads),
+    (right, "Uses", monthly_uses, uses),
+):
     documented = kpis.compare_with_documented(monthly, kpis.documented_totals(values))
     with column:
         for fact in documented.to_dict(orient="records"):
-            st.metric(f"{name}, {fact['period_start']:%b %Y} to {fact['period_end']:%b %Y}",
-                      f"{fact['qualifier']} {fact['documented']:,.0f}".strip(), border=True)
-            st.caption(f"Monthly series over the same months: {fact['sum_of_monthly_values']:,.0f}. "
-                       f"Source: {fact['source']}.")
+            st.metric(
+                f"{name}, {fact['period_start']:%b %Y} to {fact['period_end']:%b %Y}",
+                f"{fact['qualifier']} {fact['documented']:,.0f}".strip(),
+                border=True,
+            )
+            st.caption(
+                f"Monthly series over the same months: {fact['sum_of_monthly_values']:,.0f}. Source: {fact['source']}."
+            )
 
 st.header("Downloads and use over time")
 table = monthly_downloads[["period_end", "value", "cumulative_total", "illustrative"]].rename(
-    columns={"value": "downloads", "cumulative_total": "cumulative downloads"})
+    columns={"value": "downloads", "cumulative_total": "cumulative downloads"}
+)
 components.chart_block(
-    charts.series_figure(monthly_downloads.rename(columns={"cumulative_total": "Cumulative downloads"}),
-                         "Cumulative downloads since launch", "downloads", events.events_for("WALKSAFE_DOWNLOADS"),
-                         ["Cumulative downloads"]),
-    "Total downloads within the Leeds area since the September 2023 launch.", table, "walksafe-downloads.csv",
-    "downloads")
+    charts.series_figure(
+        monthly_downloads.rename(columns={"cumulative_total": "Cumulative downloads"}),
+        "Cumulative downloads since launch",
+        "downloads",
+        events.events_for("WALKSAFE_DOWNLOADS"),
+        ["Cumulative downloads"],
+    ),
+    "Total downloads within the Leeds area since the September 2023 launch.",
+    table,
+    "walksafe-downloads.csv",
+    "downloads",
+)
 components.chart_block(
-    charts.series_figure(monthly_uses.rename(columns={"value": "Uses"}), "App uses per month", "uses",
-                         events.events_for("WALKSAFE_USES"), ["Uses"], kind="bar"),
-    "Times the app was used each month.", monthly_uses[["period_end", "value", "illustrative"]].rename(
-        columns={"value": "uses"}), "walksafe-uses.csv", "uses")
+    charts.series_figure(
+        monthly_uses.rename(columns={"value": "Uses"}),
+        "App uses per month",
+        "uses",
+        events.events_for("WALKSAFE_USES"),
+        ["Uses"],
+        kind="bar",
+    ),
+    "Times the app was used each month.",
+    monthly_uses[["period_end", "value", "illustrative"]].rename(columns={"value": "uses"}),
+    "walksafe-uses.csv",
+    "uses",
+)

@@ -18,8 +18,10 @@ with right:
     other = ward_components.ward_choice(url, "compare", "Compare with", optional=True)
 info = wards.loc[ward]
 st.header(info["name"])
-st.caption(f"{info['committee_area']} community committee area \u00b7 {info['population']:,} residents (Census "
-           f"{info['population_year']}) \u00b7 ward code {ward}. Share this page's address to share the profile.")
+st.caption(
+    f"{info['committee_area']} community committee area \u00b7 {info['population']:,} residents (Census "
+    f"{info['population_year']}) \u00b7 ward code {ward}. Share this page's address to share the profile."
+)
 st.info(measures.CAVEAT, icon=":material/info:")
 
 crime_periods = [p for p in measures.available_periods(url, measures.get(url, ALL_CRIME), cutoff) if p.kind == ROLLING]
@@ -34,43 +36,69 @@ for code in [c for c in (ward, other) if c]:
         components.illustrative_badge()
     columns = st.columns(4)
     columns[0].metric(f"{figures['ward_name']}: crimes", figures["shown"], border=True)
-    columns[1].metric("Rate per 1,000 residents", components.number_or_withheld(figures["rate_per_1000"]),
-                      border=True, delta_description=(
-                          f"Leeds {figures['leeds_rate_per_1000']:.1f}; {figures['committee_area']} "
-                          f"{components.number_or_withheld(figures['area_rate_per_1000'])}"))
+    columns[1].metric(
+        "Rate per 1,000 residents",
+        components.number_or_withheld(figures["rate_per_1000"]),
+        border=True,
+        delta_description=(
+            f"Leeds {figures['leeds_rate_per_1000']:.1f}; {figures['committee_area']} "
+            f"{components.number_or_withheld(figures['area_rate_per_1000'])}"
+        ),
+    )
     columns[2].metric("Rank of 33 (1 = highest rate)", components.number_or_withheld(figures["rank"], 0), border=True)
     change = figures["change"]
-    columns[3].metric("Change on the year before", f"{change.percent_change:+.1f}%" if change else "withheld",
-                      delta=f"{change.percent_change:+.1f}% \u00b7 {change.verdict}" if change else None,
-                      delta_color="inverse", border=True)
-st.caption("Change: the 12 months against the 12 before, with a Poisson rate-ratio test (significant only when the "
-           "95% confidence interval excludes no change).")
+    columns[3].metric(
+        "Change on the year before",
+        f"{change.percent_change:+.1f}%" if change else "withheld",
+        delta=f"{change.percent_change:+.1f}% \u00b7 {change.verdict}" if change else None,
+        delta_color="inverse",
+        border=True,
+    )
+st.caption(
+    "Change: the 12 months against the 12 before, with a Poisson rate-ratio test (significant only when the "
+    "95% confidence interval excludes no change)."
+)
 
 st.subheader("Crime rate trend")
 trend = measures.rolling_trend(url, ALL_CRIME, period.last)
-series = {info["name"]: trend[ward], f"{info['committee_area']} (committee area)":
-          trend[f"area:{info['committee_area']}"], "Leeds": trend["Leeds"]}
+series = {
+    info["name"]: trend[ward],
+    f"{info['committee_area']} (committee area)": trend[f"area:{info['committee_area']}"],
+    "Leeds": trend["Leeds"],
+}
 if other:
     series[wards.loc[other, "name"]] = trend[other]
 frame = pd.DataFrame({"period_end": trend["period_end"], **series})
 components.chart_block(
-    charts.series_figure(frame, "Crimes per 1,000 residents, rolling 12 months", "per 1,000 residents", [],
-                         list(series)),
+    charts.series_figure(
+        frame, "Crimes per 1,000 residents, rolling 12 months", "per 1,000 residents", [], list(series)
+    ),
     "All police recorded crime excluding anti-social behaviour, per 1,000 residents, each point the 12 months to "
     "that month; committee-area points are withheld where disclosure control hides a ward in the area.",
-    frame.round(2), f"ward-trend-{ward}.csv", "ward_trend")
+    frame.round(2),
+    f"ward-trend-{ward}.csv",
+    "ward_trend",
+)
 
 st.subheader("Crime mix")
 mix = measures.crime_mix(url, ward, period)
 mix = mix.sort_values("leeds", ascending=False)
 shares = mix[["crime_type", "shown", "share_percent", "leeds_share_percent"]].rename(
-    columns={"shown": "count", "share_percent": f"{info['name']} share (%)", "leeds_share_percent": "Leeds share (%)"})
+    columns={"shown": "count", "share_percent": f"{info['name']} share (%)", "leeds_share_percent": "Leeds share (%)"}
+)
 components.chart_block(
-    charts.bar_figure(mix["crime_type"].tolist(), mix["share_percent"].fillna(0).round(1).tolist(),
-                      f"{info['name']}: share of incidents by type, {period.label}", "% of the ward's incidents"),
+    charts.bar_figure(
+        mix["crime_type"].tolist(),
+        mix["share_percent"].fillna(0).round(1).tolist(),
+        f"{info['name']}: share of incidents by type, {period.label}",
+        "% of the ward's incidents",
+    ),
     "Share of the ward's police-recorded incidents (crime and ASB) by type; the table gives Leeds's shares beside "
-    "them. Hidden counts are shown as <5 or [c] and their share is withheld.", shares.round(1),
-    f"ward-crime-mix-{ward}.csv", "mix")
+    "them. Hidden counts are shown as <5 or [c] and their share is withheld.",
+    shares.round(1),
+    f"ward-crime-mix-{ward}.csv",
+    "mix",
+)
 
 kpi_measures = [m for m in measures.measures(url) if m.kpi_code]
 st.subheader("Ward-level KPIs")
@@ -84,5 +112,7 @@ for measure in kpi_measures:
     kpi_table = measures.ward_table(url, measure.id, twelve[0], measures.RATE)
     kpi_row = kpi_table.wards.set_index("ward_code").loc[ward]
     rank = "rank withheld" if pd.isna(kpi_row["rank"]) else f"rank {int(kpi_row['rank'])} of 33"
-    st.markdown(f"- **{measure.label}**, {twelve[0].label}: {kpi_row['shown']} {measure.unit} ({rank})"
-                + (" *(illustrative)*" if kpi_table.illustrative else ""))
+    st.markdown(
+        f"- **{measure.label}**, {twelve[0].label}: {kpi_row['shown']} {measure.unit} ({rank})"
+        + (" *(illustrative)*" if kpi_table.illustrative else "")
+    )

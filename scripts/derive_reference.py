@@ -80,12 +80,32 @@ def main(shared: Path, out_dir: Path = ROOT / "data") -> None:
 
     with (out_dir / "wards.csv").open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["code", "wd19_code", "name", "committee_area", "population", "population_year",
-                         "centroid_lat", "centroid_lon"])
+        writer.writerow(
+            [
+                "code",
+                "wd19_code",
+                "name",
+                "committee_area",
+                "population",
+                "population_year",
+                "centroid_lat",
+                "centroid_lon",
+            ]
+        )
         for row in sorted(codes, key=lambda r: r["ward_name"]):
             lat, lon = centroids[row["WD25CD"]]
-            writer.writerow([row["WD25CD"], row["WD19CD"], row["ward_name"], area_of[row["ward_name"]],
-                             population[row["WD25CD"]], 2021, f"{lat:.5f}", f"{lon:.5f}"])
+            writer.writerow(
+                [
+                    row["WD25CD"],
+                    row["WD19CD"],
+                    row["ward_name"],
+                    area_of[row["ward_name"]],
+                    population[row["WD25CD"]],
+                    2021,
+                    f"{lat:.5f}",
+                    f"{lon:.5f}",
+                ]
+            )
 
     counts: defaultdict[tuple[str, str], int] = defaultdict(int)
     months = sorted((shared / "policeuk").glob("*-street.csv"))

@@ -33,18 +33,24 @@ TOUCH_DEGREES = 0.0005  # about 50 m
 def true_neighbours(geojson: Path, codes: dict[str, str]) -> set[frozenset[str]]:
     """Pairs of ward codes (WD25, via the WD19 crosswalk if needed) whose boundaries touch."""
     features = json.loads(geojson.read_text())["features"]
-    shapes = {codes.get(f["properties"]["ward_code"], f["properties"]["ward_code"]): shape(f["geometry"])
-              for f in features}
-    return {frozenset((a, b)) for a, b in itertools.combinations(sorted(shapes), 2)
-            if shapes[a].distance(shapes[b]) < TOUCH_DEGREES}
+    shapes = {
+        codes.get(f["properties"]["ward_code"], f["properties"]["ward_code"]): shape(f["geometry"]) for f in features
+    }
+    return {
+        frozenset((a, b))
+        for a, b in itertools.combinations(sorted(shapes), 2)
+        if shapes[a].distance(shapes[b]) < TOUCH_DEGREES
+    }
 
 
 def scaled_centroids(wards: list[dict], pairs: set[frozenset[str]]) -> dict[str, tuple[float, float]]:
     """Centroids in hex units: x east, y north, mean neighbour distance one hex step (sqrt 3)."""
     lat0 = sum(float(w["centroid_lat"]) for w in wards) / len(wards)
     lon0 = sum(float(w["centroid_lon"]) for w in wards) / len(wards)
-    raw = {w["code"]: ((float(w["centroid_lon"]) - lon0) * math.cos(math.radians(lat0)),
-                       float(w["centroid_lat"]) - lat0) for w in wards}
+    raw = {
+        w["code"]: ((float(w["centroid_lon"]) - lon0) * math.cos(math.radians(lat0)), float(w["centroid_lat"]) - lat0)
+        for w in wards
+    }
     spacing = sum(math.dist(*(raw[c] for c in pair)) for pair in pairs) / len(pairs)
     scale = math.sqrt(3) / spacing
     return {code: (x * scale, y * scale) for code, (x, y) in raw.items()}
@@ -62,10 +68,14 @@ def assign(points: dict[str, tuple[float, float]], pairs: set[frozenset[str]]) -
     xs, ys = [p[0] for p in points.values()], [p[1] for p in points.values()]
     r_range = range(math.floor(min(ys) / 1.5) - 2, math.ceil(max(ys) / 1.5) + 3)
     width = math.sqrt(3)
-    cells = [(q, r) for r in r_range
-             for q in range(math.floor(min(xs) / width - r / 2) - 2, math.ceil(max(xs) / width - r / 2) + 3)]
-    options = sorted((math.dist(p, hexmap.centre_xy(*cell)), code, cell)
-                     for code, p in points.items() for cell in cells)
+    cells = [
+        (q, r)
+        for r in r_range
+        for q in range(math.floor(min(xs) / width - r / 2) - 2, math.ceil(max(xs) / width - r / 2) + 3)
+    ]
+    options = sorted(
+        (math.dist(p, hexmap.centre_xy(*cell)), code, cell) for code, p in points.items() for cell in cells
+    )
     assignment: dict[str, tuple[int, int]] = {}
     for _, code, cell in options:
         if code not in assignment and cell not in assignment.values():

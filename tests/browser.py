@@ -22,16 +22,27 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 ARTEFACTS = ROOT / "artefacts"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 REQUIRE_BROWSER = os.environ.get("SAFERLEEDS_REQUIRE_BROWSER") == "1"
 STARTUP_SECONDS = 60
 
 
 def chromium_path() -> str:
     """The system Chromium, or skip (fail in CI) with how to install it."""
-    found = os.environ.get("SAFERLEEDS_CHROMIUM") or next(
-        (p for p in CHROMIUM_CANDIDATES if Path(p).is_file()), None) or shutil.which("chromium")
+    found = (
+        os.environ.get("SAFERLEEDS_CHROMIUM")
+        or next((p for p in CHROMIUM_CANDIDATES if Path(p).is_file()), None)
+        or shutil.which("chromium")
+    )
     if found:
         return found
     reason = "Chromium is not installed: `sudo apt-get install chromium` (the browser tests never download one)"
@@ -57,18 +68,33 @@ def _healthy(base: str) -> bool:
 
 
 @contextmanager
-def streamlit_server(database_url: str, extra_env: dict[str, str] | None = None,
-                     script: str = "dashboard.py") -> Iterator[tuple[str, subprocess.Popen]]:
+def streamlit_server(
+    database_url: str, extra_env: dict[str, str] | None = None, script: str = "dashboard.py"
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit run` on a free loopback port against database_url; yields (base URL, process), then stops it."""
     port = free_port()
     env = {**os.environ, "SAFERLEEDS_DATABASE_URL": database_url, **(extra_env or {})}
-    log = (ARTEFACTS / f"streamlit-{port}.log")
+    log = ARTEFACTS / f"streamlit-{port}.log"
     ARTEFACTS.mkdir(exist_ok=True)
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true", f"--server.port={port}",
-             "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                script,
+                "--server.headless=true",
+                f"--server.port={port}",
+                "--server.address=127.0.0.1",
+                "--browser.gatherUsageStats=false",
+                "--server.fileWatcherType=none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + STARTUP_SECONDS

@@ -26,8 +26,11 @@ def test_pages_import_no_sql_library():
 
 def test_only_queries_reads_the_database():
     pattern = re.compile(r"\bselect\(|\bSELECT\b|read_sql|\.execute\(text\(")
-    offenders = [p.relative_to(ROOT) for p in (ROOT / "lib").rglob("*.py")
-                 if p.name != "queries.py" and "migrations" not in p.parts and pattern.search(p.read_text())]
+    offenders = [
+        p.relative_to(ROOT)
+        for p in (ROOT / "lib").rglob("*.py")
+        if p.name != "queries.py" and "migrations" not in p.parts and pattern.search(p.read_text())
+    ]
     assert offenders == []
 
 
@@ -37,8 +40,11 @@ def test_lib_maths_and_formatting_modules_do_not_use_streamlit():
 
 
 def test_entry_script_only_configures_and_routes():
-    calls = [node.func.attr for node in ast.walk(ast.parse((ROOT / "dashboard.py").read_text()))
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)]
+    calls = [
+        node.func.attr
+        for node in ast.walk(ast.parse((ROOT / "dashboard.py").read_text()))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    ]
     assert set(calls) <= {"set_page_config", "navigation", "Page", "run"}
 
 

@@ -103,8 +103,10 @@ def open_page(tab, base: str, path: str) -> None:
 
 def full_page_screenshot(tab, path: Path) -> None:
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport to the content first."""
-    height = tab.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
-                          "[data-testid=stAppViewContainer], body')].map(e => e.scrollHeight))")
+    height = tab.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+        "[data-testid=stAppViewContainer], body')].map(e => e.scrollHeight))"
+    )
     size = tab.viewport_size
     tab.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12_000)})
     tab.wait_for_timeout(500)
@@ -121,8 +123,7 @@ def _axe(tab) -> list[dict]:
 
 def _ours(violation: dict) -> list[dict]:
     """The nodes of a violation that are in our content rather than Streamlit's or deck.gl's own chrome."""
-    return [node for node in violation["nodes"]
-            if not any(marker in json.dumps(node["target"]) for marker in NOT_OURS)]
+    return [node for node in violation["nodes"] if not any(marker in json.dumps(node["target"]) for marker in NOT_OURS)]
 
 
 @pytest.mark.parametrize(("path", "heading", "content"), PAGES, ids=[p[0] or "overview" for p in PAGES])
@@ -138,8 +139,18 @@ def test_every_page_loads_clean_is_accessible_and_is_screenshotted(app, page, pa
     (ARTEFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
     full_page_screenshot(page, ARTEFACTS / "screenshots" / f"{name}.png")
     violations = _axe(page)
-    report = [{"page": name, "id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
-               "ours": len(_ours(v)), "targets": [n["target"] for n in v["nodes"][:5]]} for v in violations]
+    report = [
+        {
+            "page": name,
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": len(v["nodes"]),
+            "ours": len(_ours(v)),
+            "targets": [n["target"] for n in v["nodes"][:5]],
+        }
+        for v in violations
+    ]
     (ARTEFACTS / "accessibility").mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "accessibility" / f"{name}.json").write_text(json.dumps(report, indent=2))
     blocking = [r for r in report if r["impact"] in BLOCKING and r["ours"]]

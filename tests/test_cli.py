@@ -27,20 +27,31 @@ def test_kpi_values_json_includes_illustrative_unless_real_only(capsys, shared_s
     rows = json.loads(out)
     assert {"period_start", "period_end", "ward_code", "value", "illustrative", "source"} <= set(rows[0])
     assert any(r["illustrative"] for r in rows)
-    _, out, _ = run(capsys, "--database-url", shared_seeded_url, "kpi", "values", "DA_SAFETY_PLANS", "--json",
-                    "--real-only")
+    _, out, _ = run(
+        capsys, "--database-url", shared_seeded_url, "kpi", "values", "DA_SAFETY_PLANS", "--json", "--real-only"
+    )
     real = json.loads(out)
     assert [(r["period_start"], r["value"]) for r in real] == [("2021-11-01", 6000.0), ("2023-04-01", 4672.0)]
     assert all(r["ward_code"] is None and r["source"].endswith(".txt") for r in real)
 
 
 def test_kpi_values_for_a_ward_accepts_wd19_and_wd25_codes(capsys, shared_seeded_url):
-    _, out, _ = run(capsys, "--database-url", shared_seeded_url, "kpi", "values", "HAREHILLS_CRIME_CHANGE",
-                    "--ward", "E05011394", "--json")
+    _, out, _ = run(
+        capsys,
+        "--database-url",
+        shared_seeded_url,
+        "kpi",
+        "values",
+        "HAREHILLS_CRIME_CHANGE",
+        "--ward",
+        "E05011394",
+        "--json",
+    )
     rows = json.loads(out)
     assert [(r["ward_code"], r["value"]) for r in rows] == [("E05011394", -40.0)]
-    code, out, _ = run(capsys, "--database-url", shared_seeded_url, "kpi", "values", "DS1_CALLS", "--ward",
-                       "E05011393", "--json")  # Garforth & Swillington's WD19 code
+    code, out, _ = run(
+        capsys, "--database-url", shared_seeded_url, "kpi", "values", "DS1_CALLS", "--ward", "E05011393", "--json"
+    )  # Garforth & Swillington's WD19 code
     assert code == 0 and json.loads(out) == []
 
 
@@ -68,6 +79,12 @@ def test_config_shows_settings_with_password_masked(capsys, monkeypatch):
     code, out, _ = run(capsys, "config", "--json")
     assert code == 0 and "topsecret" not in out
     names = {row["name"] for row in json.loads(out)}
-    assert names == {"SAFERLEEDS_DATABASE_URL", "SAFERLEEDS_REFERENCE_DIR", "SAFERLEEDS_ONS_URL",
-                     "SAFERLEEDS_ONS_WARD_SERVICE", "SAFERLEEDS_ONS_LOOKUP_SERVICE",
-                     "SAFERLEEDS_ONS_LOOKUP_2011_SERVICE", "SAFERLEEDS_MAX_UPLOAD_MB"}
+    assert names == {
+        "SAFERLEEDS_DATABASE_URL",
+        "SAFERLEEDS_REFERENCE_DIR",
+        "SAFERLEEDS_ONS_URL",
+        "SAFERLEEDS_ONS_WARD_SERVICE",
+        "SAFERLEEDS_ONS_LOOKUP_SERVICE",
+        "SAFERLEEDS_ONS_LOOKUP_2011_SERVICE",
+        "SAFERLEEDS_MAX_UPLOAD_MB",
+    }

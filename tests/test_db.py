@@ -9,8 +9,19 @@ from lib import config, db, queries
 def test_upgrade_creates_every_table_and_reaches_head(empty_url):
     db.upgrade(empty_url)
     tables = set(inspect(db.get_engine(empty_url)).get_table_names())
-    assert {"ward", "priority", "deliveryboard", "deliverable", "kpi", "kpivalue", "meeting", "crimerecord",
-            "crimemonthly", "importbatch", "alembic_version"} <= tables
+    assert {
+        "ward",
+        "priority",
+        "deliveryboard",
+        "deliverable",
+        "kpi",
+        "kpivalue",
+        "meeting",
+        "crimerecord",
+        "crimemonthly",
+        "importbatch",
+        "alembic_version",
+    } <= tables
     assert db.current_revision(empty_url) == db.head_revision()
 
 

@@ -40,7 +40,8 @@ def feasible_values(published: dict[str, int], labels: dict[str, str], total: in
 ward_counts = st.dictionaries(
     keys=st.sampled_from([f"W{i:02d}" for i in range(33)]),
     values=st.one_of(st.integers(0, 8), st.integers(0, 60)),
-    min_size=2, max_size=33,
+    min_size=2,
+    max_size=33,
 )
 
 

@@ -27,6 +27,7 @@ def _script():
 def _vertices(features):
     def count(value):
         return 1 if isinstance(value[0], float | int) else sum(count(v) for v in value)
+
     return sum(count(f["geometry"]["coordinates"]) for f in features)
 
 
@@ -104,9 +105,14 @@ class _FakeOns(BaseHTTPRequestHandler):
     def _features(self, service):
         if service.startswith("WD_"):
             collection = json.loads((self.shared / "data/geo/leeds_wards_2025.geojson").read_text())
-            return [{"type": "Feature", "geometry": f["geometry"],
-                     "properties": {"WD25CD": f["properties"]["ward_code"], "WD25NM": f["properties"]["ward_name"]}}
-                    for f in collection["features"]][:self.ward_limit]
+            return [
+                {
+                    "type": "Feature",
+                    "geometry": f["geometry"],
+                    "properties": {"WD25CD": f["properties"]["ward_code"], "WD25NM": f["properties"]["ward_name"]},
+                }
+                for f in collection["features"]
+            ][: self.ward_limit]
         if service.startswith("LSOA21"):
             rows = csv.DictReader((self.shared / "data/lookups/leeds_lsoa21_ward_derived.csv").open())
             return [{"attributes": {k: r[k] for k in ("LSOA21CD", "LSOA21NM", "WD25CD", "WD25NM")}} for r in rows]
@@ -120,11 +126,14 @@ class _FakeOns(BaseHTTPRequestHandler):
         assert "E08000035" in query["where"]
         features = self._features(service)
         start, size = int(query["resultOffset"]), int(query["resultRecordCount"])
-        page = features[start:start + size]
+        page = features[start : start + size]
         body = {"features": page, "exceededTransferLimit": start + size < len(features)}
         if query["f"] == "geojson":
-            body = {"type": "FeatureCollection", "features": page,
-                    "properties": {"exceededTransferLimit": start + size < len(features)}}
+            body = {
+                "type": "FeatureCollection",
+                "features": page,
+                "properties": {"exceededTransferLimit": start + size < len(features)},
+            }
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

@@ -41,8 +41,10 @@ def test_series_cover_april_2021_to_september_2024(generated):
 
 
 def test_ds1_response_calls_weighted_means_are_63_and_36(generated):
-    for (first, last), documented in (((date(2021, 2, 1), date(2021, 10, 1)), 63),
-                                      ((date(2022, 2, 1), date(2022, 10, 1)), 36)):
+    for (first, last), documented in (
+        ((date(2021, 2, 1), date(2021, 10, 1)), 63),
+        ((date(2022, 2, 1), date(2022, 10, 1)), 36),
+    ):
         window = _monthly(generated, "DS1_RESPONSE", first, last)
         weighted = window["numerator"].sum() / window["denominator"].sum()
         assert round(weighted) == documented
@@ -56,8 +58,7 @@ def test_ds1_triage_october_values_and_the_two_hour_standard(generated):
 
 
 def test_ds1_attendance_matches_95_98_and_70(generated):
-    series = _monthly(generated, "DS1_ATTENDANCE", date(2021, 1, 1), date(2024, 9, 1)).set_index(
-        "period_start")
+    series = _monthly(generated, "DS1_ATTENDANCE", date(2021, 1, 1), date(2024, 9, 1)).set_index("period_start")
     peak = series.loc[[date(2022, m, 1) for m in (7, 8, 9, 10)]]
     assert round(100 * peak["numerator"].sum() / peak["denominator"].sum()) == 95
     assert series.loc[date(2022, 9, 1), "value"] == 98
@@ -96,7 +97,8 @@ def test_walksafe_first_six_months(generated):
     assert 3500 < downloads["value"].sum() < 3550  # "more than 3500"
     assert 26000 < uses["value"].sum() < 26500  # "over 26,000 times"
     assert _monthly(generated, "WALKSAFE_DOWNLOADS", date(2021, 1, 1), date(2024, 9, 1))["period_start"].min() == date(
-        2023, 9, 1)
+        2023, 9, 1
+    )
 
 
 def test_harehills_crime_40_percent_lower_in_16_months_after_clear_hold_build(generated):

@@ -21,10 +21,12 @@ def _csv(*rows: str) -> bytes:
     return ("\n".join([HEADER, *rows]) + "\n").encode()
 
 
-GOOD = _csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,October return",
-            "DS1_ATTENDANCE,01/10/2024,31/10/2024,,95,19,20,",
-            "DA_SAFETY_PLANS,2024-10-01,2024-10-31,E05011394,12,,,",
-            "WALKSAFE_DOWNLOADS,2024-10-01,2024-10-31,,,,,")
+GOOD = _csv(
+    "DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,October return",
+    "DS1_ATTENDANCE,01/10/2024,31/10/2024,,95,19,20,",
+    "DA_SAFETY_PLANS,2024-10-01,2024-10-31,E05011394,12,,,",
+    "WALKSAFE_DOWNLOADS,2024-10-01,2024-10-31,,,,,",
+)
 
 
 @pytest.fixture
@@ -41,11 +43,18 @@ def test_a_good_return_previews_then_imports_whole(seeded_url):
     assert (outcome.status, outcome.counts.added) == ("success", 3)
     series = queries.kpi_series(seeded_url, "DS1_RESPONSE", real_only=True)
     latest = series.iloc[-1]
-    assert (latest["value"], str(latest["period_start"]), latest["source"]) == (41.0, "2024-10-01",
-                                                                                 "KPI return october.csv")
+    assert (latest["value"], str(latest["period_start"]), latest["source"]) == (
+        41.0,
+        "2024-10-01",
+        "KPI return october.csv",
+    )
     log = queries.import_log(seeded_url).iloc[0]
-    assert (log["kind"], log["who"], log["rows_read"], log["rows_imported"]) == ("kpi_return", "lead@leeds.gov.uk",
-                                                                                  4, 3)
+    assert (log["kind"], log["who"], log["rows_read"], log["rows_imported"]) == (
+        "kpi_return",
+        "lead@leeds.gov.uk",
+        4,
+        3,
+    )
 
 
 def test_the_same_file_twice_changes_nothing(seeded_url):
@@ -71,8 +80,9 @@ def test_a_changed_value_becomes_a_new_revision_and_the_old_one_is_kept(seeded_u
 
 def test_a_sensitive_ward_value_is_never_echoed_back(seeded_url):
     kpi_returns.import_preview(seeded_url, kpi_returns.check(seeded_url, "a.csv", GOOD, TODAY))
-    preview = kpi_returns.check(seeded_url, "b.csv", _csv("DA_SAFETY_PLANS,2024-10-01,2024-10-31,E05011394,3,,,"),
-                               TODAY)
+    preview = kpi_returns.check(
+        seeded_url, "b.csv", _csv("DA_SAFETY_PLANS,2024-10-01,2024-10-31,E05011394,3,,,"), TODAY
+    )
     assert preview.rows["outcome"].tolist() == ["revises a stored value (revision 1)"]
     shown = measures.provenance(seeded_url, "DA_SAFETY_PLANS")
     ward_rows = shown[shown["area_code"] == "E05011394"]
@@ -82,15 +92,18 @@ def test_a_sensitive_ward_value_is_never_echoed_back(seeded_url):
 BAD = {
     "wrong header": (b"code,start,end,value\nDS1_RESPONSE,2024-10-01,2024-10-31,41\n", "missing kpi_code"),
     "wrong delimiter": (GOOD.replace(b",", b";"), "semicolons"),
-    "truncated last line": (_csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,", "DS1_CALLS,2024-10-01,2024-1"),
-                            "row 3, column ward_code: 3 cells where the header has 8 (a truncated line?)"),
+    "truncated last line": (
+        _csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,", "DS1_CALLS,2024-10-01,2024-1"),
+        "row 3, column ward_code: 3 cells where the header has 8 (a truncated line?)",
+    ),
     "empty file": (b"", "the file is empty"),
     "binary file": (bytes(range(256)) * 8, "not a text file"),
-    "not UTF-8": (_csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,caf\u00e9").decode().encode("latin-1"),
-                  "not UTF-8"),
+    "not UTF-8": (_csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,caf\u00e9").decode().encode("latin-1"), "not UTF-8"),
     "month 2024-13": (_csv("DS1_RESPONSE,2024-13-01,2024-13-31,,41,,,"), "'2024-13-01' is not a date"),
-    "duplicate rows": (_csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,", "DS1_RESPONSE,2024-10-01,2024-10-31,,42,,,"),
-                       "row 3, column kpi_code: the same KPI, area and period as row 2"),
+    "duplicate rows": (
+        _csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,", "DS1_RESPONSE,2024-10-01,2024-10-31,,42,,,"),
+        "row 3, column kpi_code: the same KPI, area and period as row 2",
+    ),
     "formula cells": (_csv("DS1_RESPONSE,2024-10-01,2024-10-31,,=40+1,,,"), "formulas are never evaluated"),
     "unknown KPI": (_csv("NOT_A_KPI,2024-10-01,2024-10-31,,41,,,"), "unknown KPI code 'NOT_A_KPI'"),
     "end before start": (_csv("DS1_RESPONSE,2024-10-31,2024-10-01,,41,,,"), "ends before it starts"),
@@ -150,8 +163,12 @@ def test_the_excel_template_round_trips_and_formulas_are_never_evaluated(seeded_
     template = pd.read_excel(io.BytesIO(workbook_bytes), sheet_name=None)
     assert set(template) == {"return", "guide"}
     assert list(template["return"].columns) == list(kpi_returns.COLUMNS)
-    assert set(template["return"]["kpi_code"]) == {"DS1_CALLS", "DS1_CALLS_CHANGE", "DS1_TRIAGE",
-                                                   "LEEDSWATCH_NOISE_CHANGE"}
+    assert set(template["return"]["kpi_code"]) == {
+        "DS1_CALLS",
+        "DS1_CALLS_CHANGE",
+        "DS1_TRIAGE",
+        "LEEDSWATCH_NOISE_CHANGE",
+    }
     book = Workbook()
     sheet = book.active
     sheet.title = "return"
@@ -199,11 +216,20 @@ def test_cli_import_kpi_dry_run_import_and_log(capsys, seeded_url, tmp_path):
 
 
 def test_cli_template_writes_csv_and_excel(capsys, seeded_url, tmp_path):
-    code, _, _ = _cli(capsys, "--database-url", seeded_url, "kpi", "template", str(tmp_path / "t.csv"),
-                      "--owner", "West Yorkshire Police")
+    code, _, _ = _cli(
+        capsys,
+        "--database-url",
+        seeded_url,
+        "kpi",
+        "template",
+        str(tmp_path / "t.csv"),
+        "--owner",
+        "West Yorkshire Police",
+    )
     assert code == 0 and (tmp_path / "t.csv").read_text().startswith(HEADER)
     code, _, _ = _cli(capsys, "--database-url", seeded_url, "kpi", "template", str(tmp_path / "t.xlsx"))
     assert code == 0 and (tmp_path / "t.xlsx").read_bytes()[:2] == b"PK"
-    code, _, err = _cli(capsys, "--database-url", seeded_url, "kpi", "template", str(tmp_path / "x.csv"),
-                        "--owner", "Nobody")
+    code, _, err = _cli(
+        capsys, "--database-url", seeded_url, "kpi", "template", str(tmp_path / "x.csv"), "--owner", "Nobody"
+    )
     assert code == 1 and "unknown owner" in err

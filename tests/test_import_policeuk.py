@@ -45,16 +45,21 @@ def _expected_counts(shared_data: Path, name: str) -> pd.DataFrame:
     older = lsoa11.merge(codes, on="WD19CD")[["LSOA11CD", "WD25CD"]].rename(columns={"LSOA11CD": "LSOA21CD"})
     lookup = pd.concat([lsoa21[["LSOA21CD", "WD25CD"]], older[~older["LSOA21CD"].isin(lsoa21["LSOA21CD"])]])
     joined = crimes.merge(lookup, left_on="LSOA code", right_on="LSOA21CD", how="inner")
-    return (joined.groupby(["WD25CD", "Crime type"]).size().rename("count").reset_index()
-            .rename(columns={"WD25CD": "ward_code", "Crime type": "crime_type"})
-            .sort_values(["ward_code", "crime_type"]).reset_index(drop=True))
+    return (
+        joined.groupby(["WD25CD", "Crime type"])
+        .size()
+        .rename("count")
+        .reset_index()
+        .rename(columns={"WD25CD": "ward_code", "Crime type": "crime_type"})
+        .sort_values(["ward_code", "crime_type"])
+        .reset_index(drop=True)
+    )
 
 
 def _stored_counts(url: str, month: str) -> pd.DataFrame:
     first = pd.Timestamp(month).date()
     frame = queries.crime_counts(url, first, first, real_only=True)
-    return (frame[["ward_code", "crime_type", "count"]].sort_values(["ward_code", "crime_type"])
-            .reset_index(drop=True))
+    return frame[["ward_code", "crime_type", "count"]].sort_values(["ward_code", "crime_type"]).reset_index(drop=True)
 
 
 def test_real_months_count_by_ward_and_type_like_an_independent_pandas_count(seeded_url, lookup, shared_data):
@@ -78,8 +83,10 @@ def test_reimporting_the_same_files_or_an_overlapping_archive_adds_nothing(seede
             handle.writestr(f"2024-03/{name}", (shared_data / "policeuk" / name).read_text().replace("\n", "\r\n"))
         handle.writestr("2024-03/2024-03-west-yorkshire-outcomes.csv", "Crime ID,Month\n")
     overlap = policeuk.import_paths(seeded_url, [archive], lookup)
-    assert [(f.status, f.rows_read, f.rows_imported) for f in overlap.files] == [("unchanged", 9408, 0),
-                                                                                  ("unchanged", 8009, 0)]
+    assert [(f.status, f.rows_read, f.rows_imported) for f in overlap.files] == [
+        ("unchanged", 9408, 0),
+        ("unchanged", 8009, 0),
+    ]
     assert any("outcomes" in note and "skipped" in note for note in overlap.notes)
     assert table_checksums(seeded_url) == before
 
@@ -88,9 +95,12 @@ def test_bom_crlf_and_dropped_trailing_zeros_are_the_same_rows(seeded_url, looku
     original = (shared_data / "policeuk" / MARCH).read_text()
     policeuk.import_paths(seeded_url, [shared_data / "policeuk" / MARCH], lookup)
     lines = original.splitlines()
-    padded = [lines[0]] + [",".join(f"{float(c):.6f}" if i in (4, 5) and c else c
-                                    for i, c in enumerate(line.split(","))) if line.count(",") == 11 else line
-                           for line in lines[1:]]
+    padded = [lines[0]] + [
+        ",".join(f"{float(c):.6f}" if i in (4, 5) and c else c for i, c in enumerate(line.split(",")))
+        if line.count(",") == 11
+        else line
+        for line in lines[1:]
+    ]
     variant = tmp_path / MARCH
     variant.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(padded).encode() + b"\r\n")
     result = policeuk.import_paths(seeded_url, [variant], lookup)
@@ -102,24 +112,46 @@ def _mini_file(rows: list[list[str]]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _row(crime_id: str, lsoa: str, name: str, crime_type: str = "Burglary", outcome: str = "Under investigation",
-         month: str = "2024-05") -> list[str]:
-    return [crime_id, month, "West Yorkshire Police", "West Yorkshire Police", "-1.5", "53.8", "On or near Park",
-            lsoa, name, crime_type, outcome, ""]
+def _row(
+    crime_id: str,
+    lsoa: str,
+    name: str,
+    crime_type: str = "Burglary",
+    outcome: str = "Under investigation",
+    month: str = "2024-05",
+) -> list[str]:
+    return [
+        crime_id,
+        month,
+        "West Yorkshire Police",
+        "West Yorkshire Police",
+        "-1.5",
+        "53.8",
+        "On or near Park",
+        lsoa,
+        name,
+        crime_type,
+        outcome,
+        "",
+    ]
 
 
 def test_both_lsoa_vintages_map_to_wards(seeded_url, lookup, shared_data):
     lsoa21 = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str)
     lsoa11 = pd.read_csv(shared_data / "lookups" / "leeds_lsoa_ward.csv", dtype=str)
-    codes = dict(pd.read_csv(shared_data / "lookups" / "leeds_ward_codes.csv", dtype=str)[["WD19CD", "WD25CD"]]
-                 .itertuples(index=False))
+    codes = dict(
+        pd.read_csv(shared_data / "lookups" / "leeds_ward_codes.csv", dtype=str)[["WD19CD", "WD25CD"]].itertuples(
+            index=False
+        )
+    )
     only_2011 = lsoa11[~lsoa11["LSOA11CD"].isin(lsoa21["LSOA21CD"])].head(3)
     only_2021 = lsoa21[~lsoa21["LSOA21CD"].isin(lsoa11["LSOA11CD"])].head(3)
     assert len(only_2011) == 3 and len(only_2021) == 3
     rows = [_row(f"old{i}", r.LSOA11CD, r.LSOA11NM) for i, r in enumerate(only_2011.itertuples())]
     rows += [_row(f"new{i}", r.LSOA21CD, r.LSOA21NM) for i, r in enumerate(only_2021.itertuples())]
-    result = policeuk.import_sources(seeded_url, [policeuk.Source("2024-05-mixed-street.csv", _mini_file(rows))],
-                                     lookup)
+    result = policeuk.import_sources(
+        seeded_url, [policeuk.Source("2024-05-mixed-street.csv", _mini_file(rows))], lookup
+    )
     assert result.ok and result.files[0].rows_imported == 6
     stored = _stored_counts(seeded_url, "2024-05")
     expected = pd.Series([codes[w] for w in only_2011["WD19CD"]] + list(only_2021["WD25CD"])).value_counts()
@@ -128,8 +160,12 @@ def test_both_lsoa_vintages_map_to_wards(seeded_url, lookup, shared_data):
 
 def test_rows_outside_leeds_are_counted_and_unknown_leeds_lsoas_reported(seeded_url, lookup, shared_data):
     leeds = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str).iloc[0]
-    rows = [_row("a1", leeds.LSOA21CD, leeds.LSOA21NM), _row("a2", "E01010000", "Bradford 001A"),
-            _row("a3", "E01099999", "Leeds 999Z"), _row("a4", "", "")]
+    rows = [
+        _row("a1", leeds.LSOA21CD, leeds.LSOA21NM),
+        _row("a2", "E01010000", "Bradford 001A"),
+        _row("a3", "E01099999", "Leeds 999Z"),
+        _row("a4", "", ""),
+    ]
     source = policeuk.Source("2024-05-west-yorkshire-street.csv", _mini_file(rows))
     result = policeuk.import_sources(seeded_url, [source], lookup)
     file = result.files[0]
@@ -144,14 +180,17 @@ def test_rows_outside_leeds_are_counted_and_unknown_leeds_lsoas_reported(seeded_
 def test_a_later_outcome_updates_the_crime_and_keeps_the_earlier_one(seeded_url, lookup, shared_data):
     leeds = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str).iloc[0]
     first = policeuk.Source("2024-05-a-street.csv", _mini_file([_row("c1", leeds.LSOA21CD, leeds.LSOA21NM)]))
-    later = policeuk.Source("2024-05-b-street.csv", _mini_file([
-        _row("c1", leeds.LSOA21CD, leeds.LSOA21NM, outcome="Offender given a caution")]))
+    later = policeuk.Source(
+        "2024-05-b-street.csv",
+        _mini_file([_row("c1", leeds.LSOA21CD, leeds.LSOA21NM, outcome="Offender given a caution")]),
+    )
     policeuk.import_sources(seeded_url, [first], lookup)
     result = policeuk.import_sources(seeded_url, [later], lookup)
     assert (result.files[0].rows_imported, result.files[0].rows_updated) == (0, 1)
     history = queries.crime_record_history(seeded_url)
     assert history[["record_key", "last_outcome", "earlier_outcome"]].values.tolist() == [
-        ["c1", "Offender given a caution", "Under investigation"]]
+        ["c1", "Offender given a caution", "Under investigation"]
+    ]
     assert _stored_counts(seeded_url, "2024-05")["count"].sum() == 1
 
 
@@ -170,10 +209,11 @@ def test_real_months_replace_illustrative_ones_and_the_rest_stay(seeded_url, loo
 def test_formula_text_in_a_police_file_is_stored_as_text_and_defused_on_export(seeded_url, lookup, shared_data):
     leeds = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str).iloc[0]
     row = _row("f1", leeds.LSOA21CD, leeds.LSOA21NM)
-    row[6] = "=HYPERLINK(\"http://x\")"
+    row[6] = '=HYPERLINK("http://x")'
     lines = [",".join(policeuk.HEADER), ",".join(row[:6]) + ',"=HYPERLINK(""http://x"")",' + ",".join(row[7:])]
-    result = policeuk.import_sources(seeded_url, [policeuk.Source("2024-05-f-street.csv",
-                                                                  ("\n".join(lines) + "\n").encode())], lookup)
+    result = policeuk.import_sources(
+        seeded_url, [policeuk.Source("2024-05-f-street.csv", ("\n".join(lines) + "\n").encode())], lookup
+    )
     assert result.ok
     frame = pd.DataFrame({"location": ['=HYPERLINK("http://x")'], "change": [-3.5]})
     text = exports.csv_bytes(frame).decode()
@@ -196,30 +236,44 @@ def test_an_import_that_fails_midway_leaves_nothing_half_written(seeded_url, loo
 
 
 def _real_lines(shared_data: Path, count: int) -> list[str]:
-    return (shared_data / "policeuk" / MARCH).read_text().splitlines()[:count + 1]
+    return (shared_data / "policeuk" / MARCH).read_text().splitlines()[: count + 1]
 
 
 def _bad_files(shared_data: Path) -> dict[str, tuple[bytes, str]]:
     good = _real_lines(shared_data, 20)
     crime_row = next(line for line in good[1:] if not line.startswith(","))
     return {
-        "wrong header": (("Crime ID,Month,Reported by,Type\n" + "\n".join(good[1:])).encode(),
-                         "not a police.uk street-level crime file"),
+        "wrong header": (
+            ("Crime ID,Month,Reported by,Type\n" + "\n".join(good[1:])).encode(),
+            "not a police.uk street-level crime file",
+        ),
         "wrong delimiter": ("\n".join(line.replace(",", ";") for line in good).encode(), "not separated by commas"),
         "truncated last line": (("\n".join(good) + "\n" + crime_row[:40]).encode(), "fields where police.uk rows"),
         "empty file": (b"", "the file is empty"),
         "header only": ((good[0] + "\n").encode(), "header but no rows"),
         "binary file": (bytes(range(256)) * 64, "not a text file"),
-        "month 2024-13": ("\n".join([good[0], *[line.replace("2024-03", "2024-13") for line in good[1:]]]).encode(),
-                          "'2024-13' is not a month"),
+        "month 2024-13": (
+            "\n".join([good[0], *[line.replace("2024-03", "2024-13") for line in good[1:]]]).encode(),
+            "'2024-13' is not a month",
+        ),
         "duplicate rows": ("\n".join([*good, crime_row]).encode(), "also appears on row"),
         "not UTF-8": ("\n".join(good).replace("On or near", "On or n\u00e9ar").encode("latin-1"), "not UTF-8"),
         "bad coordinate": ("\n".join([good[0], crime_row.replace("53.", "N53.", 1)]).encode(), "is not a number"),
     }
 
 
-CORPUS = ["wrong header", "wrong delimiter", "truncated last line", "empty file", "header only", "binary file",
-          "month 2024-13", "duplicate rows", "not UTF-8", "bad coordinate"]
+CORPUS = [
+    "wrong header",
+    "wrong delimiter",
+    "truncated last line",
+    "empty file",
+    "header only",
+    "binary file",
+    "month 2024-13",
+    "duplicate rows",
+    "not UTF-8",
+    "bad coordinate",
+]
 
 
 @pytest.mark.parametrize("case", CORPUS)
@@ -271,19 +325,34 @@ def test_the_aggregate_is_refreshed_for_affected_months_only(seeded_url, lookup,
 
 def test_crime_counts_protect_small_sensitive_ward_cells(seeded_url, lookup, shared_data):
     leeds = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str)
-    rows = [_row(f"v{i}", r.LSOA21CD, r.LSOA21NM, crime_type="Violence and sexual offences")
-            for i, r in enumerate(leeds.drop_duplicates("WD25CD").itertuples())]
-    rows += [_row(f"w{i}", leeds.iloc[0].LSOA21CD, leeds.iloc[0].LSOA21NM, crime_type="Violence and sexual offences")
-             for i in range(10)]
+    rows = [
+        _row(f"v{i}", r.LSOA21CD, r.LSOA21NM, crime_type="Violence and sexual offences")
+        for i, r in enumerate(leeds.drop_duplicates("WD25CD").itertuples())
+    ]
+    rows += [
+        _row(f"w{i}", leeds.iloc[0].LSOA21CD, leeds.iloc[0].LSOA21NM, crime_type="Violence and sexual offences")
+        for i in range(10)
+    ]
     policeuk.import_sources(seeded_url, [policeuk.Source("2024-05-v-street.csv", _mini_file(rows))], lookup)
-    counts = measures.crime_counts(seeded_url, ("ward", "crime_type"), pd.Timestamp("2024-05-01").date(),
-                                   pd.Timestamp("2024-05-01").date(), real_only=True)
+    counts = measures.crime_counts(
+        seeded_url,
+        ("ward", "crime_type"),
+        pd.Timestamp("2024-05-01").date(),
+        pd.Timestamp("2024-05-01").date(),
+        real_only=True,
+    )
     assert counts["count"].isna().all() and set(counts["suppressed"]) <= {"<5", "[c]"}
-    totals = measures.crime_counts(seeded_url, ("ward",), pd.Timestamp("2024-05-01").date(),
-                                   pd.Timestamp("2024-05-01").date(), real_only=True)
+    totals = measures.crime_counts(
+        seeded_url, ("ward",), pd.Timestamp("2024-05-01").date(), pd.Timestamp("2024-05-01").date(), real_only=True
+    )
     assert totals["count"].isna().all() and set(totals["suppressed"]) == {"[c]"}  # totals include the hidden cell
-    city = measures.crime_counts(seeded_url, ("crime_type",), pd.Timestamp("2024-05-01").date(),
-                                 pd.Timestamp("2024-05-01").date(), real_only=True)
+    city = measures.crime_counts(
+        seeded_url,
+        ("crime_type",),
+        pd.Timestamp("2024-05-01").date(),
+        pd.Timestamp("2024-05-01").date(),
+        real_only=True,
+    )
     assert city["count"].tolist() == [43.0]  # city-wide counts are not small-area counts
 
 
@@ -295,19 +364,44 @@ def _cli(capsys, *argv):
 
 def test_cli_import_policeuk_then_crime_counts_and_imports(capsys, seeded_url, shared_data, monkeypatch):
     monkeypatch.setenv("SAFERLEEDS_REFERENCE_DIR", str(shared_data / "lookups"))
-    code, out, _ = _cli(capsys, "--database-url", seeded_url, "import", "policeuk", str(shared_data / "policeuk"),
-                        "--json")
+    code, out, _ = _cli(
+        capsys, "--database-url", seeded_url, "import", "policeuk", str(shared_data / "policeuk"), "--json"
+    )
     result = json.loads(out)
     assert code == 0 and result["ok"] and [f["imported"] for f in result["files"]] == [9408, 8009]
-    code, out, _ = _cli(capsys, "--database-url", seeded_url, "crime", "counts", "--by", "ward,crime_type",
-                        "--month", "2024-03", "--real-only", "--json")
+    code, out, _ = _cli(
+        capsys,
+        "--database-url",
+        seeded_url,
+        "crime",
+        "counts",
+        "--by",
+        "ward,crime_type",
+        "--month",
+        "2024-03",
+        "--real-only",
+        "--json",
+    )
     rows = json.loads(out)
     assert code == 0 and set(rows[0]) == {"ward_code", "crime_type", "count", "illustrative", "suppressed"}
     expected = _expected_counts(shared_data, MARCH)
     got = pd.DataFrame(rows)[["ward_code", "crime_type", "count"]].sort_values(["ward_code", "crime_type"])
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
-    code, out, _ = _cli(capsys, "--database-url", seeded_url, "crime", "counts", "--by", "month", "--from",
-                        "2024-03", "--to", "2025-02", "--real-only", "--json")
+    code, out, _ = _cli(
+        capsys,
+        "--database-url",
+        seeded_url,
+        "crime",
+        "counts",
+        "--by",
+        "month",
+        "--from",
+        "2024-03",
+        "--to",
+        "2025-02",
+        "--real-only",
+        "--json",
+    )
     assert [(r["month"], r["count"]) for r in json.loads(out)] == [("2024-03-01", 9408), ("2025-02-01", 8009)]
     code, out, _ = _cli(capsys, "--database-url", seeded_url, "imports", "--json")
     log = json.loads(out)
@@ -315,8 +409,7 @@ def test_cli_import_policeuk_then_crime_counts_and_imports(capsys, seeded_url, s
     assert {"sha256", "who", "rows_read", "rows_imported", "rows_rejected", "rows_outside", "errors"} <= set(log[0])
 
 
-def test_cli_import_policeuk_failures_are_one_line_and_non_zero(capsys, seeded_url, shared_data, monkeypatch,
-                                                                tmp_path):
+def test_cli_import_policeuk_failures_are_one_line_and_non_zero(capsys, seeded_url, shared_data, monkeypatch, tmp_path):
     monkeypatch.setenv("SAFERLEEDS_REFERENCE_DIR", str(tmp_path))
     code, _, err = _cli(capsys, "--database-url", seeded_url, "import", "policeuk", str(shared_data / "policeuk"))
     assert code == 1 and "saferleeds reference fetch" in err and err.count("\n") == 1
@@ -333,10 +426,14 @@ def test_cli_import_policeuk_failures_are_one_line_and_non_zero(capsys, seeded_u
 
 def _city_and_summed_wards(url):
     with db.get_engine(url).connect() as connection:
-        city = connection.execute(text("SELECT month, crime_type, illustrative, count FROM crimecitymonthly "
-                                       "ORDER BY 1, 2, 3")).all()
-        wards = connection.execute(text("SELECT month, crime_type, illustrative, SUM(count) FROM crimemonthly "
-                                        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")).all()
+        city = connection.execute(
+            text("SELECT month, crime_type, illustrative, count FROM crimecitymonthly ORDER BY 1, 2, 3")
+        ).all()
+        wards = connection.execute(
+            text(
+                "SELECT month, crime_type, illustrative, SUM(count) FROM crimemonthly GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            )
+        ).all()
     return [tuple(map(str, r)) for r in city], [tuple(map(str, r)) for r in wards]
 
 

@@ -21,11 +21,14 @@ VSO = "Violence and sexual offences"
 def _independent_counts(url, first, last, exclude=None, only=None):
     """Crime per ward straight from the aggregate table with plain SQL (all seeded crime is illustrative)."""
     condition = "crime_type <> :asb" if only is None else "crime_type = :only"
-    sql = text(f"SELECT ward_code, SUM(count) AS n FROM crimemonthly WHERE month BETWEEN :a AND :b AND {condition} "
-               "GROUP BY ward_code")
+    sql = text(
+        f"SELECT ward_code, SUM(count) AS n FROM crimemonthly WHERE month BETWEEN :a AND :b AND {condition} "
+        "GROUP BY ward_code"
+    )
     with db.get_engine(url).connect() as connection:
-        rows = connection.execute(sql, {"a": first, "b": last, "asb": exclude or "Anti-social behaviour",
-                                        "only": only}).all()
+        rows = connection.execute(
+            sql, {"a": first, "b": last, "asb": exclude or "Anti-social behaviour", "only": only}
+        ).all()
     return {ward: int(n) for ward, n in rows}
 
 
@@ -52,8 +55,10 @@ def test_change_basis_compares_with_the_same_period_a_year_earlier(shared_seeded
     row = table.wards.set_index("ward_code").loc["E05011394"]
     assert row["previous_value"] == before["E05011394"]
     assert row["change_percent"] == pytest.approx(100 * (now["E05011394"] - before["E05011394"]) / before["E05011394"])
-    assert table.wards["rank"].iloc[0] == 1 and table.wards["change_percent"].iloc[0] == table.wards[
-        "change_percent"].max()
+    assert (
+        table.wards["rank"].iloc[0] == 1
+        and table.wards["change_percent"].iloc[0] == table.wards["change_percent"].max()
+    )
 
 
 def test_periods_parse_label_and_year_earlier():
@@ -79,9 +84,18 @@ def add_small_safety_plans(url):
             yearly = [1, 3, 0, 6, 9][i] if i < 5 else 40 + 7 * i  # small, small, zero, next-smallest ...
             value = yearly if m == 0 else 0
             end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
-            rows.append({"kpi_code": "DA_SAFETY_PLANS", "area_code": ward, "period_start": month, "period_end": end,
-                         "value": float(value), "illustrative": False, "source": "test return",
-                         "source_section": ""})
+            rows.append(
+                {
+                    "kpi_code": "DA_SAFETY_PLANS",
+                    "area_code": ward,
+                    "period_start": month,
+                    "period_end": end,
+                    "value": float(value),
+                    "illustrative": False,
+                    "source": "test return",
+                    "source_section": "",
+                }
+            )
     with db.get_engine(url).begin() as connection:
         write_kpi_values(connection, rows, None)
     return url
@@ -111,8 +125,20 @@ def test_sensitive_kpi_cells_are_hidden_and_cannot_be_recovered(small_counts_url
 
 
 def test_sensitive_kpi_json_and_csv_carry_no_hidden_number(small_counts_url, capsys):
-    code = cli.main(["--database-url", small_counts_url, "ward", "measure", "kpi:DA_SAFETY_PLANS", "--period",
-                     PERIOD.spec, "--basis", "count", "--json"])
+    code = cli.main(
+        [
+            "--database-url",
+            small_counts_url,
+            "ward",
+            "measure",
+            "kpi:DA_SAFETY_PLANS",
+            "--period",
+            PERIOD.spec,
+            "--basis",
+            "count",
+            "--json",
+        ]
+    )
     payload = json.loads(capsys.readouterr().out)
     assert code == 0
     hidden = [r for r in payload["wards"] if r["suppressed"]]
@@ -128,10 +154,13 @@ def test_sensitive_kpi_json_and_csv_carry_no_hidden_number(small_counts_url, cap
 def test_a_small_sensitive_crime_count_hides_the_ward_in_all_crime_too(seeded_url):
     ward = "E05011394"
     with db.get_engine(seeded_url).begin() as connection:
-        connection.execute(text("UPDATE crimemonthly SET count = 0 WHERE ward_code = :w AND crime_type = :t"),
-                           {"w": ward, "t": VSO})
-        connection.execute(text("UPDATE crimemonthly SET count = 2 WHERE ward_code = :w AND crime_type = :t AND "
-                                "month = :m"), {"w": ward, "t": VSO, "m": date(2024, 5, 1)})
+        connection.execute(
+            text("UPDATE crimemonthly SET count = 0 WHERE ward_code = :w AND crime_type = :t"), {"w": ward, "t": VSO}
+        )
+        connection.execute(
+            text("UPDATE crimemonthly SET count = 2 WHERE ward_code = :w AND crime_type = :t AND month = :m"),
+            {"w": ward, "t": VSO, "m": date(2024, 5, 1)},
+        )
     vso = measures.ward_table(seeded_url, f"crime:{measures.slug(VSO)}", PERIOD, measures.COUNT)
     vso_wards = vso.wards.set_index("ward_code")
     assert vso_wards.loc[ward, "shown"] == "<5" and vso_wards["suppressed"].sum() >= 2
@@ -154,8 +183,12 @@ def test_ward_measures_cli_lists_measures_with_sensitivity(shared_seeded_url, ca
 
 
 def test_ward_measure_cli_matches_the_map_function(shared_seeded_url, capsys):
-    assert cli.main(["--database-url", shared_seeded_url, "ward", "measure", "crime:burglary", "--period",
-                     "fy:2023", "--json"]) == 0
+    assert (
+        cli.main(
+            ["--database-url", shared_seeded_url, "ward", "measure", "crime:burglary", "--period", "fy:2023", "--json"]
+        )
+        == 0
+    )
     payload = json.loads(capsys.readouterr().out)
     table = measures.ward_table(shared_seeded_url, "crime:burglary", periods.parse("fy:2023"))
     assert [r["ward_code"] for r in payload["wards"]] == table.wards["ward_code"].tolist()
@@ -167,8 +200,10 @@ def test_ward_measure_cli_matches_the_map_function(shared_seeded_url, capsys):
 def test_ward_measure_cli_errors_are_one_line(shared_seeded_url, capsys):
     assert cli.main(["--database-url", shared_seeded_url, "ward", "measure", "crime:nope", "--json"]) == 1
     assert "Unknown measure" in capsys.readouterr().err
-    assert cli.main(["--database-url", shared_seeded_url, "ward", "measure", "crime:all", "--period",
-                     "month:2024-09"]) == 1
+    assert (
+        cli.main(["--database-url", shared_seeded_url, "ward", "measure", "crime:all", "--period", "month:2024-09"])
+        == 1
+    )
     assert "disclosure control" in capsys.readouterr().err
 
 

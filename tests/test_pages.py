@@ -26,8 +26,9 @@ def app_url(sqlite_seeded_url, monkeypatch):
 def _summaries(url, meeting_index):
     table = queries.meetings(url)
     cutoff = table["data_cutoff"].iloc[meeting_index]
-    items = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), cutoff,
-                              meetings.previous_cutoff(table, cutoff))
+    items = summary.summaries(
+        queries.kpi_catalogue(url), queries.headline_values(url), cutoff, meetings.previous_cutoff(table, cutoff)
+    )
     return cutoff, {s["code"]: s for s in items}
 
 
@@ -49,7 +50,7 @@ def test_overview_tiles_show_the_database_values_for_the_chosen_meeting(app_url,
     exceptions = [s for s in expected.values() if summary.is_exception(s)]
     shown = _shown_metrics(at)
     assert len(shown) == len(exceptions) + len(headline)
-    tiles = shown[len(exceptions):]
+    tiles = shown[len(exceptions) :]
     for (label, value), code in zip(tiles, headline["code"], strict=True):
         item = expected[code]
         assert label == item["name"]
@@ -58,7 +59,7 @@ def test_overview_tiles_show_the_database_values_for_the_chosen_meeting(app_url,
         else:
             assert value == format_headline(item["value"], item["unit"])[0]
             assert item["period_end"] <= cutoff
-    assert [label for label, _ in shown[:len(exceptions)]] == [s["name"] for s in exceptions]
+    assert [label for label, _ in shown[: len(exceptions)]] == [s["name"] for s in exceptions]
 
 
 def test_data_after_the_cutoff_never_appears(app_url):
@@ -135,8 +136,10 @@ def test_ds1_page_headline_is_the_documented_comparison_and_tables_match_the_dat
 def test_safety_plans_page_sets_documented_totals_beside_the_monthly_series():
     at = page("pages/safety_plans.py").run()
     assert not at.exception
-    assert [(m.label, m.value) for m in at.metric] == [("Nov 2021 to Oct 2022", "more than 6,000"),
-                                                       ("Apr 2023 to Mar 2024", "4,672")]
+    assert [(m.label, m.value) for m in at.metric] == [
+        ("Nov 2021 to Oct 2022", "more than 6,000"),
+        ("Apr 2023 to Mar 2024", "4,672"),
+    ]
     captions = " ".join(c.value for c in at.caption)
     assert "4,672 from 12 monthly values" in captions
     rolling = at.dataframe[0].value
@@ -165,7 +168,8 @@ def test_crime_page_significance_harehills_and_history(app_url):
     by_type = at.dataframe[0].value
     expected = queries.crime_by_type(app_url, date(2023, 10, 1), date(2024, 9, 1))
     assert dict(zip(by_type["crime_type"], by_type["current"], strict=True)) == dict(
-        zip(expected["crime_type"], expected["count"], strict=True))
+        zip(expected["crime_type"], expected["count"], strict=True)
+    )
     assert set(by_type["verdict"]) <= {"significant reduction", "significant increase", "no significant change"}
     at.selectbox(key="crime_area").set_value("E05011394").run()
     ward_table = at.dataframe[0].value

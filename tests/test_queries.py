@@ -12,14 +12,23 @@ from lib.models import CrimeMonthly, ImportBatch
 
 
 def _batch(connection, kind="kpi_return"):
-    return connection.execute(insert(ImportBatch).values(
-        kind=kind, file_name="test.csv", sha256="1" * 64, who="test", status="success",
-        started_at=datetime.now(UTC))).inserted_primary_key[0]
+    return connection.execute(
+        insert(ImportBatch).values(
+            kind=kind, file_name="test.csv", sha256="1" * 64, who="test", status="success", started_at=datetime.now(UTC)
+        )
+    ).inserted_primary_key[0]
 
 
 def _value(**overrides):
-    row = {"kpi_code": "DS1_RESPONSE", "area_code": "DS1", "period_start": date(2024, 9, 1),
-           "period_end": date(2024, 9, 30), "value": 30.0, "illustrative": False, "source": "return.csv"}
+    row = {
+        "kpi_code": "DS1_RESPONSE",
+        "area_code": "DS1",
+        "period_start": date(2024, 9, 1),
+        "period_end": date(2024, 9, 30),
+        "value": 30.0,
+        "illustrative": False,
+        "source": "return.csv",
+    }
     return row | overrides
 
 
@@ -32,7 +41,9 @@ def test_new_value_then_correction_is_a_new_revision_and_the_old_is_kept(seeded_
     history = queries.provenance(seeded_url, "DS1_RESPONSE")
     september = history[(history["period_start"] == date(2024, 9, 1)) & ~history["illustrative"]]
     assert list(zip(september["value"], september["revision"], september["is_current"], strict=True)) == [
-        (30.0, 1, False), (31.5, 2, True)]
+        (30.0, 1, False),
+        (31.5, 2, True),
+    ]
     series = queries.kpi_series(seeded_url, "DS1_RESPONSE").set_index("period_start")
     assert series.loc[date(2024, 9, 1), "value"] == 31.5
     assert not series.loc[date(2024, 9, 1), "illustrative"]
@@ -40,8 +51,9 @@ def test_new_value_then_correction_is_a_new_revision_and_the_old_is_kept(seeded_
 
 def test_real_value_shadows_illustrative_unless_real_only_is_asked(seeded_url):
     with db.get_engine(seeded_url).begin() as connection:
-        write_kpi_values(connection, [_value(kpi_code="DA_SAFETY_PLANS", area_code="E08000035", value=401.0)],
-                         _batch(connection))
+        write_kpi_values(
+            connection, [_value(kpi_code="DA_SAFETY_PLANS", area_code="E08000035", value=401.0)], _batch(connection)
+        )
     series = queries.kpi_series(seeded_url, "DA_SAFETY_PLANS")
     september = series[series["period_start"] == date(2024, 9, 1)]
     assert list(september["value"]) == [401.0] and not september["illustrative"].any()
@@ -58,12 +70,25 @@ def test_real_crime_month_replaces_the_illustrative_month(seeded_url):
     before = queries.kpi_series(seeded_url, "CRIME_TOTAL").set_index("period_start")
     assert before.loc[date(2024, 3, 1), "illustrative"]
     with db.get_engine(seeded_url).begin() as connection:
-        connection.execute(insert(CrimeMonthly), [
-            {"month": date(2024, 3, 1), "ward_code": "E05011394", "crime_type": "Burglary", "illustrative": False,
-             "count": 12},
-            {"month": date(2024, 3, 1), "ward_code": "E05011394", "crime_type": "Anti-social behaviour",
-             "illustrative": False, "count": 99},
-        ])
+        connection.execute(
+            insert(CrimeMonthly),
+            [
+                {
+                    "month": date(2024, 3, 1),
+                    "ward_code": "E05011394",
+                    "crime_type": "Burglary",
+                    "illustrative": False,
+                    "count": 12,
+                },
+                {
+                    "month": date(2024, 3, 1),
+                    "ward_code": "E05011394",
+                    "crime_type": "Anti-social behaviour",
+                    "illustrative": False,
+                    "count": 99,
+                },
+            ],
+        )
         aggregates.refresh_city(connection, [date(2024, 3, 1)], illustrative=False)  # as an import does
     after = queries.kpi_series(seeded_url, "CRIME_TOTAL").set_index("period_start")
     assert after.loc[date(2024, 3, 1), "value"] == 12  # ASB is not crime; the illustrative month is dropped
@@ -78,8 +103,11 @@ def test_crime_total_equals_the_aggregate_summed_independently(shared_seeded_url
     from sqlalchemy import func, select
 
     with db.get_engine(shared_seeded_url).connect() as connection:
-        expected = connection.execute(select(func.sum(CrimeMonthly.count)).where(
-            CrimeMonthly.month == date(2023, 6, 1), CrimeMonthly.crime_type != "Anti-social behaviour")).scalar()
+        expected = connection.execute(
+            select(func.sum(CrimeMonthly.count)).where(
+                CrimeMonthly.month == date(2023, 6, 1), CrimeMonthly.crime_type != "Anti-social behaviour"
+            )
+        ).scalar()
     series = queries.kpi_series(shared_seeded_url, "CRIME_TOTAL").set_index("period_start")
     assert series.loc[date(2023, 6, 1), "value"] == expected
 

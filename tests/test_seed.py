@@ -44,8 +44,9 @@ DOCUMENTED = [
 @pytest.mark.parametrize(("code", "start", "end", "area", "value"), DOCUMENTED)
 def test_documented_fact_is_in_the_database(shared_seeded_url, code, start, end, area, value):
     series = queries.kpi_series(shared_seeded_url, code, area_code=area, real_only=True)
-    match = series[(series["period_start"] == date.fromisoformat(start)) &
-                   (series["period_end"] == date.fromisoformat(end))]
+    match = series[
+        (series["period_start"] == date.fromisoformat(start)) & (series["period_end"] == date.fromisoformat(end))
+    ]
     assert len(match) == 1
     row = match.iloc[0]
     assert row["value"] == value
@@ -86,7 +87,11 @@ def test_seed_is_idempotent(seeded_url):
         before = queries.table_counts(connection)
     result = seed.seed(seeded_url)
     assert (result.reference_rows, result.facts.added, result.illustrative_values.added, result.crime_rows) == (
-        0, 0, 0, 0)
+        0,
+        0,
+        0,
+        0,
+    )
     with db.get_engine(seeded_url).connect() as connection:
         assert queries.table_counts(connection) == before
 
@@ -105,17 +110,42 @@ def test_seed_records_its_batches_and_flags_illustrative_rows(shared_seeded_url)
 def test_seed_never_overwrites_a_value_a_user_corrected(seeded_url):
     engine = db.get_engine(seeded_url)
     with engine.begin() as connection:
-        batch = connection.execute(insert(ImportBatch).values(
-            kind="kpi_return", file_name="fix.csv", sha256="0" * 64, who="lead", status="success",
-            started_at=datetime(2024, 1, 1, tzinfo=UTC))).inserted_primary_key[0]
-        write_kpi_values(connection, [{
-            "kpi_code": "DA_SAFETY_PLANS", "area_code": "E08000035", "period_start": date(2023, 4, 1),
-            "period_end": date(2024, 3, 31), "value": 4680.0, "illustrative": False, "source": "fix.csv"}], batch)
+        batch = connection.execute(
+            insert(ImportBatch).values(
+                kind="kpi_return",
+                file_name="fix.csv",
+                sha256="0" * 64,
+                who="lead",
+                status="success",
+                started_at=datetime(2024, 1, 1, tzinfo=UTC),
+            )
+        ).inserted_primary_key[0]
+        write_kpi_values(
+            connection,
+            [
+                {
+                    "kpi_code": "DA_SAFETY_PLANS",
+                    "area_code": "E08000035",
+                    "period_start": date(2023, 4, 1),
+                    "period_end": date(2024, 3, 31),
+                    "value": 4680.0,
+                    "illustrative": False,
+                    "source": "fix.csv",
+                }
+            ],
+            batch,
+        )
     seed.seed(seeded_url)
     with engine.connect() as connection:
-        rows = connection.execute(select(KpiValue.value, KpiValue.revision, KpiValue.is_current).where(
-            KpiValue.kpi_code == "DA_SAFETY_PLANS", KpiValue.period_start == date(2023, 4, 1),
-            KpiValue.illustrative.is_(False)).order_by(KpiValue.revision)).all()
+        rows = connection.execute(
+            select(KpiValue.value, KpiValue.revision, KpiValue.is_current)
+            .where(
+                KpiValue.kpi_code == "DA_SAFETY_PLANS",
+                KpiValue.period_start == date(2023, 4, 1),
+                KpiValue.illustrative.is_(False),
+            )
+            .order_by(KpiValue.revision)
+        ).all()
     assert [tuple(r) for r in rows] == [(4672.0, 1, False), (4680.0, 2, True)]
 
 

@@ -116,13 +116,16 @@ def test_short_segment_after_a_change_point_is_insufficient():
     assert result.points["mean"].iloc[:12].notna().all() and result.points["mean"].iloc[12:].isna().all()
 
 
-@pytest.mark.parametrize(("values", "target", "kind", "expected"), [
-    ([10, 12] * 6, 20, "maximum", spc.PASSING),  # upper limit 16.32 <= 20
-    ([10, 12] * 6, 4, "maximum", spc.FAILING),  # lower limit 5.68 > 4
-    ([10, 12] * 6, 11, "maximum", spc.HIT_AND_MISS),
-    ([10, 12] * 6, 4, "minimum", spc.PASSING),
-    ([10, 12] * 6, 20, "minimum", spc.FAILING),
-    ([10, 12] * 6, None, None, None),
-])
+@pytest.mark.parametrize(
+    ("values", "target", "kind", "expected"),
+    [
+        ([10, 12] * 6, 20, "maximum", spc.PASSING),  # upper limit 16.32 <= 20
+        ([10, 12] * 6, 4, "maximum", spc.FAILING),  # lower limit 5.68 > 4
+        ([10, 12] * 6, 11, "maximum", spc.HIT_AND_MISS),
+        ([10, 12] * 6, 4, "minimum", spc.PASSING),
+        ([10, 12] * 6, 20, "minimum", spc.FAILING),
+        ([10, 12] * 6, None, None, None),
+    ],
+)
 def test_assurance_against_target(values, target, kind, expected):
     assert spc.xmr(series(values), "lower_is_better", target, kind).assurance == expected

@@ -9,35 +9,67 @@ import pytest
 from lib import cli, kpis, queries, spc, summary
 
 
-@pytest.mark.parametrize(("value", "target", "kind", "rag"), [
-    (100, 120, "maximum", "green"), (110, 120, "maximum", "amber"), (121, 120, "maximum", "red"),
-    (140, 120, "minimum", "green"), (125, 120, "minimum", "amber"), (119, 120, "minimum", "red"),
-    (5, None, None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "target", "kind", "rag"),
+    [
+        (100, 120, "maximum", "green"),
+        (110, 120, "maximum", "amber"),
+        (121, 120, "maximum", "red"),
+        (140, 120, "minimum", "green"),
+        (125, 120, "minimum", "amber"),
+        (119, 120, "minimum", "red"),
+        (5, None, None, None),
+    ],
+)
 def test_rag_status(value, target, kind, rag):
     assert kpis.rag_status(value, target, kind) == rag
 
 
-@pytest.mark.parametrize(("change", "direction", "word"), [
-    (-10, "lower_is_better", "better"), (10, "lower_is_better", "worse"), (10, "higher_is_better", "better"),
-    (-3, "higher_is_better", "worse"), (0.01, "higher_is_better", "no change"), (5, "neutral", "up"),
-])
+@pytest.mark.parametrize(
+    ("change", "direction", "word"),
+    [
+        (-10, "lower_is_better", "better"),
+        (10, "lower_is_better", "worse"),
+        (10, "higher_is_better", "better"),
+        (-3, "higher_is_better", "worse"),
+        (0.01, "higher_is_better", "no change"),
+        (5, "neutral", "up"),
+    ],
+)
 def test_changes_are_judged_by_direction_not_sign(change, direction, word):
     assert kpis.judged_change(change, direction) == word
 
 
 def _kpi(**overrides):
-    return {"code": "X", "name": "Response", "priority_id": 1, "unit": "minutes", "direction": "lower_is_better",
-            "target": 120.0, "target_type": "maximum", "frequency": "monthly", "rag_rule": "",
-            "definition": ""} | overrides
+    return {
+        "code": "X",
+        "name": "Response",
+        "priority_id": 1,
+        "unit": "minutes",
+        "direction": "lower_is_better",
+        "target": 120.0,
+        "target_type": "maximum",
+        "frequency": "monthly",
+        "rag_rule": "",
+        "definition": "",
+    } | overrides
 
 
 def _monthly_values(values, start=date(2022, 1, 1)):
     starts = pd.date_range(start, periods=len(values), freq="MS")
     ends = (starts + pd.offsets.MonthEnd(0)).date
-    return pd.DataFrame({"kpi_code": "X", "period_start": starts.date, "period_end": ends,
-                         "value": [float(v) for v in values], "illustrative": False, "qualifier": "",
-                         "source": "s", "source_section": "t"})
+    return pd.DataFrame(
+        {
+            "kpi_code": "X",
+            "period_start": starts.date,
+            "period_end": ends,
+            "value": [float(v) for v in values],
+            "illustrative": False,
+            "qualifier": "",
+            "source": "s",
+            "source_section": "t",
+        }
+    )
 
 
 def test_summary_of_a_hand_made_series():
@@ -66,11 +98,21 @@ def test_stale_when_no_value_for_longer_than_the_frequency():
 
 
 def test_since_last_meeting_lists_rag_moves_new_signals_and_newly_stale():
-    before = [{"code": "A", "name": "a", "rag": "green", "stale": False, "spc": {"variation": spc.COMMON}},
-              {"code": "B", "name": "b", "rag": None, "stale": False, "spc": {"variation": spc.COMMON}}]
-    now = [{"code": "A", "name": "a", "rag": "red", "stale": False, "spc": {"variation": spc.CONCERN}},
-           {"code": "B", "name": "b", "rag": None, "stale": True, "period_end": date(2024, 1, 31),
-            "spc": {"variation": spc.COMMON}}]
+    before = [
+        {"code": "A", "name": "a", "rag": "green", "stale": False, "spc": {"variation": spc.COMMON}},
+        {"code": "B", "name": "b", "rag": None, "stale": False, "spc": {"variation": spc.COMMON}},
+    ]
+    now = [
+        {"code": "A", "name": "a", "rag": "red", "stale": False, "spc": {"variation": spc.CONCERN}},
+        {
+            "code": "B",
+            "name": "b",
+            "rag": None,
+            "stale": True,
+            "period_end": date(2024, 1, 31),
+            "spc": {"variation": spc.COMMON},
+        },
+    ]
     changes = summary.since_last_meeting(now, before)
     assert changes["rag_changes"] == [{"code": "A", "name": "a", "from": "green", "to": "red"}]
     assert [c["code"] for c in changes["new_signals"]] == ["A"]
@@ -81,7 +123,8 @@ def test_meetings_are_seeded_bi_monthly_and_flagged(shared_seeded_url):
     meetings = queries.meetings(shared_seeded_url)
     assert len(meetings) == 22 and meetings["illustrative"].all()
     assert meetings["meeting_date"].iloc[0] == date(2021, 5, 20) and meetings["data_cutoff"].iloc[0] == date(
-        2021, 4, 30)
+        2021, 4, 30
+    )
     assert all(d.weekday() == 3 for d in meetings["meeting_date"])
 
 
@@ -90,8 +133,19 @@ def test_kpi_summary_json_as_at(capsys, shared_seeded_url):
     rows = {r["code"]: r for r in json.loads(capsys.readouterr().out)}
     assert len(rows) == len(queries.kpi_catalogue(shared_seeded_url))
     triage = rows["DS1_TRIAGE"]
-    assert {"code", "period_start", "period_end", "value", "target", "rag", "change_vs_last_year",
-            "change_vs_previous_meeting", "spc", "stale", "illustrative"} <= set(triage)
+    assert {
+        "code",
+        "period_start",
+        "period_end",
+        "value",
+        "target",
+        "rag",
+        "change_vs_last_year",
+        "change_vs_previous_meeting",
+        "spc",
+        "stale",
+        "illustrative",
+    } <= set(triage)
     assert triage["period_end"] == "2022-12-31" and triage["rag"] == "green" and triage["target"] == 120
     assert set(triage["spc"]) >= {"variation", "assurance", "signals"}
     assert all(r["period_end"] is None or r["period_end"] <= "2022-12-31" for r in rows.values())

@@ -44,14 +44,16 @@ def test_map_shows_the_data_layer_figures_on_the_hex_map(app_url):
     period = _latest_period(app_url, measures.ALL_CRIME)
     table = measures.ward_table(app_url, measures.ALL_CRIME, period, measures.RATE)
     shown = at.dataframe[0].value
-    pd.testing.assert_frame_equal(shown.reset_index(drop=True), ward_components.display_frame(table),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), ward_components.display_frame(table), check_dtype=False)
     deck = _deck(at)
     assert deck["layers"][0]["@@type"] == "PolygonLayer"
     tips = _tooltips(deck)
     top = table.wards.iloc[0]
-    assert tips[top["ward_code"]].splitlines()[:3] == [top["ward_name"], f"{top['rate_per_1000']:,.0f} per 1,000 "
-                                                       "residents", "Rank 1 of 33 (1 = highest)"]
+    assert tips[top["ward_code"]].splitlines()[:3] == [
+        top["ward_name"],
+        f"{top['rate_per_1000']:,.0f} per 1,000 residents",
+        "Rank 1 of 33 (1 = highest)",
+    ]
     assert any("No ward boundaries" in c.value for c in at.caption)
     assert at.query_params["measure"] == measures.ALL_CRIME
 
@@ -126,9 +128,15 @@ def test_ward_profile_shows_the_wards_figures_and_a_comparison(app_url):
     assert [m.value for m in at.metric][4] == other["shown"]
     assert at.query_params["compare"] == "E05011394"
     trend = at.dataframe[0].value
-    assert list(trend.columns[1:]) == ["Headingley & Hyde Park", "Inner North West (committee area)", "Leeds",
-                                       "Gipton & Harehills"]
+    assert list(trend.columns[1:]) == [
+        "Headingley & Hyde Park",
+        "Inner North West (committee area)",
+        "Leeds",
+        "Gipton & Harehills",
+    ]
     mix = at.dataframe[1].value
-    assert mix["count"].tolist() == measures.crime_mix(app_url, "E05011397", period).sort_values(
-        "leeds", ascending=False)["shown"].tolist()
+    assert (
+        mix["count"].tolist()
+        == measures.crime_mix(app_url, "E05011397", period).sort_values("leeds", ascending=False)["shown"].tolist()
+    )
     assert any("reporting and police activity" in i.value for i in at.info)

@@ -13,10 +13,12 @@ from lib.models import CrimeCityMonthly, CrimeMonthly
 
 def refresh_wards(connection: Connection, months: list[date]) -> None:
     """Rebuild the real month x ward x type rows for these months from the stored police.uk records."""
-    connection.execute(delete(CrimeMonthly).where(CrimeMonthly.illustrative.is_(False),
-                                                  CrimeMonthly.month.in_(months)))
-    connection.execute(insert(CrimeMonthly).from_select(
-        ["month", "ward_code", "crime_type", "illustrative", "count"], queries.crime_aggregate_select(months)))
+    connection.execute(delete(CrimeMonthly).where(CrimeMonthly.illustrative.is_(False), CrimeMonthly.month.in_(months)))
+    connection.execute(
+        insert(CrimeMonthly).from_select(
+            ["month", "ward_code", "crime_type", "illustrative", "count"], queries.crime_aggregate_select(months)
+        )
+    )
 
 
 def refresh_city(connection: Connection, months: list[date] | None, illustrative: bool) -> None:
@@ -25,5 +27,8 @@ def refresh_city(connection: Connection, months: list[date] | None, illustrative
     if months is not None:
         condition &= CrimeCityMonthly.month.in_(months)
     connection.execute(delete(CrimeCityMonthly).where(condition))
-    connection.execute(insert(CrimeCityMonthly).from_select(
-        ["month", "crime_type", "illustrative", "count"], queries.city_aggregate_select(months, illustrative)))
+    connection.execute(
+        insert(CrimeCityMonthly).from_select(
+            ["month", "crime_type", "illustrative", "count"], queries.city_aggregate_select(months, illustrative)
+        )
+    )

@@ -20,20 +20,37 @@ def who() -> str:
         return "unknown"
 
 
-def start(connection: Connection, kind: str, file_name: str, sha256: str, user: str | None = None,
-          is_illustrative: bool = False) -> int:
+def start(
+    connection: Connection,
+    kind: str,
+    file_name: str,
+    sha256: str,
+    user: str | None = None,
+    is_illustrative: bool = False,
+) -> int:
     """Record the start of a load inside the caller's transaction and return its batch id."""
     return connection.execute(
-        insert(ImportBatch).values(kind=kind, file_name=file_name, sha256=sha256, who=user or who(),
-                                   started_at=datetime.now(UTC), status="running", illustrative=is_illustrative)
+        insert(ImportBatch).values(
+            kind=kind,
+            file_name=file_name,
+            sha256=sha256,
+            who=user or who(),
+            started_at=datetime.now(UTC),
+            status="running",
+            illustrative=is_illustrative,
+        )
     ).inserted_primary_key[0]
 
 
-def finish(connection: Connection, batch_id: int, status: str = "success", problems: list[Problem] | None = None,
-           **counts: int) -> None:
+def finish(
+    connection: Connection, batch_id: int, status: str = "success", problems: list[Problem] | None = None, **counts: int
+) -> None:
     """Close a batch with its status, row counts (rows_read, rows_imported, ...) and first problems."""
-    connection.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
-        status=status, finished_at=datetime.now(UTC), errors=summarise(problems or []), **counts))
+    connection.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch_id)
+        .values(status=status, finished_at=datetime.now(UTC), errors=summarise(problems or []), **counts)
+    )
 
 
 def summarise(problems: list[Problem]) -> str:
@@ -44,8 +61,16 @@ def summarise(problems: list[Problem]) -> str:
     return "\n".join(lines)
 
 
-def record(url: str, kind: str, file_name: str, sha256: str, status: str, problems: list[Problem],
-           user: str | None = None, **counts: int) -> int:
+def record(
+    url: str,
+    kind: str,
+    file_name: str,
+    sha256: str,
+    status: str,
+    problems: list[Problem],
+    user: str | None = None,
+    **counts: int,
+) -> int:
     """Log a load that wrote nothing (rejected or unchanged) in a transaction of its own; return its id."""
     with db.get_engine(url).begin() as connection:
         batch_id = start(connection, kind, file_name, sha256, user)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from lib import config
 
 MAX_UPLOAD_MB = config.Setting(
-    "SAFERLEEDS_MAX_UPLOAD_MB", "50",
-    "Largest file (in MB, uncompressed) an import accepts; larger files are rejected before they are read.")
+    "SAFERLEEDS_MAX_UPLOAD_MB",
+    "50",
+    "Largest file (in MB, uncompressed) an import accepts; larger files are rejected before they are read.",
+)
 SETTINGS = (MAX_UPLOAD_MB,)
 FIRST_ERRORS = 20  # how many problems an ImportBatch keeps
 
@@ -27,8 +29,9 @@ class Problem:
 
     def __str__(self) -> str:
         """'row 5, column value: not a number' or just the message."""
-        where = ", ".join(p for p in (f"row {self.row}" if self.row else "", f"column {self.column}"
-                                      if self.column else "") if p)
+        where = ", ".join(
+            p for p in (f"row {self.row}" if self.row else "", f"column {self.column}" if self.column else "") if p
+        )
         return f"{where}: {self.message}" if where else self.message
 
 
@@ -60,9 +63,15 @@ def check_size(file_name: str, size: int) -> None:
     """Reject a file over the size limit (before reading it, where the size is known first)."""
     limit = max_bytes()
     if size > limit:
-        raise ImportRejectedError(file_name, [Problem(
-            f"the file is {size / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:.0f} MB "
-            f"({MAX_UPLOAD_MB.name}). Split it (one month per file) or raise the limit.")])
+        raise ImportRejectedError(
+            file_name,
+            [
+                Problem(
+                    f"the file is {size / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:.0f} MB "
+                    f"({MAX_UPLOAD_MB.name}). Split it (one month per file) or raise the limit."
+                )
+            ],
+        )
 
 
 def decode_text(file_name: str, data: bytes) -> str:
@@ -71,15 +80,23 @@ def decode_text(file_name: str, data: bytes) -> str:
     if not data.strip():
         raise ImportRejectedError(file_name, [Problem("the file is empty")])
     if b"\x00" in data[:8192]:
-        raise ImportRejectedError(file_name, [Problem(
-            "this is not a text file (it holds binary data); expected a CSV")])
+        raise ImportRejectedError(
+            file_name, [Problem("this is not a text file (it holds binary data); expected a CSV")]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise ImportRejectedError(file_name, [Problem(
-            f"the file is not UTF-8 text (byte {error.start + 1}, on line {line}). Save it as 'CSV UTF-8' and try "
-            "again.", row=line)]) from error
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportRejectedError(
+            file_name,
+            [
+                Problem(
+                    f"the file is not UTF-8 text (byte {error.start + 1}, on line {line}). "
+                    "Save it as 'CSV UTF-8' and try again.",
+                    row=line,
+                )
+            ],
+        ) from error
     if not text.strip():
         raise ImportRejectedError(file_name, [Problem("the file is empty")])
     return text  # line endings (LF, CRLF) are the CSV reader's business

@@ -54,8 +54,10 @@ class Preview:
     @property
     def problem_table(self) -> pd.DataFrame:
         """Problems as a table: row, column, problem."""
-        return pd.DataFrame([{"row": p.row, "column": p.column, "problem": p.message} for p in self.problems],
-                            columns=["row", "column", "problem"])
+        return pd.DataFrame(
+            [{"row": p.row, "column": p.column, "problem": p.message} for p in self.problems],
+            columns=["row", "column", "problem"],
+        )
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class ImportOutcome:
 
 
 # Template ----------------------------------------------------------------------------------------------------------
+
 
 def _last_complete_month(today: date) -> tuple[date, date]:
     """First and last day of the month before today's."""
@@ -95,22 +98,42 @@ def template(url: str, owner: str | None = None, today: date | None = None) -> p
     rows = []
     for kpi in catalogue.itertuples():
         start, end = {"monthly": _last_complete_month, "annual": _last_financial_year}.get(
-            kpi.frequency, lambda _day: (None, None))(today)
-        rows.append({"kpi_code": kpi.code, "period_start": start, "period_end": end, "ward_code": "", "value": None,
-                     "numerator": None, "denominator": None, "note": ""})
+            kpi.frequency, lambda _day: (None, None)
+        )(today)
+        rows.append(
+            {
+                "kpi_code": kpi.code,
+                "period_start": start,
+                "period_end": end,
+                "ward_code": "",
+                "value": None,
+                "numerator": None,
+                "denominator": None,
+                "note": "",
+            }
+        )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
 def guide(url: str, owner: str | None = None) -> pd.DataFrame:
     """What each KPI in the template expects: name, unit, frequency, valid values, the area a blank ward means."""
     catalogue = _loadable(url, owner)
-    periods = {"monthly": "one calendar month (1st to last day)", "annual": "one financial year (1 April to 31 March)",
-               "period": "any stated period"}
-    return pd.DataFrame({
-        "kpi_code": catalogue["code"], "name": catalogue["name"], "unit": catalogue["unit"],
-        "period": catalogue["frequency"].map(periods),
-        "valid values": [_valid_values(unit) for unit in catalogue["unit"]],
-        "blank ward_code means": catalogue["area_name"], "owner": catalogue["owner"]})
+    periods = {
+        "monthly": "one calendar month (1st to last day)",
+        "annual": "one financial year (1 April to 31 March)",
+        "period": "any stated period",
+    }
+    return pd.DataFrame(
+        {
+            "kpi_code": catalogue["code"],
+            "name": catalogue["name"],
+            "unit": catalogue["unit"],
+            "period": catalogue["frequency"].map(periods),
+            "valid values": [_valid_values(unit) for unit in catalogue["unit"]],
+            "blank ward_code means": catalogue["area_name"],
+            "owner": catalogue["owner"],
+        }
+    )
 
 
 def _valid_values(unit: str) -> str:
@@ -133,6 +156,7 @@ def template_excel(url: str, owner: str | None = None) -> bytes:
 
 # Reading -----------------------------------------------------------------------------------------------------------
 
+
 def _cell_text(value: object) -> str:
     """An Excel cell as the text a CSV would hold (dates as ISO, whole numbers without .0, formulas as written)."""
     if value is None:
@@ -147,6 +171,7 @@ def _cell_text(value: object) -> str:
 def _read_excel(file_name: str, data: bytes) -> list[list[str]]:
     """The first sheet of a workbook as rows of text; formulas are read as their text, never calculated."""
     from openpyxl import load_workbook  # imported here: only Excel uploads need it
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types for a damaged file
@@ -184,14 +209,23 @@ def _header(file_name: str, header: list[str]) -> list[str]:
     unexpected = [h for h in names if h not in COLUMNS]
     if missing or unexpected:
         hint = " (is the file separated by semicolons or tabs? Use commas)" if len(names) == 1 else ""
-        detail = "; ".join(part for part in (f"missing {', '.join(missing)}" if missing else "",
-                                             f"unexpected {', '.join(unexpected[:5])}" if unexpected else "") if part)
-        raise ImportRejectedError(file_name, [Problem(
-            f"the columns must be those of the template: {', '.join(COLUMNS)} ({detail}){hint}", row=1)])
+        detail = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(missing)}" if missing else "",
+                f"unexpected {', '.join(unexpected[:5])}" if unexpected else "",
+            )
+            if part
+        )
+        raise ImportRejectedError(
+            file_name,
+            [Problem(f"the columns must be those of the template: {', '.join(COLUMNS)} ({detail}){hint}", row=1)],
+        )
     return names
 
 
 # Checking ----------------------------------------------------------------------------------------------------------
+
 
 def _number(text: str, unit: str) -> float | None:
     """A plain number (thousands commas and, for percentages, a trailing % allowed); None if it is not one."""
@@ -237,7 +271,8 @@ class _RowChecker:
         """Index the KPIs and ward codes (WD19 codes translate to WD25)."""
         self.kpis = {row["code"]: row for row in catalogue.to_dict(orient="records")}
         self.wards = dict(zip(wards["code"], wards["code"], strict=True)) | dict(
-            zip(wards["wd19_code"], wards["code"], strict=True))
+            zip(wards["wd19_code"], wards["code"], strict=True)
+        )
         self.today = today
 
     def check(self, number: int, cells: dict[str, str], problems: list[Problem]) -> dict | None:
@@ -286,16 +321,30 @@ class _RowChecker:
         numerator, denominator = numbers["numerator"], numbers["denominator"]
         if denominator == 0:
             problem("denominator", "the denominator is 0")
-        elif (value is not None and numerator is not None and denominator and unit in PERCENT_UNITS
-              and abs(100 * numerator / denominator - value) > PERCENT_TOLERANCE):
+        elif (
+            value is not None
+            and numerator is not None
+            and denominator
+            and unit in PERCENT_UNITS
+            and abs(100 * numerator / denominator - value) > PERCENT_TOLERANCE
+        ):
             share = 100 * numerator / denominator
             problem("value", f"{value:g}% does not match numerator / denominator ({share:.1f}%)")
         problems.extend(found)
         if found:
             return None
-        return {"kpi_code": code, "area_code": area, "period_start": start, "period_end": end, "value": value,
-                "numerator": numerator, "denominator": denominator, "qualifier": "",
-                "note": cells.get("note", "").strip(), "illustrative": False}
+        return {
+            "kpi_code": code,
+            "area_code": area,
+            "period_start": start,
+            "period_end": end,
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "qualifier": "",
+            "note": cells.get("note", "").strip(),
+            "illustrative": False,
+        }
 
 
 def _blank_value(cells: dict[str, str]) -> bool:
@@ -313,11 +362,14 @@ def check(url: str, file_name: str, data: bytes, today: date | None = None) -> P
     for number, row in enumerate(rows[1:], start=2):
         cells = dict(zip(names, [*row, *[""] * (len(names) - len(row))], strict=False))
         if len(row) < len(names):
-            problems.append(Problem(f"{len(row)} cells where the header has {len(names)} (a truncated line?)",
-                                    number, names[len(row)]))
+            problems.append(
+                Problem(
+                    f"{len(row)} cells where the header has {len(names)} (a truncated line?)", number, names[len(row)]
+                )
+            )
             shown.append({"row": number, **{c: cells.get(c, "") for c in COLUMNS}, "outcome": "problem"})
             continue
-        if len(row) > len(names) and any(cell.strip() for cell in row[len(names):]):
+        if len(row) > len(names) and any(cell.strip() for cell in row[len(names) :]):
             problems.append(Problem(f"{len(row)} cells where the header has {len(names)}", number))
         if _blank_value(cells):
             skipped += 1
@@ -352,8 +404,7 @@ def _mark_changes(url: str, preview: Preview) -> None:
     wards = set(queries.wards(url)["code"])
     outcomes = []
     for value in preview.values:
-        stored = current.get((value["kpi_code"], value["area_code"], value["period_start"], value["period_end"],
-                              False))
+        stored = current.get((value["kpi_code"], value["area_code"], value["period_start"], value["period_end"], False))
         if stored is None:
             outcomes.append("new")
         elif all((stored.get(f) or None) == (value.get(f) or None) for f in ("value", "numerator", "denominator")):
@@ -363,17 +414,21 @@ def _mark_changes(url: str, preview: Preview) -> None:
         else:
             outcomes.append(f"revises {stored['value']:g} (revision {stored['revision']})")
     by_row = dict(zip(preview.value_rows, outcomes, strict=True))
-    preview.rows["outcome"] = [by_row.get(row, outcome) for row, outcome in
-                               zip(preview.rows["row"], preview.rows["outcome"], strict=True)]
+    preview.rows["outcome"] = [
+        by_row.get(row, outcome) for row, outcome in zip(preview.rows["row"], preview.rows["outcome"], strict=True)
+    ]
 
 
 # Importing ---------------------------------------------------------------------------------------------------------
 
-def record_rejection(url: str, file_name: str, data: bytes, problems: list[Problem], user: str | None = None,
-                     rows_read: int = 0) -> int:
+
+def record_rejection(
+    url: str, file_name: str, data: bytes, problems: list[Problem], user: str | None = None, rows_read: int = 0
+) -> int:
     """Log a return that could not be imported (nothing else is written)."""
-    return batches.record(url, KIND, file_name, sha256(data), "rejected", problems, user, rows_read=rows_read,
-                          rows_rejected=rows_read)
+    return batches.record(
+        url, KIND, file_name, sha256(data), "rejected", problems, user, rows_read=rows_read, rows_rejected=rows_read
+    )
 
 
 def import_preview(url: str, preview: Preview, user: str | None = None) -> ImportOutcome:
@@ -381,18 +436,36 @@ def import_preview(url: str, preview: Preview, user: str | None = None) -> Impor
     rows_read = len(preview.rows)
     if not preview.ok:
         refused = int((preview.rows["outcome"] == "problem").sum()) if rows_read else 0
-        batch = batches.record(url, KIND, preview.file_name, preview.sha256, "rejected", preview.problems, user,
-                               rows_read=rows_read, rows_rejected=refused)
+        batch = batches.record(
+            url,
+            KIND,
+            preview.file_name,
+            preview.sha256,
+            "rejected",
+            preview.problems,
+            user,
+            rows_read=rows_read,
+            rows_rejected=refused,
+        )
         return ImportOutcome("rejected", WriteCounts(), batch)
     if queries.clean_batch_with_sha(url, KIND, preview.sha256):
-        batch = batches.record(url, KIND, preview.file_name, preview.sha256, "unchanged",
-                               [Problem("this exact file was imported before: nothing to add")], user,
-                               rows_read=rows_read)
+        batch = batches.record(
+            url,
+            KIND,
+            preview.file_name,
+            preview.sha256,
+            "unchanged",
+            [Problem("this exact file was imported before: nothing to add")],
+            user,
+            rows_read=rows_read,
+        )
         return ImportOutcome("unchanged", WriteCounts(unchanged=len(preview.values)), batch)
     with db.get_engine(url).begin() as connection:
         batch = batches.start(connection, KIND, preview.file_name, preview.sha256, user)
-        rows = [{**v, "source": f"KPI return {preview.file_name}", "source_section": f"row {number}"}
-                for v, number in zip(preview.values, preview.value_rows, strict=True)]
+        rows = [
+            {**v, "source": f"KPI return {preview.file_name}", "source_section": f"row {number}"}
+            for v, number in zip(preview.values, preview.value_rows, strict=True)
+        ]
         counts = write_kpi_values(connection, rows, batch)
         status = "success" if counts.added or counts.revised else "unchanged"
         batches.finish(connection, batch, status, rows_read=rows_read, rows_imported=counts.added + counts.revised)

@@ -48,9 +48,18 @@ def write_kpi_values(connection: Connection, rows: Iterable[dict], batch_id: int
         if existing is not None and _same(existing, row):
             unchanged += 1
             continue
-        record = {"numerator": None, "denominator": None, "qualifier": "", "note": "", "source_section": "",
-                  **row, "loaded_at": now, "import_batch_id": batch_id, "is_current": True,
-                  "revision": 1 if existing is None else existing["revision"] + 1}
+        record = {
+            "numerator": None,
+            "denominator": None,
+            "qualifier": "",
+            "note": "",
+            "source_section": "",
+            **row,
+            "loaded_at": now,
+            "import_batch_id": batch_id,
+            "is_current": True,
+            "revision": 1 if existing is None else existing["revision"] + 1,
+        }
         if existing is not None:
             superseded.append(existing["id"])
         inserts.append(record)
@@ -58,5 +67,8 @@ def write_kpi_values(connection: Connection, rows: Iterable[dict], batch_id: int
         connection.execute(update(KpiValue).where(KpiValue.id.in_(superseded)).values(is_current=False))
     if inserts:
         connection.execute(insert(KpiValue), inserts)
-    return WriteCounts(added=sum(r["revision"] == 1 for r in inserts),
-                       revised=sum(r["revision"] > 1 for r in inserts), unchanged=unchanged)
+    return WriteCounts(
+        added=sum(r["revision"] == 1 for r in inserts),
+        revised=sum(r["revision"] > 1 for r in inserts),
+        unchanged=unchanged,
+    )

@@ -34,16 +34,42 @@ from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_te
 from lib.models import CrimeRecord, CrimeRecordHistory
 
 KIND = "policeuk"
-HEADER = ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location", "LSOA code",
-          "LSOA name", "Crime type", "Last outcome category", "Context")
+HEADER = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
 STREET_FILE = re.compile(r"-street\.csv$", re.IGNORECASE)
 OTHER_FILE = re.compile(r"-(outcomes|stop-and-search)\.csv$", re.IGNORECASE)
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 LEEDS_LSOA_NAME = "Leeds "
 MAX_PROBLEMS = 50
 # The order of a parsed record: CrimeRecord columns (import_batch_id is added when written).
-RECORD_COLUMNS = ("record_key", "crime_id", "month", "reported_by", "falls_within", "longitude", "latitude",
-                  "location", "lsoa_code", "lsoa_name", "crime_type", "last_outcome", "context", "ward_code")
+RECORD_COLUMNS = (
+    "record_key",
+    "crime_id",
+    "month",
+    "reported_by",
+    "falls_within",
+    "longitude",
+    "latitude",
+    "location",
+    "lsoa_code",
+    "lsoa_name",
+    "crime_type",
+    "last_outcome",
+    "context",
+    "ward_code",
+)
 KEY, MONTH_ISO, CRIME_TYPE, OUTCOME, CONTEXT = 0, 2, 10, 11, 12
 CHUNK = 5_000
 
@@ -72,9 +98,14 @@ class ParsedFile:
     @property
     def problems(self) -> list[Problem]:
         """Leeds rows refused because their LSOA is in no lookup (one line per LSOA code)."""
-        return [Problem(f"{n} row(s) with LSOA {code or '(blank)'} are in no LSOA-to-ward lookup: refused. Update "
-                        "the lookup (`saferleeds reference fetch`) and import the file again.", column="LSOA code")
-                for code, n in sorted(self.unknown_lsoa.items())]
+        return [
+            Problem(
+                f"{n} row(s) with LSOA {code or '(blank)'} are in no LSOA-to-ward lookup: refused. Update "
+                "the lookup (`saferleeds reference fetch`) and import the file again.",
+                column="LSOA code",
+            )
+            for code, n in sorted(self.unknown_lsoa.items())
+        ]
 
 
 @dataclass
@@ -107,6 +138,7 @@ class ImportResult:
 
 
 # Reading files ---------------------------------------------------------------------------------------------------
+
 
 def _from_zip(path: Path, name: str, data: bytes | None = None) -> tuple[list[Source], list[str]]:
     """The street CSVs inside a police.uk archive; other members are noted. Sizes are checked before reading."""
@@ -165,6 +197,7 @@ def uploaded(name: str, data: bytes) -> tuple[list[Source], list[str]]:
 
 # Checking rows ---------------------------------------------------------------------------------------------------
 
+
 def _numbers(values: set[str], column: str, rows: list[list[str]], index: int) -> tuple[dict, list[Problem]]:
     """Each distinct coordinate text as a float (blank = no location), and the rows holding one that is not a number.
 
@@ -178,8 +211,11 @@ def _numbers(values: set[str], column: str, rows: list[list[str]], index: int) -
             numbers[text] = float(text)
         except ValueError:
             bad.add(text)
-    problems = [Problem(f"{row[index]!r} is not a number", number, column)
-                for number, row in enumerate(rows, start=2) if bad and row[index] in bad]
+    problems = [
+        Problem(f"{row[index]!r} is not a number", number, column)
+        for number, row in enumerate(rows, start=2)
+        if bad and row[index] in bad
+    ]
     return numbers, problems
 
 
@@ -188,15 +224,20 @@ def _check_header(name: str, header: list[str]) -> None:
     if tuple(h.strip() for h in header) == HEADER:
         return
     if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-        message = "the columns are not separated by commas (is it semicolon- or tab-separated?); police.uk CSVs " \
-                  "use commas"
+        message = (
+            "the columns are not separated by commas (is it semicolon- or tab-separated?); police.uk CSVs use commas"
+        )
     else:
         missing = [h for h in HEADER if h not in header]
         extra = [h for h in header if h not in HEADER]
         message = "this is not a police.uk street-level crime file: expected the 12 columns " + ", ".join(HEADER)
-        message += "".join([f"; missing {', '.join(missing)}" if missing else "",
-                            f"; unexpected {', '.join(extra[:5])}" if extra else "",
-                            "; same columns in a different order" if not missing and not extra else ""])
+        message += "".join(
+            [
+                f"; missing {', '.join(missing)}" if missing else "",
+                f"; unexpected {', '.join(extra[:5])}" if extra else "",
+                "; same columns in a different order" if not missing and not extra else "",
+            ]
+        )
     raise ImportRejectedError(name, [Problem(message, row=1)])
 
 
@@ -208,32 +249,60 @@ def _asb_key(fields: tuple, occurrence: int) -> str:
 
 def _row_problems(rows: list[list[str]], columns: list[tuple[str, ...]]) -> list[Problem]:
     """Everything wrong with the rows, checked column by column over distinct values (fast on 100k+ rows)."""
-    problems = [Problem(f"{len(row)} fields where police.uk rows have 12 (a truncated or damaged line?)", number)
-                for number, row in enumerate(rows, start=2) if len(row) != len(HEADER)]
+    problems = [
+        Problem(f"{len(row)} fields where police.uk rows have 12 (a truncated or damaged line?)", number)
+        for number, row in enumerate(rows, start=2)
+        if len(row) != len(HEADER)
+    ]
     if problems:
         return problems
     bad_months = {m for m in set(columns[1]) if not MONTH.match(m)}
-    problems += [Problem(f"{row[1]!r} is not a month in the form YYYY-MM", number, "Month")
-                 for number, row in enumerate(rows, start=2) if bad_months and row[1] in bad_months]
+    problems += [
+        Problem(f"{row[1]!r} is not a month in the form YYYY-MM", number, "Month")
+        for number, row in enumerate(rows, start=2)
+        if bad_months and row[1] in bad_months
+    ]
     if "" in set(columns[9]):
-        problems += [Problem("crime type is blank", number, "Crime type")
-                     for number, row in enumerate(rows, start=2) if not row[9]]
+        problems += [
+            Problem("crime type is blank", number, "Crime type")
+            for number, row in enumerate(rows, start=2)
+            if not row[9]
+        ]
     ids = [crime_id for crime_id in columns[0] if crime_id]
     if len(set(ids)) != len(ids):
         first: dict[str, int] = {}
         for number, row in enumerate(rows, start=2):
             if row[0] and row[0] in first:
-                problems.append(Problem(f"Crime ID {row[0][:16]}... also appears on row {first[row[0]]}: police.uk "
-                                        "gives each crime once a month", number, "Crime ID"))
+                problems.append(
+                    Problem(
+                        f"Crime ID {row[0][:16]}... also appears on row {first[row[0]]}: police.uk "
+                        "gives each crime once a month",
+                        number,
+                        "Crime ID",
+                    )
+                )
             first.setdefault(row[0], number)
     return problems
 
 
-def _records(columns: list[tuple[str, ...]], longitudes: dict, latitudes: dict, lookup: lookups.LsoaLookup,
-             parsed: ParsedFile) -> list[tuple]:
+def _records(
+    columns: list[tuple[str, ...]], longitudes: dict, latitudes: dict, lookup: lookups.LsoaLookup, parsed: ParsedFile
+) -> list[tuple]:
     """The Leeds rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed."""
-    ids, month_texts, reported_by, falls_within, lons, lats, locations, lsoas, lsoa_names, crime_types, outcomes, \
-        contexts = columns
+    (
+        ids,
+        month_texts,
+        reported_by,
+        falls_within,
+        lons,
+        lats,
+        locations,
+        lsoas,
+        lsoa_names,
+        crime_types,
+        outcomes,
+        contexts,
+    ) = columns
     ward_of = {lsoa: lookup.ward(lsoa) for lsoa in set(lsoas)}
     wards = [ward_of[lsoa] for lsoa in lsoas]
     month_of = {text: text + "-01" for text in set(month_texts)}
@@ -243,8 +312,18 @@ def _records(columns: list[tuple[str, ...]], longitudes: dict, latitudes: dict, 
     keys = list(ids)
     identical: Counter = Counter()
     for i in (i for i, crime_id in enumerate(ids) if not crime_id):  # ASB: no Crime ID
-        fields = (months[i], reported_by[i], falls_within[i], longitude[i], latitude[i], locations[i], lsoas[i],
-                  crime_types[i], outcomes[i], contexts[i])
+        fields = (
+            months[i],
+            reported_by[i],
+            falls_within[i],
+            longitude[i],
+            latitude[i],
+            locations[i],
+            lsoas[i],
+            crime_types[i],
+            outcomes[i],
+            contexts[i],
+        )
         identical[fields] += 1
         keys[i] = _asb_key(fields, identical[fields])
     keep = [ward is not None for ward in wards]
@@ -253,8 +332,23 @@ def _records(columns: list[tuple[str, ...]], longitudes: dict, latitudes: dict, 
             parsed.unknown_lsoa[lsoas[i]] += 1
         else:
             parsed.outside += 1
-    rows = zip(keys, [crime_id or None for crime_id in ids], months, reported_by, falls_within, longitude, latitude,
-               locations, lsoas, lsoa_names, crime_types, outcomes, contexts, wards, strict=True)
+    rows = zip(
+        keys,
+        [crime_id or None for crime_id in ids],
+        months,
+        reported_by,
+        falls_within,
+        longitude,
+        latitude,
+        locations,
+        lsoas,
+        lsoa_names,
+        crime_types,
+        outcomes,
+        contexts,
+        wards,
+        strict=True,
+    )
     return list(itertools.compress(rows, keep))
 
 
@@ -284,6 +378,7 @@ def parse(source: Source, lookup: lookups.LsoaLookup) -> ParsedFile:
 
 # Writing ---------------------------------------------------------------------------------------------------------
 
+
 def _changes(parsed: ParsedFile, stored: dict[str, tuple]) -> tuple[list[tuple], list[tuple]]:
     """(new records, records whose type, outcome or context differs from what is stored)."""
     new, changed = [], []
@@ -303,28 +398,67 @@ def _write_file(connection: Connection, parsed: ParsedFile, user: str | None, pr
     new, changed = _changes(parsed, stored)
     batch_id = batches.start(connection, KIND, parsed.source.name, parsed.sha256, user)
     for done in range(0, len(new), CHUNK):
-        chunk = new[done:done + CHUNK]
-        bulk.insert_rows(connection, CrimeRecord.__table__, (*RECORD_COLUMNS, "import_batch_id"),
-                         [(*r, batch_id) for r in chunk])
-        progress(min(1.0, (done + len(chunk)) / max(len(new), 1)), f"{parsed.source.name}: {done + len(chunk):,} "
-                 f"of {len(new):,} new records written")
+        chunk = new[done : done + CHUNK]
+        bulk.insert_rows(
+            connection, CrimeRecord.__table__, (*RECORD_COLUMNS, "import_batch_id"), [(*r, batch_id) for r in chunk]
+        )
+        progress(
+            min(1.0, (done + len(chunk)) / max(len(new), 1)),
+            f"{parsed.source.name}: {done + len(chunk):,} of {len(new):,} new records written",
+        )
     if changed:
         now = datetime.now(UTC)
-        connection.execute(insert(CrimeRecordHistory), [
-            {"record_key": r[KEY], "crime_type": stored[r[KEY]][0], "last_outcome": stored[r[KEY]][1],
-             "context": stored[r[KEY]][2], "replaced_at": now, "replaced_by_batch_id": batch_id} for r in changed])
         connection.execute(
-            update(CrimeRecord).where(CrimeRecord.record_key == bindparam("key")).values(
-                crime_type=bindparam("new_type"), last_outcome=bindparam("new_outcome"),
-                context=bindparam("new_context"), import_batch_id=batch_id),
-            [{"key": r[KEY], "new_type": r[CRIME_TYPE], "new_outcome": r[OUTCOME], "new_context": r[CONTEXT]}
-             for r in changed])
+            insert(CrimeRecordHistory),
+            [
+                {
+                    "record_key": r[KEY],
+                    "crime_type": stored[r[KEY]][0],
+                    "last_outcome": stored[r[KEY]][1],
+                    "context": stored[r[KEY]][2],
+                    "replaced_at": now,
+                    "replaced_by_batch_id": batch_id,
+                }
+                for r in changed
+            ],
+        )
+        connection.execute(
+            update(CrimeRecord)
+            .where(CrimeRecord.record_key == bindparam("key"))
+            .values(
+                crime_type=bindparam("new_type"),
+                last_outcome=bindparam("new_outcome"),
+                context=bindparam("new_context"),
+                import_batch_id=batch_id,
+            ),
+            [
+                {"key": r[KEY], "new_type": r[CRIME_TYPE], "new_outcome": r[OUTCOME], "new_context": r[CONTEXT]}
+                for r in changed
+            ],
+        )
     status = "success" if new or changed else "unchanged"
-    result = FileResult(parsed.source.name, status, parsed.rows_read, len(new), len(changed), parsed.outside,
-                        sum(parsed.unknown_lsoa.values()), [f"{m:%Y-%m}" for m in months], parsed.problems, batch_id)
-    batches.finish(connection, batch_id, status, parsed.problems, rows_read=parsed.rows_read,
-                   rows_imported=len(new) + len(changed), rows_rejected=result.rows_rejected,
-                   rows_outside=parsed.outside)
+    result = FileResult(
+        parsed.source.name,
+        status,
+        parsed.rows_read,
+        len(new),
+        len(changed),
+        parsed.outside,
+        sum(parsed.unknown_lsoa.values()),
+        [f"{m:%Y-%m}" for m in months],
+        parsed.problems,
+        batch_id,
+    )
+    batches.finish(
+        connection,
+        batch_id,
+        status,
+        parsed.problems,
+        rows_read=parsed.rows_read,
+        rows_imported=len(new) + len(changed),
+        rows_rejected=result.rows_rejected,
+        rows_outside=parsed.outside,
+    )
     return result
 
 
@@ -339,13 +473,19 @@ def refresh_aggregate(connection: Connection, months: list[date]) -> None:
 def default_lookup(url: str) -> lookups.LsoaLookup:
     """The LSOA lookups in the configured reference folder, for the wards in this database."""
     wards = queries.wards(url)
-    return lookups.load(config.reference_dir(), dict(zip(wards["wd19_code"], wards["code"], strict=True)),
-                        set(wards["code"]))
+    return lookups.load(
+        config.reference_dir(), dict(zip(wards["wd19_code"], wards["code"], strict=True)), set(wards["code"])
+    )
 
 
-def import_sources(url: str, sources: list[Source], lookup: lookups.LsoaLookup | None = None,
-                   user: str | None = None, progress: Progress | None = None,
-                   notes: list[str] | None = None) -> ImportResult:
+def import_sources(
+    url: str,
+    sources: list[Source],
+    lookup: lookups.LsoaLookup | None = None,
+    user: str | None = None,
+    progress: Progress | None = None,
+    notes: list[str] | None = None,
+) -> ImportResult:
     """Check every source, then write them all in one transaction (or, if any is rejected, write none)."""
     progress = progress or (lambda _fraction, _text: None)
     lookup = lookup or default_lookup(url)
@@ -356,8 +496,11 @@ def import_sources(url: str, sources: list[Source], lookup: lookups.LsoaLookup |
         progress(index / max(len(sources), 1), f"Checking {source.name}")
         sha = sha256(source.data)
         if queries.clean_batch_with_sha(url, KIND, sha):  # reading it again would add nothing
-            results.append(FileResult(source.name, "unchanged", problems=[Problem("this exact file was imported "
-                                                                                  "before: nothing to add")]))
+            results.append(
+                FileResult(
+                    source.name, "unchanged", problems=[Problem("this exact file was imported before: nothing to add")]
+                )
+            )
             batches.record(url, KIND, source.name, sha, "unchanged", results[-1].problems, user)
             continue
         try:
@@ -367,42 +510,68 @@ def import_sources(url: str, sources: list[Source], lookup: lookups.LsoaLookup |
             rejected.append((source, sha, error))
     if rejected:
         for source, sha, error in rejected:
-            results.append(FileResult(source.name, "rejected", problems=error.problems,
-                                      batch_id=batches.record(url, KIND, source.name, sha, "rejected",
-                                                              error.problems, user)))
+            results.append(
+                FileResult(
+                    source.name,
+                    "rejected",
+                    problems=error.problems,
+                    batch_id=batches.record(url, KIND, source.name, sha, "rejected", error.problems, user),
+                )
+            )
         for item in parsed:
-            problem = Problem("not imported: another file in the same import was rejected, and an import goes in "
-                              "whole or not at all")
-            results.append(FileResult(item.source.name, "not imported", item.rows_read, problems=[problem],
-                                      batch_id=batches.record(url, KIND, item.source.name, item.sha256,
-                                                              "not imported", [problem], user)))
+            problem = Problem(
+                "not imported: another file in the same import was rejected, and an import goes in whole or not at all"
+            )
+            results.append(
+                FileResult(
+                    item.source.name,
+                    "not imported",
+                    item.rows_read,
+                    problems=[problem],
+                    batch_id=batches.record(url, KIND, item.source.name, item.sha256, "not imported", [problem], user),
+                )
+            )
         return ImportResult(results, notes or [])
     try:
         with db.get_engine(url).begin() as connection, bulk.paused_gc():
             written = [_write_file(connection, item, user, progress) for item in parsed]
             progress(1.0, "Updating the month x ward x crime type counts")
-            refresh_aggregate(connection, sorted({date.fromisoformat(m + "-01") for f in written if
-                                                  f.status == "success" for m in f.months}))
+            refresh_aggregate(
+                connection,
+                sorted({date.fromisoformat(m + "-01") for f in written if f.status == "success" for m in f.months}),
+            )
     except Exception as error:
         for item in parsed:
-            batches.record(url, KIND, item.source.name, item.sha256, "failed",
-                           [Problem(f"the import stopped and nothing was written: {type(error).__name__}: {error}")],
-                           user, rows_read=item.rows_read)
+            batches.record(
+                url,
+                KIND,
+                item.source.name,
+                item.sha256,
+                "failed",
+                [Problem(f"the import stopped and nothing was written: {type(error).__name__}: {error}")],
+                user,
+                rows_read=item.rows_read,
+            )
         raise
     queries.clear_caches()
     return ImportResult(results + written, notes or [])
 
 
-def import_paths(url: str, paths: list[Path], lookup: lookups.LsoaLookup | None = None, user: str | None = None,
-                 progress: Progress | None = None) -> ImportResult:
+def import_paths(
+    url: str,
+    paths: list[Path],
+    lookup: lookups.LsoaLookup | None = None,
+    user: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
     """`saferleeds import policeuk PATH...`: collect the files, then import them."""
     try:
         sources, notes = collect(paths)
         if not sources:
-            raise ImportRejectedError(", ".join(map(str, paths)) or "(nothing)", [Problem(
-                "no police.uk *-street.csv file found")])
+            raise ImportRejectedError(
+                ", ".join(map(str, paths)) or "(nothing)", [Problem("no police.uk *-street.csv file found")]
+            )
     except ImportRejectedError as error:  # too big, not a zip, nothing to import: logged, file not read
         batches.record(url, KIND, error.file_name, "", "rejected", error.problems, user)
         raise
     return import_sources(url, sources, lookup, user, progress, notes)
-
