@@ -27,8 +27,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 import dataset  # noqa: E402 - after the path set-up above
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from lib import db, lookups, measures, queries, seed  # noqa: E402
-from lib.ingest import policeuk  # noqa: E402
+from lib.analysis import measures  # noqa: E402
+from lib.ingest import lookups, policeuk, seed  # noqa: E402
+from lib.store import db, queries  # noqa: E402
 
 PAGES = [
     "overview.py",

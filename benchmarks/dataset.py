@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lib.config import DATA_DIR
+from lib.core.config import DATA_DIR
+from lib.core.periods import add_months
 from lib.ingest.policeuk import HEADER
-from lib.periods import add_months
 
 TYPE_COUNTS = {  # the March 2024 Leeds file
     "Violence and sexual offences": 3531,

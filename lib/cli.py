@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import config, db, exports, lookups, measures, meetings, periods, queries, reference, seed, summary
-from lib.ingest import files, kpi_returns, policeuk
+from lib.analysis import measures, meetings, summary
+from lib.core import config, exports, periods
+from lib.geo import reference
+from lib.ingest import files, kpi_returns, lookups, policeuk, seed
+from lib.store import db, queries
 
 
 class CliError(Exception):

@@ -6,7 +6,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import charts, components, events, kpis, measures, queries, significance
+from lib.analysis import kpis, measures, significance
+from lib.core import events
+from lib.figures import charts
+from lib.store import queries
+from lib.ui import components
 
 url, cutoff, _ = components.open_page()
 wards = queries.wards(url)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lib import components, config, import_components
+from lib.core import config
+from lib.ui import components, import_components
 
 url = config.database_url()
 components.require_database(url)

@@ -4,7 +4,10 @@ from datetime import date
 
 import streamlit as st
 
-from lib import components, config, disclosure, exports, import_components, kpis, measures, queries
+from lib.analysis import disclosure, kpis, measures
+from lib.core import config, exports
+from lib.store import queries
+from lib.ui import components, import_components
 
 url = config.database_url()
 components.require_database(url)

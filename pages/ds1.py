@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from lib import charts, components, events, kpis, queries
+from lib.analysis import kpis
+from lib.core import events
+from lib.figures import charts
+from lib.store import queries
+from lib.ui import components
 
 PEAKS = {9: "(Freshers' peak)", 10: "(Freshers' and Halloween peak)", 11: "(Bonfire Night peak)"}
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lib import components, measures, ward_components
+from lib.analysis import measures
+from lib.ui import components, ward_components
 
 url, cutoff, _ = components.open_page()
 

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from lib import components, queries, summary
-from lib.formatting import format_period
+from lib.analysis import summary
+from lib.core.formatting import format_period
+from lib.store import queries
+from lib.ui import components
 
 url, cutoff, previous_cutoff = components.open_page()
 catalogue = queries.kpi_catalogue(url)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lib import components, queries
+from lib.store import queries
+from lib.ui import components
 
 url, cutoff, previous_cutoff = components.open_page()
 priorities = queries.priorities(url).to_dict(orient="records")

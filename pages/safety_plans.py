@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from lib import charts, components, kpis, queries
+from lib.analysis import kpis
+from lib.figures import charts
+from lib.store import queries
+from lib.ui import components
 
 url, cutoff, _ = components.open_page()
 

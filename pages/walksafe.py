@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from lib import charts, components, events, kpis, queries
+from lib.analysis import kpis
+from lib.core import events
+from lib.figures import charts
+from lib.store import queries
+from lib.ui import components
 
 url, cutoff, _ = components.open_page()
 

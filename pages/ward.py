@@ -3,9 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, components, measures, queries, ward_components
-from lib.measures import ALL_CRIME
-from lib.periods import ROLLING
+from lib.analysis import measures
+from lib.analysis.measures import ALL_CRIME
+from lib.core.periods import ROLLING
+from lib.figures import charts
+from lib.store import queries
+from lib.ui import components, ward_components
 
 url, cutoff, _ = components.open_page()
 wards = queries.wards(url).set_index("code")

@@ -24,7 +24,7 @@ from shapely.geometry import shape
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lib import hexmap  # noqa: E402
+from lib.geo import hexmap  # noqa: E402
 
 ADJACENCY_WEIGHT = 6.0
 TOUCH_DEGREES = 0.0005  # about 50 m

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from lib import db, seed
+from lib.ingest import seed
+from lib.store import db
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PG_URL = os.environ.get("SAFERLEEDS_TEST_PG_URL", "")

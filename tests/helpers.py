@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, select
 
-from lib import db, lookups, queries
+from lib.ingest import lookups
+from lib.store import db, queries
 
 LOG_TABLES = {"importbatch", "alembic_version"}
 

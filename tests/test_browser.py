@@ -15,7 +15,9 @@ import pytest
 from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path, streamlit_server
 from conftest import _sqlite_url
 
-from lib import db, measures, queries, seed
+from lib.analysis import measures
+from lib.ingest import seed
+from lib.store import db, queries
 
 try:
     import axe_playwright_python as axe_package

@@ -2,7 +2,9 @@
 
 import json
 
-from lib import cli, queries, seed
+from lib import cli
+from lib.ingest import seed
+from lib.store import queries
 
 
 def run(capsys, *argv):

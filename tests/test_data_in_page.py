@@ -10,7 +10,8 @@ from helpers import table_checksums
 from test_import_kpi import BAD, GOOD
 from test_pages import page
 
-from lib import db, queries, seed
+from lib.ingest import seed
+from lib.store import db, queries
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import inspect, text
 
-from lib import config, db, queries
+from lib.core import config
+from lib.store import db, queries, reads
 
 
 def test_upgrade_creates_every_table_and_reaches_head(empty_url):
@@ -27,10 +28,10 @@ def test_upgrade_creates_every_table_and_reaches_head(empty_url):
 
 def test_upgrade_twice_is_harmless(seeded_url):
     with db.get_engine(seeded_url).connect() as connection:
-        before = queries.table_counts(connection)
+        before = reads.table_counts(connection)
     db.upgrade(seeded_url)
     with db.get_engine(seeded_url).connect() as connection:
-        assert queries.table_counts(connection) == before
+        assert reads.table_counts(connection) == before
 
 
 def test_indexes_cover_the_page_queries(migrated_url):

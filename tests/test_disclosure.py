@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import disclosure
-from lib.disclosure import PRIMARY, SECONDARY, WITHHELD
+from lib.analysis import disclosure
+from lib.analysis.disclosure import PRIMARY, SECONDARY, WITHHELD
 
 
 def feasible_values(published: dict[str, int], labels: dict[str, str], total: int) -> dict[str, set[int]]:

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from lib import boundaries, cli, hexmap, maps, measures, periods, queries, reference
+from lib import cli
+from lib.analysis import measures
+from lib.core import periods
+from lib.figures import maps
+from lib.geo import boundaries, hexmap, reference
+from lib.store import queries
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,8 +5,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib import illustrative, queries
-from lib.illustrative import month_starts, round_to_total
+from lib.ingest import illustrative
+from lib.ingest.illustrative import month_starts, round_to_total
+from lib.store import queries
 
 WARDS = sorted(pd.read_csv(illustrative.DATA_DIR / "wards.csv")["code"])
 

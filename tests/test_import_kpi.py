@@ -9,9 +9,12 @@ import pytest
 from helpers import table_checksums
 from openpyxl import Workbook
 
-from lib import cli, exports, measures, queries
+from lib import cli
+from lib.analysis import measures
+from lib.core import exports
 from lib.ingest import kpi_returns
 from lib.ingest.files import ImportRejectedError
+from lib.store import queries
 
 HEADER = ",".join(kpi_returns.COLUMNS)
 TODAY = date(2024, 12, 15)

@@ -10,9 +10,12 @@ import pytest
 from helpers import leeds_lookup, table_checksums
 from sqlalchemy import text
 
-from lib import cli, db, exports, measures, queries
+from lib import cli
+from lib.analysis import measures
+from lib.core import exports
 from lib.ingest import files, policeuk
-from lib.models import ImportBatch
+from lib.store import db, queries
+from lib.store.models import ImportBatch
 
 MARCH, FEBRUARY = "2024-03-west-yorkshire-street.csv", "2025-02-west-yorkshire-street.csv"
 

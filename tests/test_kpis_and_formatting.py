@@ -5,7 +5,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib import formatting, kpis
+from lib.analysis import kpis
+from lib.core import formatting
 
 
 def _values(rows):

@@ -10,9 +10,13 @@ import pytest
 from sqlalchemy import text
 from test_disclosure import feasible_values
 
-from lib import cli, db, disclosure, measures, periods, queries, ward_components
+from lib import cli
+from lib.analysis import disclosure, measures
+from lib.core import periods
+from lib.core.vocabulary import LEEDS_CODE
 from lib.ingest.kpi_values import write_kpi_values
-from lib.models import LEEDS_CODE
+from lib.store import db, queries
+from lib.ui import ward_components
 
 PERIOD = periods.parse("12m:2024-09")
 VSO = "Violence and sexual offences"

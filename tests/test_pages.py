@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import meetings, queries, summary
-from lib.formatting import format_headline
+from lib.analysis import meetings, summary
+from lib.core.formatting import format_headline
+from lib.store import queries
 
 TIMEOUT = 60
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import insert
 
-from lib import db, queries
 from lib.ingest import aggregates
 from lib.ingest.kpi_values import write_kpi_values
-from lib.models import CrimeMonthly, ImportBatch
+from lib.store import db, queries
+from lib.store.models import CrimeMonthly, ImportBatch
 
 
 def _batch(connection, kind="kpi_return"):

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import insert, select
 
-from lib import db, queries, seed
-from lib.config import DATA_DIR
+from lib.core.config import DATA_DIR
+from lib.ingest import seed
 from lib.ingest.kpi_values import write_kpi_values
-from lib.models import ImportBatch, KpiValue
+from lib.store import db, queries, reads
+from lib.store.models import ImportBatch, KpiValue
 
 # (KPI, period start, period end, area, value): each typed in from the document it cites, not from seed_facts.csv.
 DOCUMENTED = [
@@ -84,7 +85,7 @@ def test_every_seed_fact_quotes_a_number_and_section_found_in_its_source_documen
 
 def test_seed_is_idempotent(seeded_url):
     with db.get_engine(seeded_url).connect() as connection:
-        before = queries.table_counts(connection)
+        before = reads.table_counts(connection)
     result = seed.seed(seeded_url)
     assert (result.reference_rows, result.facts.added, result.illustrative_values.added, result.crime_rows) == (
         0,
@@ -93,7 +94,7 @@ def test_seed_is_idempotent(seeded_url):
         0,
     )
     with db.get_engine(seeded_url).connect() as connection:
-        assert queries.table_counts(connection) == before
+        assert reads.table_counts(connection) == before
 
 
 def test_seed_records_its_batches_and_flags_illustrative_rows(shared_seeded_url):

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from lib import significance
+from lib.analysis import significance
 
 
 def test_hand_worked_reduction():

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib import spc
+from lib.analysis import spc
 
 
 def series(values, start=date(2022, 1, 1)):

@@ -6,7 +6,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib import cli, kpis, queries, spc, summary
+from lib import cli
+from lib.analysis import kpis, spc, summary
+from lib.store import queries
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,10 @@ import pytest
 from test_measures import add_small_safety_plans
 from test_pages import page
 
-from lib import db, measures, queries, seed, ward_components
+from lib.analysis import measures
+from lib.ingest import seed
+from lib.store import db, queries
+from lib.ui import ward_components
 
 
 @pytest.fixture

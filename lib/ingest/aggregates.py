@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import Connection, delete, insert
 
-from lib import queries
-from lib.models import CrimeCityMonthly, CrimeMonthly
+from lib.store import reads
+from lib.store.models import CrimeCityMonthly, CrimeMonthly
 
 
 def refresh_wards(connection: Connection, months: list[date]) -> None:
@@ -16,7 +16,7 @@ def refresh_wards(connection: Connection, months: list[date]) -> None:
     connection.execute(delete(CrimeMonthly).where(CrimeMonthly.illustrative.is_(False), CrimeMonthly.month.in_(months)))
     connection.execute(
         insert(CrimeMonthly).from_select(
-            ["month", "ward_code", "crime_type", "illustrative", "count"], queries.crime_aggregate_select(months)
+            ["month", "ward_code", "crime_type", "illustrative", "count"], reads.crime_aggregate_select(months)
         )
     )
 
@@ -29,6 +29,6 @@ def refresh_city(connection: Connection, months: list[date] | None, illustrative
     connection.execute(delete(CrimeCityMonthly).where(condition))
     connection.execute(
         insert(CrimeCityMonthly).from_select(
-            ["month", "crime_type", "illustrative", "count"], queries.city_aggregate_select(months, illustrative)
+            ["month", "crime_type", "illustrative", "count"], reads.city_aggregate_select(months, illustrative)
         )
     )

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, update
 
-from lib import db
 from lib.ingest.files import FIRST_ERRORS, Problem
-from lib.models import ImportBatch
+from lib.store import db
+from lib.store.models import ImportBatch
 
 
 def who() -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from lib import config
+from lib.core import config
 
 MAX_UPLOAD_MB = config.Setting(
     "SAFERLEEDS_MAX_UPLOAD_MB",

@@ -12,15 +12,16 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 
-from lib import db, queries
+from lib.core import periods
+from lib.core.vocabulary import LEEDS_CODE
 from lib.ingest import batches
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
-from lib.models import LEEDS_CODE
+from lib.store import cache, db, queries, reads
 
 KIND = "kpi_return"
 COLUMNS = ("kpi_code", "period_start", "period_end", "ward_code", "value", "numerator", "denominator", "note")
@@ -74,8 +75,8 @@ class ImportOutcome:
 
 def _last_complete_month(today: date) -> tuple[date, date]:
     """First and last day of the month before today's."""
-    end = today.replace(day=1) - timedelta(days=1)
-    return end.replace(day=1), end
+    start = periods.add_months(today, -1)
+    return start, periods.month_end(start)
 
 
 def _last_financial_year(today: date) -> tuple[date, date]:
@@ -248,11 +249,9 @@ def _date(text: str) -> date | None:
 
 def _frequency_problem(frequency: str, start: date, end: date) -> str | None:
     """Why a period does not fit the KPI's frequency, or None."""
-    if frequency == "monthly":
-        month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        if start.day != 1 or end != month_end:
-            return "this KPI is monthly: the period must be one calendar month (the 1st to the last day)"
-    if frequency == "annual" and not (start.month == 4 and start.day == 1 and end == date(start.year + 1, 3, 31)):
+    if frequency == "monthly" and not periods.is_calendar_month(start, end):
+        return "this KPI is monthly: the period must be one calendar month (the 1st to the last day)"
+    if frequency == "annual" and not periods.is_financial_year(start, end):
         return "this KPI is annual: the period must be a financial year, 1 April to 31 March"
     return None
 
@@ -398,7 +397,7 @@ def check(url: str, file_name: str, data: bytes, today: date | None = None) -> P
 def _mark_changes(url: str, preview: Preview) -> None:
     """Say for each row whether it is new, a revision of a stored value, or the same as what is stored."""
     with db.get_engine(url).connect() as connection:
-        current = queries.current_kpi_values(connection, sorted({v["kpi_code"] for v in preview.values}))
+        current = reads.current_kpi_values(connection, sorted({v["kpi_code"] for v in preview.values}))
     catalogue = queries.kpi_catalogue(url)
     sensitive = set(catalogue.loc[catalogue["sensitive"], "code"])
     wards = set(queries.wards(url)["code"])
@@ -448,7 +447,7 @@ def import_preview(url: str, preview: Preview, user: str | None = None) -> Impor
             rows_rejected=refused,
         )
         return ImportOutcome("rejected", WriteCounts(), batch)
-    if queries.clean_batch_with_sha(url, KIND, preview.sha256):
+    if reads.clean_batch_with_sha(url, KIND, preview.sha256):
         batch = batches.record(
             url,
             KIND,
@@ -469,5 +468,5 @@ def import_preview(url: str, preview: Preview, user: str | None = None) -> Impor
         counts = write_kpi_values(connection, rows, batch)
         status = "success" if counts.added or counts.revised else "unchanged"
         batches.finish(connection, batch, status, rows_read=rows_read, rows_imported=counts.added + counts.revised)
-    queries.clear_caches()
+    cache.clear_caches()
     return ImportOutcome(status, counts, batch)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, update
 
-from lib import queries
-from lib.models import KpiValue
+from lib.store import reads
+from lib.store.models import KpiValue
 
 VALUE_FIELDS = ("value", "numerator", "denominator", "qualifier")
 
@@ -40,7 +40,7 @@ def write_kpi_values(connection: Connection, rows: Iterable[dict], batch_id: int
         return WriteCounts()
     if len({_key(r) for r in rows}) != len(rows):
         raise ValueError("the same KPI, area and period appears more than once in one write")
-    current = queries.current_kpi_values(connection, sorted({r["kpi_code"] for r in rows}))
+    current = reads.current_kpi_values(connection, sorted({r["kpi_code"] for r in rows}))
     now = datetime.now(UTC)
     inserts, superseded, unchanged = [], [], 0
     for row in rows:

@@ -28,10 +28,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection, bindparam, insert, update
 
-from lib import config, db, lookups, queries
-from lib.ingest import aggregates, batches, bulk
+from lib.core import config
+from lib.ingest import aggregates, batches, bulk, lookups
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
-from lib.models import CrimeRecord, CrimeRecordHistory
+from lib.store import cache, db, queries, reads
+from lib.store.models import CrimeRecord, CrimeRecordHistory
 
 KIND = "policeuk"
 HEADER = (
@@ -394,7 +395,7 @@ def _changes(parsed: ParsedFile, stored: dict[str, tuple]) -> tuple[list[tuple],
 def _write_file(connection: Connection, parsed: ParsedFile, user: str | None, progress: Progress) -> FileResult:
     """Insert new records and update changed ones (keeping their history), logging the file's batch."""
     months = sorted({date.fromisoformat(r[MONTH_ISO]) for r in parsed.records})
-    stored = queries.crime_record_state(connection, months)
+    stored = reads.crime_record_state(connection, months)
     new, changed = _changes(parsed, stored)
     batch_id = batches.start(connection, KIND, parsed.source.name, parsed.sha256, user)
     for done in range(0, len(new), CHUNK):
@@ -495,7 +496,7 @@ def import_sources(
     for index, source in enumerate(sources):
         progress(index / max(len(sources), 1), f"Checking {source.name}")
         sha = sha256(source.data)
-        if queries.clean_batch_with_sha(url, KIND, sha):  # reading it again would add nothing
+        if reads.clean_batch_with_sha(url, KIND, sha):  # reading it again would add nothing
             results.append(
                 FileResult(
                     source.name, "unchanged", problems=[Problem("this exact file was imported before: nothing to add")]
@@ -553,7 +554,7 @@ def import_sources(
                 rows_read=item.rows_read,
             )
         raise
-    queries.clear_caches()
+    cache.clear_caches()
     return ImportResult(results + written, notes or [])
 
 

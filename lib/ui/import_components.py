@@ -11,8 +11,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from lib import exports, lookups, queries
-from lib.ingest import batches, files, kpi_returns, policeuk
+from lib.core import exports
+from lib.ingest import batches, files, kpi_returns, lookups, policeuk
+from lib.store import queries
 
 ALL_OWNERS = ""
 LOG_COLUMNS = [

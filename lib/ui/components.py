@@ -7,9 +7,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import charts, config, db, events, exports, meetings, queries, spc, summary
-from lib.formatting import format_headline, format_period, format_value, provenance_text
-from lib.summary import ASSURANCE_WORDS, VARIATION_WORDS
+from lib.analysis import meetings, spc, summary
+from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
+from lib.core import config, events, exports
+from lib.core.formatting import format_headline, format_period, format_value, provenance_text
+from lib.figures import charts
+from lib.store import cache, db, queries
 
 RAG_BADGES = {
     "green": ("Green", ":material/check_circle:", "green"),
@@ -242,7 +245,7 @@ def number_or_withheld(value: float | None, decimals: int = 1) -> str:
     return "withheld" if value is None or pd.isna(value) else f"{value:,.{decimals}f}"
 
 
-@st.cache_data(ttl=queries.CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+@st.cache_data(ttl=cache.CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def spc_panel(url: str, kpi_code: str, cutoff: date, target: float | None) -> tuple[object, pd.DataFrame] | None:
     """A KPI's XmR chart and its table as at a cut-off, or None for a one-off figure (cached: building the plotly
     figure with its limits and annotations costs about 50 ms a KPI)."""

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-LEEDS_CODE = "E08000035"  # ONS code of Leeds local authority: the area_code of city-wide values
+from lib.core.vocabulary import LEEDS_CODE
 
 RAG_STATUSES = ("on track", "at risk", "complete", "withdrawn", "not yet reported")
 

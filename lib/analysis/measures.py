@@ -16,12 +16,12 @@ from datetime import date
 
 import pandas as pd
 
-from lib import disclosure, periods, queries, significance
-from lib.illustrative import ASB, POLICE_UK_CRIME_TYPES
-from lib.periods import Period
+from lib.analysis import disclosure, significance
+from lib.core import periods
+from lib.core.periods import Period
+from lib.core.vocabulary import ALL_CRIME_TYPES, ASB, POLICE_UK_CRIME_TYPES, SENSITIVE_CRIME_TYPES
+from lib.store import queries
 
-SENSITIVE_CRIME_TYPES = ("Violence and sexual offences",)  # includes sexual offences: sensitive at ward level
-ALL_CRIME_TYPES = tuple(t for t in POLICE_UK_CRIME_TYPES if t != ASB)
 ALL_CRIME = "crime:all"
 NON_ADDITIVE_UNITS = ("percent", "minutes", "% change", "days")
 COUNT, RATE, CHANGE = "count", "rate", "change"

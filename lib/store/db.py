@@ -78,7 +78,7 @@ def session_scope(url: str) -> Iterator[Session]:
 
 
 def _alembic_config(url: str) -> Config:
-    """Alembic configuration pointing at lib/migrations and the given database."""
+    """Alembic configuration pointing at lib/store/migrations and the given database."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

@@ -11,10 +11,12 @@ import csv
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from lib.config import DATA_DIR
-from lib.events import CLEAR_HOLD_BUILD, HAREHILLS_WARD
+from lib.core.config import DATA_DIR
+from lib.core.events import CLEAR_HOLD_BUILD, HAREHILLS_WARD
+from lib.core.periods import month_end, month_starts
+from lib.core.vocabulary import ASB, POLICE_UK_CRIME_TYPES
 
 SEED = 42
 GENERATOR_VERSION = "1"  # bump when the output changes, so a seeded database can tell
@@ -27,23 +29,6 @@ CLEAR_HOLD_BUILD_START = CLEAR_HOLD_BUILD.when
 GIPTON_HAREHILLS = HAREHILLS_WARD
 STUDENT_WARDS = ("E05011397", "E05011403", "E05011413")  # Headingley & Hyde Park, Little London & Woodhouse, Weetwood
 
-POLICE_UK_CRIME_TYPES = (
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-)
-ASB = "Anti-social behaviour"
 
 # Documented aggregates the generator reproduces, with where they come from.
 CALIBRATION = {
@@ -70,20 +55,6 @@ class IllustrativeData:
 
     kpi_values: list[dict] = field(default_factory=list)
     crime_monthly: list[dict] = field(default_factory=list)
-
-
-def month_starts(first: date, last: date) -> list[date]:
-    """First days of each month from first to last inclusive."""
-    months, current = [], first.replace(day=1)
-    while current <= last:
-        months.append(current)
-        current = (current + timedelta(days=32)).replace(day=1)
-    return months
-
-
-def month_end(month: date) -> date:
-    """Last day of the month that starts on month."""
-    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def round_to_total(values: list[float], total: int) -> list[int]:

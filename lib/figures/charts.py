@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import palette, spc
-from lib.events import Event
+from lib.analysis import spc
+from lib.core.events import Event
+from lib.figures import palette
 
 MARKER_SYMBOLS = {spc.IMPROVEMENT: "triangle-up", spc.CONCERN: "triangle-down", spc.NEITHER: "diamond"}
 

@@ -7,9 +7,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import boundaries, charts, config, disclosure, exports, maps, measures, queries
-from lib.measures import CHANGE, Measure, WardTable
-from lib.periods import Period
+from lib.analysis import disclosure, measures
+from lib.analysis.measures import CHANGE, Measure, WardTable
+from lib.core import config, exports
+from lib.core.periods import Period
+from lib.figures import charts, maps
+from lib.geo import boundaries
+from lib.store import queries
 
 PROFILE_PAGE = "pages/ward.py"
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 import pydeck as pdk
 
-from lib import disclosure, hexmap
-from lib.measures import CHANGE, WardTable
+from lib.analysis import disclosure
+from lib.analysis.measures import CHANGE, WardTable
+from lib.geo import hexmap
 
 # ColorBrewer YlGnBu (sequential) and RdBu reversed (diverging): both colour-blind safe.
 SEQUENTIAL = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib import config
-from lib.models import LEEDS_CODE
+from lib.core import config
+from lib.core.vocabulary import LEEDS_CODE
 
 ONS_BASE_URL = config.Setting(
     "SAFERLEEDS_ONS_URL",

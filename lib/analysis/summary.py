@@ -9,8 +9,9 @@ from datetime import date
 
 import pandas as pd
 
-from lib import events, kpis, spc
-from lib.formatting import format_period, format_value
+from lib.analysis import kpis, spc
+from lib.core import events
+from lib.core.formatting import format_period, format_value
 
 SPARKLINE_MONTHS = 24
 VARIATION_WORDS = {

@@ -1,9 +1,13 @@
-"""Reporting periods for ward figures: a month, a rolling 12 months, or a financial year (April to March)."""
+"""Month arithmetic and reporting periods: a month, a rolling 12 months, or a financial year (April to March).
+
+Every date calculation in whole months lives here (the first or last day of a month, n months on, the months
+between two dates), so pages, queries, importers and the generator count months the same way.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 MONTH = "month"
 ROLLING = "12m"
@@ -15,6 +19,27 @@ def add_months(month: date, count: int) -> date:
     """The first of the month `count` months after (or before, if negative) the given month."""
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: date) -> date:
+    """The last day of the month that holds day."""
+    return add_months(day, 1) - timedelta(days=1)
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    """The first day of each month from first's month to last's month inclusive."""
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(first, i) for i in range(max(count, 0))]
+
+
+def is_calendar_month(start: date, end: date) -> bool:
+    """True when start..end is exactly one calendar month (the 1st to its last day)."""
+    return start.day == 1 and end == month_end(start)
+
+
+def is_financial_year(start: date, end: date) -> bool:
+    """True when start..end is exactly one financial year, 1 April to 31 March."""
+    return (start.month, start.day) == (4, 1) and end == date(start.year + 1, 3, 31)
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,24 @@
-"""The only place that reads the database: small aggregates as DataFrames, cached for the app.
+"""What pages and the command line read: small aggregates as DataFrames, cached inside the app.
 
-Every function takes the database URL (so caches are per database) and returns plain data. Pages, the command
-line and the importers all read through here, so they always agree.
+Every function takes the database URL (so caches are per database) and returns plain data. Pages and the command
+line read through here, so they always agree; writers read inside their own transaction through lib.store.reads.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Callable
 from datetime import date
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import pandas as pd
-import streamlit as st
-from sqlalchemy import Connection, and_, case, exists, func, inspect, literal, or_, select, text
+from sqlalchemy import and_, case, exists, func, inspect, literal, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
 
-from lib import db
-from lib.illustrative import ASB
-from lib.models import (
+from lib.core import periods
+from lib.core.vocabulary import ASB
+from lib.store import db
+from lib.store.cache import cached
+from lib.store.models import (
     LEEDS_CODE,
     CrimeCityMonthly,
     CrimeMonthly,
@@ -35,32 +33,6 @@ from lib.models import (
     Priority,
     Ward,
 )
-
-# Outside the app (command line, tests) the cache is bypassed, so Streamlit's "no runtime" warning is noise.
-logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
-
-P = ParamSpec("P")
-R = TypeVar("R")
-CACHE_TTL_SECONDS = 600
-
-
-def cached(fn: Callable[P, R]) -> Callable[P, R]:
-    """Cache with st.cache_data inside the running app; call straight through from the command line and tests."""
-    with_cache = st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=64, show_spinner=False)(fn)
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        """Call through the Streamlit cache when the app is running."""
-        return with_cache(*args, **kwargs) if st.runtime.exists() else fn(*args, **kwargs)
-
-    wrapper.clear = with_cache.clear  # type: ignore[attr-defined]
-    return wrapper
-
-
-def clear_caches() -> None:
-    """Forget every cached result (after an import changes the data)."""
-    if st.runtime.exists():
-        st.cache_data.clear()
 
 
 def _frame(url: str, statement: Any) -> pd.DataFrame:  # noqa: ANN401 - any SQLAlchemy selectable
@@ -87,113 +59,6 @@ def check_ready(url: str) -> None:
             f"The database at {shown} has no Safer Leeds tables yet. Run `saferleeds db upgrade` and "
             "`saferleeds db seed` (or `make run`, which does both)."
         )
-
-
-def table_counts(connection: Connection) -> dict[str, int]:
-    """Rows per table, to tell an empty database from one that holds data."""
-    return {
-        model.__tablename__: connection.execute(select(func.count()).select_from(model)).scalar_one()
-        for model in (Ward, Priority, Kpi, KpiValue, CrimeMonthly, ImportBatch)
-    }
-
-
-def batch_with_sha(connection: Connection, kind: str, sha256: str) -> int | None:
-    """The id of a successful import batch of this kind and content, if one exists."""
-    return connection.execute(
-        select(ImportBatch.id).where(
-            ImportBatch.kind == kind, ImportBatch.sha256 == sha256, ImportBatch.status == "success"
-        )
-    ).scalar()
-
-
-def existing_codes(connection: Connection, column: Any) -> set:  # noqa: ANN401 - a mapped column
-    """The set of values already stored in one column (primary keys of a reference table)."""
-    return set(connection.execute(select(column)).scalars())
-
-
-def existing_board_names(connection: Connection) -> list[tuple[int, str]]:
-    """(id, name) of every delivery board."""
-    return [tuple(r) for r in connection.execute(select(DeliveryBoard.id, DeliveryBoard.name))]
-
-
-def current_kpi_values(connection: Connection, kpi_codes: list[str]) -> dict[tuple, dict]:
-    """Current revisions of the given KPIs keyed by (kpi, area, start, end, illustrative)."""
-    rows = connection.execute(
-        select(
-            KpiValue.id,
-            KpiValue.kpi_code,
-            KpiValue.area_code,
-            KpiValue.period_start,
-            KpiValue.period_end,
-            KpiValue.illustrative,
-            KpiValue.value,
-            KpiValue.numerator,
-            KpiValue.denominator,
-            KpiValue.qualifier,
-            KpiValue.revision,
-        ).where(KpiValue.is_current, KpiValue.kpi_code.in_(kpi_codes))
-    ).mappings()
-    return {
-        (r["kpi_code"], r["area_code"], r["period_start"], r["period_end"], bool(r["illustrative"])): dict(r)
-        for r in rows
-    }
-
-
-def clean_batch_with_sha(url: str, kind: str, sha256: str) -> bool:
-    """True when a file with this content was imported before with no row refused."""
-    with db.get_engine(url).connect() as connection:
-        return (
-            connection.execute(
-                select(ImportBatch.id)
-                .where(
-                    ImportBatch.kind == kind,
-                    ImportBatch.sha256 == sha256,
-                    ImportBatch.status.in_(("success", "unchanged")),
-                    ImportBatch.rows_rejected == 0,
-                )
-                .limit(1)
-            ).first()
-            is not None
-        )
-
-
-def crime_record_state(connection: Connection, months: list[date]) -> dict[str, tuple[str, str, str]]:
-    """record_key -> (crime type, last outcome, context) of the stored police.uk records in these months."""
-    rows = connection.execute(
-        select(CrimeRecord.record_key, CrimeRecord.crime_type, CrimeRecord.last_outcome, CrimeRecord.context).where(
-            CrimeRecord.month.in_(months)
-        )
-    )
-    return {key: (crime_type, outcome, context) for key, crime_type, outcome, context in rows}
-
-
-def crime_aggregate_select(months: list[date]) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
-    """month, ward, type, illustrative=false, count over the stored records of these months (the aggregate's rows)."""
-    return (
-        select(CrimeRecord.month, CrimeRecord.ward_code, CrimeRecord.crime_type, literal(False), func.count())
-        .where(CrimeRecord.month.in_(months))
-        .group_by(CrimeRecord.month, CrimeRecord.ward_code, CrimeRecord.crime_type)
-    )
-
-
-def city_aggregate_select(months: list[date] | None, illustrative: bool) -> Any:  # noqa: ANN401 - a selectable
-    """month, type, illustrative, count summed over wards: the city aggregate's rows for these months (None = all)."""
-    statement = (
-        select(CrimeMonthly.month, CrimeMonthly.crime_type, literal(illustrative), func.sum(CrimeMonthly.count))
-        .where(CrimeMonthly.illustrative.is_(illustrative))
-        .group_by(CrimeMonthly.month, CrimeMonthly.crime_type)
-    )
-    return statement if months is None else statement.where(CrimeMonthly.month.in_(months))
-
-
-def existing_crime_keys(connection: Connection, illustrative: bool) -> set[tuple]:
-    """(month, ward, crime type) keys already in the crime aggregate for real or illustrative rows."""
-    rows = connection.execute(
-        select(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type).where(
-            CrimeMonthly.illustrative == illustrative
-        )
-    )
-    return {tuple(r) for r in rows}
 
 
 @cached
@@ -339,7 +204,7 @@ def _with_crime_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
-    frame["period_end"] = [(pd.Timestamp(d) + pd.offsets.MonthEnd(0)).date() for d in frame["period_start"]]
+    frame["period_end"] = [periods.month_end(d) for d in frame["period_start"]]
     frame["value"] = frame["value"].astype(float)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     frame["source"] = "police.uk street-level crime"

@@ -11,7 +11,7 @@ import csv
 import math
 from functools import cache
 
-from lib.config import DATA_DIR
+from lib.core.config import DATA_DIR
 
 LAYOUT_FILE = DATA_DIR / "ward_hexes.csv"
 CENTRE = (53.80, -1.55)  # (lat, lon) the layout is drawn around
