@@ -1,12 +1,9 @@
 """Crime and ASB: the last 12 months against the previous 12 by crime type (with a significance test), the
 Harehills Clear-Hold-Build before and after, and the 2002/03-2011/12 recorded-crime series."""
 
-from datetime import date
-
-import pandas as pd
 import streamlit as st
 
-from lib.analysis import kpis, measures, significance
+from lib.analysis import crime
 from lib.core import events
 from lib.figures import charts
 from lib.store import queries
@@ -21,8 +18,7 @@ st.caption(
 )
 names = {"": "All of Leeds"} | dict(zip(wards["code"], wards["name"], strict=True))
 ward = st.selectbox("Area", list(names), format_func=names.get, key="crime_area")
-totals = queries.crime_monthly_totals(url, ward or None)
-totals = totals[totals["month"] <= cutoff]
+totals = crime.monthly_totals(url, ward or None, cutoff)
 if totals.empty:
     st.info("No crime data at this meeting's cut-off.")
     st.stop()
@@ -34,21 +30,11 @@ st.caption(
 )
 
 st.header("Last 12 months against the previous 12")
-latest = totals["month"].max()
-current_from = (pd.Timestamp(latest) - pd.DateOffset(months=11)).date()
-previous_from = (pd.Timestamp(latest) - pd.DateOffset(months=23)).date()
-previous_to = (pd.Timestamp(current_from) - pd.DateOffset(months=1)).date()
-if ward:  # ward counts go through disclosure control in the data layer
-    comparison = measures.ward_type_comparison(url, ward, latest)
-else:
-    comparison = significance.compare_counts(
-        queries.crime_by_type(url, previous_from, previous_to), queries.crime_by_type(url, current_from, latest)
-    )
-hidden = comparison["current"].isna().any() or comparison["previous"].isna().any()
-total = None if hidden else significance.rate_ratio(int(comparison["previous"].sum()), int(comparison["current"].sum()))
+comparison = crime.last_12_months_by_type(url, ward or None, totals["month"].max())
+total = comparison.total
 st.metric(
-    f"All types, {current_from:%b %Y} to {latest:%b %Y}",
-    "withheld (disclosure control)" if hidden else f"{int(comparison['current'].sum()):,}",
+    f"All types, {comparison.first:%b %Y} to {comparison.latest:%b %Y}",
+    "withheld (disclosure control)" if comparison.hidden else f"{comparison.current_total:,}",
     delta=f"{total.percent_change:+.1f}% ({total.verdict})" if total else None,
     delta_color="inverse",
     border=True,
@@ -57,7 +43,7 @@ st.caption(
     "Verdicts use a Poisson rate ratio with a 95% confidence interval: a change is called significant only "
     "when the interval excludes no change."
 )
-ordered = comparison.sort_values("current", ascending=False)
+ordered = comparison.by_type
 components.chart_block(
     charts.bar_figure(
         [f"{t} ({v})" for t, v in zip(ordered["crime_type"], ordered["verdict"], strict=True)],
@@ -73,14 +59,11 @@ components.chart_block(
 )
 
 st.header("Harehills: Clear, Hold, Build")
-harehills = measures.ward_monthly_totals(url, events.HAREHILLS_WARD)
-harehills = harehills[harehills["month"] <= cutoff]
-before = harehills[(harehills["month"] >= date(2022, 1, 1)) & (harehills["month"] < events.CLEAR_HOLD_BUILD.when)]
-after = harehills[(harehills["month"] >= events.CLEAR_HOLD_BUILD.when) & (harehills["month"] <= date(2024, 8, 1))]
-if len(after) == 16 and not harehills["count"].isna().any():
-    result = significance.rate_ratio(int(before["count"].sum()), int(after["count"].sum()))
+harehills = crime.clear_hold_build(url, cutoff)
+if harehills.result is not None:
+    result = harehills.result
     st.metric(
-        "Gipton & Harehills crime, 16 months after vs 16 before",
+        f"Gipton & Harehills crime, {harehills.months_each_side} months after vs {harehills.months_each_side} before",
         f"{result.percent_change:+.0f}%",
         delta=f"{result.percent_change:+.0f}% \u00b7 {result.verdict}",
         delta_color="inverse",
@@ -90,7 +73,7 @@ if len(after) == 16 and not harehills["count"].isna().any():
         "Documented: a 40% reduction in overall crime in the 16 months since Clear, Hold, Build began "
         "(000_274d76e3dc4e1983.txt § What is this report about?)."
     )
-frame = harehills.rename(columns={"month": "period_end", "count": "Crimes (excluding ASB)"})
+frame = harehills.monthly.rename(columns={"month": "period_end", "count": "Crimes (excluding ASB)"})
 components.chart_block(
     charts.series_figure(
         frame,
@@ -100,28 +83,17 @@ components.chart_block(
         ["Crimes (excluding ASB)"],
     ),
     "Monthly police recorded crime in Gipton & Harehills, with the start of Clear, Hold, Build (May 2023) marked.",
-    harehills,
+    harehills.monthly,
     "harehills-crime.csv",
     "harehills",
 )
 
 st.header("Recorded crime 2002/03 to 2011/12")
-catalogue = queries.kpi_catalogue(url).set_index("code")
-codes = ["REC_TOTAL", "REC_VIOLENT", "REC_CRIMINAL_DAMAGE", "REC_ACQUISITIVE", "REC_BURGLARY", "REC_VEHICLE"]
-history = pd.DataFrame(
-    {
-        catalogue.loc[c, "name"].replace("Recorded crime: ", "").capitalize(): queries.kpi_series(
-            url, c, real_only=True
-        ).set_index("period_end")["value"]
-        for c in codes
-    }
-)
-history = history.reset_index().rename(columns={"index": "period_end"})
-fall = kpis.percent_change(history["Total"].iloc[0], history["Total"].iloc[-1])
+history, fall = crime.recorded_crime_history(url)
 st.metric(
     "Total recorded crime, 2002/03 to 2011/12",
     f"{history['Total'].iloc[-1]:,.0f}",
-    delta=f"{fall:+.0f}% since 2002/03",
+    delta=f"{fall:+.0f}% since 2002/03" if fall is not None else None,
     delta_color="inverse",
     border=True,
 )

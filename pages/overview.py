@@ -9,7 +9,6 @@ from lib.ui import components
 
 url, cutoff, previous_cutoff = components.open_page()
 catalogue = queries.kpi_catalogue(url)
-values = queries.headline_values(url)
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
 now = components.meeting_summaries(url, cutoff, previous_cutoff)
 deliverables = queries.deliverables(url)
@@ -19,7 +18,7 @@ st.caption(
     f"Performance as at the data cut-off of {cutoff:%d %B %Y}. Shared priorities of the Safer, Stronger "
     "Communities Plan 2021-24; delivery boards of the Community Safety Strategy 2024-27."
 )
-components.illustrative_notice(values[values["period_end"] <= cutoff])
+components.illustrative_notice(queries.headline_values(url, until=cutoff))
 
 st.header("Off track")
 exceptions = [s for s in now.values() if summary.is_exception(s)]

@@ -4,20 +4,13 @@ import streamlit as st
 
 from lib.store import queries
 from lib.ui import components
+from lib.ui.url_state import url_selectbox
 
 url, cutoff, previous_cutoff = components.open_page()
 priorities = queries.priorities(url).to_dict(orient="records")
-ids = [p["id"] for p in priorities]
-wanted = st.query_params.get("priority", "1")
-chosen = st.selectbox(
-    "Shared priority",
-    ids,
-    index=ids.index(int(wanted)) if wanted.isdigit() and int(wanted) in ids else 0,
-    format_func=lambda i: f"{i}. {priorities[ids.index(i)]['name']}",
-    key="priority",
-)
-st.query_params["priority"] = str(chosen)
-priority = priorities[ids.index(chosen)]
+names = {str(p["id"]): f"{p['id']}. {p['name']}" for p in priorities}
+chosen = int(url_selectbox("Shared priority", list(names), "priority", format_func=names.get))
+priority = next(p for p in priorities if p["id"] == chosen)
 
 st.title(f"{priority['id']}. {priority['name']}")
 st.caption(f"Silver board: {priority['silver_board']} \u00b7 data to {cutoff:%d %B %Y}")

@@ -14,8 +14,7 @@ st.caption(
     "Multi-agency safety plans for victims of domestic violence and abuse in high-risk circumstances, developed "
     f"through the Front Door Safeguarding Hub. City-wide figures only. Data to {cutoff:%d %B %Y}."
 )
-values = queries.kpi_series(url, "DA_SAFETY_PLANS")
-values = values[values["period_end"] <= cutoff]
+values = queries.kpi_series(url, "DA_SAFETY_PLANS", until=cutoff)
 components.illustrative_notice(values)
 monthly = kpis.rolling_total(kpis.monthly(values))
 documented = kpis.compare_with_documented(monthly, kpis.documented_totals(values))

@@ -14,9 +14,8 @@ st.title("WalkSafe Leeds app")
 st.caption(
     f"A personal-safety app for visitors, residents and workers, launched in September 2023. Data to {cutoff:%d %B %Y}."
 )
-downloads = queries.kpi_series(url, "WALKSAFE_DOWNLOADS")
-uses = queries.kpi_series(url, "WALKSAFE_USES")
-downloads, uses = downloads[downloads["period_end"] <= cutoff], uses[uses["period_end"] <= cutoff]
+downloads = queries.kpi_series(url, "WALKSAFE_DOWNLOADS", until=cutoff)
+uses = queries.kpi_series(url, "WALKSAFE_USES", until=cutoff)
 if downloads.empty:
     st.info("The app launched in September 2023: there is no data at this meeting's cut-off.")
     st.stop()

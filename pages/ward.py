@@ -1,6 +1,5 @@
 """Ward profile: one ward against Leeds and its community committee area, with an optional second ward."""
 
-import pandas as pd
 import streamlit as st
 
 from lib.analysis import measures
@@ -63,18 +62,10 @@ st.caption(
 )
 
 st.subheader("Crime rate trend")
-trend = measures.rolling_trend(url, ALL_CRIME, period.last)
-series = {
-    info["name"]: trend[ward],
-    f"{info['committee_area']} (committee area)": trend[f"area:{info['committee_area']}"],
-    "Leeds": trend["Leeds"],
-}
-if other:
-    series[wards.loc[other, "name"]] = trend[other]
-frame = pd.DataFrame({"period_end": trend["period_end"], **series})
+frame = measures.ward_trend_series(url, ALL_CRIME, ward, other, period.last)
 components.chart_block(
     charts.series_figure(
-        frame, "Crimes per 1,000 residents, rolling 12 months", "per 1,000 residents", [], list(series)
+        frame, "Crimes per 1,000 residents, rolling 12 months", "per 1,000 residents", [], list(frame.columns[1:])
     ),
     "All police recorded crime excluding anti-social behaviour, per 1,000 residents, each point the 12 months to "
     "that month; committee-area points are withheld where disclosure control hides a ward in the area.",
@@ -103,19 +94,13 @@ components.chart_block(
     "mix",
 )
 
-kpi_measures = [m for m in measures.measures(url) if m.kpi_code]
+kpi_figures = measures.ward_kpi_figures(url, ward, cutoff)
 st.subheader("Ward-level KPIs")
-if not kpi_measures:
+if not kpi_figures:
     st.caption("No KPI has been reported by ward yet: priority leads can load ward figures on the Data in page.")
-for measure in kpi_measures:
-    options = measures.available_periods(url, measure, cutoff)
-    twelve = [p for p in options if p.kind == ROLLING] or options
-    if not twelve:
-        continue
-    kpi_table = measures.ward_table(url, measure.id, twelve[0], measures.RATE)
-    kpi_row = kpi_table.wards.set_index("ward_code").loc[ward]
-    rank = "rank withheld" if pd.isna(kpi_row["rank"]) else f"rank {int(kpi_row['rank'])} of 33"
+for figure in kpi_figures:
+    rank = "rank withheld" if figure.rank is None else f"rank {figure.rank} of 33"
     st.markdown(
-        f"- **{measure.label}**, {twelve[0].label}: {kpi_row['shown']} {measure.unit} ({rank})"
-        + (" *(illustrative)*" if kpi_table.illustrative else "")
+        f"- **{figure.label}**, {figure.period_label}: {figure.shown} {figure.unit} ({rank})"
+        + (" *(illustrative)*" if figure.illustrative else "")
     )

@@ -493,3 +493,48 @@ def crime_counts(
         grouped.loc[rows, "suppressed"] = grouped.loc[rows, "ward_code"].map(labels)
         grouped.loc[rows, "count"] = None
     return grouped
+
+
+def ward_trend_series(url: str, measure_id: str, ward_code: str, other: str | None, last: date) -> pd.DataFrame:
+    """The ward profile's trend: period_end, then the ward, its committee area, Leeds and an optional second ward,
+    each a rolling 12-month rate per 1,000 residents under readable names (hidden points NaN)."""
+    trend = rolling_trend(url, measure_id, last)
+    wards = queries.wards(url).set_index("code")
+    area = wards.loc[ward_code, "committee_area"]
+    series = {
+        wards.loc[ward_code, "name"]: trend[ward_code],
+        f"{area} (committee area)": trend[f"area:{area}"],
+        "Leeds": trend["Leeds"],
+    }
+    if other:
+        series[wards.loc[other, "name"]] = trend[other]
+    return pd.DataFrame({"period_end": trend["period_end"], **series})
+
+
+@dataclass(frozen=True)
+class WardKpiFigure:
+    """One KPI reported by ward, as the ward profile lists it: the latest 12 months (or latest period) protected."""
+
+    label: str
+    unit: str
+    period_label: str
+    shown: str  # the value as published: a number, "<5" or "[c]"
+    rank: int | None  # 1 = highest rate of 33; None when withheld
+    illustrative: bool
+
+
+def ward_kpi_figures(url: str, ward_code: str, cutoff: date) -> list[WardKpiFigure]:
+    """Every KPI with ward values, for one ward at a meeting's cut-off, through the map's disclosure control."""
+    figures = []
+    for measure in [m for m in measures(url) if m.kpi_code]:
+        options = available_periods(url, measure, cutoff)
+        chosen = [p for p in options if p.kind == periods.ROLLING] or options
+        if not chosen:
+            continue
+        table = ward_table(url, measure.id, chosen[0], RATE)
+        row = table.wards.set_index("ward_code").loc[ward_code]
+        rank = None if pd.isna(row["rank"]) else int(row["rank"])
+        figures.append(
+            WardKpiFigure(measure.label, measure.unit, chosen[0].label, str(row["shown"]), rank, table.illustrative)
+        )
+    return figures

@@ -17,3 +17,14 @@ def label(meeting: dict) -> str:
     """'21 Nov 2024 (data to 31 Oct 2024)' for a selector."""
     flag = " \u00b7 illustrative date" if meeting.get("illustrative") else ""
     return f"{meeting['meeting_date']:%d %b %Y} (data to {meeting['data_cutoff']:%d %b %Y}){flag}"
+
+
+def nearest_earlier(meeting_dates: list[str], wanted: str) -> str | None:
+    """The latest ISO meeting date on or before `wanted` (an ISO date); None if wanted is not a date or precedes
+    every meeting."""
+    try:
+        day = date.fromisoformat(wanted)
+    except ValueError:
+        return None
+    earlier = [d for d in meeting_dates if date.fromisoformat(d) <= day]
+    return max(earlier) if earlier else None

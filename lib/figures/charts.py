@@ -111,9 +111,17 @@ def spc_figure(
 
 
 def series_figure(
-    frame: pd.DataFrame, title: str, unit: str, events: list[Event], columns: list[str], kind: str = "line"
+    frame: pd.DataFrame,
+    title: str,
+    unit: str,
+    events: list[Event],
+    columns: list[str],
+    kind: str = "line",
+    target: float | None = None,
+    target_label: str = "",
 ) -> go.Figure:
-    """One or more monthly series (columns of frame, indexed by period_end) as lines or bars."""
+    """One or more monthly series (columns of frame, indexed by period_end) as lines or bars, with an optional
+    dash-dot target line."""
     x = [pd.Timestamp(d) for d in frame["period_end"]]
     figure = go.Figure()
     for colour, column in zip(palette.CATEGORICAL, columns, strict=False):
@@ -122,6 +130,8 @@ def series_figure(
             {"marker": {"color": colour}} if kind == "bar" else {"line": {"color": colour, "width": 2}, "mode": "lines"}
         )
         figure.add_trace(trace(x=x, y=frame[column].tolist(), name=column, **style))
+    if target is not None:
+        figure.add_hline(y=target, line_dash="dashdot", annotation_text=target_label)
     _annotate(figure, events)
     return _layout(figure, title, unit)
 

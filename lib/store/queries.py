@@ -213,6 +213,13 @@ def _with_crime_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _ended_by(frame: pd.DataFrame, until: date | None) -> pd.DataFrame:
+    """Rows whose period had ended by `until` (a meeting's cut-off); all rows when it is None."""
+    if until is None or frame.empty:
+        return frame
+    return frame[frame["period_end"] <= until].reset_index(drop=True)
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Consistent column types for KPI values whichever backend they came from."""
     frame["illustrative"] = frame["illustrative"].astype(bool)
@@ -223,22 +230,28 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @cached
-def kpi_series(url: str, code: str, area_code: str | None = None, real_only: bool = False) -> pd.DataFrame:
-    """Current values of one KPI for one area (default: the KPI's own area), oldest first."""
+def kpi_series(
+    url: str, code: str, area_code: str | None = None, real_only: bool = False, until: date | None = None
+) -> pd.DataFrame:
+    """Current values of one KPI for one area (default: the KPI's own area), oldest first; with `until` (a meeting's
+    cut-off), only periods that had ended by then."""
     if code == "CRIME_TOTAL":
-        return _with_crime_columns(_frame(url, _crime_total_values(real_only)))
+        return _ended_by(_with_crime_columns(_frame(url, _crime_total_values(real_only))), until)
     values = _preferred_values(real_only).subquery()
     statement = select(values).where(values.c.kpi_code == code)
     if area_code is None:
         statement = statement.join(Kpi, and_(Kpi.code == values.c.kpi_code, Kpi.area_code == values.c.area_code))
     else:
         statement = statement.where(values.c.area_code == area_code)
+    if until is not None:
+        statement = statement.where(values.c.period_end <= until)
     return _typed(_frame(url, statement.order_by(values.c.period_end, values.c.period_start)))
 
 
 @cached
-def headline_values(url: str) -> pd.DataFrame:
-    """Every current value at each KPI's own area (the series the Overview and freshness table summarise)."""
+def headline_values(url: str, until: date | None = None) -> pd.DataFrame:
+    """Every current value at each KPI's own area (the series the Overview and freshness table summarise); with
+    `until`, only periods that had ended by then."""
     values = _preferred_values(real_only=False).subquery()
     statement = (
         select(values)
@@ -247,7 +260,7 @@ def headline_values(url: str) -> pd.DataFrame:
     )
     stored = _frame(url, statement)
     crime = _with_crime_columns(_frame(url, _crime_total_values(real_only=False)))
-    return _typed(pd.concat([f for f in (stored, crime) if not f.empty], ignore_index=True))
+    return _ended_by(_typed(pd.concat([f for f in (stored, crime) if not f.empty], ignore_index=True)), until)
 
 
 @cached

@@ -13,6 +13,7 @@ from lib.core import config, events, exports
 from lib.core.formatting import format_headline, format_period, format_value, provenance_text
 from lib.figures import charts
 from lib.store import cache, db, queries
+from lib.ui.url_state import url_selectbox
 
 RAG_BADGES = {
     "green": ("Green", ":material/check_circle:", "green"),
@@ -144,19 +145,18 @@ def meeting_selector(url: str) -> tuple[date, date | None]:
     if table.empty:
         st.sidebar.caption("No meetings are recorded: showing all data to today.")
         return date.today(), None
-    rows = table.to_dict(orient="records")
-    dates = [r["meeting_date"].isoformat() for r in rows]
-    wanted = st.query_params.get("meeting")
-    index = dates.index(wanted) if wanted in dates else len(dates) - 1
-    chosen = st.sidebar.selectbox(
+    rows = {r["meeting_date"].isoformat(): r for r in table.to_dict(orient="records")}
+    dates = list(rows)
+    chosen = url_selectbox(
         "Executive meeting",
-        range(len(rows)),
-        index=index,
+        dates,
         key="meeting",
-        format_func=lambda i: meetings.label(rows[i]),
+        format_func=lambda d: meetings.label(rows[d]),
+        default=dates[-1],
+        fallback=lambda wanted: meetings.nearest_earlier(dates, wanted),
         help="Shows the dashboard as it was at the meeting's data cut-off.",
+        sidebar=True,
     )
-    st.query_params["meeting"] = dates[chosen]
     cutoff = rows[chosen]["data_cutoff"]
     return cutoff, meetings.previous_cutoff(table, cutoff)
 

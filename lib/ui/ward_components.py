@@ -14,6 +14,7 @@ from lib.core.periods import Period
 from lib.figures import charts, maps
 from lib.geo import boundaries
 from lib.store import queries
+from lib.ui.url_state import url_selectbox
 
 PROFILE_PAGE = "pages/ward.py"
 
@@ -26,17 +27,14 @@ def _from_url(key: str, options: list[str], default: int = 0) -> int:
 
 def measure_selector(url: str) -> Measure:
     """Choose a measure (kept in the URL as ?measure=)."""
-    options = measures.measures(url)
-    ids = [m.id for m in options]
-    chosen = st.selectbox(
+    options = {m.id: m for m in measures.measures(url)}
+    chosen = url_selectbox(
         "Measure",
-        range(len(options)),
-        index=_from_url("measure", ids),
-        key="measure",
+        list(options),
+        "measure",
         format_func=lambda i: options[i].label + (" (sensitive)" if options[i].sensitive else ""),
         help="police.uk crime by type, or a KPI reported by ward. Sensitive measures go through disclosure control.",
     )
-    st.query_params["measure"] = ids[chosen]
     return options[chosen]
 
 
@@ -63,17 +61,15 @@ def period_selector(url: str, measure: Measure, cutoff: date, basis: str) -> Per
         options = [p for p in options if p.year_earlier().spec in specs]
     if not options:
         return None
-    specs = [p.spec for p in options]
-    chosen = st.selectbox(
+    by_spec = {p.spec: p for p in options}
+    chosen = url_selectbox(
         "Period",
-        range(len(options)),
-        index=_from_url("period", specs),
-        key="period",
-        format_func=lambda i: options[i].label,
+        list(by_spec),
+        "period",
+        format_func=lambda spec: by_spec[spec].label,
         help="Sensitive measures are offered only for 12-month periods." if measure.sensitive else None,
     )
-    st.query_params["period"] = specs[chosen]
-    return options[chosen]
+    return by_spec[chosen]
 
 
 def legend(table: WardTable) -> None:
@@ -177,11 +173,5 @@ def disclosure_note(table: WardTable) -> None:
 def ward_choice(url: str, key: str, label: str, optional: bool = False) -> str | None:
     """Choose a ward (kept in the URL under the same key, e.g. ?ward=E05011397)."""
     wards = queries.wards(url)
-    codes = ([""] if optional else []) + wards["code"].tolist()
-    names = {"": "None"} | dict(zip(wards["code"], wards["name"], strict=True))
-    chosen = st.selectbox(label, codes, index=_from_url(key, codes), format_func=names.get, key=key)
-    if chosen:
-        st.query_params[key] = chosen
-    elif key in st.query_params:
-        del st.query_params[key]
-    return chosen or None
+    names = dict(zip(wards["code"], wards["name"], strict=True))
+    return url_selectbox(label, list(names), key, format_func=names.get, optional=optional)

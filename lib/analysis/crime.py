@@ -1,0 +1,106 @@
+"""The Crime page's figures: the last 12 months against the previous 12 by type, Clear-Hold-Build before and after
+in Gipton & Harehills, and the 2002/03-2011/12 recorded-crime series. Pages only display what these return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from lib.analysis import kpis, measures, significance
+from lib.core import events, periods
+from lib.store import queries
+
+CLEAR_HOLD_BUILD_MONTHS = 16  # "a 40% reduction ... in the 16 months since" (000_274d76e3dc4e1983.txt)
+RECORDED_CRIME_CODES = (
+    "REC_TOTAL",
+    "REC_VIOLENT",
+    "REC_CRIMINAL_DAMAGE",
+    "REC_ACQUISITIVE",
+    "REC_BURGLARY",
+    "REC_VEHICLE",
+)
+
+
+@dataclass(frozen=True)
+class TypeComparison:
+    """Counts by crime type for the 12 months to `latest` against the 12 before, with verdicts."""
+
+    first: date  # first month of the latest 12
+    latest: date  # last month of the latest 12
+    by_type: pd.DataFrame  # crime_type, previous, current, verdict ... (blank where disclosure control hides)
+    total: significance.RateRatio | None  # None when a count is withheld or both years are zero
+    hidden: bool  # True when disclosure control hides any count, so the total is withheld too
+
+    @property
+    def current_total(self) -> int | None:
+        """Crimes in the latest 12 months, or None when withheld."""
+        return None if self.hidden else int(self.by_type["current"].sum())
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    """An intervention's effect: the monthly series and, when both windows are complete, the rate ratio."""
+
+    monthly: pd.DataFrame  # month, count, illustrative (count blank where withheld)
+    months_each_side: int
+    result: significance.RateRatio | None
+
+
+def monthly_totals(url: str, ward_code: str | None, cutoff: date) -> pd.DataFrame:
+    """Monthly crime (excluding ASB), city-wide or for one ward, for months that ended by the cut-off."""
+    totals = queries.crime_monthly_totals(url, ward_code)
+    return totals[[periods.month_end(m) <= cutoff for m in totals["month"]]].reset_index(drop=True)
+
+
+def last_12_months_by_type(url: str, ward_code: str | None, latest: date) -> TypeComparison:
+    """The 12 months to `latest` against the previous 12, by type; ward counts go through disclosure control."""
+    first = periods.add_months(latest, -11)
+    if ward_code:
+        by_type = measures.ward_type_comparison(url, ward_code, latest)
+    else:
+        by_type = significance.compare_counts(
+            queries.crime_by_type(url, periods.add_months(latest, -23), periods.add_months(latest, -12)),
+            queries.crime_by_type(url, first, latest),
+        )
+    hidden = bool(by_type["current"].isna().any() or by_type["previous"].isna().any())
+    total = None if hidden else significance.rate_ratio(int(by_type["previous"].sum()), int(by_type["current"].sum()))
+    ordered = by_type.sort_values("current", ascending=False).reset_index(drop=True)
+    return TypeComparison(first, latest, ordered, total, hidden)
+
+
+def clear_hold_build(url: str, cutoff: date) -> BeforeAfter:
+    """Gipton & Harehills crime in the 16 months from Clear-Hold-Build's start against the 16 months before."""
+    monthly = measures.ward_monthly_totals(url, events.HAREHILLS_WARD)
+    monthly = monthly[[periods.month_end(m) <= cutoff for m in monthly["month"]]].reset_index(drop=True)
+    start = events.CLEAR_HOLD_BUILD.when
+    before = periods.month_starts(periods.add_months(start, -CLEAR_HOLD_BUILD_MONTHS), periods.add_months(start, -1))
+    after = periods.month_starts(start, periods.add_months(start, CLEAR_HOLD_BUILD_MONTHS - 1))
+    counts = dict(zip(monthly["month"], monthly["count"], strict=True))
+    complete = all(m in counts and not pd.isna(counts[m]) for m in before + after)
+    result = (
+        significance.rate_ratio(int(sum(counts[m] for m in before)), int(sum(counts[m] for m in after)))
+        if complete
+        else None
+    )
+    return BeforeAfter(monthly, CLEAR_HOLD_BUILD_MONTHS, result)
+
+
+def recorded_crime_history(url: str) -> tuple[pd.DataFrame, float | None]:
+    """Recorded crime by category and financial year (period_end plus one column per category) and the % change in
+    the total from the first year to the last."""
+    catalogue = queries.kpi_catalogue(url).set_index("code")
+    history = pd.DataFrame(
+        {
+            catalogue.loc[code, "name"].replace("Recorded crime: ", "").capitalize(): queries.kpi_series(
+                url, code, real_only=True
+            ).set_index("period_end")["value"]
+            for code in RECORDED_CRIME_CODES
+        }
+    )
+    history = history.reset_index().rename(columns={"index": "period_end"})
+    if history.empty:
+        return history, None
+    return history, kpis.percent_change(history["Total"].iloc[0], history["Total"].iloc[-1])

@@ -1,0 +1,57 @@
+"""Choices kept in the page's address (?meeting=, ?ward=, ?priority=, ...), so a shared link opens the same view.
+
+One behaviour everywhere: the address chooses the option; an address naming no option gets a visible note saying
+what is shown instead (never a silent fallback); the chosen option is written back to the address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from lib.core.text import literal
+
+
+def url_selectbox(
+    label: str,
+    options: list[str],
+    key: str,
+    format_func: Callable[[str], str] = str,
+    default: str | None = None,
+    fallback: Callable[[str], str | None] | None = None,
+    optional: bool = False,
+    help: str | None = None,  # noqa: A002 - the name Streamlit uses
+    sidebar: bool = False,
+) -> str | None:
+    """A selectbox whose value lives in the URL under `key`; returns the chosen option (None = optional and unset).
+
+    `fallback(wanted)` may pick the option to show for an unknown value (e.g. the nearest earlier meeting);
+    otherwise the default (or the first option) is shown. Either way the page says so.
+    """
+    choices = ([""] if optional else []) + options
+    wanted = st.query_params.get(key)
+    index = choices.index(default) if default in choices else 0
+    if wanted is not None and wanted in choices:
+        index = choices.index(wanted)
+    elif wanted:
+        shown = (fallback(wanted) if fallback else None) or choices[index]
+        index = choices.index(shown)
+        st.warning(
+            f"{label}: {literal(wanted)} was not found, so this page shows {literal(format_func(shown))}.",
+            icon=":material/help:",
+        )
+    where = st.sidebar if sidebar else st
+    chosen = where.selectbox(
+        label,
+        choices,
+        index=index,
+        key=key,
+        help=help,
+        format_func=lambda option: format_func(option) if option else "None",
+    )
+    if chosen:
+        st.query_params[key] = chosen
+    elif key in st.query_params:
+        del st.query_params[key]
+    return chosen or None
