@@ -236,3 +236,65 @@ def test_cli_template_writes_csv_and_excel(capsys, seeded_url, tmp_path):
         capsys, "--database-url", seeded_url, "kpi", "template", str(tmp_path / "x.csv"), "--owner", "Nobody"
     )
     assert code == 1 and "unknown owner" in err
+
+
+def _current(url, codes):
+    from lib.store import db, reads
+
+    with db.get_engine(url).connect() as connection:
+        return reads.current_kpi_values(connection, codes)
+
+
+AGREEMENT_FILES = {
+    "unchanged, revises, new": _csv(
+        "ASK_ANGELA_REACH,2021-11-01,2022-01-09,,400000,,,",  # blank qualifier: the documented "more than" is kept
+        "ASK_ANGELA_MAP_HITS,2021-11-01,2022-11-30,,7701,,,",
+        "ASK_ANGELA_PREMISES,2021-11-01,2022-11-30,,650,,,",
+        "DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,",
+    ),
+    "revises a qualified value": _csv("ASK_ANGELA_REACH,2021-11-01,2022-01-09,,420000,,,"),
+}
+
+
+@pytest.mark.parametrize("name", list(AGREEMENT_FILES))
+def test_the_preview_says_exactly_what_the_import_then_does(seeded_url, name):
+    preview = kpi_returns.check(seeded_url, f"{name}.csv", AGREEMENT_FILES[name], TODAY)
+    assert preview.ok, preview.problems
+    outcomes = dict(zip(preview.rows["row"], preview.rows["outcome"], strict=True))
+    codes = sorted({v["kpi_code"] for v in preview.values})
+    keys = [(v["kpi_code"], v["area_code"], v["period_start"], v["period_end"], False) for v in preview.values]
+    before = _current(seeded_url, codes)
+    outcome = kpi_returns.import_preview(seeded_url, preview, "lead@leeds.gov.uk")
+    after = _current(seeded_url, codes)
+    said = {"new": 0, "revises": 0, "unchanged": 0}
+    for key, row, value in zip(keys, preview.value_rows, preview.values, strict=True):
+        kind = outcomes[row].split(" ")[0]
+        said[kind] += 1
+        if kind == "new":
+            assert key not in before and after[key]["revision"] == 1 and after[key]["value"] == value["value"]
+        elif kind == "revises":
+            assert after[key]["revision"] == before[key]["revision"] + 1
+            assert (after[key]["value"], after[key]["qualifier"]) == (value["value"], "")
+            assert outcomes[row].startswith(
+                f"revises {before[key]['qualifier']} {before[key]['value']:g}".replace("  ", " ")
+            )
+        else:
+            assert kind == "unchanged" and after[key] == before[key], outcomes[row]
+    assert (outcome.counts.added, outcome.counts.revised, outcome.counts.unchanged) == (
+        said["new"],
+        said["revises"],
+        said["unchanged"],
+    )
+    if name == "unchanged, revises, new":
+        reach = ("ASK_ANGELA_REACH", "E08000035", date(2021, 11, 1), date(2022, 1, 9), False)
+        assert after[reach]["qualifier"] == "more than"  # a blank qualifier in a return never drops the stored one
+
+
+def test_the_template_guide_says_what_a_blank_qualifier_means(migrated_url):
+    seed_url = migrated_url
+    from lib.ingest import seed
+
+    seed.seed(seed_url)
+    guide = kpi_returns.guide(seed_url)
+    assert set(guide["if a value is already stored"]) == {kpi_returns.STORED_VALUE_RULE}
+    assert "'more than'" in kpi_returns.STORED_VALUE_RULE

@@ -18,7 +18,7 @@ import pandas as pd
 
 from lib.core import periods
 from lib.core.vocabulary import LEEDS_CODE
-from lib.ingest import batches
+from lib.ingest import batches, kpi_values
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
 from lib.store import cache, db, queries, reads
@@ -33,6 +33,10 @@ PERCENT_TOLERANCE = 0.5  # percentage points between value and numerator / denom
 NUMBER = re.compile(r"^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
 UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 EXCEL_TYPES = (".xlsx", ".xlsm")
+STORED_VALUE_RULE = (
+    "the same figures change nothing (a stored 'more than' or 'about' is kept); different figures become a new "
+    "revision, stated exactly (no 'more than'), and the earlier one is kept"
+)
 
 
 @dataclass
@@ -119,7 +123,7 @@ def template(url: str, owner: str | None = None, today: date | None = None) -> p
 def guide(url: str, owner: str | None = None) -> pd.DataFrame:
     """What each KPI in the template expects: name, unit, frequency, valid values, the area a blank ward means."""
     catalogue = _loadable(url, owner)
-    periods = {
+    spans = {
         "monthly": "one calendar month (1st to last day)",
         "annual": "one financial year (1 April to 31 March)",
         "period": "any stated period",
@@ -129,9 +133,10 @@ def guide(url: str, owner: str | None = None) -> pd.DataFrame:
             "kpi_code": catalogue["code"],
             "name": catalogue["name"],
             "unit": catalogue["unit"],
-            "period": catalogue["frequency"].map(periods),
+            "period": catalogue["frequency"].map(spans),
             "valid values": [_valid_values(unit) for unit in catalogue["unit"]],
             "blank ward_code means": catalogue["area_name"],
+            "if a value is already stored": STORED_VALUE_RULE,
             "owner": catalogue["owner"],
         }
     )
@@ -340,7 +345,7 @@ class _RowChecker:
             "value": value,
             "numerator": numerator,
             "denominator": denominator,
-            "qualifier": "",
+            "qualifier": None,  # a return states no qualifier: kpi_values keeps or clears it
             "note": cells.get("note", "").strip(),
             "illustrative": False,
         }
@@ -402,16 +407,15 @@ def _mark_changes(url: str, preview: Preview) -> None:
     sensitive = set(catalogue.loc[catalogue["sensitive"], "code"])
     wards = set(queries.wards(url)["code"])
     outcomes = []
-    for value in preview.values:
-        stored = current.get((value["kpi_code"], value["area_code"], value["period_start"], value["period_end"], False))
-        if stored is None:
-            outcomes.append("new")
-        elif all((stored.get(f) or None) == (value.get(f) or None) for f in ("value", "numerator", "denominator")):
-            outcomes.append("unchanged")
+    for value, change in zip(preview.values, kpi_values.classify(current, preview.values), strict=True):
+        stored = change.stored
+        if change.outcome != kpi_values.REVISES or stored is None:
+            outcomes.append(change.outcome)
         elif value["kpi_code"] in sensitive and value["area_code"] in wards:  # never echo a withheld ward count
             outcomes.append(f"revises a stored value (revision {stored['revision']})")
         else:
-            outcomes.append(f"revises {stored['value']:g} (revision {stored['revision']})")
+            shown = f"{stored['qualifier']} {stored['value']:g}".strip()
+            outcomes.append(f"revises {shown} (revision {stored['revision']})")
     by_row = dict(zip(preview.value_rows, outcomes, strict=True))
     preview.rows["outcome"] = [
         by_row.get(row, outcome) for row, outcome in zip(preview.rows["row"], preview.rows["outcome"], strict=True)

@@ -87,7 +87,7 @@ def template_downloads(url: str) -> None:
         st.caption(
             "Columns: kpi_code, period_start, period_end (YYYY-MM-DD or DD/MM/YYYY), ward_code (blank = the "
             "KPI's own area), value, numerator and denominator (optional), note. Rows left without a value "
-            "are skipped. A value for a period already loaded becomes a new revision; the old one is kept."
+            f"are skipped. If a value is already stored for the KPI, area and period: {kpi_returns.STORED_VALUE_RULE}."
         )
 
 
