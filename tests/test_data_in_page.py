@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from helpers import table_checksums
 from test_import_kpi import BAD, GOOD
 from test_pages import page
 
-from lib.ingest import seed
+from lib.ingest import policeuk, seed
 from lib.store import db, queries
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -109,3 +110,26 @@ def test_missing_lookups_say_how_to_get_them(monkeypatch, tmp_path):
     at = _open()
     at.file_uploader(key="crime_upload").set_value([("2024-03-x-street.csv", b"x\n", "text/csv")]).run()
     assert "saferleeds reference fetch" in at.error[0].value
+
+
+def test_the_page_parses_each_file_once_and_logs_a_rejection_with_its_hash(app_url, monkeypatch):
+    parsed = []
+    real_parse = policeuk.parse
+    monkeypatch.setattr(
+        policeuk, "parse", lambda source, lookup: parsed.append(source.name) or real_parse(source, lookup)
+    )
+    at = _open()
+    name = "2025-02-west-yorkshire-street.csv"
+    data = (SHARED_DATA / "policeuk" / name).read_bytes()
+    at.file_uploader(key="crime_upload").set_value([(name, data, "text/csv")]).run()
+    at.run()  # any rerun (a click elsewhere) reuses the check
+    at.button(key="crime_confirm").click().run()
+    assert not at.exception and "8,009 new" in at.success[0].value
+    assert parsed == [name]  # checked once for the preview, written from that check
+
+    bad = b"a;b;c\n1;2;3\n"
+    at.file_uploader(key="crime_upload").set_value([("2024-03-x-street.csv", bad, "text/csv")]).run()
+    at.run()
+    log = queries.import_log(app_url)
+    rejected = log[log["status"] == "rejected"]
+    assert rejected["sha256"].tolist() == [hashlib.sha256(bad).hexdigest()]  # logged once, with its hash

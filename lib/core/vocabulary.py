@@ -1,5 +1,7 @@
 """Names every layer shares: Leeds's area code and police.uk's crime types (plain constants, no imports)."""
 
+from enum import StrEnum
+
 LEEDS_CODE = "E08000035"  # ONS code of Leeds local authority: the area_code of city-wide values
 
 # police.uk's street-level crime categories, as they appear in the "Crime type" column.
@@ -22,3 +24,14 @@ POLICE_UK_CRIME_TYPES = (
 ASB = "Anti-social behaviour"
 ALL_CRIME_TYPES = tuple(t for t in POLICE_UK_CRIME_TYPES if t != ASB)  # "all crime" excludes ASB incidents
 SENSITIVE_CRIME_TYPES = ("Violence and sexual offences",)  # includes sexual offences: sensitive at ward level
+
+
+class ImportStatus(StrEnum):
+    """Every status an import batch (a row of the import log) can have."""
+
+    RUNNING = "running"  # started, not yet finished (a batch left running by a killed process says so)
+    SUCCESS = "success"  # rows were written
+    UNCHANGED = "unchanged"  # nothing new: the same file or the same values were already stored
+    REJECTED = "rejected"  # the file failed its checks; nothing was written
+    NOT_IMPORTED = "not imported"  # the file passed, but another file in the same import was rejected
+    FAILED = "failed"  # the write stopped with an error and was rolled back; nothing was written

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, update
 
+from lib.core.vocabulary import ImportStatus
 from lib.ingest.files import FIRST_ERRORS, Problem
 from lib.store import db
 from lib.store.models import ImportBatch
@@ -36,14 +37,18 @@ def start(
             sha256=sha256,
             who=user or who(),
             started_at=datetime.now(UTC),
-            status="running",
+            status=ImportStatus.RUNNING,
             illustrative=is_illustrative,
         )
     ).inserted_primary_key[0]
 
 
 def finish(
-    connection: Connection, batch_id: int, status: str = "success", problems: list[Problem] | None = None, **counts: int
+    connection: Connection,
+    batch_id: int,
+    status: str = ImportStatus.SUCCESS,
+    problems: list[Problem] | None = None,
+    **counts: int,
 ) -> None:
     """Close a batch with its status, row counts (rows_read, rows_imported, ...) and first problems."""
     connection.execute(

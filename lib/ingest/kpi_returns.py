@@ -17,7 +17,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from lib.core import periods
-from lib.core.vocabulary import LEEDS_CODE
+from lib.core.vocabulary import LEEDS_CODE, ImportStatus
 from lib.ingest import batches, kpi_values
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
@@ -69,7 +69,7 @@ class Preview:
 class ImportOutcome:
     """What an import of a return did."""
 
-    status: str  # success | unchanged | rejected
+    status: str  # an ImportStatus: success, unchanged or rejected
     counts: WriteCounts
     batch_id: int
 
@@ -430,7 +430,15 @@ def record_rejection(
 ) -> int:
     """Log a return that could not be imported (nothing else is written)."""
     return batches.record(
-        url, KIND, file_name, sha256(data), "rejected", problems, user, rows_read=rows_read, rows_rejected=rows_read
+        url,
+        KIND,
+        file_name,
+        sha256(data),
+        ImportStatus.REJECTED,
+        problems,
+        user,
+        rows_read=rows_read,
+        rows_rejected=rows_read,
     )
 
 
@@ -444,25 +452,25 @@ def import_preview(url: str, preview: Preview, user: str | None = None) -> Impor
             KIND,
             preview.file_name,
             preview.sha256,
-            "rejected",
+            ImportStatus.REJECTED,
             preview.problems,
             user,
             rows_read=rows_read,
             rows_rejected=refused,
         )
-        return ImportOutcome("rejected", WriteCounts(), batch)
+        return ImportOutcome(ImportStatus.REJECTED, WriteCounts(), batch)
     if reads.clean_batch_with_sha(url, KIND, preview.sha256):
         batch = batches.record(
             url,
             KIND,
             preview.file_name,
             preview.sha256,
-            "unchanged",
+            ImportStatus.UNCHANGED,
             [Problem("this exact file was imported before: nothing to add")],
             user,
             rows_read=rows_read,
         )
-        return ImportOutcome("unchanged", WriteCounts(unchanged=len(preview.values)), batch)
+        return ImportOutcome(ImportStatus.UNCHANGED, WriteCounts(unchanged=len(preview.values)), batch)
     with db.get_engine(url).begin() as connection:
         batch = batches.start(connection, KIND, preview.file_name, preview.sha256, user)
         rows = [
@@ -470,7 +478,7 @@ def import_preview(url: str, preview: Preview, user: str | None = None) -> Impor
             for v, number in zip(preview.values, preview.value_rows, strict=True)
         ]
         counts = write_kpi_values(connection, rows, batch)
-        status = "success" if counts.added or counts.revised else "unchanged"
+        status = ImportStatus.SUCCESS if counts.added or counts.revised else ImportStatus.UNCHANGED
         batches.finish(connection, batch, status, rows_read=rows_read, rows_imported=counts.added + counts.revised)
     cache.clear_caches()
     return ImportOutcome(status, counts, batch)

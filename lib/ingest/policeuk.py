@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import Connection, bindparam, insert, update
 
 from lib.core import config
+from lib.core.vocabulary import ImportStatus
 from lib.ingest import aggregates, batches, bulk, lookups
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
 from lib.store import cache, db, queries, reads
@@ -114,7 +115,7 @@ class FileResult:
     """What happened to one file."""
 
     name: str
-    status: str  # success | unchanged | rejected | not imported
+    status: str  # an ImportStatus
     rows_read: int = 0
     rows_imported: int = 0
     rows_updated: int = 0
@@ -123,6 +124,7 @@ class FileResult:
     months: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     batch_id: int | None = None
+    sha256: str = ""
 
 
 @dataclass
@@ -135,7 +137,7 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         """True when no file was rejected."""
-        return all(f.status in ("success", "unchanged") for f in self.files)
+        return all(f.status in (ImportStatus.SUCCESS, ImportStatus.UNCHANGED) for f in self.files)
 
 
 # Reading files ---------------------------------------------------------------------------------------------------
@@ -437,7 +439,7 @@ def _write_file(connection: Connection, parsed: ParsedFile, user: str | None, pr
                 for r in changed
             ],
         )
-    status = "success" if new or changed else "unchanged"
+    status = ImportStatus.SUCCESS if new or changed else ImportStatus.UNCHANGED
     result = FileResult(
         parsed.source.name,
         status,
@@ -479,6 +481,131 @@ def default_lookup(url: str) -> lookups.LsoaLookup:
     )
 
 
+@dataclass
+class CheckedImport:
+    """Sources after their checks: the files ready to write, the results of the others, and notes.
+
+    Made once by check_sources (which logs rejected files with their sha256) and handed to write_checked, so the
+    app's preview and the import that follows never parse a file twice.
+    """
+
+    parsed: list[ParsedFile]
+    results: list[FileResult]  # files needing no write: unchanged (logged when written), rejected, not imported
+    notes: list[str]
+
+    @property
+    def rejected(self) -> bool:
+        """True when any file was rejected (then nothing is written: an import goes in whole or not at all)."""
+        return any(r.status == ImportStatus.REJECTED for r in self.results)
+
+    @property
+    def ready(self) -> bool:
+        """True when there is something to write and nothing was rejected."""
+        return not self.rejected and bool(self.parsed)
+
+
+NOT_IMPORTED_PROBLEM = Problem(
+    "not imported: another file in the same import was rejected, and an import goes in whole or not at all"
+)
+ALREADY_IMPORTED = Problem("this exact file was imported before: nothing to add")
+
+
+def check_sources(
+    url: str,
+    sources: list[Source],
+    lookup: lookups.LsoaLookup | None = None,
+    user: str | None = None,
+    progress: Progress | None = None,
+    notes: list[str] | None = None,
+) -> CheckedImport:
+    """Check every source; writes nothing but the log rows of rejected files (and, then, of the files that passed
+    but will not be imported)."""
+    progress = progress or (lambda _fraction, _text: None)
+    lookup = lookup or default_lookup(url)
+    checked = CheckedImport([], [], notes or [])
+    rejected: list[tuple[Source, str, ImportRejectedError]] = []
+    for index, source in enumerate(sources):
+        progress(index / max(len(sources), 1), f"Checking {source.name}")
+        sha = sha256(source.data)
+        if reads.clean_batch_with_sha(url, KIND, sha):  # reading it again would add nothing
+            checked.results.append(
+                FileResult(source.name, ImportStatus.UNCHANGED, problems=[ALREADY_IMPORTED], sha256=sha)
+            )
+            continue
+        try:
+            with bulk.paused_gc():
+                checked.parsed.append(parse(source, lookup))
+        except ImportRejectedError as error:
+            rejected.append((source, sha, error))
+    if not rejected:
+        return checked
+    for source, sha, error in rejected:
+        batch = batches.record(url, KIND, source.name, sha, ImportStatus.REJECTED, error.problems, user)
+        checked.results.append(
+            FileResult(source.name, ImportStatus.REJECTED, problems=error.problems, batch_id=batch, sha256=sha)
+        )
+    for item in checked.parsed:
+        batch = batches.record(
+            url, KIND, item.source.name, item.sha256, ImportStatus.NOT_IMPORTED, [NOT_IMPORTED_PROBLEM], user
+        )
+        checked.results.append(
+            FileResult(
+                item.source.name,
+                ImportStatus.NOT_IMPORTED,
+                item.rows_read,
+                problems=[NOT_IMPORTED_PROBLEM],
+                batch_id=batch,
+            )
+        )
+    checked.parsed = []
+    return checked
+
+
+def write_checked(
+    url: str, checked: CheckedImport, user: str | None = None, progress: Progress | None = None
+) -> ImportResult:
+    """Write the checked files in one transaction (none if any file was rejected) and log every file."""
+    progress = progress or (lambda _fraction, _text: None)
+    results = list(checked.results)
+    for result in results:
+        if result.status == ImportStatus.UNCHANGED and result.batch_id is None:
+            result.batch_id = batches.record(
+                url, KIND, result.name, result.sha256, ImportStatus.UNCHANGED, result.problems, user
+            )
+    if not checked.ready:
+        return ImportResult(results, checked.notes)
+    try:
+        with db.get_engine(url).begin() as connection, bulk.paused_gc():
+            written = [_write_file(connection, item, user, progress) for item in checked.parsed]
+            progress(1.0, "Updating the month x ward x crime type counts")
+            refresh_aggregate(
+                connection,
+                sorted(
+                    {
+                        date.fromisoformat(m + "-01")
+                        for f in written
+                        if f.status == ImportStatus.SUCCESS
+                        for m in f.months
+                    }
+                ),
+            )
+    except Exception as error:
+        for item in checked.parsed:
+            batches.record(
+                url,
+                KIND,
+                item.source.name,
+                item.sha256,
+                ImportStatus.FAILED,
+                [Problem(f"the import stopped and nothing was written: {type(error).__name__}: {error}")],
+                user,
+                rows_read=item.rows_read,
+            )
+        raise
+    cache.clear_caches()
+    return ImportResult(results + written, checked.notes)
+
+
 def import_sources(
     url: str,
     sources: list[Source],
@@ -488,74 +615,7 @@ def import_sources(
     notes: list[str] | None = None,
 ) -> ImportResult:
     """Check every source, then write them all in one transaction (or, if any is rejected, write none)."""
-    progress = progress or (lambda _fraction, _text: None)
-    lookup = lookup or default_lookup(url)
-    results: list[FileResult] = []
-    parsed: list[ParsedFile] = []
-    rejected: list[tuple[Source, str, ImportRejectedError]] = []
-    for index, source in enumerate(sources):
-        progress(index / max(len(sources), 1), f"Checking {source.name}")
-        sha = sha256(source.data)
-        if reads.clean_batch_with_sha(url, KIND, sha):  # reading it again would add nothing
-            results.append(
-                FileResult(
-                    source.name, "unchanged", problems=[Problem("this exact file was imported before: nothing to add")]
-                )
-            )
-            batches.record(url, KIND, source.name, sha, "unchanged", results[-1].problems, user)
-            continue
-        try:
-            with bulk.paused_gc():
-                parsed.append(parse(source, lookup))
-        except ImportRejectedError as error:
-            rejected.append((source, sha, error))
-    if rejected:
-        for source, sha, error in rejected:
-            results.append(
-                FileResult(
-                    source.name,
-                    "rejected",
-                    problems=error.problems,
-                    batch_id=batches.record(url, KIND, source.name, sha, "rejected", error.problems, user),
-                )
-            )
-        for item in parsed:
-            problem = Problem(
-                "not imported: another file in the same import was rejected, and an import goes in whole or not at all"
-            )
-            results.append(
-                FileResult(
-                    item.source.name,
-                    "not imported",
-                    item.rows_read,
-                    problems=[problem],
-                    batch_id=batches.record(url, KIND, item.source.name, item.sha256, "not imported", [problem], user),
-                )
-            )
-        return ImportResult(results, notes or [])
-    try:
-        with db.get_engine(url).begin() as connection, bulk.paused_gc():
-            written = [_write_file(connection, item, user, progress) for item in parsed]
-            progress(1.0, "Updating the month x ward x crime type counts")
-            refresh_aggregate(
-                connection,
-                sorted({date.fromisoformat(m + "-01") for f in written if f.status == "success" for m in f.months}),
-            )
-    except Exception as error:
-        for item in parsed:
-            batches.record(
-                url,
-                KIND,
-                item.source.name,
-                item.sha256,
-                "failed",
-                [Problem(f"the import stopped and nothing was written: {type(error).__name__}: {error}")],
-                user,
-                rows_read=item.rows_read,
-            )
-        raise
-    cache.clear_caches()
-    return ImportResult(results + written, notes or [])
+    return write_checked(url, check_sources(url, sources, lookup, user, progress, notes), user, progress)
 
 
 def import_paths(
@@ -573,6 +633,6 @@ def import_paths(
                 ", ".join(map(str, paths)) or "(nothing)", [Problem("no police.uk *-street.csv file found")]
             )
     except ImportRejectedError as error:  # too big, not a zip, nothing to import: logged, file not read
-        batches.record(url, KIND, error.file_name, "", "rejected", error.problems, user)
+        batches.record(url, KIND, error.file_name, "", ImportStatus.REJECTED, error.problems, user)
         raise
     return import_sources(url, sources, lookup, user, progress, notes)

@@ -91,7 +91,7 @@ class ImportBatch(SQLModel, table=True):
     who: str
     started_at: datetime
     finished_at: datetime | None = None
-    status: str  # "success" | "failed" | "unchanged"
+    status: str  # an ImportStatus (lib/core/vocabulary.py)
     rows_read: int = 0
     rows_imported: int = 0
     rows_rejected: int = 0

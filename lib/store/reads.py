@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, literal, select
 
+from lib.core.vocabulary import ImportStatus
 from lib.store import db
 from lib.store.models import (
     CrimeMonthly,
@@ -35,7 +36,7 @@ def batch_with_sha(connection: Connection, kind: str, sha256: str) -> int | None
     """The id of a successful import batch of this kind and content, if one exists."""
     return connection.execute(
         select(ImportBatch.id).where(
-            ImportBatch.kind == kind, ImportBatch.sha256 == sha256, ImportBatch.status == "success"
+            ImportBatch.kind == kind, ImportBatch.sha256 == sha256, ImportBatch.status == ImportStatus.SUCCESS
         )
     ).scalar()
 
@@ -82,7 +83,7 @@ def clean_batch_with_sha(url: str, kind: str, sha256: str) -> bool:
                 .where(
                     ImportBatch.kind == kind,
                     ImportBatch.sha256 == sha256,
-                    ImportBatch.status.in_(("success", "unchanged")),
+                    ImportBatch.status.in_((ImportStatus.SUCCESS, ImportStatus.UNCHANGED)),
                     ImportBatch.rows_rejected == 0,
                 )
                 .limit(1)

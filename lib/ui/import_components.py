@@ -12,10 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import exports
+from lib.core.vocabulary import ImportStatus
 from lib.ingest import batches, files, kpi_returns, lookups, policeuk
 from lib.store import queries
 
 ALL_OWNERS = ""
+CHECKED_KEY = "crime_upload_checked"  # the session's checked police.uk uploads
 LOG_COLUMNS = [
     "id",
     "kind",
@@ -178,46 +180,24 @@ def policeuk_upload(url: str) -> None:
         st.success(done, icon=":material/check_circle:")
     if not uploads:
         return
-    lookup = _lookup(url)
-    if lookup is None:
+    checked = _checked_uploads(url, uploads)
+    if checked is None:
         return
-    sources, notes = [], []
-    try:
-        for upload in uploads:
-            found, more = policeuk.uploaded(upload.name, upload.getvalue())
-            sources += found
-            notes += more
-    except files.ImportRejectedError as error:
-        rejected = error
-        _log_once(
-            f"{rejected.file_name}:{rejected}",
-            lambda: batches.record(
-                url, policeuk.KIND, rejected.file_name, "", "rejected", rejected.problems, current_user()
-            ),
-        )
-        st.error(f"**{error.file_name}**: {_problem_list(error.problems)}", icon=":material/error:")
-        return
-    checked, rejected = [], []
-    for source in sources:
-        try:
-            checked.append(policeuk.parse(source, lookup))
-        except files.ImportRejectedError as error:
-            rejected.append(error)
-    for note in notes:
+    for note in checked.notes:
         st.caption(note)
-    if rejected:
-        for error in rejected:
-            _log_once(
-                f"{error.file_name}:{error}",
-                lambda e=error: batches.record(
-                    url, policeuk.KIND, e.file_name, "", "rejected", e.problems, current_user()
-                ),
-            )
-            st.error(
-                f"**{error.file_name}** cannot be imported:\n\n{_problem_list(error.problems[:20])}",
-                icon=":material/error:",
-            )
+    if checked.rejected:
+        for result in checked.results:
+            if result.status == ImportStatus.REJECTED:
+                st.error(
+                    f"**{result.name}** cannot be imported:\n\n{_problem_list(result.problems[:20])}",
+                    icon=":material/error:",
+                )
         st.warning("Nothing will be imported until every file passes: an import goes in whole or not at all.")
+        return
+    for result in checked.results:
+        st.caption(f"{result.name}: {result.problems[0] if result.problems else result.status}")
+    if not checked.parsed:
+        st.info("Every file was imported before: there is nothing new to import.", icon=":material/info:")
         return
     st.dataframe(
         pd.DataFrame(
@@ -230,30 +210,60 @@ def policeuk_upload(url: str) -> None:
                     "outside Leeds": p.outside,
                     "LSOA not in lookup (refused)": sum(p.unknown_lsoa.values()),
                 }
-                for p in checked
+                for p in checked.parsed
             ]
         ),
         hide_index=True,
         width="stretch",
     )
-    for parsed in checked:
+    for parsed in checked.parsed:
         if parsed.problems:
             st.warning(f"**{parsed.source.name}**:\n\n{_problem_list(parsed.problems)}", icon=":material/warning:")
-    if st.button(f"Import {len(checked)} file(s)", type="primary", key="crime_confirm", icon=":material/upload:"):
+    if st.button(
+        f"Import {len(checked.parsed)} file(s)", type="primary", key="crime_confirm", icon=":material/upload:"
+    ):
         bar = st.progress(0.0, text="Starting")
-        result = policeuk.import_sources(
-            url,
-            sources,
-            lookup,
-            current_user(),
-            lambda fraction, text: bar.progress(min(1.0, fraction), text=text),
-            notes,
+        result = policeuk.write_checked(
+            url, checked, current_user(), lambda fraction, text: bar.progress(min(1.0, fraction), text=text)
         )
         bar.empty()
+        st.session_state.pop(CHECKED_KEY, None)
         st.session_state["crime_import_done"] = "; ".join(
             f"{f.name}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in result.files
         )
         st.rerun()
+
+
+def _checked_uploads(url: str, uploads: list) -> policeuk.CheckedImport | None:
+    """The uploaded files checked once per set of uploads (kept in the session: reruns reuse it, so each file is
+    parsed and its rejection logged once); None after saying why nothing can be checked."""
+    key = tuple((u.file_id, u.size) for u in uploads)
+    held = st.session_state.get(CHECKED_KEY)
+    if held is not None and held[0] == key:
+        return held[1]
+    lookup = _lookup(url)
+    if lookup is None:
+        return None
+    sources, notes = [], []
+    try:
+        for upload in uploads:
+            found, more = policeuk.uploaded(upload.name, upload.getvalue())
+            sources += found
+            notes += more
+    except files.ImportRejectedError as error:
+        rejected = error
+        _log_once(
+            f"{rejected.file_name}:{rejected}",
+            lambda: batches.record(
+                url, policeuk.KIND, rejected.file_name, "", ImportStatus.REJECTED, rejected.problems, current_user()
+            ),
+        )
+        st.error(f"**{error.file_name}**: {_problem_list(error.problems)}", icon=":material/error:")
+        return None
+    with st.spinner("Checking every row"):
+        checked = policeuk.check_sources(url, sources, lookup, current_user(), notes=notes)
+    st.session_state[CHECKED_KEY] = (key, checked)
+    return checked
 
 
 # Log ---------------------------------------------------------------------------------------------------------------
