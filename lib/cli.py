@@ -127,7 +127,18 @@ def cmd_kpi_summary(url: str, args: argparse.Namespace) -> None:
     previous = meetings.previous_cutoff(queries.meetings(url), as_at)
     rows = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous)
     _print(
-        rows if args.json else [{k: r[k] for k in ("code", "value", "period_end", "rag", "stale")} for r in rows],
+        rows
+        if args.json
+        else [
+            {
+                "code": r["code"],
+                "value": r["value"],
+                "period_end": r["period_end"],
+                "rag": r["rag"],
+                "stale": r["stale"],
+            }
+            for r in rows
+        ],
         args.json,
     )
 

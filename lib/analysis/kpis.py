@@ -113,7 +113,7 @@ def same_period_last_year(values: pd.DataFrame, latest: dict) -> dict | None:
     return None
 
 
-def is_stale(frequency: str, latest_end: object, as_at: object) -> bool:
+def is_stale(frequency: str, latest_end: date | None, as_at: date) -> bool:
     """True when a regularly reported KPI has had no value for longer than its frequency allows."""
     if frequency not in EXPECTED_GAP_DAYS or latest_end is None:
         return False

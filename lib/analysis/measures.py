@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import NotRequired, TypedDict
 
 import pandas as pd
 
@@ -192,6 +193,17 @@ def protected_values(url: str, measure: Measure, period: Period) -> tuple[pd.Ser
     return values.where(~values.index.isin(list(hidden))), hidden
 
 
+class CityFigures(TypedDict):
+    """Leeds as a whole for a ward table: the total (or mean), population, rate and the average ward."""
+
+    value: float
+    population: int
+    rate_per_1000: float | None
+    ward_average: float
+    previous_value: NotRequired[float]  # with the change basis only
+    change_percent: NotRequired[float | None]
+
+
 @dataclass
 class WardTable:
     """One measure for one period by ward, with city and committee-area figures; hidden cells already removed."""
@@ -201,7 +213,7 @@ class WardTable:
     basis: str
     wards: pd.DataFrame
     areas: pd.DataFrame
-    city: dict
+    city: CityFigures
     illustrative: bool
 
     @property
@@ -263,7 +275,7 @@ def ward_table(url: str, measure_id: str, period: Period, basis: str = RATE) -> 
 
     population = int(wards["population"].sum())
     city_value = float(total_values.sum()) if measure.additive else float(total_values.mean())
-    city = {
+    city: CityFigures = {
         "value": city_value,
         "population": population,
         "rate_per_1000": _rate(city_value, population) if measure.additive else None,
@@ -321,9 +333,10 @@ def rolling_trend(url: str, measure_id: str, last: date, windows: int = 24) -> p
     rows = []
     for end in ends:
         start = periods.add_months(end, -11)
-        values = _combine(matrix.loc[start:end], measure.additive)
-        hidden = _hidden(measure, values, {p: m.loc[start:end].sum() for p, m in parts.items()})
-        row = {"period_end": end}
+        window = (matrix.index >= start) & (matrix.index <= end)
+        values = _combine(matrix[window], measure.additive)
+        hidden = _hidden(measure, values, {p: m[(m.index >= start) & (m.index <= end)].sum() for p, m in parts.items()})
+        row: dict[str, object] = {"period_end": end}
         scale = 1000 / population if measure.additive else 1
         row.update((values * scale).where(~values.index.isin(list(hidden))).to_dict())
         for area, members in ward_rows.groupby("committee_area").groups.items():

@@ -48,15 +48,17 @@ def _segments(periods: pd.Series, change_points: list) -> np.ndarray:
 def _rule_points(values: np.ndarray, mean: float, upper: float, lower: float) -> dict[int, np.ndarray]:
     """Boolean flags per rule for one segment's values; a flagged point is part of that rule's signal."""
     n = len(values)
+    run_start: int | None
+    start: int | None
     flags = {rule: np.zeros(n, dtype=bool) for rule in (1, 2, 3, 4)}
     flags[1] = (values > upper) | (values < lower)
     third = (upper - mean) / 3.0
     for side in (1, -1):
         beyond = side * (values - mean) > 2 * third
-        for start in range(n - 2):
-            window = beyond[start : start + 3]
+        for first in range(n - 2):
+            window = beyond[first : first + 3]
             if window.sum() >= 2:
-                flags[2][start : start + 3] |= window
+                flags[2][first : first + 3] |= window
         on_side = side * (values - mean) > 0
         run_start = None
         for i in range(n + 1):

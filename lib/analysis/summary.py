@@ -5,7 +5,9 @@ One function feeds the Overview, the Priority page and `saferleeds kpi summary`,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -14,6 +16,67 @@ from lib.core import events
 from lib.core.formatting import format_period, format_value
 
 SPARKLINE_MONTHS = 24
+
+KpiRow = Mapping[str, Any]  # one row of queries.kpi_catalogue (code, name, unit, direction, target, ...)
+
+
+class Change(TypedDict):
+    """A percentage change and whether it is better or worse by the KPI's direction."""
+
+    percent: float
+    judgement: str
+
+
+class SpcSignal(TypedDict):
+    """One SPC rule that fired: its number, the period it fired at, and improvement, concern or neither."""
+
+    rule: int
+    period_end: date
+    kind: str
+
+
+class SpcVerdict(TypedDict):
+    """The Making Data Count verdicts for a KPI's latest point."""
+
+    variation: str
+    assurance: str | None
+    signals: list[SpcSignal]
+
+
+class KpiSummary(TypedDict):
+    """Everything a tile, the Overview and `saferleeds kpi summary --json` say about one KPI at a cut-off."""
+
+    code: str
+    name: str
+    priority: int | None
+    unit: str
+    direction: str
+    target: float | None
+    target_type: str | None
+    period_start: date | None
+    period_end: date | None
+    value: float | None
+    qualifier: str
+    rag: str | None
+    change_vs_last_year: Change | None
+    change_vs_previous_meeting: Change | None
+    illustrative: bool
+    stale: bool
+    source: str | None
+    source_section: str | None
+    spc: SpcVerdict
+    narrative: str
+    sparkline: list[float]
+
+
+class SinceLastMeeting(TypedDict):
+    """What changed between two meetings' cut-offs."""
+
+    rag_changes: list[dict[str, Any]]
+    new_signals: list[dict[str, Any]]
+    newly_stale: list[dict[str, Any]]
+
+
 VARIATION_WORDS = {
     spc.COMMON: "common cause variation",
     spc.IMPROVEMENT: "special cause improvement",
@@ -34,14 +97,14 @@ def _as_at(values: pd.DataFrame, as_at: date) -> pd.DataFrame:
     return values[values["period_end"] <= as_at] if not values.empty else values
 
 
-def kpi_summary(kpi: dict, values: pd.DataFrame, as_at: date, previous_cutoff: date | None) -> dict:
+def kpi_summary(kpi: KpiRow, values: pd.DataFrame, as_at: date, previous_cutoff: date | None) -> KpiSummary:
     """Everything the tile and the JSON summary say about one KPI as at a date (values: the KPI's own series)."""
     visible = _as_at(values, as_at)
     priority = kpi.get("priority_id")
-    base = {
+    base: KpiSummary = {
         "code": kpi["code"],
         "name": kpi["name"],
-        "priority": None if pd.isna(priority) else int(priority),
+        "priority": None if priority is None or pd.isna(priority) else int(priority),
         "unit": kpi["unit"],
         "direction": kpi["direction"],
         "target": _number(kpi.get("target")),
@@ -98,19 +161,19 @@ def kpi_summary(kpi: dict, values: pd.DataFrame, as_at: date, previous_cutoff: d
     return base
 
 
-def _number(value: object) -> float | None:
+def _number(value: Any) -> float | None:  # noqa: ANN401 - a catalogue cell: number, NaN or None
     """A float, or None for missing values."""
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _change(change: float | None, direction: str) -> dict | None:
+def _change(change: float | None, direction: str) -> Change | None:
     """A change as percent plus its judgement by direction."""
     if change is None:
         return None
-    return {"percent": round(change, 1), "judgement": kpis.judged_change(change, direction)}
+    return {"percent": round(change, 1), "judgement": kpis.judged_change(change, direction) or "no change"}
 
 
-def _spc_dict(result: spc.SpcResult) -> dict:
+def _spc_dict(result: spc.SpcResult) -> SpcVerdict:
     """The SPC verdicts as plain data (signals: rule number and period end)."""
     return {
         "variation": result.variation,
@@ -133,10 +196,13 @@ def _run_length(result: spc.SpcResult) -> tuple[int, int]:
     return count, side
 
 
-def narrative(kpi: dict, summary: dict, result: spc.SpcResult | None) -> str:
+def narrative(kpi: KpiRow, summary: KpiSummary, result: spc.SpcResult | None) -> str:
     """One plain-English sentence generated from the numbers."""
-    value = format_value(summary["value"], kpi["unit"], summary["qualifier"])
-    period = format_period(summary["period_start"], summary["period_end"])
+    latest, start, end = summary["value"], summary["period_start"], summary["period_end"]
+    if latest is None or start is None or end is None:
+        return "No values yet."
+    value = format_value(latest, kpi["unit"], summary["qualifier"])
+    period = format_period(start, end)
     sentence = f"{kpi['name']} was {value} in {period}"
     if result is None or summary["spc"]["variation"] == spc.INSUFFICIENT:
         sentence += "; too few monthly points for SPC"
@@ -161,7 +227,7 @@ def narrative(kpi: dict, summary: dict, result: spc.SpcResult | None) -> str:
         else:
             sentence += ": within normal variation"
     assurance = summary["spc"].get("assurance")
-    if assurance in ASSURANCE_WORDS and assurance != spc.INSUFFICIENT:
+    if assurance in ASSURANCE_WORDS and assurance != spc.INSUFFICIENT and summary["target"] is not None:
         target = format_value(summary["target"], kpi["unit"])
         sentence += f"; {ASSURANCE_WORDS[assurance].replace('the target', f'the {target} target')}"
     if summary["stale"]:
@@ -169,7 +235,9 @@ def narrative(kpi: dict, summary: dict, result: spc.SpcResult | None) -> str:
     return sentence + "."
 
 
-def summaries(catalogue: pd.DataFrame, values: pd.DataFrame, as_at: date, previous_cutoff: date | None) -> list[dict]:
+def summaries(
+    catalogue: pd.DataFrame, values: pd.DataFrame, as_at: date, previous_cutoff: date | None
+) -> list[KpiSummary]:
     """kpi_summary for every KPI in the catalogue (values: headline_values, every KPI's own series)."""
     grouped = dict(iter(values.groupby("kpi_code")))
     empty = values.iloc[0:0]
@@ -179,7 +247,7 @@ def summaries(catalogue: pd.DataFrame, values: pd.DataFrame, as_at: date, previo
     ]
 
 
-def is_exception(summary: dict) -> bool:
+def is_exception(summary: KpiSummary) -> bool:
     """Off track: a special-cause concern now, a red RAG, or consistently failing the target."""
     return (
         summary["spc"]["variation"] == spc.CONCERN
@@ -188,7 +256,7 @@ def is_exception(summary: dict) -> bool:
     )
 
 
-def since_last_meeting(now: list[dict], before: list[dict]) -> dict[str, list[dict]]:
+def since_last_meeting(now: list[KpiSummary], before: list[KpiSummary]) -> SinceLastMeeting:
     """What changed between the previous meeting's cut-off and this one: RAG moves, new signals, newly stale."""
     earlier = {s["code"]: s for s in before}
     rag_changes, new_signals, newly_stale = [], [], []
@@ -209,7 +277,7 @@ def since_last_meeting(now: list[dict], before: list[dict]) -> dict[str, list[di
     return {"rag_changes": rag_changes, "new_signals": new_signals, "newly_stale": newly_stale}
 
 
-def spc_result(kpi: dict, values: pd.DataFrame, as_at: date) -> spc.SpcResult | None:
+def spc_result(kpi: KpiRow, values: pd.DataFrame, as_at: date) -> spc.SpcResult | None:
     """The XmR analysis behind a KPI's tile (monthly values to the as-at date, re-based at known events)."""
     series = kpis.monthly(_as_at(values, as_at))
     if series.empty:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from shapely.geometry import mapping, shape
 
@@ -39,7 +40,7 @@ def _field(properties: dict, names: tuple[str, ...]) -> str | None:
     return next((str(properties[n]) for n in names if properties.get(n)), None)
 
 
-def _round(value: object) -> object:
+def _round(value: Any) -> Any:  # noqa: ANN401 - nested coordinate lists
     """Coordinates rounded to DECIMALS, nested lists kept."""
     if isinstance(value, list | tuple):
         return [_round(v) for v in value]
@@ -56,11 +57,11 @@ def _load(path: str, modified: float, crosswalk: tuple[tuple[str, str], ...]) ->
         raise BoundaryError(f"{path} is not a GeoJSON FeatureCollection ({error}).") from error
     to_current = dict(crosswalk)
     current_codes = set(to_current.values())
-    kept = []
+    kept: list[dict[str, Any]] = []
     for feature in features:
         code = _field(feature.get("properties") or {}, CODE_FIELDS)
-        code = to_current.get(code, code)
-        if code not in current_codes:
+        code = to_current.get(code, code) if code else None
+        if code is None or code not in current_codes:
             continue
         geometry = shape(feature["geometry"]).simplify(SIMPLIFY_DEGREES, preserve_topology=True)
         outline = mapping(geometry)

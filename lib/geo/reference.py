@@ -114,7 +114,7 @@ def _all_features(service: str, fields: str, lad_field: str, geometry: bool) -> 
             return features
 
 
-def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Write to a temporary file beside the target, then rename, so a failure never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection, and_, delete, insert
+from sqlmodel import col
 
 from lib.store import reads
 from lib.store.models import CrimeCityMonthly, CrimeMonthly
@@ -13,7 +14,9 @@ from lib.store.models import CrimeCityMonthly, CrimeMonthly
 
 def refresh_wards(connection: Connection, months: list[date]) -> None:
     """Rebuild the real month x ward x type rows for these months from the stored police.uk records."""
-    connection.execute(delete(CrimeMonthly).where(CrimeMonthly.illustrative.is_(False), CrimeMonthly.month.in_(months)))
+    connection.execute(
+        delete(CrimeMonthly).where(col(CrimeMonthly.illustrative).is_(False), col(CrimeMonthly.month).in_(months))
+    )
     connection.execute(
         insert(CrimeMonthly).from_select(
             ["month", "ward_code", "crime_type", "illustrative", "count"], reads.crime_aggregate_select(months)
@@ -23,9 +26,10 @@ def refresh_wards(connection: Connection, months: list[date]) -> None:
 
 def refresh_city(connection: Connection, months: list[date] | None, illustrative: bool) -> None:
     """Rebuild the city-wide rows (real or illustrative; all months if None) by summing the ward aggregate."""
-    condition = CrimeCityMonthly.illustrative.is_(illustrative)
+    conditions = [col(CrimeCityMonthly.illustrative).is_(illustrative)]
     if months is not None:
-        condition &= CrimeCityMonthly.month.in_(months)
+        conditions.append(col(CrimeCityMonthly.month).in_(months))
+    condition = and_(*conditions)
     connection.execute(delete(CrimeCityMonthly).where(condition))
     connection.execute(
         insert(CrimeCityMonthly).from_select(

@@ -6,6 +6,7 @@ import getpass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, update
+from sqlmodel import col
 
 from lib.core.vocabulary import ImportStatus
 from lib.ingest.files import FIRST_ERRORS, Problem
@@ -30,7 +31,7 @@ def start(
     is_illustrative: bool = False,
 ) -> int:
     """Record the start of a load inside the caller's transaction and return its batch id."""
-    return connection.execute(
+    inserted = connection.execute(
         insert(ImportBatch).values(
             kind=kind,
             file_name=file_name,
@@ -40,7 +41,9 @@ def start(
             status=ImportStatus.RUNNING,
             illustrative=is_illustrative,
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert inserted is not None  # an INSERT of one row always has its key
+    return int(inserted[0])
 
 
 def finish(
@@ -53,7 +56,7 @@ def finish(
     """Close a batch with its status, row counts (rows_read, rows_imported, ...) and first problems."""
     connection.execute(
         update(ImportBatch)
-        .where(ImportBatch.id == batch_id)
+        .where(col(ImportBatch.id) == batch_id)
         .values(status=status, finished_at=datetime.now(UTC), errors=summarise(problems or []), **counts)
     )
 

@@ -26,7 +26,7 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
         return
     if connection.dialect.driver == "psycopg":
         with (
-            connection.connection.dbapi_connection.cursor() as cursor,
+            connection.connection.dbapi_connection.cursor() as cursor,  # type: ignore[union-attr] # psycopg's cursor
             cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
         ):
             for row in rows:

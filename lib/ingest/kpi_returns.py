@@ -308,16 +308,16 @@ class _RowChecker:
         if area is None:
             problem("ward_code", f"{ward_text!r} is not a Leeds ward code (E05...; leave blank for city-wide)")
         unit = kpi["unit"] if kpi is not None else ""
-        numbers = {}
+        numbers: dict[str, float | None] = {}
         for column in ("value", "numerator", "denominator"):
             text = cells.get(column, "").strip()
             if column != "value" and not text:
                 numbers[column] = None
                 continue
-            numbers[column] = _number(text, unit)
-            if numbers[column] is None:
+            figure = numbers[column] = _number(text, unit)
+            if figure is None:
                 problem(column, _not_a_number(text) if text else "value is blank")
-            elif numbers[column] < 0 and (column != "value" or unit not in SIGNED_UNITS):
+            elif figure < 0 and (column != "value" or unit not in SIGNED_UNITS):
                 problem(column, f"{text} is negative; a count of {unit or 'this KPI'} cannot be")
         value = numbers["value"]
         if value is not None and unit in PERCENT_UNITS and not 0 <= value <= 100:
@@ -362,7 +362,11 @@ def check(url: str, file_name: str, data: bytes, today: date | None = None) -> P
     names = _header(file_name, rows[0])
     checker = _RowChecker(queries.kpi_catalogue(url), queries.wards(url), today or date.today())
     problems: list[Problem] = []
-    values, value_rows, shown, skipped, seen = [], [], [], 0, {}
+    values: list[dict] = []
+    value_rows: list[int] = []
+    shown: list[dict] = []
+    skipped = 0
+    seen: dict[tuple, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         cells = dict(zip(names, [*row, *[""] * (len(names) - len(row))], strict=False))
         if len(row) < len(names):

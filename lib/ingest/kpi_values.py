@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, update
+from sqlmodel import col
 
 from lib.store import reads
 from lib.store.models import KpiValue
@@ -97,7 +98,7 @@ def write_kpi_values(connection: Connection, rows: Iterable[dict], batch_id: int
             superseded.append(change.stored["id"])
         inserts.append(record)
     if superseded:
-        connection.execute(update(KpiValue).where(KpiValue.id.in_(superseded)).values(is_current=False))
+        connection.execute(update(KpiValue).where(col(KpiValue.id).in_(superseded)).values(is_current=False))
     if inserts:
         connection.execute(insert(KpiValue), inserts)
     return WriteCounts(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,7 @@ class LsoaLookup:
         return self.wards.get(lsoa_code)
 
 
-def _columns(header: list[str]) -> tuple[str, int, str] | None:
+def _columns(header: Sequence[str]) -> tuple[str, int, str] | None:
     """(LSOA column, its vintage, ward column) of a lookup header, or None if it is not a lookup."""
     upper = {name.strip().upper().lstrip("\ufeff"): name for name in header}
     lsoa = next(((upper[c], year) for c, year in LSOA_COLUMNS.items() if c in upper), None)

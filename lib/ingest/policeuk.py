@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, Table, bindparam, insert, update
+from sqlmodel import col
 
 from lib.core import config
 from lib.core.vocabulary import ImportStatus
@@ -74,6 +75,7 @@ RECORD_COLUMNS = (
 )
 KEY, MONTH_ISO, CRIME_TYPE, OUTCOME, CONTEXT = 0, 2, 10, 11, 12
 CHUNK = 5_000
+RECORD_TABLE: Table = CrimeRecord.__table__  # type: ignore[attr-defined] # SQLModel sets it when the class is made
 
 Progress = Callable[[float, str], None]
 
@@ -403,7 +405,7 @@ def _write_file(connection: Connection, parsed: ParsedFile, user: str | None, pr
     for done in range(0, len(new), CHUNK):
         chunk = new[done : done + CHUNK]
         bulk.insert_rows(
-            connection, CrimeRecord.__table__, (*RECORD_COLUMNS, "import_batch_id"), [(*r, batch_id) for r in chunk]
+            connection, RECORD_TABLE, (*RECORD_COLUMNS, "import_batch_id"), [(*r, batch_id) for r in chunk]
         )
         progress(
             min(1.0, (done + len(chunk)) / max(len(new), 1)),
@@ -427,7 +429,7 @@ def _write_file(connection: Connection, parsed: ParsedFile, user: str | None, pr
         )
         connection.execute(
             update(CrimeRecord)
-            .where(CrimeRecord.record_key == bindparam("key"))
+            .where(col(CrimeRecord.record_key) == bindparam("key"))
             .values(
                 crime_type=bindparam("new_type"),
                 last_outcome=bindparam("new_outcome"),
@@ -539,10 +541,10 @@ def check_sources(
             rejected.append((source, sha, error))
     if not rejected:
         return checked
-    for source, sha, error in rejected:
-        batch = batches.record(url, KIND, source.name, sha, ImportStatus.REJECTED, error.problems, user)
+    for source, sha, refusal in rejected:
+        batch = batches.record(url, KIND, source.name, sha, ImportStatus.REJECTED, refusal.problems, user)
         checked.results.append(
-            FileResult(source.name, ImportStatus.REJECTED, problems=error.problems, batch_id=batch, sha256=sha)
+            FileResult(source.name, ImportStatus.REJECTED, problems=refusal.problems, batch_id=batch, sha256=sha)
         )
     for item in checked.parsed:
         batch = batches.record(

@@ -53,7 +53,7 @@ def make_engine(url: str) -> Engine:
     if parsed.database in (None, "", ":memory:"):
         kwargs["poolclass"] = StaticPool
     else:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _on_sqlite_connect)
     return engine

@@ -10,9 +10,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, case, exists, func, inspect, literal, or_, select, text
+from sqlalchemy import Select, and_, case, exists, func, inspect, literal, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from lib.core import periods
 from lib.core.vocabulary import ASB
@@ -64,29 +65,29 @@ def check_ready(url: str) -> None:
 @cached
 def kpi_catalogue(url: str) -> pd.DataFrame:
     """Every KPI with its priority name, unit, direction, target, owner and source."""
-    statement = (
+    statement: Select[*tuple[Any, ...]] = (
         select(
-            Kpi.code,
-            Kpi.name,
-            Kpi.priority_id,
-            Priority.name.label("priority"),
-            Kpi.unit,
-            Kpi.direction,
-            Kpi.target,
-            Kpi.target_type,
-            Kpi.rag_rule,
-            Kpi.frequency,
-            Kpi.geography,
-            Kpi.area_code,
-            Kpi.area_name,
-            Kpi.sensitive,
-            Kpi.definition,
-            Kpi.owner,
-            Kpi.source,
-            Kpi.headline_rank,
+            col(Kpi.code),
+            col(Kpi.name),
+            col(Kpi.priority_id),
+            col(Priority.name).label("priority"),
+            col(Kpi.unit),
+            col(Kpi.direction),
+            col(Kpi.target),
+            col(Kpi.target_type),
+            col(Kpi.rag_rule),
+            col(Kpi.frequency),
+            col(Kpi.geography),
+            col(Kpi.area_code),
+            col(Kpi.area_name),
+            col(Kpi.sensitive),
+            col(Kpi.definition),
+            col(Kpi.owner),
+            col(Kpi.source),
+            col(Kpi.headline_rank),
         )
-        .join(Priority, Priority.id == Kpi.priority_id, isouter=True)
-        .order_by(Kpi.priority_id.is_(None), Kpi.priority_id, Kpi.code)
+        .join(Priority, col(Priority.id) == col(Kpi.priority_id), isouter=True)
+        .order_by(col(Kpi.priority_id).is_(None), col(Kpi.priority_id), col(Kpi.code))
     )
     frame = _frame(url, statement)
     frame["priority_id"] = frame["priority_id"].astype("Int64")
@@ -100,15 +101,15 @@ def priorities(url: str) -> pd.DataFrame:
     """The nine shared priorities with their Silver boards and deliverable counts by status."""
     statement = (
         select(
-            Priority.id,
-            Priority.name,
-            Priority.silver_board,
-            Priority.summary,
-            func.count(Deliverable.id).label("deliverables"),
+            col(Priority.id),
+            col(Priority.name),
+            col(Priority.silver_board),
+            col(Priority.summary),
+            func.count(col(Deliverable.id)).label("deliverables"),
         )
-        .join(Deliverable, Deliverable.priority_id == Priority.id, isouter=True)
-        .group_by(Priority.id, Priority.name, Priority.silver_board, Priority.summary)
-        .order_by(Priority.id)
+        .join(Deliverable, col(Deliverable.priority_id) == col(Priority.id), isouter=True)
+        .group_by(col(Priority.id), col(Priority.name), col(Priority.silver_board), col(Priority.summary))
+        .order_by(col(Priority.id))
     )
     return _frame(url, statement)
 
@@ -116,19 +117,19 @@ def priorities(url: str) -> pd.DataFrame:
 @cached
 def deliverables(url: str) -> pd.DataFrame:
     """Key deliverables of the 2021-24 priorities and the 2024-27 delivery boards, with status."""
-    statement = (
+    statement: Select[*tuple[Any, ...]] = (
         select(
-            Deliverable.ref,
-            Deliverable.priority_id,
-            DeliveryBoard.name.label("board"),
-            Deliverable.title,
-            Deliverable.summary,
-            Deliverable.status,
-            Deliverable.status_basis,
-            Deliverable.source,
+            col(Deliverable.ref),
+            col(Deliverable.priority_id),
+            col(DeliveryBoard.name).label("board"),
+            col(Deliverable.title),
+            col(Deliverable.summary),
+            col(Deliverable.status),
+            col(Deliverable.status_basis),
+            col(Deliverable.source),
         )
-        .join(DeliveryBoard, DeliveryBoard.id == Deliverable.board_id, isouter=True)
-        .order_by(Deliverable.id)
+        .join(DeliveryBoard, col(DeliveryBoard.id) == col(Deliverable.board_id), isouter=True)
+        .order_by(col(Deliverable.id))
     )
     return _frame(url, statement)
 
@@ -137,31 +138,33 @@ def _preferred_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy se
     """Current KPI values, dropping an illustrative value wherever a real one covers the same KPI, area and period."""
     real = aliased(KpiValue)
     shadowed = exists().where(
-        real.kpi_code == KpiValue.kpi_code,
-        real.area_code == KpiValue.area_code,
-        real.period_start == KpiValue.period_start,
-        real.period_end == KpiValue.period_end,
-        real.is_current,
-        real.illustrative.is_(False),
+        col(real.kpi_code) == col(KpiValue.kpi_code),
+        col(real.area_code) == col(KpiValue.area_code),
+        col(real.period_start) == col(KpiValue.period_start),
+        col(real.period_end) == col(KpiValue.period_end),
+        col(real.is_current),
+        col(real.illustrative).is_(False),
     )
-    condition = KpiValue.illustrative.is_(False) if real_only else or_(KpiValue.illustrative.is_(False), ~shadowed)
+    condition = (
+        col(KpiValue.illustrative).is_(False) if real_only else or_(col(KpiValue.illustrative).is_(False), ~shadowed)
+    )
     return select(
-        KpiValue.kpi_code,
-        KpiValue.area_code,
-        KpiValue.period_start,
-        KpiValue.period_end,
-        KpiValue.value,
-        KpiValue.numerator,
-        KpiValue.denominator,
-        KpiValue.qualifier,
-        KpiValue.illustrative,
-        KpiValue.source,
-        KpiValue.source_section,
-        KpiValue.note,
-        KpiValue.revision,
-        KpiValue.loaded_at,
-        KpiValue.import_batch_id,
-    ).where(KpiValue.is_current, condition)
+        col(KpiValue.kpi_code),
+        col(KpiValue.area_code),
+        col(KpiValue.period_start),
+        col(KpiValue.period_end),
+        col(KpiValue.value),
+        col(KpiValue.numerator),
+        col(KpiValue.denominator),
+        col(KpiValue.qualifier),
+        col(KpiValue.illustrative),
+        col(KpiValue.source),
+        col(KpiValue.source_section),
+        col(KpiValue.note),
+        col(KpiValue.revision),
+        col(KpiValue.loaded_at),
+        col(KpiValue.import_batch_id),
+    ).where(col(KpiValue.is_current), condition)
 
 
 CrimeTable = type[CrimeMonthly] | type[CrimeCityMonthly]
@@ -174,11 +177,11 @@ def _crime_table(ward_code: str | None) -> CrimeTable:
 
 def _crime_keep(real_only: bool, table: CrimeTable = CrimeMonthly) -> Any:  # noqa: ANN401 - a SQLAlchemy condition
     """Crime aggregate rows to use: real months always, illustrative only for months with no real data."""
-    real_months = select(CrimeCityMonthly.month).where(CrimeCityMonthly.illustrative.is_(False)).distinct()
+    real_months = select(col(CrimeCityMonthly.month)).where(col(CrimeCityMonthly.illustrative).is_(False)).distinct()
     return (
-        table.illustrative.is_(False)
+        col(table.illustrative).is_(False)
         if real_only
-        else or_(table.illustrative.is_(False), table.month.not_in(real_months))
+        else or_(col(table.illustrative).is_(False), col(table.month).not_in(real_months))
     )
 
 
@@ -189,13 +192,13 @@ def _crime_total_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy 
         select(
             literal("CRIME_TOTAL").label("kpi_code"),
             literal(LEEDS_CODE).label("area_code"),
-            table.month.label("period_start"),
-            func.sum(table.count).label("value"),
-            table.illustrative,
+            col(table.month).label("period_start"),
+            func.sum(col(table.count)).label("value"),
+            col(table.illustrative),
         )
-        .where(table.crime_type != ASB, _crime_keep(real_only, table))
-        .group_by(table.month, table.illustrative)
-        .order_by(table.month)
+        .where(col(table.crime_type) != ASB, _crime_keep(real_only, table))
+        .group_by(col(table.month), col(table.illustrative))
+        .order_by(col(table.month))
     )
 
 
@@ -240,7 +243,9 @@ def kpi_series(
     values = _preferred_values(real_only).subquery()
     statement = select(values).where(values.c.kpi_code == code)
     if area_code is None:
-        statement = statement.join(Kpi, and_(Kpi.code == values.c.kpi_code, Kpi.area_code == values.c.area_code))
+        statement = statement.join(
+            Kpi, and_(col(Kpi.code) == values.c.kpi_code, col(Kpi.area_code) == values.c.area_code)
+        )
     else:
         statement = statement.where(values.c.area_code == area_code)
     if until is not None:
@@ -255,7 +260,7 @@ def headline_values(url: str, until: date | None = None) -> pd.DataFrame:
     values = _preferred_values(real_only=False).subquery()
     statement = (
         select(values)
-        .join(Kpi, and_(Kpi.code == values.c.kpi_code, Kpi.area_code == values.c.area_code))
+        .join(Kpi, and_(col(Kpi.code) == values.c.kpi_code, col(Kpi.area_code) == values.c.area_code))
         .order_by(values.c.kpi_code, values.c.period_end)
     )
     stored = _frame(url, statement)
@@ -267,23 +272,23 @@ def headline_values(url: str, until: date | None = None) -> pd.DataFrame:
 def provenance(url: str, kpi_code: str | None = None) -> pd.DataFrame:
     """Every stored KPI value, superseded revisions included, with its source, batch and load time."""
     statement = select(
-        KpiValue.kpi_code,
-        KpiValue.area_code,
-        KpiValue.period_start,
-        KpiValue.period_end,
-        KpiValue.value,
-        KpiValue.qualifier,
-        KpiValue.illustrative,
-        KpiValue.source,
-        KpiValue.source_section,
-        KpiValue.note,
-        KpiValue.revision,
-        KpiValue.is_current,
-        KpiValue.import_batch_id,
-        KpiValue.loaded_at,
-    ).order_by(KpiValue.kpi_code, KpiValue.period_end, KpiValue.area_code, KpiValue.revision)
+        col(KpiValue.kpi_code),
+        col(KpiValue.area_code),
+        col(KpiValue.period_start),
+        col(KpiValue.period_end),
+        col(KpiValue.value),
+        col(KpiValue.qualifier),
+        col(KpiValue.illustrative),
+        col(KpiValue.source),
+        col(KpiValue.source_section),
+        col(KpiValue.note),
+        col(KpiValue.revision),
+        col(KpiValue.is_current),
+        col(KpiValue.import_batch_id),
+        col(KpiValue.loaded_at),
+    ).order_by(col(KpiValue.kpi_code), col(KpiValue.period_end), col(KpiValue.area_code), col(KpiValue.revision))
     if kpi_code:
-        statement = statement.where(KpiValue.kpi_code == kpi_code)
+        statement = statement.where(col(KpiValue.kpi_code) == kpi_code)
     frame = _frame(url, statement)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     frame["is_current"] = frame["is_current"].astype(bool)
@@ -293,7 +298,7 @@ def provenance(url: str, kpi_code: str | None = None) -> pd.DataFrame:
 @cached
 def import_log(url: str) -> pd.DataFrame:
     """Every import batch, newest first."""
-    statement = select(ImportBatch).order_by(ImportBatch.started_at.desc(), ImportBatch.id.desc())
+    statement = select(ImportBatch).order_by(col(ImportBatch.started_at).desc(), col(ImportBatch.id).desc())
     return _frame(url, statement)
 
 
@@ -302,9 +307,9 @@ def crime_months(url: str) -> pd.DataFrame:
     """Each month in the crime aggregate with whether real police.uk rows exist for it."""
     table = CrimeCityMonthly
     statement = (
-        select(table.month, func.max(case((table.illustrative.is_(False), 1), else_=0)).label("has_real"))
-        .group_by(table.month)
-        .order_by(table.month)
+        select(col(table.month), func.max(case((col(table.illustrative).is_(False), 1), else_=0)).label("has_real"))
+        .group_by(col(table.month))
+        .order_by(col(table.month))
     )
     return _frame(url, statement)
 
@@ -312,13 +317,13 @@ def crime_months(url: str) -> pd.DataFrame:
 @cached
 def wards(url: str) -> pd.DataFrame:
     """The 33 wards with codes, committee area, population and centroid."""
-    return _frame(url, select(Ward).order_by(Ward.name))
+    return _frame(url, select(Ward).order_by(col(Ward.name)))
 
 
 @cached
 def meetings(url: str) -> pd.DataFrame:
     """Executive meetings with their data cut-off, oldest first."""
-    frame = _frame(url, select(Meeting).order_by(Meeting.meeting_date))
+    frame = _frame(url, select(Meeting).order_by(col(Meeting.meeting_date)))
     frame["illustrative"] = frame["illustrative"].astype(bool)
     return frame
 
@@ -329,7 +334,9 @@ def boards_for_priority(url: str, priority_id: int) -> list[str]:
     with db.get_engine(url).connect() as connection:
         return list(
             connection.execute(
-                select(DeliveryBoard.name).where(DeliveryBoard.priority_id == priority_id).order_by(DeliveryBoard.id)
+                select(col(DeliveryBoard.name))
+                .where(col(DeliveryBoard.priority_id) == priority_id)
+                .order_by(col(DeliveryBoard.id))
             ).scalars()
         )
 
@@ -340,16 +347,16 @@ def crime_by_type(url: str, first: date, last: date, ward_code: str | None = Non
     table = _crime_table(ward_code)
     statement = (
         select(
-            table.crime_type,
-            func.sum(table.count).label("count"),
-            func.count(func.distinct(table.month)).label("months"),
+            col(table.crime_type),
+            func.sum(col(table.count)).label("count"),
+            func.count(func.distinct(col(table.month))).label("months"),
         )
-        .where(_crime_keep(False, table), table.month >= first, table.month <= last)
-        .group_by(table.crime_type)
-        .order_by(table.crime_type)
+        .where(_crime_keep(False, table), col(table.month) >= first, col(table.month) <= last)
+        .group_by(col(table.crime_type))
+        .order_by(col(table.crime_type))
     )
     if ward_code:
-        statement = statement.where(CrimeMonthly.ward_code == ward_code)
+        statement = statement.where(col(CrimeMonthly.ward_code) == ward_code)
     frame = _frame(url, statement)
     frame["count"] = frame["count"].astype(int)
     return frame
@@ -360,15 +367,15 @@ def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bo
     """Monthly crime totals, city-wide or for one ward, with whether each month is illustrative."""
     table = _crime_table(ward_code)
     statement = (
-        select(table.month, func.sum(table.count).label("count"), table.illustrative)
+        select(col(table.month), func.sum(col(table.count)).label("count"), col(table.illustrative))
         .where(_crime_keep(False, table))
-        .group_by(table.month, table.illustrative)
-        .order_by(table.month)
+        .group_by(col(table.month), col(table.illustrative))
+        .order_by(col(table.month))
     )
     if ward_code:
-        statement = statement.where(CrimeMonthly.ward_code == ward_code)
+        statement = statement.where(col(CrimeMonthly.ward_code) == ward_code)
     if not include_asb:
-        statement = statement.where(table.crime_type != ASB)
+        statement = statement.where(col(table.crime_type) != ASB)
     frame = _frame(url, statement)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     frame["count"] = frame["count"].astype(int)
@@ -378,11 +385,11 @@ def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bo
 
 def _ward_crime_statement(crime_types: tuple[str, ...], first: date, last: date) -> Any:  # noqa: ANN401
     """Crime aggregate rows for some crime types between two months (real months replacing illustrative)."""
-    return select(CrimeMonthly.ward_code, func.sum(CrimeMonthly.count).label("count")).where(
+    return select(col(CrimeMonthly.ward_code), func.sum(col(CrimeMonthly.count)).label("count")).where(
         _crime_keep(False),
-        CrimeMonthly.crime_type.in_(crime_types),
-        CrimeMonthly.month >= first,
-        CrimeMonthly.month <= last,
+        col(CrimeMonthly.crime_type).in_(crime_types),
+        col(CrimeMonthly.month) >= first,
+        col(CrimeMonthly.month) <= last,
     )
 
 
@@ -391,8 +398,8 @@ def ward_crime_monthly(url: str, crime_types: tuple[str, ...], first: date, last
     """Crimes of the given types per ward and month over first..last: the input to ward trends."""
     statement = (
         _ward_crime_statement(crime_types, first, last)
-        .add_columns(CrimeMonthly.month)
-        .group_by(CrimeMonthly.month, CrimeMonthly.ward_code)
+        .add_columns(col(CrimeMonthly.month))
+        .group_by(col(CrimeMonthly.month), col(CrimeMonthly.ward_code))
     )
     frame = _frame(url, statement)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
@@ -404,12 +411,12 @@ def ward_crime_monthly(url: str, crime_types: tuple[str, ...], first: date, last
 def ward_kpi_codes(url: str) -> list[str]:
     """KPIs with values for more than one ward: the KPIs a ward map can show."""
     statement = (
-        select(KpiValue.kpi_code)
-        .join(Ward, Ward.code == KpiValue.area_code)
-        .where(KpiValue.is_current)
-        .group_by(KpiValue.kpi_code)
-        .having(func.count(func.distinct(KpiValue.area_code)) > 1)
-        .order_by(KpiValue.kpi_code)
+        select(col(KpiValue.kpi_code))
+        .join(Ward, col(Ward.code) == col(KpiValue.area_code))
+        .where(col(KpiValue.is_current))
+        .group_by(col(KpiValue.kpi_code))
+        .having(func.count(func.distinct(col(KpiValue.area_code))) > 1)
+        .order_by(col(KpiValue.kpi_code))
     )
     with db.get_engine(url).connect() as connection:
         return list(connection.execute(statement).scalars())
@@ -427,7 +434,7 @@ def ward_kpi_values(url: str, code: str) -> pd.DataFrame:
             values.c.value,
             values.c.illustrative,
         )
-        .join(Ward, Ward.code == values.c.area_code)
+        .join(Ward, col(Ward.code) == values.c.area_code)
         .where(values.c.kpi_code == code)
         .order_by(values.c.period_start)
     )
@@ -441,19 +448,24 @@ def crime_counts(url: str, first: date | None, last: date | None, real_only: boo
     """month, ward, crime type, count and whether illustrative, for months first..last (None = no limit)."""
     statement = (
         select(
-            CrimeMonthly.month,
-            CrimeMonthly.ward_code,
-            CrimeMonthly.crime_type,
-            func.sum(CrimeMonthly.count).label("count"),
-            CrimeMonthly.illustrative,
+            col(CrimeMonthly.month),
+            col(CrimeMonthly.ward_code),
+            col(CrimeMonthly.crime_type),
+            func.sum(col(CrimeMonthly.count)).label("count"),
+            col(CrimeMonthly.illustrative),
         )
         .where(_crime_keep(real_only))
-        .group_by(CrimeMonthly.month, CrimeMonthly.ward_code, CrimeMonthly.crime_type, CrimeMonthly.illustrative)
+        .group_by(
+            col(CrimeMonthly.month),
+            col(CrimeMonthly.ward_code),
+            col(CrimeMonthly.crime_type),
+            col(CrimeMonthly.illustrative),
+        )
     )
     if first:
-        statement = statement.where(CrimeMonthly.month >= first)
+        statement = statement.where(col(CrimeMonthly.month) >= first)
     if last:
-        statement = statement.where(CrimeMonthly.month <= last)
+        statement = statement.where(col(CrimeMonthly.month) <= last)
     frame = _frame(url, statement)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     frame["count"] = frame["count"].astype(int)
@@ -465,37 +477,43 @@ def crime_counts(url: str, first: date | None, last: date | None, real_only: boo
 def revision_history(url: str) -> pd.DataFrame:
     """KPI values that have been revised: every revision of each, oldest first, with the batch that loaded it."""
     revised = (
-        select(KpiValue.kpi_code, KpiValue.area_code, KpiValue.period_start, KpiValue.period_end)
-        .where(KpiValue.revision > 1)
+        select(col(KpiValue.kpi_code), col(KpiValue.area_code), col(KpiValue.period_start), col(KpiValue.period_end))
+        .where(col(KpiValue.revision) > 1)
         .distinct()
         .subquery()
     )
     statement = (
         select(
-            KpiValue.kpi_code,
-            KpiValue.area_code,
-            KpiValue.period_start,
-            KpiValue.period_end,
-            KpiValue.revision,
-            KpiValue.value,
-            KpiValue.is_current,
-            KpiValue.illustrative,
-            KpiValue.source,
-            KpiValue.loaded_at,
-            ImportBatch.file_name,
-            ImportBatch.who,
+            col(KpiValue.kpi_code),
+            col(KpiValue.area_code),
+            col(KpiValue.period_start),
+            col(KpiValue.period_end),
+            col(KpiValue.revision),
+            col(KpiValue.value),
+            col(KpiValue.is_current),
+            col(KpiValue.illustrative),
+            col(KpiValue.source),
+            col(KpiValue.loaded_at),
+            col(ImportBatch.file_name),
+            col(ImportBatch.who),
         )
         .join(
             revised,
             and_(
-                revised.c.kpi_code == KpiValue.kpi_code,
-                revised.c.area_code == KpiValue.area_code,
-                revised.c.period_start == KpiValue.period_start,
-                revised.c.period_end == KpiValue.period_end,
+                revised.c.kpi_code == col(KpiValue.kpi_code),
+                revised.c.area_code == col(KpiValue.area_code),
+                revised.c.period_start == col(KpiValue.period_start),
+                revised.c.period_end == col(KpiValue.period_end),
             ),
         )
-        .join(ImportBatch, ImportBatch.id == KpiValue.import_batch_id, isouter=True)
-        .order_by(KpiValue.kpi_code, KpiValue.period_end, KpiValue.area_code, KpiValue.illustrative, KpiValue.revision)
+        .join(ImportBatch, col(ImportBatch.id) == col(KpiValue.import_batch_id), isouter=True)
+        .order_by(
+            col(KpiValue.kpi_code),
+            col(KpiValue.period_end),
+            col(KpiValue.area_code),
+            col(KpiValue.illustrative),
+            col(KpiValue.revision),
+        )
     )
     frame = _frame(url, statement)
     frame["is_current"] = frame["is_current"].astype(bool)
@@ -506,19 +524,19 @@ def revision_history(url: str) -> pd.DataFrame:
 @cached
 def crime_record_history(url: str) -> pd.DataFrame:
     """Earlier outcomes and types of police.uk crimes that a later file changed, newest change first."""
-    statement = (
+    statement: Select[*tuple[Any, ...]] = (
         select(
-            CrimeRecordHistory.record_key,
-            CrimeRecord.month,
-            CrimeRecord.crime_type,
-            CrimeRecordHistory.crime_type.label("earlier_crime_type"),
-            CrimeRecord.last_outcome,
-            CrimeRecordHistory.last_outcome.label("earlier_outcome"),
-            CrimeRecordHistory.replaced_at,
-            ImportBatch.file_name.label("changed_by_file"),
+            col(CrimeRecordHistory.record_key),
+            col(CrimeRecord.month),
+            col(CrimeRecord.crime_type),
+            col(CrimeRecordHistory.crime_type).label("earlier_crime_type"),
+            col(CrimeRecord.last_outcome),
+            col(CrimeRecordHistory.last_outcome).label("earlier_outcome"),
+            col(CrimeRecordHistory.replaced_at),
+            col(ImportBatch.file_name).label("changed_by_file"),
         )
-        .join(CrimeRecord, CrimeRecord.record_key == CrimeRecordHistory.record_key)
-        .join(ImportBatch, ImportBatch.id == CrimeRecordHistory.replaced_by_batch_id, isouter=True)
-        .order_by(CrimeRecordHistory.replaced_at.desc(), CrimeRecordHistory.id.desc())
+        .join(CrimeRecord, col(CrimeRecord.record_key) == col(CrimeRecordHistory.record_key))
+        .join(ImportBatch, col(ImportBatch.id) == col(CrimeRecordHistory.replaced_by_batch_id), isouter=True)
+        .order_by(col(CrimeRecordHistory.replaced_at).desc(), col(CrimeRecordHistory.id).desc())
     )
     return _frame(url, statement)

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
 from lib.analysis import meetings, spc, summary
-from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS
+from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS, KpiRow, KpiSummary
 from lib.core import config, events, exports
 from lib.core.formatting import format_headline, format_period, format_value, provenance_text
 from lib.figures import charts
 from lib.store import cache, db, queries
 from lib.ui.url_state import url_selectbox
 
-RAG_BADGES = {
+BadgeColour = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"]
+DeltaColour = Literal["normal", "inverse", "off"]
+RAG_BADGES: dict[str, tuple[str, str, BadgeColour]] = {
     "green": ("Green", ":material/check_circle:", "green"),
     "amber": ("Amber", ":material/error:", "orange"),
     "red": ("Red", ":material/cancel:", "red"),
 }
-VARIATION_BADGES = {
+VARIATION_BADGES: dict[str, tuple[str, BadgeColour]] = {
     spc.IMPROVEMENT: (":material/trending_up:", "blue"),
     spc.CONCERN: (":material/warning:", "orange"),
     spc.NEITHER: (":material/swap_vert:", "violet"),
@@ -32,7 +35,7 @@ ASSURANCE_ICONS = {
     spc.FAILING: ":material/dangerous:",
     spc.HIT_AND_MISS: ":material/shuffle:",
 }
-DELTA_COLOURS = {"lower_is_better": "inverse", "higher_is_better": "normal", "neutral": "off"}
+DELTA_COLOURS: dict[str, DeltaColour] = {"lower_is_better": "inverse", "higher_is_better": "normal", "neutral": "off"}
 STATUS_ICONS = {
     "on track": ":material/check_circle:",
     "at risk": ":material/warning:",
@@ -79,21 +82,21 @@ def illustrative_notice(values: pd.DataFrame) -> None:
         )
 
 
-def kpi_tile(kpi: dict, summary: dict) -> None:
+def kpi_tile(kpi: KpiRow, item: KpiSummary) -> None:
     """The KPI tile: value, period, RAG, changes, sparkline, SPC icons, narrative, badge, provenance on hover."""
     with st.container(border=True):
-        if summary["value"] is None:
+        if item["value"] is None or item["period_start"] is None or item["period_end"] is None:
             st.markdown(f"**{kpi['name']}**", help=kpi["definition"])
             st.metric(kpi["name"], "No data yet", label_visibility="collapsed")
             st.caption(f"{kpi['area_name']} \u00b7 no values loaded")
             return
-        provenance = provenance_text(summary["source"] or "", summary["source_section"] or "", summary["illustrative"])
+        provenance = provenance_text(item["source"] or "", item["source_section"] or "", item["illustrative"])
         st.markdown(f"**{kpi['name']}**", help=f"{kpi['definition']}\n\n{provenance}\n\nRAG rule: {kpi['rag_rule']}")
-        number, words = format_headline(summary["value"], kpi["unit"])
-        year = summary["change_vs_last_year"]
+        number, words = format_headline(item["value"], kpi["unit"])
+        year = item["change_vs_last_year"]
         st.metric(
             kpi["name"],
-            f"{summary['qualifier']} {number}".strip(),
+            f"{item['qualifier']} {number}".strip(),
             label_visibility="collapsed",
             delta=f"{year['percent']:+.1f}%" if year else None,
             delta_description=f"vs a year earlier ({year['judgement']})" if year else None,
@@ -101,36 +104,36 @@ def kpi_tile(kpi: dict, summary: dict) -> None:
         )
         # No st.metric sparkline: Streamlit draws it as an <svg role="img"> with no text alternative (axe-core
         # svg-img-alt, serious). The SPC badge below says the same in words; the priority page has the full chart.
-        period = format_period(summary["period_start"], summary["period_end"])
+        period = format_period(item["period_start"], item["period_end"])
         st.caption(" \u00b7 ".join(part for part in (words, period, kpi["area_name"]) if part))
-        meeting = summary["change_vs_previous_meeting"]
+        meeting = item["change_vs_previous_meeting"]
         if meeting:
             arrow = "\u2191" if meeting["percent"] > 0 else "\u2193" if meeting["percent"] < 0 else "\u2192"
             st.caption(f"Since the last meeting: {arrow} {abs(meeting['percent']):.1f}% ({meeting['judgement']})")
-        status_badges(summary)
-        st.caption(summary["narrative"])
+        status_badges(item)
+        st.caption(item["narrative"])
 
 
-def status_badges(summary: dict) -> None:
+def status_badges(item: KpiSummary) -> None:
     """RAG, SPC variation, assurance, stale and illustrative as badges: icon and word, never colour alone."""
     with st.container(horizontal=True, gap="small"):
-        if summary["rag"] in RAG_BADGES:
-            word, icon, colour = RAG_BADGES[summary["rag"]]
+        if item["rag"] in RAG_BADGES:
+            word, icon, colour = RAG_BADGES[item["rag"]]
             st.badge(word, icon=icon, color=colour)
-        variation = summary["spc"]["variation"]
+        variation = item["spc"]["variation"]
         icon, colour = VARIATION_BADGES[variation]
         st.badge(VARIATION_WORDS[variation].capitalize(), icon=icon, color=colour)
-        assurance = summary["spc"].get("assurance")
+        assurance = item["spc"].get("assurance")
         if assurance in ASSURANCE_ICONS:
             st.badge(ASSURANCE_WORDS[assurance].capitalize(), icon=ASSURANCE_ICONS[assurance], color="gray")
-        if summary["stale"]:
+        if item["stale"]:
             st.badge(
                 "Stale",
                 icon=":material/history:",
                 color="gray",
                 help="No value for longer than the KPI's reporting frequency allows.",
             )
-        if summary["illustrative"]:
+        if item["illustrative"]:
             illustrative_badge()
 
 
@@ -161,7 +164,7 @@ def meeting_selector(url: str) -> tuple[date, date | None]:
     return cutoff, meetings.previous_cutoff(table, cutoff)
 
 
-def rag_counts_line(items: list[dict]) -> str:
+def rag_counts_line(items: list[KpiSummary]) -> str:
     """'Red 0 · Amber 1 · Green 2 · No target 3 · SPC concern 1' for a priority card (words, not colours)."""
     counts = {RAG_BADGES[key][0]: sum(1 for s in items if s["rag"] == key) for key in ("red", "amber", "green")}
     counts["No target"] = sum(1 for s in items if s["rag"] is None)
@@ -169,17 +172,17 @@ def rag_counts_line(items: list[dict]) -> str:
     return "KPIs: " + " \u00b7 ".join(f"{word} {count}" for word, count in counts.items())
 
 
-def kpi_line(kpi: dict, summary: dict) -> str:
+def kpi_line(kpi: KpiRow, item: KpiSummary) -> str:
     """A Markdown bullet for a KPI: name, latest value, period, RAG and SPC in words, illustrative flag."""
-    if summary["value"] is None:
+    if item["value"] is None or item["period_start"] is None or item["period_end"] is None:
         return f"- {kpi['name']}: no values yet"
-    value = format_value(summary["value"], kpi["unit"], summary["qualifier"])
-    period = format_period(summary["period_start"], summary["period_end"])
+    value = format_value(item["value"], kpi["unit"], item["qualifier"])
+    period = format_period(item["period_start"], item["period_end"])
     extras = [
-        RAG_BADGES[summary["rag"]][0] if summary["rag"] else "",
-        "SPC concern" if summary["spc"]["variation"] == spc.CONCERN else "",
-        "stale" if summary["stale"] else "",
-        "illustrative" if summary["illustrative"] else "",
+        RAG_BADGES[item["rag"]][0] if item["rag"] else "",
+        "SPC concern" if item["spc"]["variation"] == spc.CONCERN else "",
+        "stale" if item["stale"] else "",
+        "illustrative" if item["illustrative"] else "",
     ]
     tail = ", ".join(e for e in extras if e)
     return f"- {kpi['name']}: **{value}** ({period})" + (f" *({tail})*" if tail else "")
@@ -234,7 +237,7 @@ def documented_change(label: str, facts: pd.DataFrame, unit: str) -> None:
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def meeting_summaries(url: str, as_at: date, previous_cutoff: date | None) -> dict[str, dict]:
+def meeting_summaries(url: str, as_at: date, previous_cutoff: date | None) -> dict[str, summary.KpiSummary]:
     """Every KPI's summary as at a cut-off, by code; cached because SPC for all KPIs takes a few hundred ms."""
     items = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous_cutoff)
     return {item["code"]: item for item in items}

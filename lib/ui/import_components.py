@@ -223,13 +223,16 @@ def policeuk_upload(url: str) -> None:
         f"Import {len(checked.parsed)} file(s)", type="primary", key="crime_confirm", icon=":material/upload:"
     ):
         bar = st.progress(0.0, text="Starting")
-        result = policeuk.write_checked(
-            url, checked, current_user(), lambda fraction, text: bar.progress(min(1.0, fraction), text=text)
-        )
+
+        def show(fraction: float, text: str) -> None:
+            """Move the progress bar."""
+            bar.progress(min(1.0, fraction), text=text)
+
+        written = policeuk.write_checked(url, checked, current_user(), show)
         bar.empty()
         st.session_state.pop(CHECKED_KEY, None)
         st.session_state["crime_import_done"] = "; ".join(
-            f"{f.name}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in result.files
+            f"{f.name}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in written.files
         )
         st.rerun()
 

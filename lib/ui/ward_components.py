@@ -35,7 +35,7 @@ def measure_selector(url: str) -> Measure:
         format_func=lambda i: options[i].label + (" (sensitive)" if options[i].sensitive else ""),
         help="police.uk crime by type, or a KPI reported by ward. Sensitive measures go through disclosure control.",
     )
-    return options[chosen]
+    return options[str(chosen)]
 
 
 def basis_selector(measure: Measure) -> str:
@@ -69,7 +69,7 @@ def period_selector(url: str, measure: Measure, cutoff: date, basis: str) -> Per
         format_func=lambda spec: by_spec[spec].label,
         help="Sensitive measures are offered only for 12-month periods." if measure.sensitive else None,
     )
-    return by_spec[chosen]
+    return by_spec[str(chosen)]
 
 
 def legend(table: WardTable) -> None:
@@ -113,7 +113,9 @@ def show_map(url: str, table: WardTable, selected: str | None) -> str | None:
     if reason:
         st.caption(reason)
     deck = (
-        maps.choropleth_deck(table, outlines, selected) if view == "Geographic map" else maps.hex_deck(table, selected)
+        maps.choropleth_deck(table, outlines, selected)
+        if view == "Geographic map" and outlines
+        else maps.hex_deck(table, selected)
     )
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"map_{view}", height=520)
     legend(table)
@@ -174,4 +176,4 @@ def ward_choice(url: str, key: str, label: str, optional: bool = False) -> str |
     """Choose a ward (kept in the URL under the same key, e.g. ?ward=E05011397)."""
     wards = queries.wards(url)
     names = dict(zip(wards["code"], wards["name"], strict=True))
-    return url_selectbox(label, list(names), key, format_func=names.get, optional=optional)
+    return url_selectbox(label, list(names), key, format_func=lambda code: names[code], optional=optional)
