@@ -37,6 +37,6 @@ with bars_column:
     ward_components.ranked_bars(table)
 ward_components.table_block(table, f"ward-map-{measure.id.replace(':', '-')}-{period.spec.replace(':', '-')}.csv")
 
-chosen = ward_components.ward_choice(url, "ward", "Ward profile", optional=True)
+chosen = ward_components.optional_ward_choice(url, "ward", "Ward profile")
 if picked or st.button("Open ward profile", disabled=not chosen, icon=":material/location_city:"):
     st.switch_page(ward_components.PROFILE_PAGE, query_params={"ward": picked or chosen})

@@ -17,7 +17,7 @@ left, right = st.columns(2)
 with left:
     ward = ward_components.ward_choice(url, "ward", "Ward")
 with right:
-    other = ward_components.ward_choice(url, "compare", "Compare with", optional=True)
+    other = ward_components.optional_ward_choice(url, "compare", "Compare with")
 info = wards.loc[ward]
 st.header(info["name"])
 st.caption(

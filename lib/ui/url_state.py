@@ -20,6 +20,28 @@ def url_selectbox(
     format_func: Callable[[str], str] = str,
     default: str | None = None,
     fallback: Callable[[str], str | None] | None = None,
+    help: str | None = None,  # noqa: A002 - the name Streamlit uses
+    sidebar: bool = False,
+) -> str:
+    """A selectbox whose value lives in the URL under `key`; returns the chosen option (see _url_choice)."""
+    chosen = _url_choice(label, options, key, format_func, default, fallback, False, help, sidebar)
+    return chosen if chosen is not None else options[0]
+
+
+def url_optional_selectbox(
+    label: str, options: list[str], key: str, format_func: Callable[[str], str] = str
+) -> str | None:
+    """Like url_selectbox, with a first choice "None" (returned as None, and removed from the URL)."""
+    return _url_choice(label, options, key, format_func, optional=True)
+
+
+def _url_choice(
+    label: str,
+    options: list[str],
+    key: str,
+    format_func: Callable[[str], str] = str,
+    default: str | None = None,
+    fallback: Callable[[str], str | None] | None = None,
     optional: bool = False,
     help: str | None = None,  # noqa: A002 - the name Streamlit uses
     sidebar: bool = False,

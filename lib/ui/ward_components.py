@@ -11,10 +11,10 @@ from lib.analysis import disclosure, measures
 from lib.analysis.measures import CHANGE, Measure, WardTable
 from lib.core import config, exports
 from lib.core.periods import Period
-from lib.figures import charts, maps
+from lib.figures import charts, legend, maps
 from lib.geo import boundaries
 from lib.store import queries
-from lib.ui.url_state import url_selectbox
+from lib.ui.url_state import url_optional_selectbox, url_selectbox
 
 PROFILE_PAGE = "pages/ward.py"
 
@@ -72,13 +72,13 @@ def period_selector(url: str, measure: Measure, cutoff: date, basis: str) -> Per
     return by_spec[str(chosen)]
 
 
-def legend(table: WardTable) -> None:
+def legend_block(table: WardTable) -> None:
     """Colour swatches with the range each stands for, in words (colour is never the only signal)."""
     items = "".join(
         f'<span role="listitem" style="display:inline-flex;align-items:center;margin-right:14px">'
         f'<span style="width:14px;height:14px;background:{entry.colour};border:1px solid #3d3d3d;'
         f'display:inline-block;margin-right:5px"></span>{entry.label}</span>'
-        for entry in maps.legend(table)
+        for entry in legend.classes_for(table)
     )
     st.markdown(f'<div role="list" aria-label="Map legend">{items}</div>', unsafe_allow_html=True)
 
@@ -118,7 +118,7 @@ def show_map(url: str, table: WardTable, selected: str | None) -> str | None:
         else maps.hex_deck(table, selected)
     )
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"map_{view}", height=520)
-    legend(table)
+    legend_block(table)
     return maps.picked_ward(event)
 
 
@@ -133,14 +133,14 @@ def display_frame(table: WardTable) -> pd.DataFrame:
 
 def ranked_bars(table: WardTable) -> None:
     """The 33 wards ranked by the mapped figure, coloured as on the map, with table and CSV."""
-    classes = maps.legend(table)
+    classes = legend.classes_for(table)
     frame = table.wards.sort_values(table.mapped, ascending=False, na_position="last")
-    texts = [maps.bar_label(r, table) for r in frame.to_dict(orient="records")]
-    unit = maps.unit_of(table)
+    texts = [legend.bar_label(r, table) for r in frame.to_dict(orient="records")]
+    unit = legend.unit_of(table)
     figure = charts.ranked_wards_figure(
         frame["ward_name"].tolist(),
         frame[table.mapped].tolist(),
-        [maps.colour_of(v, classes) for v in frame[table.mapped]],
+        [legend.colour_of(v, classes) for v in frame[table.mapped]],
         texts,
         f"{table.measure.label}: wards ranked",
         unit,
@@ -172,8 +172,19 @@ def disclosure_note(table: WardTable) -> None:
         st.caption(f"Disclosure control applies to this measure. {disclosure.EXPLANATION}")
 
 
-def ward_choice(url: str, key: str, label: str, optional: bool = False) -> str | None:
+def ward_choice(url: str, key: str, label: str) -> str:
     """Choose a ward (kept in the URL under the same key, e.g. ?ward=E05011397)."""
+    names = _ward_names(url)
+    return url_selectbox(label, list(names), key, format_func=lambda code: names[code])
+
+
+def optional_ward_choice(url: str, key: str, label: str) -> str | None:
+    """Choose a ward or none (kept in the URL while chosen, e.g. ?compare=E05011394)."""
+    names = _ward_names(url)
+    return url_optional_selectbox(label, list(names), key, format_func=lambda code: names[code])
+
+
+def _ward_names(url: str) -> dict[str, str]:
+    """Ward code -> name, in name order."""
     wards = queries.wards(url)
-    names = dict(zip(wards["code"], wards["name"], strict=True))
-    return url_selectbox(label, list(names), key, format_func=lambda code: names[code], optional=optional)
+    return dict(zip(wards["code"], wards["name"], strict=True))
