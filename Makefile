@@ -4,8 +4,10 @@ VENV   ?= .venv
 PORT   ?= 8501
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Two workers (the machines we run on have 2 cores); a file's tests stay on one worker so module fixtures are shared.
+PYTEST := $(BIN)/pytest -n 2 --dist loadfile
 
-.PHONY: install db run test bench lint clean
+.PHONY: install db run test test-fast bench lint format hooks clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,19 +26,33 @@ db: $(STAMP)
 run: db
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
 
-## test: install, lint, then the whole test suite
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/pytest
+## test: install, lint (ruff, format, types), then the whole test suite including the browser tests
+test: lint
+	$(PYTEST)
+
+## test-fast: the suite without the browser tests (what to run while working)
+test-fast: $(STAMP)
+	$(PYTEST) -m "not browser"
 
 ## bench: speed, payload and memory against same-run baselines (not part of test); writes benchmarks/results.md
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
-## lint: ruff only
+## lint: ruff check, ruff format --check and mypy on lib/ (the pre-commit hook runs the same)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## format: apply ruff's formatting and safe fixes
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## hooks: run `make lint` before every commit
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
 
 ## clean: remove the virtual environment and caches (the database file is kept)
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info

@@ -30,31 +30,10 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from lib.analysis import measures  # noqa: E402
 from lib.ingest import lookups, policeuk, seed  # noqa: E402
 from lib.store import db, queries  # noqa: E402
+from lib.ui import navigation  # noqa: E402
 
-PAGES = [
-    "overview.py",
-    "priority.py",
-    "ds1.py",
-    "safety_plans.py",
-    "walksafe.py",
-    "crime.py",
-    "map.py",
-    "ward.py",
-    "data_in.py",
-    "data_sources.py",
-]
-URL_PATHS = {
-    "overview.py": "",
-    "priority.py": "priorities",
-    "ds1.py": "noise",
-    "safety_plans.py": "safety-plans",
-    "walksafe.py": "walksafe-app",
-    "crime.py": "crime-asb",
-    "map.py": "ward-map",
-    "ward.py": "ward-profile",
-    "data_in.py": "data-in",
-    "data_sources.py": "sources",
-}
+PAGES = [Path(page.script).name for page in navigation.PAGES]  # one list: lib/ui/navigation.py
+URL_PATHS = {Path(page.script).name: page.address for page in navigation.PAGES}
 TRIVIAL_APP = 'import streamlit as st\n\nst.selectbox("Pick one", ["a", "b", "c"])\n'
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path, streamlit_server
-from conftest import _sqlite_url
 
 from lib.analysis import measures
-from lib.ingest import seed
-from lib.store import db, queries
+from lib.store import queries
+from lib.ui import navigation
+
+pytestmark = pytest.mark.browser
 
 try:
     import axe_playwright_python as axe_package
@@ -37,26 +38,33 @@ NOT_OURS = {
     "stSidebarCollapseButton": "Streamlit's sidebar collapse button",
     "deckgl-overlay": "deck.gl's canvas (the table alternative and ranked bars carry the same figures)",
 }
-PAGES = [  # url path, heading, text that proves the page's content rendered
-    ("", "Safer Leeds Executive", "Off track"),
-    ("priorities?priority=1", "1. ASB and Public Order", "Key deliverables"),
-    ("noise", "DS1 dedicated noise service", "63"),
-    ("safety-plans", "Domestic abuse safety plans", "4,672"),
-    ("walksafe-app", "WalkSafe Leeds app", "downloads"),
-    ("crime-asb", "Crime and anti-social behaviour", "Last 12 months against the previous 12"),
-    ("ward-map", "Ward map", "Table of the data on this map"),
-    ("ward-profile?ward=E05011397", "Ward profile", "Crime rate trend"),
-    ("data-in", "Data in", "Download your template"),
-    ("sources", "Data & sources", "Import log"),
+EXPECTED = {  # address (lib/ui/navigation.py) -> query string, heading, text that proves the page's content rendered
+    "": ("", "Safer Leeds Executive", "Off track"),
+    "priorities": ("?priority=1", "1. ASB and Public Order", "Key deliverables"),
+    "noise": ("", "DS1 dedicated noise service", "63"),
+    "safety-plans": ("", "Domestic abuse safety plans", "4,672"),
+    "walksafe-app": ("", "WalkSafe Leeds app", "downloads"),
+    "crime-asb": ("", "Crime and anti-social behaviour", "Last 12 months against the previous 12"),
+    "ward-map": ("", "Ward map", "Table of the data on this map"),
+    "ward-profile": ("?ward=E05011397", "Ward profile", "Crime rate trend"),
+    "data-in": ("", "Data in", "Download your template"),
+    "sources": ("", "Data & sources", "Import log"),
+}
+MISSING = ("", "(no expectation: add the page to EXPECTED)", "")
+PAGES = [
+    (page.address + EXPECTED.get(page.address, MISSING)[0], *EXPECTED.get(page.address, MISSING)[1:])
+    for page in navigation.PAGES
 ]
 
 
+def test_every_page_in_the_navigation_has_browser_expectations():
+    assert {page.address for page in navigation.PAGES} == set(EXPECTED)
+
+
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, seeded_templates):
     """A seeded embedded database and the real app serving it."""
-    url = _sqlite_url(tmp_path_factory.mktemp("browser"))
-    db.upgrade(url)
-    seed.seed(url)
+    url = seeded_templates.sqlite_copy(tmp_path_factory.mktemp("browser"))
     with streamlit_server(url, {"SAFERLEEDS_REFERENCE_DIR": str(tmp_path_factory.mktemp("noref"))}) as (base, _):
         yield base, url
 

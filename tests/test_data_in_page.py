@@ -6,23 +6,20 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import _sqlite_url
 from helpers import table_checksums
 from test_import_kpi import BAD, GOOD
 from test_pages import page
 
-from lib.ingest import policeuk, seed
-from lib.store import db, queries
+from lib.ingest import policeuk
+from lib.store import queries
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture
-def app_url(tmp_path, monkeypatch, shared_dir):
+def app_url(tmp_path, monkeypatch, shared_dir, seeded_templates):
     """A fresh embedded database for each test (these tests write to it), and the shared LSOA lookups."""
-    url = _sqlite_url(tmp_path)
-    db.upgrade(url)
-    seed.seed(url)
+    url = seeded_templates.sqlite_copy(tmp_path)
     monkeypatch.setenv("SAFERLEEDS_DATABASE_URL", url)
     monkeypatch.setenv("SAFERLEEDS_REFERENCE_DIR", str(shared_dir / "data" / "lookups"))
     return url

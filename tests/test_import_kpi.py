@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from helpers import table_checksums
+from helpers import KPI_TABLES, table_checksums
 from openpyxl import Workbook
 
 from lib import cli
@@ -123,10 +123,29 @@ BAD = {
 }
 
 
+@pytest.fixture(scope="module")
+def reference(sqlite_seeded_url):
+    """The KPI catalogue and wards the checker tests every cell against (read once)."""
+    return queries.kpi_catalogue(sqlite_seeded_url), queries.wards(sqlite_seeded_url)
+
+
 @pytest.mark.parametrize("case", list(BAD))
-def test_a_bad_return_lists_its_problem_and_changes_nothing(corpus_url, case):
+def test_a_bad_return_lists_its_problem(reference, case):
     data, message = BAD[case]
-    before, logged = table_checksums(corpus_url), len(queries.import_log(corpus_url))
+    catalogue, wards = reference
+    try:
+        preview = kpi_returns.check_cells(f"{case}.csv", data, catalogue, wards, TODAY)
+    except ImportRejectedError as error:
+        assert message in str(error.problems[0]), error.problems
+    else:
+        assert not preview.ok
+        assert any(message in str(p) for p in preview.problems), preview.problems
+
+
+@pytest.mark.parametrize("case", ["unknown KPI", "binary file"])  # a cell rule, and a file that cannot be read
+def test_a_bad_return_changes_nothing_and_is_logged(corpus_url, case):
+    data, message = BAD[case]
+    before, logged = table_checksums(corpus_url, KPI_TABLES), len(queries.import_log(corpus_url))
     try:
         preview = kpi_returns.check(corpus_url, f"{case}.csv", data, TODAY)
     except ImportRejectedError as error:
@@ -134,20 +153,19 @@ def test_a_bad_return_lists_its_problem_and_changes_nothing(corpus_url, case):
         kpi_returns.record_rejection(corpus_url, f"{case}.csv", data, error.problems)
     else:
         assert not preview.ok
-        assert any(message in str(p) for p in preview.problems), preview.problems
         assert kpi_returns.import_preview(corpus_url, preview).status == "rejected"
-    assert table_checksums(corpus_url) == before
+    assert table_checksums(corpus_url, KPI_TABLES) == before
     log = queries.import_log(corpus_url)
     assert len(log) == logged + 1 and log.iloc[0]["status"] == "rejected"
 
 
 def test_one_bad_row_keeps_the_good_rows_out_too(corpus_url):
-    before = table_checksums(corpus_url)
+    before = table_checksums(corpus_url, KPI_TABLES)
     data = _csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,", "DS1_CALLS,2024-10-01,2024-10-31,,-3,,,")
     preview = kpi_returns.check(corpus_url, "mixed.csv", data, TODAY)
     assert preview.rows["outcome"].tolist() == ["ok", "problem"]
     kpi_returns.import_preview(corpus_url, preview)
-    assert table_checksums(corpus_url) == before
+    assert table_checksums(corpus_url, KPI_TABLES) == before
 
 
 def test_a_60_mb_return_is_refused_before_reading(corpus_url):
@@ -290,11 +308,7 @@ def test_the_preview_says_exactly_what_the_import_then_does(seeded_url, name):
         assert after[reach]["qualifier"] == "more than"  # a blank qualifier in a return never drops the stored one
 
 
-def test_the_template_guide_says_what_a_blank_qualifier_means(migrated_url):
-    seed_url = migrated_url
-    from lib.ingest import seed
-
-    seed.seed(seed_url)
-    guide = kpi_returns.guide(seed_url)
+def test_the_template_guide_says_what_a_blank_qualifier_means(sqlite_seeded_url):
+    guide = kpi_returns.guide(sqlite_seeded_url)
     assert set(guide["if a value is already stored"]) == {kpi_returns.STORED_VALUE_RULE}
     assert "'more than'" in kpi_returns.STORED_VALUE_RULE

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import leeds_lookup, table_checksums
+from helpers import CRIME_TABLES, leeds_lookup, table_checksums
 from sqlalchemy import text
 
 from lib import cli
@@ -279,21 +279,35 @@ CORPUS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def corpus_lookup(sqlite_seeded_url, shared_data):
+    """The real LSOA lookups for Leeds's wards (built once: the checks below need no database)."""
+    return leeds_lookup(sqlite_seeded_url, shared_data / "lookups")
+
+
 @pytest.mark.parametrize("case", CORPUS)
-def test_a_bad_file_gets_a_clear_message_and_changes_nothing(corpus_url, shared_data, case, tmp_path):
-    lookup = leeds_lookup(corpus_url, shared_data / "lookups")
+def test_a_bad_file_gets_a_clear_message(corpus_lookup, shared_data, case):
     data, message = _bad_files(shared_data)[case]
+    with pytest.raises(files.ImportRejectedError) as refused:
+        policeuk.parse(policeuk.Source("2024-03-west-yorkshire-street.csv", data), corpus_lookup)
+    assert message in str(refused.value.problems[0]), refused.value.problems
+
+
+def test_a_bad_file_changes_nothing_and_the_good_file_waits(corpus_url, shared_data, tmp_path):
+    lookup = leeds_lookup(corpus_url, shared_data / "lookups")
+    data, message = _bad_files(shared_data)["duplicate rows"]
     path = tmp_path / "2024-03-west-yorkshire-street.csv"
     path.write_bytes(data)
-    before, batches_before = table_checksums(corpus_url), len(queries.import_log(corpus_url))
+    before, batches_before = table_checksums(corpus_url, CRIME_TABLES), len(queries.import_log(corpus_url))
     result = policeuk.import_paths(corpus_url, [path, shared_data / "policeuk" / FEBRUARY], lookup)
     assert not result.ok
     rejected = next(f for f in result.files if f.status == "rejected")
     assert message in str(rejected.problems[0]), rejected.problems
     assert [f.status for f in result.files if f is not rejected] == ["not imported"]  # the good file waits too
-    assert table_checksums(corpus_url) == before
+    assert table_checksums(corpus_url, CRIME_TABLES) == before
     log = queries.import_log(corpus_url)
     assert len(log) == batches_before + 2 and set(log.head(2)["status"]) == {"rejected", "not imported"}
+    assert log.iloc[:2]["sha256"].str.len().tolist() == [64, 64]  # both logged with their content's hash
 
 
 @pytest.mark.parametrize("case", ["60 MB file", "not a zip"])
@@ -308,10 +322,10 @@ def test_an_unreadable_upload_is_refused_before_reading_and_logged(corpus_url, s
         path = tmp_path / "download.zip"
         path.write_bytes(b"PK this is not really a zip")
         message = "not a readable zip archive"
-    before = table_checksums(corpus_url)
+    before = table_checksums(corpus_url, CRIME_TABLES)
     with pytest.raises(files.ImportRejectedError, match=message):
         policeuk.import_paths(corpus_url, [path], lookup)
-    assert table_checksums(corpus_url) == before
+    assert table_checksums(corpus_url, CRIME_TABLES) == before
     latest = queries.import_log(corpus_url).iloc[0]
     assert latest["status"] == "rejected" and message in latest["errors"]
 

@@ -12,8 +12,7 @@ from test_pages import page
 
 from lib.analysis import measures
 from lib.core import periods
-from lib.ingest import seed
-from lib.store import db, queries
+from lib.store import queries
 from lib.ui import ward_components
 
 
@@ -96,10 +95,8 @@ def test_geographic_view_appears_when_boundaries_are_configured(shared_dir, tmp_
     assert len(charts_json := at.get("deck_gl_json_chart")[0].proto.json) < 1_000_000, len(charts_json)
 
 
-def test_map_never_shows_a_hidden_sensitive_count(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'sensitive.db'}"
-    db.upgrade(url)
-    seed.seed(url)
+def test_map_never_shows_a_hidden_sensitive_count(tmp_path, monkeypatch, seeded_templates):
+    url = seeded_templates.sqlite_copy(tmp_path)
     add_small_safety_plans(url)
     monkeypatch.setenv("SAFERLEEDS_DATABASE_URL", url)
     monkeypatch.setenv("SAFERLEEDS_REFERENCE_DIR", str(tmp_path / "none"))

@@ -357,10 +357,22 @@ def _blank_value(cells: dict[str, str]) -> bool:
 
 
 def check(url: str, file_name: str, data: bytes, today: date | None = None) -> Preview:
-    """Read and check a whole return; never writes. Raises ImportRejectedError when the file cannot be read."""
+    """Read and check a whole return, and say what each row would do; never writes. Raises ImportRejectedError when
+    the file cannot be read."""
+    preview = check_cells(file_name, data, queries.kpi_catalogue(url), queries.wards(url), today)
+    if preview.ok:
+        _mark_changes(url, preview)
+    return preview
+
+
+def check_cells(
+    file_name: str, data: bytes, catalogue: pd.DataFrame, wards: pd.DataFrame, today: date | None = None
+) -> Preview:
+    """Every rule a return's file, header and cells must pass, against the KPI catalogue and the wards; touches no
+    database (rows that pass have the outcome "ok" until check() compares them with what is stored)."""
     rows = read_rows(file_name, data)
     names = _header(file_name, rows[0])
-    checker = _RowChecker(queries.kpi_catalogue(url), queries.wards(url), today or date.today())
+    checker = _RowChecker(catalogue, wards, today or date.today())
     problems: list[Problem] = []
     values: list[dict] = []
     value_rows: list[int] = []
@@ -398,8 +410,6 @@ def check(url: str, file_name: str, data: bytes, today: date | None = None) -> P
     preview = Preview(file_name, sha256(data), pd.DataFrame(shown), problems, values, value_rows, skipped)
     if not problems and not values:
         preview.problems.append(Problem("no row has a value to import"))
-    if preview.ok:
-        _mark_changes(url, preview)
     return preview
 
 

@@ -1,0 +1,38 @@
+"""The app's pages, listed once: the entry script routes them, and the browser tests and the benchmark visit them.
+
+Adding a page: write pages/<name>.py, add a PageEntry here, and give it its expected heading and content in
+tests/test_browser.py (a test fails until you do).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """One page: its script, its title and icon in the sidebar, and its address (None = the home page)."""
+
+    script: str
+    title: str
+    icon: str
+    url_path: str | None = None
+
+    @property
+    def address(self) -> str:
+        """The path after the app's base URL ("" for the home page)."""
+        return self.url_path or ""
+
+
+PAGES: tuple[PageEntry, ...] = (
+    PageEntry("pages/overview.py", "Overview", ":material/dashboard:"),
+    PageEntry("pages/priority.py", "Priority", ":material/flag:", "priorities"),
+    PageEntry("pages/ds1.py", "DS1 noise service", ":material/volume_up:", "noise"),
+    PageEntry("pages/safety_plans.py", "Domestic abuse safety plans", ":material/health_and_safety:", "safety-plans"),
+    PageEntry("pages/walksafe.py", "WalkSafe app", ":material/directions_walk:", "walksafe-app"),
+    PageEntry("pages/crime.py", "Crime and ASB", ":material/local_police:", "crime-asb"),
+    PageEntry("pages/map.py", "Ward map", ":material/map:", "ward-map"),
+    PageEntry("pages/ward.py", "Ward profile", ":material/location_city:", "ward-profile"),
+    PageEntry("pages/data_in.py", "Data in", ":material/upload_file:", "data-in"),
+    PageEntry("pages/data_sources.py", "Data & sources", ":material/database:", "sources"),
+)
