@@ -15,7 +15,7 @@ import pandas as pd
 from lib.analysis import measures, meetings, summary
 from lib.core import config, exports, periods
 from lib.geo import reference
-from lib.ingest import files, kpi_returns, lookups, policeuk, seed
+from lib.ingest import batches, files, kpi_returns, lookups, policeuk, seed
 from lib.store import db, queries
 
 
@@ -360,19 +360,7 @@ def cmd_imports(url: str, args: argparse.Namespace) -> None:
     for row in rows:
         row["errors"] = [line for line in (row.get("errors") or "").splitlines() if line]
         row["illustrative"] = bool(row["illustrative"])
-    columns = [
-        "id",
-        "kind",
-        "file_name",
-        "status",
-        "rows_read",
-        "rows_imported",
-        "rows_rejected",
-        "rows_outside",
-        "who",
-        "started_at",
-    ]
-    _print(rows if args.json else [{k: r[k] for k in columns} for r in rows], args.json)
+    _print(rows if args.json else [{k: r[k] for k in batches.LOG_COLUMNS} for r in rows], args.json)
 
 
 def _month(text: str | None, option: str) -> date | None:

@@ -215,3 +215,24 @@ def test_entry_script_routes_to_the_overview():
     at = page("dashboard.py").run()
     assert not at.exception
     assert at.title[0].value == "Safer Leeds Executive"
+
+
+@pytest.mark.usefixtures("app_url")
+def test_an_unknown_value_in_the_address_is_named_never_silently_replaced():
+    at = page("pages/overview.py")
+    at.query_params["meeting"] = "2024-09-26"  # not a meeting date: the nearest earlier meeting is 19 Sep 2024
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="meeting").value == "2024-09-19"
+    assert "2024\\-09\\-26 was not found" in at.warning[0].value and "19 Sep 2024" in at.warning[0].value
+
+    at = page("pages/priority.py")
+    at.query_params["priority"] = "99"
+    at.run()
+    assert not at.exception and at.title[0].value == "1. ASB and Public Order"
+    assert "99 was not found" in at.warning[0].value
+
+    at = page("pages/ward.py")
+    at.query_params["ward"] = "NOPE"
+    at.run()
+    assert not at.exception and "NOPE was not found" in at.warning[0].value

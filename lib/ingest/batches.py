@@ -13,6 +13,20 @@ from lib.ingest.files import FIRST_ERRORS, Problem
 from lib.store import db
 from lib.store.models import ImportBatch
 
+# The import log's columns as people read them (page table and `saferleeds imports`), oldest concern first.
+LOG_COLUMNS = (
+    "id",
+    "kind",
+    "file_name",
+    "status",
+    "rows_read",
+    "rows_imported",
+    "rows_rejected",
+    "rows_outside",
+    "who",
+    "started_at",
+)
+
 
 def who() -> str:
     """The operating-system user running the load (the app passes the signed-in user instead, when there is one)."""

@@ -18,20 +18,7 @@ from lib.store import queries
 
 ALL_OWNERS = ""
 CHECKED_KEY = "crime_upload_checked"  # the session's checked police.uk uploads
-LOG_COLUMNS = [
-    "id",
-    "kind",
-    "file_name",
-    "status",
-    "rows_read",
-    "rows_imported",
-    "rows_rejected",
-    "rows_outside",
-    "who",
-    "started_at",
-    "finished_at",
-    "errors",
-]
+LOG_COLUMNS = [*batches.LOG_COLUMNS, "finished_at", "errors"]
 
 
 def current_user() -> str:
