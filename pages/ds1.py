@@ -40,7 +40,7 @@ if panel is not None:
     components.chart_block(
         panel[0],
         "Monthly average minutes from call to a DS1 officer on site, with mean and process limits re-based "
-        "at DS1's launch. Lower is better.",
+        "at DS1's launch. Lower is better. " + charts.MARKER_KEY,
         panel[1],
         "ds1-response.csv",
         "response",

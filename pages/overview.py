@@ -59,6 +59,9 @@ else:
         st.markdown("**Newly stale data**")
         st.markdown("\n".join(f"- {c['name']} (latest {c['latest']:%b %Y})" for c in changes["newly_stale"]) or "None")
 
+st.header("Summary matrix")
+components.summary_matrix(kpis, list(now.values()))
+
 st.header("Shared priorities")
 cards = st.columns(3)
 for position, priority in enumerate(queries.priorities(url).to_dict(orient="records")):

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
 from lib.ui.url_state import url_selectbox
@@ -41,9 +42,8 @@ for kpi in own:
         figure, table = panel
         components.chart_block(
             figure,
-            f"{kpi['name']}, monthly, with its mean and process limits (XmR, re-based at "
-            "marked events). Triangles mark special-cause points: up for improvement, down for "
-            "concern.",
+            f"{kpi['name']}, monthly, with its mean and process limits (XmR, re-based at marked events). "
+            + charts.MARKER_KEY,
             table,
             f"{kpi['code'].lower()}-spc.csv",
             kpi["code"],

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.analysis import meetings, summary
+from lib.analysis import meetings, spc, summary
 from lib.core.formatting import format_headline
+from lib.core.text import literal
 from lib.store import queries
 
 TIMEOUT = 60
@@ -236,3 +237,28 @@ def test_an_unknown_value_in_the_address_is_named_never_silently_replaced():
     at.query_params["ward"] = "NOPE"
     at.run()
     assert not at.exception and "NOPE was not found" in at.warning[0].value
+
+
+def test_overview_summary_matrix_places_every_kpi_once_by_variation_and_assurance(app_url):
+    at = page("pages/overview.py").run()
+    assert not at.exception
+    cutoff, expected = _summaries(app_url, -1)
+    table = next(m.value for m in at.markdown if m.value.startswith("| Variation"))
+    catalogue = queries.kpi_catalogue(app_url).set_index("code")
+    rows_for = {
+        spc.CONCERN: "Special cause concern",
+        spc.IMPROVEMENT: "Special cause improvement",
+        spc.NEUTRAL_HIGH: "Special cause, neither better nor worse",
+        spc.NEUTRAL_LOW: "Special cause, neither better nor worse",
+        spc.COMMON: "Common cause",
+        spc.INSUFFICIENT: "Too few points",
+    }
+    columns = [spc.FAILING, spc.HIT_AND_MISS, spc.PASSING, None]  # the last: no target to judge
+    for code, item in expected.items():
+        name = literal(catalogue.loc[code, "name"])
+        rows = [line for line in table.splitlines() if f"[{name}]" in line]
+        assert len(rows) == 1, (code, rows)  # every KPI in exactly one row ...
+        assert rows[0].startswith(f"| **{rows_for[item['spc']['variation']]}** |"), (code, rows[0])
+        cells = rows[0].split(" | ")[1:]
+        assurance = item["spc"]["assurance"] if item["spc"]["assurance"] in columns else None
+        assert [i for i, cell in enumerate(cells) if f"[{name}]" in cell] == [columns.index(assurance)]  # one column

@@ -30,7 +30,7 @@ class Change(TypedDict):
 class SpcSignal(TypedDict):
     """One SPC rule that fired: its number, the period it fired at, and improvement, concern or neither."""
 
-    rule: int
+    rule: str  # spc.OUTSIDE, TREND, TWO_IN_THREE or SHIFT
     period_end: date
     kind: str
 
@@ -81,8 +81,9 @@ VARIATION_WORDS = {
     spc.COMMON: "common cause variation",
     spc.IMPROVEMENT: "special cause improvement",
     spc.CONCERN: "special cause concern",
-    spc.NEITHER: "special cause variation (neither better nor worse)",
-    spc.INSUFFICIENT: "too few points for SPC (needs 12)",
+    spc.NEUTRAL_HIGH: "special cause variation, high (neither better nor worse)",
+    spc.NEUTRAL_LOW: "special cause variation, low (neither better nor worse)",
+    spc.INSUFFICIENT: "too few points for SPC",
 }
 ASSURANCE_WORDS = {
     spc.PASSING: "consistently passing the target",
@@ -174,7 +175,7 @@ def _change(change: float | None, direction: str) -> Change | None:
 
 
 def _spc_dict(result: spc.SpcResult) -> SpcVerdict:
-    """The SPC verdicts as plain data (signals: rule number and period end)."""
+    """The SPC verdicts as plain data (signals: the rule's name, the period it fired at, its point type)."""
     return {
         "variation": result.variation,
         "assurance": result.assurance,
@@ -182,50 +183,59 @@ def _spc_dict(result: spc.SpcResult) -> SpcVerdict:
     }
 
 
-def _run_length(result: spc.SpcResult) -> tuple[int, int]:
-    """How many latest points in a row sit below (-1) or above (+1) the mean: (count, side)."""
-    points = result.points.dropna(subset=["mean"])
-    if points.empty:
-        return 0, 0
-    sides = (points["value"] - points["mean"]).apply(lambda d: 0 if d == 0 else (1 if d > 0 else -1)).tolist()
-    side, count = sides[-1], 0
-    for s in reversed(sides):
-        if s != side or s == 0:
+def _in_a_row(flags: list[bool]) -> int:
+    """How many of the last flags in a row are True."""
+    count = 0
+    for flag in reversed(flags):
+        if not flag:
             break
         count += 1
-    return count, side
+    return count
+
+
+def rule_sentence(points: pd.DataFrame) -> str | None:
+    """Which rule the latest point's signal comes from, in words ('above the upper process limit', '7 months in a
+    row below the average', '6 months in a row rising', '2 of the last 3 months close to the lower limit');
+    None when the latest point is common cause."""
+    if points.empty or not points["rule"].iloc[-1]:
+        return None
+    latest = points.iloc[-1]
+    segment = points[points["segment"] == latest["segment"]]
+    above = latest["value"] > latest["mean"]
+    rule = latest["rule"]
+    if rule == spc.OUTSIDE:
+        return "above the upper process limit" if above else "below the lower process limit"
+    if rule == spc.TREND:
+        rising = latest["trend"] > 0
+        values = segment["value"].tolist()
+        steps = [(b > a) if rising else (b < a) for a, b in zip(values, values[1:], strict=False)]
+        return f"{_in_a_row(steps)} months in a row {'rising' if rising else 'falling'}"
+    if rule == spc.TWO_IN_THREE:
+        close = (segment["rules"].tail(3).apply(lambda fired: spc.TWO_IN_THREE in fired)).sum()
+        return f"{close} of the last 3 months close to the {'upper' if above else 'lower'} limit"
+    sides = [(v > m) == above and v != m for v, m in zip(segment["value"], segment["mean"], strict=True)]
+    return f"{_in_a_row(sides)} months in a row {'above' if above else 'below'} the average"
 
 
 def narrative(kpi: KpiRow, summary: KpiSummary, result: spc.SpcResult | None) -> str:
-    """One plain-English sentence generated from the numbers."""
+    """One plain-English sentence generated from the numbers, naming the SPC rule that fired."""
     latest, start, end = summary["value"], summary["period_start"], summary["period_end"]
     if latest is None or start is None or end is None:
         return "No values yet."
     value = format_value(latest, kpi["unit"], summary["qualifier"])
     period = format_period(start, end)
     sentence = f"{kpi['name']} was {value} in {period}"
-    if result is None or summary["spc"]["variation"] == spc.INSUFFICIENT:
-        sentence += "; too few monthly points for SPC"
+    variation = summary["spc"]["variation"]
+    if result is None or variation == spc.INSUFFICIENT:
+        sentence += f"; too few monthly points for SPC (the dashboard judges a process from {spc.MIN_POINTS})"
+    elif variation == spc.COMMON:
+        sentence += ": within normal variation"
     else:
-        variation = summary["spc"]["variation"]
-        count, side = _run_length(result)
-        where = "below" if side < 0 else "above"
-        if variation == spc.IMPROVEMENT:
-            sentence += (
-                f": it has improved ({count} months in a row {where} the average)"
-                if count > 1
-                else (": special cause improvement")
-            )
-        elif variation == spc.CONCERN:
-            sentence += (
-                f": a concern ({count} months in a row {where} the average)"
-                if count > 1
-                else (": special cause concern")
-            )
-        elif variation == spc.NEITHER:
-            sentence += ": special cause variation (this KPI has no better direction)"
-        else:
-            sentence += ": within normal variation"
+        why = rule_sentence(result.points)
+        lead = {spc.IMPROVEMENT: "an improvement", spc.CONCERN: "a concern"}.get(
+            variation, "unusual, though neither better nor worse"
+        )
+        sentence += f": {lead} ({why})" if why else f": {lead}"
     assurance = summary["spc"].get("assurance")
     if assurance in ASSURANCE_WORDS and assurance != spc.INSUFFICIENT and summary["target"] is not None:
         target = format_value(summary["target"], kpi["unit"])
@@ -260,7 +270,7 @@ def since_last_meeting(now: list[KpiSummary], before: list[KpiSummary]) -> Since
     """What changed between the previous meeting's cut-off and this one: RAG moves, new signals, newly stale."""
     earlier = {s["code"]: s for s in before}
     rag_changes, new_signals, newly_stale = [], [], []
-    special = (spc.IMPROVEMENT, spc.CONCERN, spc.NEITHER)
+    special = spc.SPECIAL
     for current in now:
         previous = earlier.get(current["code"])
         if previous is None:
@@ -289,3 +299,31 @@ def spc_result(kpi: KpiRow, values: pd.DataFrame, as_at: date) -> spc.SpcResult 
         kpi.get("target_type") if isinstance(kpi.get("target_type"), str) else None,
         events.change_points(kpi["code"]),
     )
+
+
+# The Making Data Count summary table: variation (rows) by assurance (columns).
+MATRIX_ROWS = (
+    (spc.CONCERN, "Special cause concern"),
+    (spc.IMPROVEMENT, "Special cause improvement"),
+    ("neutral", "Special cause, neither better nor worse"),
+    (spc.COMMON, "Common cause"),
+    (spc.INSUFFICIENT, "Too few points"),
+)
+MATRIX_COLUMNS = (
+    (spc.FAILING, "Consistently failing"),
+    (spc.HIT_AND_MISS, "Hit and miss"),
+    (spc.PASSING, "Consistently passing"),
+    ("none", "No target to judge"),
+)
+
+
+def summary_matrix(items: list[KpiSummary]) -> dict[tuple[str, str], list[str]]:
+    """KPI codes placed by variation x assurance (the Making Data Count summary table); every KPI in one cell."""
+    cells: dict[tuple[str, str], list[str]] = {(r, c): [] for r, _ in MATRIX_ROWS for c, _ in MATRIX_COLUMNS}
+    for item in items:
+        variation = item["spc"]["variation"]
+        row = "neutral" if variation in spc.NEUTRAL else variation
+        assurance = item["spc"].get("assurance")
+        column = assurance if assurance in (spc.FAILING, spc.HIT_AND_MISS, spc.PASSING) else "none"
+        cells[(row, column)].append(item["code"])
+    return cells

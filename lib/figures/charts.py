@@ -9,7 +9,24 @@ from lib.analysis import spc
 from lib.core.events import Event
 from lib.figures import palette
 
-MARKER_SYMBOLS = {spc.IMPROVEMENT: "triangle-up", spc.CONCERN: "triangle-down", spc.NEITHER: "diamond"}
+# Making Data Count's colours (blue improvement, orange concern, purple neutral) plus a shape of each's own, so colour
+# is never the only signal; no arrow shapes (a downward marker on a spike read as "fell").
+SPECIAL_MARKERS = {
+    spc.IMPROVEMENT: ("Special cause: improvement", palette.IMPROVEMENT, "circle"),
+    spc.CONCERN: ("Special cause: concern", palette.CONCERN, "square"),
+    spc.NEUTRAL_HIGH: ("Special cause: high (neither better nor worse)", palette.NEUTRAL, "diamond"),
+    spc.NEUTRAL_LOW: ("Special cause: low (neither better nor worse)", palette.NEUTRAL, "diamond-open"),
+}
+MARKER_KEY = (
+    "Special-cause points are marked in Making Data Count colours and shapes: blue circles improvement, orange squares "
+    "concern, purple diamonds neither better nor worse (filled high, open low); the table says which rule fired."
+)
+RULE_WORDS = {
+    spc.OUTSIDE: "beyond a process limit",
+    spc.TREND: "part of a trend of 7 or more",
+    spc.TWO_IN_THREE: "2 of 3 close to a limit",
+    spc.SHIFT: "part of a run of 7 or more on one side of the mean",
+}
 
 
 def _layout(figure: go.Figure, title: str, y_title: str) -> go.Figure:
@@ -81,11 +98,7 @@ def spc_figure(
                 connectgaps=False,
             )
         )
-    for kind, colour in (
-        (spc.IMPROVEMENT, palette.IMPROVEMENT),
-        (spc.CONCERN, palette.CONCERN),
-        (spc.NEITHER, palette.LIGHT_PURPLE),
-    ):
+    for kind, (label, colour, symbol) in SPECIAL_MARKERS.items():
         flagged = points[points["signal"] == kind]
         if flagged.empty:
             continue
@@ -94,8 +107,10 @@ def spc_figure(
                 x=[pd.Timestamp(d) for d in flagged["period_end"]],
                 y=flagged["value"].tolist(),
                 mode="markers",
-                name=kind.replace("special_cause_", "Special cause ").replace("_", " "),
-                marker={"color": colour, "size": 11, "symbol": MARKER_SYMBOLS[kind]},
+                name=label,
+                text=[RULE_WORDS.get(rule, "") for rule in flagged["rule"]],
+                hovertemplate="%{x|%b %Y}: %{y:,}<br>" + label + ": %{text}<extra></extra>",
+                marker={"color": colour, "size": 11, "symbol": symbol, "line": {"color": "white", "width": 1}},
             )
         )
     if target is not None:

@@ -11,5 +11,6 @@ CATEGORICAL = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE)
 
 IMPROVEMENT = DARK_BLUE  # Making Data Count: blue for improvement
 CONCERN = ORANGE  # ... orange for concern
+NEUTRAL = "#7030A0"  # ... purple for special cause with no better direction
 COMMON = DARK_GREY
 FONT = "Source Sans Pro, Arial, sans-serif"

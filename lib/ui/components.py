@@ -12,6 +12,7 @@ from lib.analysis import meetings, spc, summary
 from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS, KpiRow, KpiSummary
 from lib.core import config, events, exports
 from lib.core.formatting import format_headline, format_period, format_value, provenance_text
+from lib.core.text import literal
 from lib.figures import charts
 from lib.store import cache, db, queries
 from lib.ui.url_state import url_selectbox
@@ -24,16 +25,18 @@ RAG_BADGES: dict[str, tuple[str, str, BadgeColour]] = {
     "red": ("Red", ":material/cancel:", "red"),
 }
 VARIATION_BADGES: dict[str, tuple[str, BadgeColour]] = {
-    spc.IMPROVEMENT: (":material/trending_up:", "blue"),
+    spc.IMPROVEMENT: (":material/thumb_up:", "blue"),
     spc.CONCERN: (":material/warning:", "orange"),
-    spc.NEITHER: (":material/swap_vert:", "violet"),
+    spc.NEUTRAL_HIGH: (":material/north:", "violet"),
+    spc.NEUTRAL_LOW: (":material/south:", "violet"),
     spc.COMMON: (":material/horizontal_rule:", "gray"),
     spc.INSUFFICIENT: (":material/more_horiz:", "gray"),
 }
-ASSURANCE_ICONS = {
-    spc.PASSING: ":material/verified:",
-    spc.FAILING: ":material/dangerous:",
-    spc.HIT_AND_MISS: ":material/shuffle:",
+# Making Data Count's assurance colours: blue passing, orange failing, grey hit and miss (always with the words).
+ASSURANCE_BADGES: dict[str, tuple[str, BadgeColour]] = {
+    spc.PASSING: (":material/verified:", "blue"),
+    spc.FAILING: (":material/dangerous:", "orange"),
+    spc.HIT_AND_MISS: (":material/shuffle:", "gray"),
 }
 DELTA_COLOURS: dict[str, DeltaColour] = {"lower_is_better": "inverse", "higher_is_better": "normal", "neutral": "off"}
 STATUS_ICONS = {
@@ -122,10 +125,11 @@ def status_badges(item: KpiSummary) -> None:
             st.badge(word, icon=icon, color=colour)
         variation = item["spc"]["variation"]
         icon, colour = VARIATION_BADGES[variation]
-        st.badge(VARIATION_WORDS[variation].capitalize(), icon=icon, color=colour)
+        st.badge(_sentence_case(VARIATION_WORDS[variation]), icon=icon, color=colour)
         assurance = item["spc"].get("assurance")
-        if assurance in ASSURANCE_ICONS:
-            st.badge(ASSURANCE_WORDS[assurance].capitalize(), icon=ASSURANCE_ICONS[assurance], color="gray")
+        if assurance in ASSURANCE_BADGES:
+            icon, colour = ASSURANCE_BADGES[assurance]
+            st.badge(_sentence_case(ASSURANCE_WORDS[assurance]), icon=icon, color=colour)
         if item["stale"]:
             st.badge(
                 "Stale",
@@ -135,6 +139,11 @@ def status_badges(item: KpiSummary) -> None:
             )
         if item["illustrative"]:
             illustrative_badge()
+
+
+def _sentence_case(text: str) -> str:
+    """The first letter capitalised, the rest kept ('too few points for SPC' -> 'Too few points for SPC')."""
+    return text[:1].upper() + text[1:]
 
 
 def status_label(status: str) -> str:
@@ -205,15 +214,21 @@ def chart_block(figure: object, caption: str, table: pd.DataFrame, file_name: st
 
 
 def spc_table(points: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """The SPC chart's data as a readable table (the chart's table alternative and CSV)."""
-    table = points[["period_end", "value", "mean", "lower", "upper", "signal"]].copy()
+    """The SPC chart's data as a readable table (the chart's table alternative and CSV), with the rule behind each
+    special cause."""
+    table = points[["period_end", "value", "mean", "lower", "upper", "signal", "rule"]].copy()
     table["signal"] = table["signal"].replace({"": "none"}).str.replace("special_cause_", "special cause ")
+    table["rule"] = [
+        charts.RULE_WORDS.get(rule, "") if signal else ""
+        for rule, signal in zip(points["rule"], points["signal"], strict=True)
+    ]
     return table.rename(
         columns={
             "period_end": "month ending",
             "value": unit,
             "lower": "lower process limit",
             "upper": "upper process limit",
+            "rule": "why",
         }
     )
 
@@ -259,3 +274,33 @@ def spc_panel(url: str, kpi_code: str, cutoff: date, target: float | None) -> tu
         return None
     figure = charts.spc_figure(result.points, kpi["name"], kpi["unit"], events.events_for(kpi_code), target)
     return figure, spc_table(result.points, kpi["unit"])
+
+
+def kpi_link(kpi: KpiRow, meeting: str | None) -> str:
+    """A markdown link to where a KPI is shown in full: its priority's page, or the page that carries it."""
+    query = f"&meeting={meeting}" if meeting else ""
+    if kpi.get("priority_id") is not None and not pd.isna(kpi.get("priority_id")):
+        target = f"priorities?priority={int(kpi['priority_id'])}{query}"
+    else:
+        target = {"CRIME_TOTAL": "crime-asb"}.get(kpi["code"], "sources") + (f"?meeting={meeting}" if meeting else "")
+    return f"[{literal(kpi['name'])}]({target})"
+
+
+def summary_matrix(kpis: dict[str, KpiRow], items: list[KpiSummary]) -> None:
+    """The Making Data Count summary table: every KPI placed by variation (rows) and assurance (columns), each a link
+    to the KPI; words in every heading, so it reads the same without colour."""
+    cells = summary.summary_matrix(items)
+    meeting = st.query_params.get("meeting")
+    header = "| Variation \\ assurance | " + " | ".join(label for _, label in summary.MATRIX_COLUMNS) + " |"
+    lines = [header, "|" + " --- |" * (len(summary.MATRIX_COLUMNS) + 1)]
+    for row, label in summary.MATRIX_ROWS:
+        entries = [
+            " \u00b7 ".join(kpi_link(kpis[code], meeting) for code in cells[(row, column)]) or "\u2014"
+            for column, _ in summary.MATRIX_COLUMNS
+        ]
+        lines.append(f"| **{label}** | " + " | ".join(entries) + " |")
+    st.markdown("\n".join(lines))
+    st.caption(
+        "Each KPI sits in one cell: its latest point's variation (rows) and whether its process limits meet its "
+        "target (columns). A dash means no KPI. Links open the KPI's page."
+    )
