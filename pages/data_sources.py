@@ -7,7 +7,7 @@ import streamlit as st
 from lib.analysis import disclosure, kpis, measures
 from lib.core import config, exports
 from lib.store import queries
-from lib.ui import components, import_components
+from lib.ui import components, import_components, ward_components
 
 url = config.database_url()
 components.require_database(url)
@@ -116,5 +116,6 @@ st.markdown(
     "from ONS ward boundaries (May 2025, BGC). Contains public sector information licensed under the Open Government "
     "Licence v3.0. Source: Office for National Statistics licensed under the OGL v3.0. Contains OS data \u00a9 Crown "
     "copyright and database right.\n"
-    "- **Crime**: police.uk street-level crime (Home Office / West Yorkshire Police), Open Government Licence v3.0."
+    "- **Crime**: police.uk street-level crime (Home Office / West Yorkshire Police), Open Government Licence v3.0.\n"
+    + ward_components.boundary_status(url)
 )

@@ -7,10 +7,12 @@ from lib.core import events
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
+from lib.ui.frame_size import column_width, grid
 
 PEAKS = {9: "(Freshers' peak)", 10: "(Freshers' and Halloween peak)", 11: "(Bonfire Night peak)"}
 
 url, cutoff, _ = components.open_page()
+width = column_width("page_width")  # this screen's width, for the layout below
 catalogue = queries.kpi_catalogue(url).set_index("code")
 
 st.title("DS1 dedicated noise service")
@@ -22,7 +24,7 @@ st.caption(
 st.header("2021 compared with 2022, as documented")
 response = queries.kpi_series(url, "DS1_RESPONSE", real_only=True)
 triage = queries.kpi_series(url, "DS1_TRIAGE", real_only=True)
-left, right = st.columns(2)
+left, right = grid(2, width, min_width=320)
 with left:
     components.documented_change("Average response time, 14 Feb to 1 Nov", response, "minutes")
 with right:

@@ -4,12 +4,14 @@ import streamlit as st
 
 from lib.analysis import measures
 from lib.ui import components, ward_components
+from lib.ui.frame_size import column_width, side_by_side
 
 url, cutoff, _ = components.open_page()
+width = column_width("page_width")  # this screen's width, for the layout below
 
 st.title("Ward map")
 st.caption(f"The 33 Leeds wards by crime type or ward-level KPI. Data to {cutoff:%d %B %Y}. {measures.CAVEAT}")
-left, middle, right = st.columns([2, 2, 2])
+left, middle, right = side_by_side(width, [2, 2, 2], min_width=760)
 with left:
     measure = ward_components.measure_selector(url)
 with right:
@@ -25,10 +27,10 @@ if table.illustrative:
     components.illustrative_badge()
 ward_components.disclosure_note(table)
 selected = st.query_params.get("ward")
-map_column, bars_column = st.columns([3, 2])
+map_column, bars_column, map_width = ward_components.map_layout(width)
 with map_column:
     st.subheader(f"{measure.label}, {period.label}")
-    picked = ward_components.show_map(url, table, selected)
+    picked = ward_components.show_map(url, table, selected, map_width)
     st.caption(
         "Each ward coloured by the figure in the legend; hover for the value, rank and Leeds figure. Click a "
         "ward, or choose it below, to open its profile."

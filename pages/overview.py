@@ -6,8 +6,10 @@ from lib.analysis import summary
 from lib.core.formatting import format_period
 from lib.store import queries
 from lib.ui import components
+from lib.ui.frame_size import column_width, grid
 
 url, cutoff, previous_cutoff = components.open_page()
+width = column_width("page_width")  # this screen's width, for the layout below
 catalogue = queries.kpi_catalogue(url)
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
 now = components.meeting_summaries(url, cutoff, previous_cutoff)
@@ -24,15 +26,14 @@ st.header("Off track")
 exceptions = [s for s in now.values() if summary.is_exception(s)]
 if not exceptions:
     st.success("No KPI shows a special-cause concern or a failing target at this cut-off.", icon=":material/check:")
-columns = st.columns(4) if exceptions else []
-for position, item in enumerate(exceptions):
-    with columns[position % 4]:
+for cell, item in zip(grid(len(exceptions), width), exceptions, strict=True):
+    with cell:
         components.kpi_tile(kpis[item["code"]], item)
 
 st.header("Headline indicators")
 headline = catalogue.dropna(subset=["headline_rank"]).sort_values("headline_rank")
-for column, code in zip(st.columns(len(headline)), headline["code"], strict=True):
-    with column:
+for cell, code in zip(grid(len(headline), width), headline["code"], strict=True):
+    with cell:
         components.kpi_tile(kpis[code], now[code])
 
 st.header("Since the last meeting")
@@ -42,7 +43,7 @@ else:
     before = components.meeting_summaries(url, previous_cutoff, None)
     changes = summary.since_last_meeting(list(now.values()), list(before.values()))
     st.caption(f"Compared with the previous meeting's cut-off of {previous_cutoff:%d %B %Y}.")
-    left, middle, right = st.columns(3)
+    left, middle, right = grid(3, width, min_width=280, most=3)
     with left, st.container(border=True):
         st.markdown("**RAG changes**")
         st.markdown(
@@ -63,10 +64,10 @@ st.header("Summary matrix")
 components.summary_matrix(kpis, list(now.values()))
 
 st.header("Shared priorities")
-cards = st.columns(3)
-for position, priority in enumerate(queries.priorities(url).to_dict(orient="records")):
+priorities = queries.priorities(url).to_dict(orient="records")
+for cell, priority in zip(grid(len(priorities), width, min_width=320, most=3), priorities, strict=True):
     own = [now[code] for code in catalogue.loc[catalogue["priority_id"] == priority["id"], "code"]]
-    with cards[position % 3], st.container(border=True):
+    with cell, st.container(border=True):
         st.subheader(f"{priority['id']}. {priority['name']}")
         st.caption(f"Silver board: {priority['silver_board']}")
         st.markdown(components.rag_counts_line(own))

@@ -5,9 +5,11 @@ import streamlit as st
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
+from lib.ui.frame_size import column_width, side_by_side
 from lib.ui.url_state import url_selectbox
 
 url, cutoff, previous_cutoff = components.open_page()
+width = column_width("page_width")  # this screen's width, for the layout below
 priorities = queries.priorities(url).to_dict(orient="records")
 names = {str(p["id"]): f"{p['id']}. {p['name']}" for p in priorities}
 chosen = int(url_selectbox("Shared priority", list(names), "priority", format_func=names.get))
@@ -31,7 +33,7 @@ if not own:
     )
 for kpi in own:
     item = items[kpi["code"]]
-    tile, chart = st.columns([1, 2])
+    tile, chart = side_by_side(width, [1, 2], min_width=900)
     with tile:
         components.kpi_tile(kpi, item)
     with chart:

@@ -7,8 +7,10 @@ from lib.core import events
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
+from lib.ui.frame_size import column_width, grid
 
 url, cutoff, _ = components.open_page()
+width = column_width("page_width")  # this screen's width, for the layout below
 
 st.title("WalkSafe Leeds app")
 st.caption(
@@ -24,7 +26,7 @@ components.illustrative_notice(downloads)
 st.header("The first six months, as documented")
 monthly_downloads = kpis.rolling_total(kpis.monthly(downloads))
 monthly_uses = kpis.rolling_total(kpis.monthly(uses))
-left, right = st.columns(2)
+left, right = grid(2, width, min_width=320)
 for column, name, monthly, values in (
     (left, "Downloads", monthly_downloads, downloads),
     (right, "Uses", monthly_uses, uses),

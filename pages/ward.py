@@ -8,12 +8,14 @@ from lib.core.periods import ROLLING
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components, ward_components
+from lib.ui.frame_size import column_width, grid, side_by_side
 
 url, cutoff, _ = components.open_page()
+width = column_width("page_width")  # this screen's width, for the layout below
 wards = queries.wards(url).set_index("code")
 
 st.title("Ward profile")
-left, right = st.columns(2)
+left, right = side_by_side(width, [1, 1], min_width=560)
 with left:
     ward = ward_components.ward_choice(url, "ward", "Ward")
 with right:
@@ -36,7 +38,7 @@ for code in [c for c in (ward, other) if c]:
     figures = measures.ward_summary(url, ALL_CRIME, code, period)
     if figures["illustrative"] and code == ward:
         components.illustrative_badge()
-    columns = st.columns(4)
+    columns = grid(4, width, min_width=200)
     columns[0].metric(f"{figures['ward_name']}: crimes", figures["shown"], border=True)
     columns[1].metric(
         "Rate per 1,000 residents",

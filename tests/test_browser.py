@@ -107,6 +107,9 @@ def open_page(tab, base: str, path: str) -> None:
     tab.goto(f"{base}/{path}")
     tab.wait_for_selector("h1", timeout=30_000)
     settle(tab)
+    # The page then reports its width (lib/ui/frame_size.py) and is laid out again for it: let that run finish.
+    tab.wait_for_timeout(1200)
+    settle(tab)
     dialogs = [d.inner_text() for d in tab.locator("[role='dialog']").all()]
     assert dialogs == [], f"{path}: {dialogs}"
 
@@ -229,3 +232,135 @@ def test_the_csv_download_holds_the_mapped_figures(app, page):
     downloaded = dict(zip(frame["ward_code"], frame[measure.unit], strict=True))
     expected = dict(zip(table.wards["ward_code"], table.wards["value"].round(2), strict=True))
     assert downloaded == pytest.approx(expected)
+
+
+VIEWPORTS = {  # where the dashboard is used: projected in the meeting, a laptop, a councillor's iPad, a phone
+    "projector": (1920, 1080),
+    "laptop": (1280, 800),
+    "ipad": (820, 1180),
+    "phone": (390, 844),
+}
+SELECTED_OUTLINE = (244, 106, 37)  # lib.figures.maps.SELECTED_OUTLINE
+
+
+def _drawn_box(image) -> tuple[int, int, int, int] | None:
+    """The bounding box of everything drawn on a white map canvas (left, top, right, bottom), or None."""
+    from PIL import ImageChops
+
+    white = image.convert("RGB").point(lambda _: 255)
+    difference = ImageChops.difference(image.convert("RGB"), white).convert("L")
+    return difference.point(lambda v: 255 if v > 24 else 0).getbbox()
+
+
+@pytest.mark.parametrize("view", ["Map of Leeds", "Hex map"])
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_ward_map_frames_every_ward_at_every_screen_size(app, browser_context, size, view):
+    from PIL import Image
+
+    base, _ = app
+    tab = browser_context.new_page()
+    tab.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS[size], strict=True)))
+    try:
+        open_page(tab, base, "ward-map?ward=E05011394")  # Gipton & Harehills highlighted
+        if view != "Map of Leeds":
+            tab.get_by_text(view, exact=True).click()
+            settle(tab)
+        tab.wait_for_timeout(1500)  # the frame reports its width, the map is re-framed for it
+        settle(tab)
+        assert tab.locator("[data-testid='stDeckGlJsonChartZoomButton']").count() == 0  # no control over a ward
+        canvas = tab.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+
+        def shot() -> bytes:
+            canvas.scroll_into_view_if_needed()
+            tab.wait_for_timeout(800)
+            return canvas.screenshot()
+
+        image = Image.open(io.BytesIO(retrying(tab, shot))).convert("RGB")
+        box = _drawn_box(image)
+        assert box is not None, "nothing drawn"
+        left, top, right, bottom = box
+        width, height = image.size
+        # Inside its canvas on every side (a pixel of white all round), and spanning at least half of it.
+        assert left > 0 and top > 0 and right < width and bottom < height, (size, view, box, image.size)
+        assert right - left >= width / 2 or bottom - top >= height / 2, (size, view, box, image.size)
+        # The highlighted ward is in view: its outline colour is drawn on the canvas.
+        outline = sum(
+            count for count, colour in image.getcolors(maxcolors=4_000_000) if _near(colour, SELECTED_OUTLINE)
+        )
+        assert outline > 20, (size, view, "the highlighted ward's outline is not in view")
+        # Clicking where the zoom buttons used to be does not open a ward's profile.
+        box_on_page = canvas.bounding_box()
+        tab.mouse.click(box_on_page["x"] + box_on_page["width"] - 20, box_on_page["y"] + box_on_page["height"] - 20)
+        tab.wait_for_timeout(800)
+        assert "/ward-map" in tab.url
+        ARTEFACTS.joinpath("viewports").mkdir(parents=True, exist_ok=True)
+        full_page_screenshot(
+            tab, ARTEFACTS / "viewports" / f"ward-map-{'geographic' if 'Leeds' in view else 'hex'}-{size}.png"
+        )
+    finally:
+        tab.close()
+
+
+def _near(colour: tuple[int, int, int], target: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) <= 12 for a, b in zip(colour, target, strict=True))
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_ranked_bars_draw_the_leeds_line(app, browser_context, size):
+    base, _ = app
+    tab = browser_context.new_page()
+    tab.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS[size], strict=True)))
+
+    def leeds_line() -> float:
+        chart = tab.locator("[data-testid='stPlotlyChart']").first
+        chart.scroll_into_view_if_needed()
+        tab.wait_for_timeout(500)
+        assert "Leeds" in chart.inner_text()
+        lines = chart.locator(".scatterlayer .trace path.js-line")
+        assert lines.count() >= 1
+        return lines.first.evaluate("path => path.getTotalLength()")
+
+    try:
+        open_page(tab, base, "ward-map")
+        length = retrying(tab, leeds_line)
+        assert length > 100, f"the Leeds line is {length:.0f} px long"
+    finally:
+        tab.close()
+
+
+def retrying(tab, read, attempts: int = 5):  # noqa: ANN201 - whatever read returns
+    """read(), again after the page settles if a late rerun (the width report) replaced the element meanwhile."""
+    for attempt in range(attempts):
+        try:
+            return read()
+        except playwright_api.Error:
+            if attempt == attempts - 1:
+                raise
+            tab.wait_for_timeout(1000)
+            settle(tab)
+    return None
+
+
+CUT_METRICS = """() => [...document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricValue] *')]
+    .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.innerText)"""
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_every_page_fits_each_screen_with_no_figure_cut(app, browser_context, size):
+    base, _ = app
+    tab = browser_context.new_page()
+    tab.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS[size], strict=True)))
+    folder = ARTEFACTS / "viewports"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        for path, _heading, _content in PAGES:
+            open_page(tab, base, path)
+            tab.wait_for_timeout(1200)  # the page reports its width and is laid out for it
+            settle(tab)
+            cut = tab.evaluate(CUT_METRICS)
+            assert cut == [], f"{path or 'overview'} at {size}: figures cut: {cut}"
+            name = (path.split("?")[0] or "overview").replace("/", "-")
+            full_page_screenshot(tab, folder / f"{name}-{size}.png")
+    finally:
+        tab.close()

@@ -188,3 +188,33 @@ def test_reference_fetch_offline_says_so_plainly(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "Cannot reach the ONS Open Geography Portal" in err and "offline" in err and "\n" == err[-1]
     assert not list(tmp_path.iterdir())
+
+
+def test_shipped_boundaries_are_what_the_script_derives_from_the_ons_file(shared_dir, tmp_path, sqlite_seeded_url):
+    spec = importlib.util.spec_from_file_location("derive_boundaries", ROOT / "scripts" / "derive_boundaries.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "wards.geojson"
+    derived = script.derive(shared_dir / "data" / "geo" / "leeds_wards_2025.geojson")
+    out.write_text(json.dumps(derived, separators=(",", ":")) + "\n")
+    shipped = boundaries.SHIPPED
+    assert out.read_bytes() == shipped.read_bytes()
+    assert shipped.stat().st_size < 200 * 1024
+    codes = {f["properties"]["ward_code"] for f in json.loads(shipped.read_text())["features"]}
+    assert codes == set(queries.wards(sqlite_seeded_url)["code"])
+
+
+@pytest.mark.parametrize("width", [340, 390, 540, 700, 1100])
+def test_the_map_view_frames_every_ward_at_any_width(sqlite_seeded_url, width):
+    wards = queries.wards(sqlite_seeded_url)
+    outlines = boundaries.load(boundaries.SHIPPED, list(zip(wards["wd19_code"], wards["code"], strict=True)))
+    points = [maps.project(p) for f in outlines["features"] for p in maps.outer_points(f["geometry"])]
+    hexes = [maps.project(p) for cell in hexmap.layout().values() for p in hexmap.polygon(*cell)]
+    height = maps.map_height(width)
+    for drawn in (points, hexes):
+        view = maps.fit_view(drawn, width)
+        scale = 2**view.zoom
+        xs = [(x - view.target[0]) * scale + width / 2 for x, _ in drawn]
+        ys = [(y - view.target[1]) * scale + height / 2 for _, y in drawn]
+        assert min(xs) >= 0 and max(xs) <= width and min(ys) >= 0 and max(ys) <= height  # inside on every side
+        assert max(xs) - min(xs) >= width / 2 or max(ys) - min(ys) >= height / 2  # and spans at least half of it

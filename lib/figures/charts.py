@@ -214,14 +214,27 @@ def ranked_wards_figure(
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    if reference is not None:
-        figure.add_vline(
-            x=reference,
-            line_dash="dash",
-            line_color=palette.DARK_PINK,
-            annotation_text=reference_label,
-            annotation_position="top",
+    if reference is not None:  # a trace, not a shape: drawn at any size, and named in the legend in words
+        figure.add_trace(
+            go.Scatter(
+                x=[reference, reference],
+                y=[names[0], names[-1]],
+                mode="lines",
+                name=f"{reference_label}: {reference:,.1f} {unit}".strip(),
+                line={"color": palette.DARK_PINK, "dash": "dash", "width": 2},
+                hoverinfo="skip",
+            )
         )
-    figure.update_yaxes(autorange="reversed", tickfont={"size": 11})
-    figure.update_layout(hovermode="closest")
-    return _layout(figure, title, "").update_layout(xaxis_title=unit, height=24 * len(names) + 110, hovermode="closest")
+    shown = [v for v in values if not pd.isna(v)]
+    top = max(shown, default=0)
+    figure.update_xaxes(range=[min(0, min(shown, default=0)) * 1.15, top * 1.18 if top > 0 else 1], automargin=True)
+    figure.update_yaxes(autorange="reversed", tickfont={"size": 11}, automargin=True)
+    figure = _layout(figure, title, "")
+    return figure.update_layout(
+        xaxis_title=unit,
+        height=24 * len(names) + 130,
+        hovermode="closest",
+        showlegend=reference is not None,
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        margin={"l": 10, "r": 30, "t": 70, "b": 10},
+    )

@@ -7,6 +7,7 @@ count. Only what is drawn is sent: ward code, colour and a tooltip string per wa
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pydeck as pdk
@@ -16,7 +17,10 @@ from lib.figures.legend import bar_label, classes_for, colour_of, legend_number,
 from lib.geo import hexmap
 
 SELECTED_OUTLINE = [244, 106, 37]
-VIEW = pdk.ViewState(latitude=53.80, longitude=-1.55, zoom=9.3)
+MAP_HEIGHT = 520  # pixels
+CENTRE = (53.80, -1.55)  # (lat, lon) the maps are drawn around
+KM_PER_DEGREE = 111.32  # of latitude
+LABEL_FONT = "Source Sans"  # the page's web font (one family: deck.gl draws nothing for a comma-separated list)
 HEX_LAYER = "ward-hexes"
 GEO_LAYER = "ward-boundaries"
 
@@ -57,25 +61,108 @@ def _records(table: WardTable, selected: str | None) -> list[dict]:
             "ward_code": row["ward_code"],
             "fillrgba": _rgb(colour_of(row[table.mapped], classes)),
             "linergba": SELECTED_OUTLINE if row["ward_code"] == selected else [255, 255, 255],
-            "linepx": 250 if row["ward_code"] == selected else 40,
+            "linepx": 4 if row["ward_code"] == selected else 1,
             "tooltip": tooltip_text(row, table),
         }
-        for row in table.wards.to_dict(orient="records")
+        for row in sorted(table.wards.to_dict(orient="records"), key=lambda r: r["ward_code"] == selected)
+    ]  # the selected ward last, so its outline is drawn over its neighbours
+
+
+def project(point: list[float]) -> list[float]:
+    """[lon, lat] to the maps' flat plane: kilometres east and south of Leeds's centre (equirectangular at Leeds's
+    latitude, indistinguishable from a map projection over a city this size)."""
+    longitude, latitude = point[0], point[1]
+    return [
+        round((longitude - CENTRE[1]) * KM_PER_DEGREE * math.cos(math.radians(CENTRE[0])), 4),
+        round((CENTRE[0] - latitude) * KM_PER_DEGREE, 4),
     ]
 
 
-def _short(name: str) -> str:
-    """A hex label: the first three letters of each word of the ward name ('Gip Har')."""
-    words = [w for w in name.replace("&", " ").split() if w[0].isupper()]
-    return " ".join(w[:3] for w in words[:2])
+def map_height(width: int) -> int:
+    """The map frame's height for a frame `width` pixels wide: Leeds is wider than tall, so a narrow screen needs
+    less height (pixels)."""
+    return max(300, min(MAP_HEIGHT, round(width * 0.8)))
 
 
-def hex_deck(table: WardTable, selected: str | None = None) -> pdk.Deck:
-    """One equal hexagon per ward with a short name on each; no basemap, so it works offline."""
+def fit_view(points: list[list[float]], width: int, height: int | None = None) -> pdk.ViewState:
+    """The orthographic view that frames every projected point inside a width x height frame, with a margin on each
+    side so the tooltip of a ward at the edge has room."""
+    height = height or map_height(width)
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    margin_x, margin_y = min(90, width * 0.08), min(40, height * 0.08)
+    usable_width, usable_height = max(width - 2 * margin_x, 80), max(height - 2 * margin_y, 80)
+    zoom = math.log2(min(usable_width / (max(xs) - min(xs)), usable_height / (max(ys) - min(ys))))
+    target = [round((max(xs) + min(xs)) / 2, 4), round((max(ys) + min(ys)) / 2, 4), 0]
+    return pdk.ViewState(target=target, zoom=round(zoom, 3))
+
+
+def outer_points(geometry: dict) -> list[list[float]]:
+    """Every vertex of a (Multi)Polygon's outer rings."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [point for polygon in polygons for point in polygon[0]]
+
+
+def _projected(geometry: dict) -> dict:
+    """A (Multi)Polygon with every ring projected to the flat plane."""
+
+    def rings(polygon: list) -> list:
+        """Project one polygon's rings."""
+        return [[project(point) for point in ring] for ring in polygon]
+
+    if geometry["type"] == "MultiPolygon":
+        return {"type": "MultiPolygon", "coordinates": [rings(polygon) for polygon in geometry["coordinates"]]}
+    return {"type": "Polygon", "coordinates": rings(geometry["coordinates"])}
+
+
+def hex_label(name: str) -> str:
+    """A ward's name short enough for its hexagon: the part before any '&', on two lines if it has two words
+    ('Gipton & Harehills' -> 'Gipton', 'Chapel Allerton' -> 'Chapel' / 'Allerton'). The full name is in the
+    tooltip, the ranked bars and the table."""
+    first = name.split(" & ")[0]
+    return first.replace(" ", "\n", 1)
+
+
+def _text_colour(fill: list[int]) -> list[int]:
+    """Near-black on light fills, white on dark ones (WCAG relative luminance), so every label stays readable."""
+    channels = [c / 255 for c in fill[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return [255, 255, 255] if luminance < 0.22 else [11, 12, 12]
+
+
+def _deck(layers: list[pdk.Layer], view: pdk.ViewState) -> CompactDeck:
+    """A flat (orthographic) deck: no basemap or tiles (works offline), no zoom buttons over a ward and nothing to
+    pan or zoom, so every ward stays in the frame and a click only ever picks a ward."""
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=view,
+        views=[pdk.View(type="OrthographicView", controller=False)],
+        map_provider=None,
+        map_style=None,
+        tooltip={
+            "text": "{tooltip}",
+            "style": {"fontFamily": f"{LABEL_FONT}, sans-serif", "fontSize": "13px", "maxWidth": "220px"},
+        },
+    )
+
+
+def hex_deck(table: WardTable, selected: str | None = None, width: int = 700) -> pdk.Deck:
+    """One equal hexagon per ward with its name on it, framed for a frame `width` pixels wide; no basemap, so it
+    works offline."""
     cells = hexmap.layout()
     names = dict(zip(table.wards["ward_code"], table.wards["ward_name"], strict=True))
-    data = [dict(r, polygon=hexmap.polygon(*cells[r["ward_code"]])) for r in _records(table, selected)]
-    labels = [{"position": hexmap.label_position(*cells[code]), "text": _short(names[code])} for code in cells]
+    data = [
+        dict(r, polygon=[project(p) for p in hexmap.polygon(*cells[r["ward_code"]])]) for r in _records(table, selected)
+    ]
+    fills = {r["ward_code"]: r["fillrgba"] for r in data}
+    labels = [
+        {
+            "position": project(hexmap.label_position(*cells[code])),
+            "text": hex_label(names[code]),
+            "colour": _text_colour(fills[code]),
+        }
+        for code in cells
+    ]
     layers = [
         pdk.Layer(
             "PolygonLayer",
@@ -85,7 +172,7 @@ def hex_deck(table: WardTable, selected: str | None = None) -> pdk.Deck:
             get_fill_color="fillrgba",
             get_line_color="linergba",
             get_line_width="linepx",
-            line_width_min_pixels=1,
+            line_width_units="'pixels'",  # quoted: pydeck reads a bare string as an expression
             pickable=True,
             stroked=True,
             filled=True,
@@ -96,23 +183,27 @@ def hex_deck(table: WardTable, selected: str | None = None) -> pdk.Deck:
             id="ward-labels",
             get_position="position",
             get_text="text",
-            get_size=12,
-            get_color=[11, 12, 12],
-            background=True,
-            get_background_color=[255, 255, 255, 170],
+            get_color="colour",
+            get_size=0.8,  # about 11 characters of this size fit across a hexagon
+            # In kilometres like the hexagons, so labels scale with them and never overlap (quoted: pydeck reads a bare
+            # string as an expression).
+            size_units="'common'",
+            size_min_pixels=8,
+            size_max_pixels=16,
+            font_family=f"'{LABEL_FONT}'",
+            font_weight=600,
+            line_height=1.05,
             pickable=False,
         ),
     ]
-    return CompactDeck(
-        layers=layers, initial_view_state=VIEW, map_provider=None, map_style=None, tooltip={"text": "{tooltip}"}
-    )
+    return _deck(layers, fit_view([point for row in data for point in row["polygon"]], width))
 
 
-def choropleth_deck(table: WardTable, outlines: dict, selected: str | None = None) -> pdk.Deck:
-    """Ward boundaries coloured by the measure (pydeck GeoJsonLayer)."""
+def choropleth_deck(table: WardTable, outlines: dict, selected: str | None = None, width: int = 700) -> pdk.Deck:
+    """Ward boundaries coloured by the measure (pydeck GeoJsonLayer), framed for a frame `width` pixels wide."""
     records = {r["ward_code"]: r for r in _records(table, selected)}
     features = [
-        {"type": "Feature", "geometry": f["geometry"], "properties": records[f["properties"]["ward_code"]]}
+        {"type": "Feature", "geometry": _projected(f["geometry"]), "properties": records[f["properties"]["ward_code"]]}
         for f in outlines["features"]
     ]
     layer = pdk.Layer(
@@ -122,14 +213,13 @@ def choropleth_deck(table: WardTable, outlines: dict, selected: str | None = Non
         get_fill_color="properties.fillrgba",
         get_line_color="properties.linergba",
         get_line_width="properties.linepx",
-        line_width_min_pixels=1,
+        line_width_units="'pixels'",  # quoted: pydeck reads a bare string as an expression
         pickable=True,
         stroked=True,
         filled=True,
     )
-    return CompactDeck(
-        layers=[layer], initial_view_state=VIEW, map_provider=None, map_style=None, tooltip={"text": "{tooltip}"}
-    )
+    points = [project(p) for f in outlines["features"] for p in outer_points(f["geometry"])]
+    return _deck([layer], fit_view(points, width))
 
 
 def payload_bytes(deck: pdk.Deck) -> int:

@@ -1,8 +1,10 @@
-"""Ward boundaries for the geographic map: found in the reference folder, checked, simplified once, kept small.
+"""Ward boundaries for the geographic map: checked, simplified once, kept small.
 
-Boundaries are not committed; `saferleeds reference fetch` downloads them (lib.reference) or a user puts any
-GeoJSON of Leeds wards in SAFERLEEDS_REFERENCE_DIR. December 2019 (WD19) and May 2025 (WD25) codes both work:
-WD19 codes are translated through the ward table's crosswalk.
+The project ships its own simplified Leeds ward outlines (data/leeds_wards.geojson, derived from the ONS
+generalised boundaries by scripts/derive_boundaries.py), so the map works out of the box. A newer file in
+SAFERLEEDS_REFERENCE_DIR (what `saferleeds reference fetch` downloads, or any GeoJSON of Leeds wards) is used
+instead when present. December 2019 (WD19) and May 2025 (WD25) codes both work: WD19 codes are translated through
+the ward table's crosswalk.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from typing import Any
 
 from shapely.geometry import mapping, shape
 
+from lib.core.config import DATA_DIR
+
 SIMPLIFY_DEGREES = 0.0002  # about 15-20 m: invisible at ward scale, several times fewer points
 DECIMALS = 5  # about 1 m
+SHIPPED = DATA_DIR / "leeds_wards.geojson"  # ONS May 2025 wards (BGC), simplified: see scripts/derive_boundaries.py
 CODE_FIELDS = ("ward_code", "WD25CD", "WD24CD", "WD23CD", "WD22CD", "WD21CD", "WD20CD", "WD19CD", "wd19cd", "code")
 NAME_FIELDS = ("ward_name", "WD25NM", "WD24NM", "WD19NM", "wd19nm", "name")
 
@@ -35,15 +40,20 @@ def find(folder: Path) -> Path | None:
     return others[0] if others else None
 
 
+def source(folder: Path) -> Path:
+    """The boundaries to draw: a file in the reference folder (an update) if there is one, else the shipped one."""
+    return find(folder) or SHIPPED
+
+
 def _field(properties: dict, names: tuple[str, ...]) -> str | None:
     """The first of several possible property names present in a feature."""
     return next((str(properties[n]) for n in names if properties.get(n)), None)
 
 
-def _round(value: Any) -> Any:  # noqa: ANN401 - nested coordinate lists
+def round_coordinates(value: Any) -> Any:  # noqa: ANN401 - nested coordinate lists
     """Coordinates rounded to DECIMALS, nested lists kept."""
     if isinstance(value, list | tuple):
-        return [_round(v) for v in value]
+        return [round_coordinates(v) for v in value]
     return round(float(value), DECIMALS)
 
 
@@ -69,7 +79,7 @@ def _load(path: str, modified: float, crosswalk: tuple[tuple[str, str], ...]) ->
             {
                 "type": "Feature",
                 "properties": {"ward_code": code},
-                "geometry": {"type": outline["type"], "coordinates": _round(outline["coordinates"])},
+                "geometry": {"type": outline["type"], "coordinates": round_coordinates(outline["coordinates"])},
             }
         )
     missing = current_codes - {f["properties"]["ward_code"] for f in kept}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import pandas as pd
@@ -14,9 +15,11 @@ from lib.core.periods import Period
 from lib.figures import charts, legend, maps
 from lib.geo import boundaries
 from lib.store import queries
+from lib.ui.frame_size import side_by_side
 from lib.ui.url_state import url_optional_selectbox, url_selectbox
 
 PROFILE_PAGE = "pages/ward.py"
+LOG = logging.getLogger(__name__)
 
 
 def _from_url(key: str, options: list[str], default: int = 0) -> int:
@@ -83,26 +86,56 @@ def legend_block(table: WardTable) -> None:
     st.markdown(f'<div role="list" aria-label="Map legend">{items}</div>', unsafe_allow_html=True)
 
 
-def boundary_outlines(url: str) -> tuple[dict | None, str]:
-    """Simplified ward outlines from the reference folder, or None with the reason to show."""
-    path = boundaries.find(config.reference_dir())
-    if path is None:
-        return None, (
-            f"No ward boundaries in {config.reference_dir()}: showing the hex map. Run "
-            "`saferleeds reference fetch` (or put a GeoJSON of Leeds wards there, December 2019 or May "
-            "2025 codes) for the geographic map."
-        )
+def boundary_outlines(url: str) -> dict | None:
+    """Simplified ward outlines (the shipped ones, or an update in the reference folder), or None if they cannot be
+    used; why goes to the log and to Data & sources, never to the map's readers."""
+    path = boundaries.source(config.reference_dir())
     wards = queries.wards(url)
     try:
-        return boundaries.load(path, list(zip(wards["wd19_code"], wards["code"], strict=True))), ""
+        return boundaries.load(path, list(zip(wards["wd19_code"], wards["code"], strict=True)))
     except boundaries.BoundaryError as error:
-        return None, f"{error} Showing the hex map."
+        LOG.warning("Ward boundaries not usable, showing the hex map: %s", error)
+        return None
 
 
-def show_map(url: str, table: WardTable, selected: str | None) -> str | None:
-    """The hex or geographic map with its legend; returns a ward the user clicked, if any."""
-    outlines, reason = boundary_outlines(url)
-    views = ["Hex map", "Geographic map"] if outlines else ["Hex map"]
+GEOGRAPHIC, HEX = "Map of Leeds", "Hex map"
+
+
+def boundary_status(url: str) -> str:
+    """For Data & sources (not the map): which boundary file the map draws and how to update it, in markdown."""
+    folder = config.reference_dir()
+    path = boundaries.source(folder)
+    shipped = path == boundaries.SHIPPED
+    where = (
+        "the outlines shipped with the dashboard (ONS Wards May 2025 BGC, simplified by `scripts/derive_boundaries.py`)"
+        if shipped
+        else f"`{path}` in the reference folder"
+    )
+    usable = boundary_outlines(url) is not None
+    state = "in use" if usable else "**not usable** (see the server log): the map shows the hex view only"
+    return (
+        f"- **Ward boundaries on the map**: {where}, {state}. `saferleeds reference fetch` downloads the latest ONS "
+        f"boundaries and LSOA lookups into `{folder}` (the `{config.REFERENCE_DIR.name}` setting); a file there "
+        "replaces the shipped outlines."
+    )
+
+
+MAP_AND_BARS = [3, 2]  # relative widths of the map and the ranked bars, side by side on a wide screen
+SIDE_BY_SIDE_FROM = 1000  # pixels of page width; narrower, the bars go under the map
+
+
+def map_layout(page_width: int) -> tuple[object, object, int]:
+    """(map container, bars container, the map's width in pixels) for a page this wide."""
+    map_column, bars_column = side_by_side(page_width, MAP_AND_BARS, SIDE_BY_SIDE_FROM)
+    share = MAP_AND_BARS[0] / sum(MAP_AND_BARS) if page_width >= SIDE_BY_SIDE_FROM else 1
+    return map_column, bars_column, max(240, round(page_width * share) - 16)
+
+
+def show_map(url: str, table: WardTable, selected: str | None, width: int) -> str | None:
+    """The geographic or hex map, framed for a column `width` pixels wide, with its legend; returns a ward the user
+    clicked."""
+    outlines = boundary_outlines(url)
+    views = [GEOGRAPHIC, HEX] if outlines else [HEX]
     view = st.radio(
         "View",
         views,
@@ -110,14 +143,14 @@ def show_map(url: str, table: WardTable, selected: str | None) -> str | None:
         key="view",
         help="Hex map: one equal hexagon per ward, so small inner-city wards are as visible as large rural ones.",
     )
-    if reason:
-        st.caption(reason)
     deck = (
-        maps.choropleth_deck(table, outlines, selected)
-        if view == "Geographic map" and outlines
-        else maps.hex_deck(table, selected)
+        maps.choropleth_deck(table, outlines, selected, width)
+        if view == GEOGRAPHIC and outlines
+        else maps.hex_deck(table, selected, width)
     )
-    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"map_{view}", height=520)
+    event = st.pydeck_chart(
+        deck, on_select="rerun", selection_mode="single-object", key=f"map_{view}", height=maps.map_height(width)
+    )
     legend_block(table)
     return maps.picked_ward(event)
 
@@ -142,13 +175,16 @@ def ranked_bars(table: WardTable) -> None:
         frame[table.mapped].tolist(),
         [legend.colour_of(v, classes) for v in frame[table.mapped]],
         texts,
-        f"{table.measure.label}: wards ranked",
+        "Wards ranked",
         unit,
         table.leeds_figure,
         "Leeds",
     )
     st.plotly_chart(figure, width="stretch", key="chart_ranked", config={"displaylogo": False})
-    st.caption(f"Wards ranked by {unit}, {table.period.label}; dashed line: the Leeds figure.")
+    st.caption(
+        f"{table.measure.label}: the 33 wards ranked by {unit}, {table.period.label}, coloured as on the map; the "
+        "dashed line is the Leeds figure."
+    )
 
 
 def table_block(table: WardTable, file_name: str) -> None:
