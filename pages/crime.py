@@ -36,7 +36,7 @@ st.metric(
     f"All types, {comparison.first:%b %Y} to {comparison.latest:%b %Y}",
     "withheld (disclosure control)" if comparison.hidden else f"{comparison.current_total:,}",
     delta=f"{total.percent_change:+.1f}% ({total.verdict})" if total else None,
-    delta_color="inverse",
+    delta_color=components.change_colour(total),
     border=True,
 )
 st.caption(
@@ -66,7 +66,7 @@ if harehills.result is not None:
         f"Gipton & Harehills crime, {harehills.months_each_side} months after vs {harehills.months_each_side} before",
         f"{result.percent_change:+.0f}%",
         delta=f"{result.percent_change:+.0f}% \u00b7 {result.verdict}",
-        delta_color="inverse",
+        delta_color=components.change_colour(result),
         border=True,
     )
     st.caption(

@@ -43,22 +43,7 @@ else:
     before = components.meeting_summaries(url, previous_cutoff, None)
     changes = summary.since_last_meeting(list(now.values()), list(before.values()))
     st.caption(f"Compared with the previous meeting's cut-off of {previous_cutoff:%d %B %Y}.")
-    left, middle, right = grid(3, width, min_width=280, most=3)
-    with left, st.container(border=True):
-        st.markdown("**RAG changes**")
-        st.markdown(
-            "\n".join(f"- {c['name']}: {c['from'] or 'no RAG'} \u2192 {c['to']}" for c in changes["rag_changes"])
-            or "None"
-        )
-    with middle, st.container(border=True):
-        st.markdown("**New SPC signals**")
-        st.markdown(
-            "\n".join(f"- {c['name']}: {summary.VARIATION_WORDS[c['variation']]}" for c in changes["new_signals"])
-            or "None"
-        )
-    with right, st.container(border=True):
-        st.markdown("**Newly stale data**")
-        st.markdown("\n".join(f"- {c['name']} (latest {c['latest']:%b %Y})" for c in changes["newly_stale"]) or "None")
+    components.since_last_meeting_panel(changes, width)
 
 st.header("Summary matrix")
 components.summary_matrix(kpis, list(now.values()))

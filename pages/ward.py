@@ -55,7 +55,7 @@ for code in [c for c in (ward, other) if c]:
         "Change on the year before",
         f"{change.percent_change:+.1f}%" if change else "withheld",
         delta=f"{change.percent_change:+.1f}% \u00b7 {change.verdict}" if change else None,
-        delta_color="inverse",
+        delta_color=components.change_colour(change),
         border=True,
     )
 st.caption(

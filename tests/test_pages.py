@@ -262,3 +262,23 @@ def test_overview_summary_matrix_places_every_kpi_once_by_variation_and_assuranc
         cells = rows[0].split(" | ")[1:]
         assurance = item["spc"]["assurance"] if item["spc"]["assurance"] in columns else None
         assert [i for i, cell in enumerate(cells) if f"[{name}]" in cell] == [columns.index(assurance)]  # one column
+
+
+@pytest.mark.parametrize("area", ["", "E05011394", "E05012841"])  # Leeds, Gipton & Harehills, Adel (not significant)
+@pytest.mark.usefixtures("app_url")
+def test_a_change_is_coloured_only_when_it_is_significant(area):
+    from lib.analysis import significance
+    from lib.ui import components
+
+    assert components.change_colour(significance.RateRatio(1.02, 0.98, 1.06, significance.NO_CHANGE)) == "off"
+    assert components.change_colour(significance.RateRatio(0.9, 0.85, 0.95, significance.REDUCTION)) == "inverse"
+    assert components.change_colour(None) == "off"
+    at = page("pages/crime.py")
+    at.run()
+    at.selectbox(key="crime_area").set_value(area).run()
+    assert not at.exception
+    for metric in at.metric:
+        if "significant" in (metric.delta or ""):
+            neutral = "no significant change" in metric.delta
+            grey = metric.proto.DESCRIPTOR.fields_by_name["color"].enum_type.values_by_number[metric.proto.color].name
+            assert (grey == "GRAY") == neutral, (metric.label, metric.delta, grey)

@@ -1,7 +1,7 @@
 """The meeting summary: RAG, changes judged by direction, as-at cut-offs, and the JSON command."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -152,3 +152,54 @@ def test_kpi_summary_json_as_at(capsys, shared_seeded_url):
     assert set(triage["spc"]) >= {"variation", "assurance", "signals"}
     assert all(r["period_end"] is None or r["period_end"] <= "2022-12-31" for r in rows.values())
     assert rows["DA_SAFETY_PLANS"]["change_vs_previous_meeting"] is not None
+
+
+def test_since_last_meeting_lists_new_figures_that_moved_ten_percent_or_more():
+    def item(code, percent):
+        change = None if percent is None else {"percent": percent, "judgement": "worse" if percent > 0 else "better"}
+        return {
+            "code": code,
+            "name": code,
+            "rag": None,
+            "stale": False,
+            "spc": {"variation": spc.COMMON},
+            "change_vs_previous_meeting": change,
+        }
+
+    before = [item(code, None) for code in "ABCD"]
+    now = [item("A", 12.0), item("B", -10.0), item("C", 9.9), item("D", None)]
+    moved = summary.since_last_meeting(now, before)["moved"]
+    assert [(c["code"], c["percent"], c["judgement"]) for c in moved] == [("A", 12.0, "worse"), ("B", -10.0, "better")]
+
+
+def test_a_kpi_with_no_new_figure_since_the_last_meeting_reports_no_change():
+    kpi = {
+        "code": "K",
+        "name": "K",
+        "priority_id": 1,
+        "unit": "count",
+        "direction": "lower_is_better",
+        "target": None,
+        "target_type": None,
+        "frequency": "monthly",
+    }
+    starts = [date(2024, m, 1) for m in range(1, 4)]
+    values = pd.DataFrame(
+        {
+            "kpi_code": "K",
+            "area_code": "E08000035",
+            "period_start": starts,
+            "period_end": [date(2024, m + 1, 1) - timedelta(days=1) for m in range(1, 4)],
+            "value": [10.0, 12.0, 30.0],
+            "qualifier": "",
+            "illustrative": False,
+            "source": "",
+            "source_section": "",
+        }
+    )
+    # The previous meeting saw March too: no new figure, so nothing "since the last meeting".
+    same = summary.kpi_summary(kpi, values, date(2024, 4, 30), date(2024, 3, 31))
+    assert same["change_vs_previous_meeting"] is None
+    # It saw February: March is new, a 150% rise (worse, lower being better).
+    new = summary.kpi_summary(kpi, values, date(2024, 4, 30), date(2024, 2, 29))
+    assert new["change_vs_previous_meeting"] == {"percent": 150.0, "judgement": "worse"}

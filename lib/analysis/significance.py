@@ -24,6 +24,11 @@ class RateRatio:
     verdict: str
 
     @property
+    def significant(self) -> bool:
+        """True when the 95% interval excludes no change (a real rise or fall, not noise)."""
+        return self.verdict != NO_CHANGE
+
+    @property
     def percent_change(self) -> float:
         """The ratio as a percentage change (current vs previous)."""
         return 100.0 * (self.ratio - 1.0)

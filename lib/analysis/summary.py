@@ -70,11 +70,15 @@ class KpiSummary(TypedDict):
 
 
 class SinceLastMeeting(TypedDict):
-    """What changed between two meetings' cut-offs."""
+    """The material changes between two meetings' cut-offs: what a board would discuss."""
 
     rag_changes: list[dict[str, Any]]
     new_signals: list[dict[str, Any]]
+    moved: list[dict[str, Any]]  # new figures at least MATERIAL_CHANGE_PERCENT from the last meeting's
     newly_stale: list[dict[str, Any]]
+
+
+MATERIAL_CHANGE_PERCENT = 10.0  # a new figure this far from the last meeting's is listed as a material change
 
 
 VARIATION_WORDS = {
@@ -140,6 +144,8 @@ def kpi_summary(kpi: KpiRow, values: pd.DataFrame, as_at: date, previous_cutoff:
         earlier = _as_at(values, previous_cutoff)
         previous = kpis.latest_values(earlier).iloc[0].to_dict() if not earlier.empty else None
     year_change = kpis.percent_change(last_year["value"] if last_year else None, latest["value"])
+    if previous is not None and previous["period_end"] == latest["period_end"]:
+        previous = None  # no new figure since the last meeting: nothing to say "since the last meeting"
     meeting_change = kpis.percent_change(previous["value"] if previous else None, latest["value"])
     base.update(
         {
@@ -267,9 +273,11 @@ def is_exception(summary: KpiSummary) -> bool:
 
 
 def since_last_meeting(now: list[KpiSummary], before: list[KpiSummary]) -> SinceLastMeeting:
-    """What changed between the previous meeting's cut-off and this one: RAG moves, new signals, newly stale."""
+    """The material changes between the previous meeting's cut-off and this one: RAG moves, new SPC signals, new
+    figures MATERIAL_CHANGE_PERCENT or more from the last meeting's (better or worse by the KPI's direction), and
+    KPIs newly stale. A KPI with no new figure since the last meeting has no change to report."""
     earlier = {s["code"]: s for s in before}
-    rag_changes, new_signals, newly_stale = [], [], []
+    rag_changes, new_signals, moved, newly_stale = [], [], [], []
     special = spc.SPECIAL
     for current in now:
         previous = earlier.get(current["code"])
@@ -282,9 +290,12 @@ def since_last_meeting(now: list[KpiSummary], before: list[KpiSummary]) -> Since
         variation = current["spc"]["variation"]
         if variation in special and variation != previous["spc"]["variation"]:
             new_signals.append({"code": current["code"], "name": current["name"], "variation": variation})
+        change = current.get("change_vs_previous_meeting")
+        if change is not None and abs(change["percent"]) >= MATERIAL_CHANGE_PERCENT:
+            moved.append({"code": current["code"], "name": current["name"], **change})
         if current["stale"] and not previous["stale"]:
             newly_stale.append({"code": current["code"], "name": current["name"], "latest": current["period_end"]})
-    return {"rag_changes": rag_changes, "new_signals": new_signals, "newly_stale": newly_stale}
+    return {"rag_changes": rag_changes, "new_signals": new_signals, "moved": moved, "newly_stale": newly_stale}
 
 
 def spc_result(kpi: KpiRow, values: pd.DataFrame, as_at: date) -> spc.SpcResult | None:

@@ -8,13 +8,14 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from lib.analysis import meetings, spc, summary
+from lib.analysis import meetings, significance, spc, summary
 from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS, KpiRow, KpiSummary
 from lib.core import config, events, exports
 from lib.core.formatting import format_headline, format_period, format_value, provenance_text
 from lib.core.text import literal
 from lib.figures import charts
 from lib.store import cache, db, queries
+from lib.ui.frame_size import grid
 from lib.ui.url_state import url_selectbox
 
 BadgeColour = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"]
@@ -304,3 +305,39 @@ def summary_matrix(kpis: dict[str, KpiRow], items: list[KpiSummary]) -> None:
         "Each KPI sits in one cell: its latest point's variation (rows) and whether its process limits meet its "
         "target (columns). A dash means no KPI. Links open the KPI's page."
     )
+
+
+def change_colour(result: significance.RateRatio | None) -> DeltaColour:
+    """A rate ratio's colour on a metric: red for a significant rise and green for a significant fall in crime,
+    grey (neutral) when the change is not significant, so the colour never says more than the test does."""
+    return "inverse" if result is not None and result.significant else "off"
+
+
+def since_last_meeting_panel(changes: summary.SinceLastMeeting, width: int) -> None:
+    """The material changes since the last meeting in four boxes, each saying in words when there are none."""
+    boxes = (
+        (
+            "RAG changes",
+            [f"{c['name']}: {c['from'] or 'no RAG'} \u2192 {c['to']}" for c in changes["rag_changes"]],
+            "No RAG rating changed.",
+        ),
+        (
+            "New SPC signals",
+            [f"{c['name']}: {summary.VARIATION_WORDS[c['variation']]}" for c in changes["new_signals"]],
+            "No new special-cause signal.",
+        ),
+        (
+            f"New figures {summary.MATERIAL_CHANGE_PERCENT:g}% or more from the last meeting's",
+            [f"{c['name']}: {c['percent']:+.1f}% ({c['judgement']})" for c in changes["moved"]],
+            f"No new figure moved {summary.MATERIAL_CHANGE_PERCENT:g}% or more.",
+        ),
+        (
+            "Newly stale data",
+            [f"{c['name']} (latest {c['latest']:%b %Y})" for c in changes["newly_stale"]],
+            "No KPI went stale.",
+        ),
+    )
+    for cell, (title, lines, none) in zip(grid(len(boxes), width, min_width=280), boxes, strict=True):
+        with cell, st.container(border=True):
+            st.markdown(f"**{title}**")
+            st.markdown("\n".join(f"- {literal(line)}" for line in lines) or none)
