@@ -35,7 +35,7 @@ CASES = {  # series (oldest first), direction, what the sentence must say, the b
         [10, 12] * 5 + [10, 30],
         "neutral",
         "unusual, though neither better nor worse (above the upper process limit)",
-        ("Special cause variation, high (neither better nor worse)", "violet", "north"),
+        ("Special cause: high", "violet", "north"),
     ),
 }
 

@@ -33,6 +33,8 @@ VARIATION_BADGES: dict[str, tuple[str, BadgeColour]] = {
     spc.COMMON: (":material/horizontal_rule:", "gray"),
     spc.INSUFFICIENT: (":material/more_horiz:", "gray"),
 }
+# Badge words short enough for a tile on any screen (the full wording is in the badge's help and the sentence).
+VARIATION_BADGE_WORDS = {spc.NEUTRAL_HIGH: "Special cause: high", spc.NEUTRAL_LOW: "Special cause: low"}
 # Making Data Count's assurance colours: blue passing, orange failing, grey hit and miss (always with the words).
 ASSURANCE_BADGES: dict[str, tuple[str, BadgeColour]] = {
     spc.PASSING: (":material/verified:", "blue"),
@@ -126,7 +128,8 @@ def status_badges(item: KpiSummary) -> None:
             st.badge(word, icon=icon, color=colour)
         variation = item["spc"]["variation"]
         icon, colour = VARIATION_BADGES[variation]
-        st.badge(_sentence_case(VARIATION_WORDS[variation]), icon=icon, color=colour)
+        words = VARIATION_BADGE_WORDS.get(variation, _sentence_case(VARIATION_WORDS[variation]))
+        st.badge(words, icon=icon, color=colour, help=_sentence_case(VARIATION_WORDS[variation]))
         assurance = item["spc"].get("assurance")
         if assurance in ASSURANCE_BADGES:
             icon, colour = ASSURANCE_BADGES[assurance]
