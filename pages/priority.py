@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.analysis import summary
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
@@ -29,10 +30,11 @@ st.header("KPIs")
 if not own:
     st.info(
         "No KPI figures are published for this priority in the source documents yet. Priority leads can load "
-        "their returns once the Data in page is available."
+        "their returns on the Data in page."
     )
-for kpi in own:
-    item = items[kpi["code"]]
+by_code = {kpi["code"]: kpi for kpi in own}
+for item in summary.current_first([items[code] for code in by_code]):
+    kpi = by_code[item["code"]]
     tile, chart = side_by_side(width, [1, 2], min_width=900)
     with tile:
         components.kpi_tile(kpi, item)

@@ -19,17 +19,6 @@ components.illustrative_notice(values)
 monthly = kpis.rolling_total(kpis.monthly(values))
 documented = kpis.compare_with_documented(monthly, kpis.documented_totals(values))
 
-st.header("Documented totals")
-for fact in documented.to_dict(orient="records"):
-    shown = f"{fact['qualifier']} {fact['documented']:,.0f}".strip()
-    summed = (
-        "no monthly values"
-        if fact["sum_of_monthly_values"] is None
-        else (f"{fact['sum_of_monthly_values']:,.0f} from {fact['months_in_series']} monthly values")
-    )
-    st.metric(f"{fact['period_start']:%b %Y} to {fact['period_end']:%b %Y}", shown, border=True, help=fact["source"])
-    st.caption(f"Sum of the monthly series over the same months: {summed}. Source: {fact['source']}.")
-
 st.header("Monthly plans and the rolling 12-month total")
 table = monthly[["period_end", "value", "rolling_total", "illustrative"]].rename(
     columns={"value": "safety plans", "rolling_total": "rolling 12-month total"}
@@ -61,3 +50,14 @@ components.chart_block(
     "safety-plans-rolling.csv",
     "rolling",
 )
+
+st.header("History: the documented totals")
+for fact in documented.to_dict(orient="records"):
+    shown = f"{fact['qualifier']} {fact['documented']:,.0f}".strip()
+    summed = (
+        "no monthly values"
+        if fact["sum_of_monthly_values"] is None
+        else (f"{fact['sum_of_monthly_values']:,.0f} from {fact['months_in_series']} monthly values")
+    )
+    st.metric(f"{fact['period_start']:%b %Y} to {fact['period_end']:%b %Y}", shown, border=True, help=fact["source"])
+    st.caption(f"Sum of the monthly series over the same months: {summed}. Source: {fact['source']}.")

@@ -23,25 +23,8 @@ if downloads.empty:
     st.stop()
 components.illustrative_notice(downloads)
 
-st.header("The first six months, as documented")
 monthly_downloads = kpis.rolling_total(kpis.monthly(downloads))
 monthly_uses = kpis.rolling_total(kpis.monthly(uses))
-left, right = grid(2, width, min_width=320)
-for column, name, monthly, values in (
-    (left, "Downloads", monthly_downloads, downloads),
-    (right, "Uses", monthly_uses, uses),
-):
-    documented = kpis.compare_with_documented(monthly, kpis.documented_totals(values))
-    with column:
-        for fact in documented.to_dict(orient="records"):
-            st.metric(
-                f"{name}, {fact['period_start']:%b %Y} to {fact['period_end']:%b %Y}",
-                f"{fact['qualifier']} {fact['documented']:,.0f}".strip(),
-                border=True,
-            )
-            st.caption(
-                f"Monthly series over the same months: {fact['sum_of_monthly_values']:,.0f}. Source: {fact['source']}."
-            )
 
 st.header("Downloads and use over time")
 table = monthly_downloads[["period_end", "value", "cumulative_total", "illustrative"]].rename(
@@ -74,3 +57,21 @@ components.chart_block(
     "walksafe-uses.csv",
     "uses",
 )
+
+st.header("History: the first six months, as documented")
+left, right = grid(2, width, min_width=320)
+for column, name, monthly, values in (
+    (left, "Downloads", monthly_downloads, downloads),
+    (right, "Uses", monthly_uses, uses),
+):
+    documented = kpis.compare_with_documented(monthly, kpis.documented_totals(values))
+    with column:
+        for fact in documented.to_dict(orient="records"):
+            st.metric(
+                f"{name}, {fact['period_start']:%b %Y} to {fact['period_end']:%b %Y}",
+                f"{fact['qualifier']} {fact['documented']:,.0f}".strip(),
+                border=True,
+            )
+            st.caption(
+                f"Monthly series over the same months: {fact['sum_of_monthly_values']:,.0f}. Source: {fact['source']}."
+            )

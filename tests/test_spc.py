@@ -146,3 +146,17 @@ def test_short_segment_after_a_change_point_is_insufficient():
 )
 def test_assurance_against_target(values, target, kind, expected):
     assert spc.xmr(series(values), "lower_is_better", target, kind).assurance == expected
+
+
+def test_charts_keep_the_axis_to_the_data_and_event_labels_apart():
+    from lib.core import events
+    from lib.figures import charts
+
+    frame = series([10, 12] * 12, start=date(2021, 10, 1))
+    result = spc.xmr(frame, "lower_is_better")
+    figure = charts.spc_figure(result.points, "Calls", "calls", events.events_for("DS1_CALLS"))
+    first, last = pd.Timestamp(frame["period_end"].min()), pd.Timestamp(frame["period_end"].max())
+    low, high = (pd.Timestamp(v) for v in figure.layout.xaxis.range)
+    assert first - pd.Timedelta(days=31) < low <= first and last <= high < last + pd.Timedelta(days=31)
+    labels = [a for a in figure.layout.annotations if a.yref == "paper"]
+    assert len(labels) == 2 and len({a.y for a in labels}) == 2  # two events in range, on two different lines

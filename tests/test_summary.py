@@ -203,3 +203,13 @@ def test_a_kpi_with_no_new_figure_since_the_last_meeting_reports_no_change():
     # It saw February: March is new, a 150% rise (worse, lower being better).
     new = summary.kpi_summary(kpi, values, date(2024, 4, 30), date(2024, 2, 29))
     assert new["change_vs_previous_meeting"] == {"percent": 150.0, "judgement": "worse"}
+
+
+def test_current_figures_lead_and_one_off_history_goes_last():
+    items = [
+        {"code": "OLD", "period_end": date(2012, 3, 31)},
+        {"code": "NONE", "period_end": None},
+        {"code": "NOW", "period_end": date(2024, 9, 30)},
+        {"code": "MID", "period_end": date(2022, 10, 31)},
+    ]
+    assert [i["code"] for i in summary.current_first(items)] == ["NOW", "MID", "OLD", "NONE"]

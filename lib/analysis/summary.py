@@ -338,3 +338,10 @@ def summary_matrix(items: list[KpiSummary]) -> dict[tuple[str, str], list[str]]:
         column = assurance if assurance in (spc.FAILING, spc.HIT_AND_MISS, spc.PASSING) else "none"
         cells[(row, column)].append(item["code"])
     return cells
+
+
+def current_first(items: list[KpiSummary]) -> list[KpiSummary]:
+    """KPIs with the newest figures first (the current position leads; one-off historical figures go last), each
+    group in its original order."""
+    undated = date.min
+    return sorted(items, key=lambda item: item["period_end"] or undated, reverse=True)

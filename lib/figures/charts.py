@@ -44,19 +44,30 @@ def _layout(figure: go.Figure, title: str, y_title: str) -> go.Figure:
     return figure
 
 
-def _annotate(figure: go.Figure, events: list[Event]) -> None:
-    """Dashed vertical lines with labels at known events (e.g. DS1 launch)."""
-    for event in events:
+def _annotate(figure: go.Figure, events: list[Event], x: list[pd.Timestamp] | None = None) -> None:
+    """Dashed vertical lines with labels at known events (e.g. DS1 launch). Labels are stacked one under another so
+    they never print over each other, and anchored towards the middle so they stay inside a narrow chart. With x
+    (the chart's dates), the axis is pinned to the data: a label never stretches it."""
+    middle = None
+    if x:
+        first, last = min(x), max(x)
+        middle = first + (last - first) / 2
+        figure.update_xaxes(range=[first - pd.Timedelta(days=15), last + pd.Timedelta(days=15)])
+    for position, event in enumerate(sorted(events, key=lambda e: e.when)):
         when = pd.Timestamp(event.when)
+        if x and not (min(x) <= when <= max(x)):
+            continue  # outside the data shown: no line, no label
         figure.add_vline(x=when, line_dash="dash", line_color=palette.DARK_GREY, line_width=1)
+        left_half = middle is None or when <= middle
         figure.add_annotation(
             x=when,
-            y=1,
+            y=1 - 0.09 * position,
             yref="paper",
             text=event.label,
             showarrow=False,
-            xanchor="left",
+            xanchor="left" if left_half else "right",
             yanchor="top",
+            bgcolor="rgba(255,255,255,0.8)",
             font={"size": 11, "color": palette.DARK_GREY},
         )
 
@@ -121,7 +132,7 @@ def spc_figure(
             annotation_text=f"Target {target:g}",
             annotation_position="top left",
         )
-    _annotate(figure, events)
+    _annotate(figure, events, x)
     return _layout(figure, title, unit)
 
 
@@ -147,7 +158,7 @@ def series_figure(
         figure.add_trace(trace(x=x, y=frame[column].tolist(), name=column, **style))
     if target is not None:
         figure.add_hline(y=target, line_dash="dashdot", annotation_text=target_label)
-    _annotate(figure, events)
+    _annotate(figure, events, x)
     return _layout(figure, title, unit)
 
 
@@ -187,7 +198,7 @@ def seasonal_bars_figure(
             hovertemplate="%{x|%b %Y}: %{y:,.0f} " + unit + " %{customdata}<extra></extra>",
         )
     )
-    _annotate(figure, events)
+    _annotate(figure, events, x)
     return _layout(figure, title, unit)
 
 

@@ -203,7 +203,9 @@ def kpi_line(kpi: KpiRow, item: KpiSummary) -> str:
 
 def chart_block(figure: object, caption: str, table: pd.DataFrame, file_name: str, key: str) -> None:
     """A chart with its caption, the same data as a table in an expander, and a CSV of exactly what is plotted."""
-    st.plotly_chart(figure, width="stretch", key=f"chart_{key}", config={"displaylogo": False})
+    st.plotly_chart(
+        figure, width="stretch", key=f"chart_{key}", config={"displaylogo": False, "displayModeBar": False}
+    )  # no toolbar over titles on touch screens; the CSV is below
     st.caption(caption)
     with st.expander("Table of the data in this chart"):
         st.dataframe(table, hide_index=True, width="stretch")

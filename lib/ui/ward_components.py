@@ -180,7 +180,9 @@ def ranked_bars(table: WardTable) -> None:
         table.leeds_figure,
         "Leeds",
     )
-    st.plotly_chart(figure, width="stretch", key="chart_ranked", config={"displaylogo": False})
+    st.plotly_chart(
+        figure, width="stretch", key="chart_ranked", config={"displaylogo": False, "displayModeBar": False}
+    )  # no toolbar over titles on touch screens; the CSV is below
     st.caption(
         f"{table.measure.label}: the 33 wards ranked by {unit}, {table.period.label}, coloured as on the map; the "
         "dashed line is the Leeds figure."
