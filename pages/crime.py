@@ -4,7 +4,7 @@ Harehills Clear-Hold-Build before and after, and the 2002/03-2011/12 recorded-cr
 import streamlit as st
 
 from lib.analysis import crime
-from lib.core import events
+from lib.core import documents, events
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
@@ -71,7 +71,7 @@ if harehills.result is not None:
     )
     st.caption(
         "Documented: a 40% reduction in overall crime in the 16 months since Clear, Hold, Build began "
-        "(000_274d76e3dc4e1983.txt § What is this report about?)."
+        f"({documents.cite('000_274d76e3dc4e1983.txt')} § What is this report about?)."
     )
 frame = harehills.monthly.rename(columns={"month": "period_end", "count": "Crimes (excluding ASB)"})
 components.chart_block(
@@ -102,7 +102,7 @@ components.chart_block(
         history, "Recorded crime in Leeds by category (financial years)", "crimes", [], list(history.columns[1:])
     ),
     "Police recorded crime by financial year, from the Safer Leeds Partnership Business Plan 2012-15 "
-    "(004_94eba5691181e0a4.txt § Performance & Key Facts).",
+    f"({documents.cite('004_94eba5691181e0a4.txt')} § Performance & Key Facts).",
     history,
     "recorded-crime-2002-2012.csv",
     "history",

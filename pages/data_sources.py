@@ -5,7 +5,8 @@ from datetime import date
 import streamlit as st
 
 from lib.analysis import disclosure, kpis, measures
-from lib.core import config, exports
+from lib.core import config, documents, exports
+from lib.core.formatting import readable
 from lib.store import queries
 from lib.ui import components, import_components, ward_components
 
@@ -20,29 +21,31 @@ components.illustrative_notice(values)
 
 st.header("KPI definitions")
 st.dataframe(
-    catalogue[
-        [
-            "code",
-            "name",
-            "priority",
-            "definition",
-            "unit",
-            "direction",
-            "target",
-            "target_type",
-            "rag_rule",
-            "frequency",
-            "area_name",
-            "sensitive",
-            "owner",
-            "source",
+    readable(
+        catalogue[
+            [
+                "code",
+                "name",
+                "priority",
+                "definition",
+                "unit",
+                "direction",
+                "target",
+                "target_type",
+                "rag_rule",
+                "frequency",
+                "area_name",
+                "sensitive",
+                "owner",
+                "source",
+            ]
         ]
-    ],
+    ),
     hide_index=True,
     width="stretch",
     column_config={
-        "sensitive": st.column_config.CheckboxColumn(
-            "sensitive", help="Disclosure control applies to ward-level counts"
+        "Sensitive": st.column_config.CheckboxColumn(
+            "Sensitive", help="Disclosure control applies to ward-level counts"
         )
     },
 )
@@ -58,7 +61,7 @@ st.caption(
     "from the police.uk aggregate and are not listed here. Ward values of sensitive KPIs are withheld ([c]): "
     f"by ward they are published only as 12-month totals on the ward map. {disclosure.EXPLANATION}"
 )
-st.dataframe(provenance, hide_index=True, width="stretch")
+st.dataframe(readable(provenance), hide_index=True, width="stretch")
 st.download_button(
     "Download these values (CSV)",
     exports.csv_bytes(provenance),
@@ -73,7 +76,7 @@ st.caption(
     f"As of {today:%d %B %Y}. Monthly KPIs are overdue 62 days after their latest month ends; annual ones "
     "after 400 days. One-off figures are documented totals for a stated period."
 )
-st.dataframe(kpis.freshness(values, catalogue, today), hide_index=True, width="stretch")
+st.dataframe(readable(kpis.freshness(values, catalogue, today)), hide_index=True, width="stretch")
 
 st.header("Revision history")
 revisions = measures.withhold_sensitive_wards(url, queries.revision_history(url))
@@ -81,7 +84,7 @@ st.caption(
     f"{revisions[['kpi_code', 'area_code', 'period_start', 'period_end']].drop_duplicates().shape[0]:,} "
     "values have been corrected. Every revision is kept; the current one is ticked."
 )
-st.dataframe(revisions, hide_index=True, width="stretch")
+st.dataframe(readable(revisions), hide_index=True, width="stretch")
 
 st.header("Import log")
 st.caption(
@@ -105,14 +108,15 @@ if not outcomes.empty:
         f"{len(outcomes):,} crimes had their outcome or type changed by a later police.uk file; the earlier "
         "values are kept here."
     )
-    st.dataframe(outcomes, hide_index=True, width="stretch")
+    st.dataframe(readable(outcomes), hide_index=True, width="stretch")
 
 st.header("Wards and licences")
-st.dataframe(queries.wards(url), hide_index=True, width="stretch")
+st.dataframe(readable(queries.wards(url)), hide_index=True, width="stretch")
 st.markdown(
-    "- **Source documents**: Safer Leeds annual reports, the Community Safety Strategy 2024-27 and the Partnership "
-    "Business Plan 2012-15 (Leeds City Council), cited by file name and section on every documented value.\n"
-    "- **Ward populations**: ONS Census 2021 (TS001 usual residents) summed from LSOAs to wards; **ward centroids** "
+    "- **Source documents**, cited by title and section on every documented value (the file each is stored as, in "
+    "brackets):\n"
+    + "".join(f"  - {d.title}, {d.publisher}, {d.published} ({d.file})\n" for d in documents.documents().values())
+    + "- **Ward populations**: ONS Census 2021 (TS001 usual residents) summed from LSOAs to wards; **ward centroids** "
     "from ONS ward boundaries (May 2025, BGC). Contains public sector information licensed under the Open Government "
     "Licence v3.0. Source: Office for National Statistics licensed under the OGL v3.0. Contains OS data \u00a9 Crown "
     "copyright and database right.\n"

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.analysis import summary
+from lib.core import documents
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
@@ -60,7 +61,7 @@ for row in plan.to_dict(orient="records"):
     with st.container(border=True):
         st.markdown(f"**{row['title']}** \u2014 {components.status_label(row['status'])}")
         st.markdown(row["summary"])
-        st.caption(f"Status basis: {row['status_basis']} Source: {row['source']}")
+        st.caption(f"Status basis: {row['status_basis']} Source: {documents.cite(row['source'])}")
 
 st.header("Delivery boards (2024-27 strategy)")
 boards = deliverables[deliverables["board"].notna()]

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.analysis import kpis
+from lib.core import documents
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
@@ -59,5 +60,10 @@ for fact in documented.to_dict(orient="records"):
         if fact["sum_of_monthly_values"] is None
         else (f"{fact['sum_of_monthly_values']:,.0f} from {fact['months_in_series']} monthly values")
     )
-    st.metric(f"{fact['period_start']:%b %Y} to {fact['period_end']:%b %Y}", shown, border=True, help=fact["source"])
-    st.caption(f"Sum of the monthly series over the same months: {summed}. Source: {fact['source']}.")
+    st.metric(
+        f"{fact['period_start']:%b %Y} to {fact['period_end']:%b %Y}",
+        shown,
+        border=True,
+        help=documents.cite(fact["source"]),
+    )
+    st.caption(f"Sum of the monthly series over the same months: {summed}. Source: {documents.cite(fact['source'])}.")

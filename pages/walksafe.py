@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.analysis import kpis
-from lib.core import events
+from lib.core import documents, events
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
@@ -73,5 +73,6 @@ for column, name, monthly, values in (
                 border=True,
             )
             st.caption(
-                f"Monthly series over the same months: {fact['sum_of_monthly_values']:,.0f}. Source: {fact['source']}."
+                f"Monthly series over the same months: {fact['sum_of_monthly_values']:,.0f}. "
+                f"Source: {documents.cite(fact['source'])}."
             )

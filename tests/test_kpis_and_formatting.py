@@ -96,3 +96,29 @@ def test_provenance_text_says_illustrative_or_cites_the_source():
 )
 def test_format_headline_splits_number_and_words(value, unit, expected):
     assert formatting.format_headline(value, unit) == expected
+
+
+def test_documents_are_cited_by_title_publisher_and_date():
+    from lib.core import documents
+
+    cited = formatting.provenance_text("001_cf5d9940d488cdb5.txt", "Leedswatch", False)
+    assert cited == (
+        "Source: Safer Leeds Executive Annual Report 2021/22 (Safer Leeds / Leeds City Council, Feb 2023) § Leedswatch."
+    )
+    assert documents.cite("KPI return october.csv") == "KPI return october.csv"  # not a document: as stored
+    shown = formatting.readable(
+        pd.DataFrame({"kpi_code": ["A"], "period_start": [1], "source": ["004_94eba5691181e0a4.txt"]})
+    )
+    assert list(shown.columns) == ["KPI", "Period start", "Source"]
+    assert shown["Source"].iloc[0].startswith("Safer Leeds Partnership Business Plan 2012-2015")
+
+
+def test_every_source_document_is_listed_with_its_title(shared_dir):
+    from lib.core import documents
+
+    files = {p.name for p in (shared_dir / "context").glob("*.txt")}
+    assert set(documents.documents()) == files
+    readme = (shared_dir / "context" / "README.md").read_text(encoding="utf-8")
+    for document in documents.documents().values():
+        line = next(line for line in readme.splitlines() if line.startswith(f"| {document.file}"))
+        assert document.published.split()[-1] in line, (document.file, document.published)  # the year it says

@@ -188,8 +188,11 @@ def test_data_sources_shows_catalogue_provenance_freshness_and_import_log(app_ur
     catalogue, provenance, freshness, _, log = (at.dataframe[i].value for i in range(5))
     assert len(catalogue) == len(queries.kpi_catalogue(app_url))
     assert len(provenance) == len(queries.provenance(app_url))
-    assert set(freshness["status"]) <= {"overdue", "up to date", "one-off figure", "no data"}
+    assert set(freshness["Status"]) <= {"overdue", "up to date", "one-off figure", "no data"}  # headers in words
     assert list(log["kind"]) == list(queries.import_log(app_url)["kind"])
+    # Documents are cited by title, publisher and date, never by their file name.
+    assert not catalogue["Source"].str.contains(r"\d{3}_[0-9a-f]{16}\.txt").any()
+    assert catalogue["Source"].str.contains("Safer Leeds Executive Annual Report 2021/22").any()
 
 
 @pytest.mark.usefixtures("app_url")
@@ -198,8 +201,8 @@ def test_data_sources_provenance_filters_by_kpi():
     at.selectbox(key="provenance_kpi").set_value("DA_SAFETY_PLANS").run()
     assert not at.exception
     provenance = at.dataframe[1].value
-    assert set(provenance["kpi_code"]) == {"DA_SAFETY_PLANS"}
-    assert sorted(provenance.loc[~provenance["illustrative"], "value"]) == [4672.0, 6000.0]
+    assert set(provenance["KPI"]) == {"DA_SAFETY_PLANS"}
+    assert sorted(provenance.loc[~provenance["Illustrative"], "Value"]) == [4672.0, 6000.0]
 
 
 def test_pages_show_a_plain_message_when_the_database_is_unreachable(monkeypatch):

@@ -5,6 +5,10 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+import pandas as pd
+
+from lib.core import documents
+
 COUNT_UNITS_SINGULAR = {
     "calls": "call",
     "safety plans": "safety plan",
@@ -72,5 +76,38 @@ def provenance_text(source: str, section: str, illustrative: bool, note: str = "
     """One line saying where a value comes from, for hover help and captions."""
     if illustrative:
         return "Illustrative (generated) value for demonstration, calibrated to the documented figures; not real data."
-    where = f"{source} \u00a7 {section}" if section else source
+    cited = documents.cite(source)
+    where = f"{cited} \u00a7 {section}" if section else cited
     return f"Source: {where}." + (f" {note}" if note else "")
+
+
+COLUMN_NAMES = {  # what a column is called on screen where the plain rule below would not do
+    "kpi_code": "KPI",
+    "code": "Code",
+    "area_code": "Area",
+    "ward_code": "Ward code",
+    "rag_rule": "RAG rule",
+    "target_type": "Target type",
+    "area_name": "Area",
+    "is_current": "Current",
+    "import_batch_id": "Import batch",
+    "loaded_at": "Loaded at",
+    "wd19_code": "Ward code (2019)",
+    "population_year": "Population year",
+    "committee_area": "Community committee area",
+    "rows_read": "Rows read",
+}
+
+
+def column_name(column: str) -> str:
+    """A column's name as a person reads it: 'period_start' -> 'Period start', 'kpi_code' -> 'KPI'."""
+    return COLUMN_NAMES.get(column, column.replace("_", " ").capitalize())
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for the screen: headers in words, and document file names cited by title, publisher and date (a
+    CSV download keeps the stored names and values)."""
+    shown = frame.copy()
+    for column in [c for c in shown.columns if "source" in c]:
+        shown[column] = [documents.cite(v) if isinstance(v, str) else v for v in shown[column]]
+    return shown.rename(columns=column_name)
