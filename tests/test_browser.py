@@ -107,9 +107,11 @@ def open_page(tab, base: str, path: str) -> None:
     tab.goto(f"{base}/{path}")
     tab.wait_for_selector("h1", timeout=30_000)
     settle(tab)
-    # The page then reports its width (lib/ui/frame_size.py) and is laid out again for it: let that run finish.
-    tab.wait_for_timeout(1200)
-    settle(tab)
+    # The page then reports its width (lib/ui/frame_size.py) and is laid out again for it: let that run finish
+    # (twice over: on a loaded machine the report can arrive after the first wait).
+    for _ in range(2):
+        tab.wait_for_timeout(1000)
+        settle(tab)
     dialogs = [d.inner_text() for d in tab.locator("[role='dialog']").all()]
     assert dialogs == [], f"{path}: {dialogs}"
 
@@ -263,7 +265,12 @@ def test_the_ward_map_frames_every_ward_at_every_screen_size(app, browser_contex
     try:
         open_page(tab, base, "ward-map?ward=E05011394")  # Gipton & Harehills highlighted
         if view != "Map of Leeds":
-            tab.get_by_text(view, exact=True).click()
+
+            def choose() -> None:
+                settle(tab)
+                tab.get_by_text(view, exact=True).last.click()  # during a rerun the old radio can still be there
+
+            retrying(tab, choose)
             settle(tab)
         tab.wait_for_timeout(1500)  # the frame reports its width, the map is re-framed for it
         settle(tab)
