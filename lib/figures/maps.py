@@ -146,6 +146,19 @@ def _deck(layers: list[pdk.Layer], view: pdk.ViewState) -> CompactDeck:
     )
 
 
+def _ward_style(prefix: str = "") -> dict[str, object]:
+    """Fill, outline and picking shared by both maps' ward layers; prefix says where each ward's fields sit."""
+    return {
+        "get_fill_color": f"{prefix}fillrgba",
+        "get_line_color": f"{prefix}linergba",
+        "get_line_width": f"{prefix}linepx",
+        "line_width_units": "'pixels'",  # quoted: pydeck reads a bare string as an expression
+        "pickable": True,
+        "stroked": True,
+        "filled": True,
+    }
+
+
 def hex_deck(table: WardTable, selected: str | None = None, width: int = 700) -> pdk.Deck:
     """One equal hexagon per ward with its name on it, framed for a frame `width` pixels wide; no basemap, so it
     works offline."""
@@ -169,13 +182,7 @@ def hex_deck(table: WardTable, selected: str | None = None, width: int = 700) ->
             data,
             id=HEX_LAYER,
             get_polygon="polygon",
-            get_fill_color="fillrgba",
-            get_line_color="linergba",
-            get_line_width="linepx",
-            line_width_units="'pixels'",  # quoted: pydeck reads a bare string as an expression
-            pickable=True,
-            stroked=True,
-            filled=True,
+            **_ward_style(),
         ),
         pdk.Layer(
             "TextLayer",
@@ -210,13 +217,7 @@ def choropleth_deck(table: WardTable, outlines: dict, selected: str | None = Non
         "GeoJsonLayer",
         {"type": "FeatureCollection", "features": features},
         id=GEO_LAYER,
-        get_fill_color="properties.fillrgba",
-        get_line_color="properties.linergba",
-        get_line_width="properties.linepx",
-        line_width_units="'pixels'",  # quoted: pydeck reads a bare string as an expression
-        pickable=True,
-        stroked=True,
-        filled=True,
+        **_ward_style("properties."),
     )
     points = [project(p) for f in outlines["features"] for p in outer_points(f["geometry"])]
     return _deck([layer], fit_view(points, width))
