@@ -34,11 +34,15 @@ class _Series:
     """One series as read: its settings, the row each setting came from, and its points."""
 
     name: str
-    settings: dict[str, str]
+    setting_values: tuple[str, ...]  # in SETTINGS order, as read: each later row is compared with this tuple
     first_row: int
     dates: list[date] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
-    setting_values: tuple[str, ...] = ()  # the settings as read, for a fast comparison with each later row
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """The settings by name."""
+        return dict(zip(SETTINGS, self.setting_values, strict=True))
 
 
 def _date(text: str, row: int, column: str) -> date:
@@ -85,8 +89,7 @@ def read(path: Path) -> list[_Series]:
             values = tuple("" if i is None else cells[i].strip() for i in setting_at)
             series = found.get(name)
             if series is None:
-                series = found[name] = _Series(name, dict(zip(SETTINGS, values, strict=True)), number)
-                series.setting_values = values
+                series = found[name] = _Series(name, values, number)
             elif values != series.setting_values:
                 position = next(i for i, (a, b) in enumerate(zip(values, series.setting_values, strict=True)) if a != b)
                 raise SpcFileError(

@@ -18,7 +18,6 @@ from lib.geo import hexmap
 
 SELECTED_OUTLINE = [244, 106, 37]
 MAP_HEIGHT = 520  # pixels
-CENTRE = (53.80, -1.55)  # (lat, lon) the maps are drawn around
 KM_PER_DEGREE = 111.32  # of latitude
 LABEL_FONT = "Source Sans"  # the page's web font (one family: deck.gl draws nothing for a comma-separated list)
 HEX_LAYER = "ward-hexes"
@@ -73,8 +72,8 @@ def project(point: list[float]) -> list[float]:
     latitude, indistinguishable from a map projection over a city this size)."""
     longitude, latitude = point[0], point[1]
     return [
-        round((longitude - CENTRE[1]) * KM_PER_DEGREE * math.cos(math.radians(CENTRE[0])), 4),
-        round((CENTRE[0] - latitude) * KM_PER_DEGREE, 4),
+        round((longitude - hexmap.CENTRE[1]) * KM_PER_DEGREE * math.cos(math.radians(hexmap.CENTRE[0])), 4),
+        round((hexmap.CENTRE[0] - latitude) * KM_PER_DEGREE, 4),
     ]
 
 

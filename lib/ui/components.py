@@ -207,7 +207,12 @@ def chart_block(figure: object, caption: str, table: pd.DataFrame, file_name: st
         figure, width="stretch", key=f"chart_{key}", config={"displaylogo": False, "displayModeBar": False}
     )  # no toolbar over titles on touch screens; the CSV is below
     st.caption(caption)
-    with st.expander("Table of the data in this chart"):
+    table_with_csv("Table of the data in this chart", table, file_name, f"csv_{key}")
+
+
+def table_with_csv(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
+    """A table in a closed expander with a CSV download of exactly what it shows (formula text defused)."""
+    with st.expander(label):
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
             "Download as CSV",
@@ -215,7 +220,7 @@ def chart_block(figure: object, caption: str, table: pd.DataFrame, file_name: st
             file_name=file_name,
             mime="text/csv",
             icon=":material/download:",
-            key=f"csv_{key}",
+            key=key,
         )
 
 

@@ -10,11 +10,12 @@ import streamlit as st
 
 from lib.analysis import disclosure, measures
 from lib.analysis.measures import CHANGE, Measure, WardTable
-from lib.core import config, exports
+from lib.core import config
 from lib.core.periods import Period
 from lib.figures import charts, legend, maps
 from lib.geo import boundaries
 from lib.store import queries
+from lib.ui.components import table_with_csv
 from lib.ui.frame_size import side_by_side
 from lib.ui.url_state import url_optional_selectbox, url_selectbox
 
@@ -191,17 +192,7 @@ def ranked_bars(table: WardTable) -> None:
 
 def table_block(table: WardTable, file_name: str) -> None:
     """The mapped data as a table and a CSV download, exactly as shown (hidden counts blank)."""
-    with st.expander("Table of the data on this map", expanded=False):
-        frame = display_frame(table)
-        st.dataframe(frame, hide_index=True, width="stretch")
-        st.download_button(
-            "Download as CSV",
-            exports.csv_bytes(frame),
-            file_name=file_name,
-            mime="text/csv",
-            icon=":material/download:",
-            key="csv_map",
-        )
+    table_with_csv("Table of the data on this map", display_frame(table), file_name, "csv_map")
 
 
 def disclosure_note(table: WardTable) -> None:
