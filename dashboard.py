@@ -3,9 +3,16 @@ lib/ui/navigation.py)."""
 
 import streamlit as st
 
+from lib.ui.frame_size import sidebar_state
 from lib.ui.navigation import PAGES
 
-st.set_page_config(page_title="Safer Leeds Executive dashboard", page_icon=":material/shield:", layout="wide")
+# The sidebar starts closed on a tablet or phone once the page has reported the window's width (lib/ui/frame_size.py).
+st.set_page_config(
+    page_title="Safer Leeds Executive dashboard",
+    page_icon=":material/shield:",
+    layout="wide",
+    initial_sidebar_state=sidebar_state(),
+)
 pg = st.navigation(
     [
         st.Page(page.script, title=page.title, icon=page.icon, url_path=page.url_path, default=page.url_path is None)

@@ -12,7 +12,7 @@ from lib.ui.frame_size import column_width, grid
 PEAKS = {9: "(Freshers' peak)", 10: "(Freshers' and Halloween peak)", 11: "(Bonfire Night peak)"}
 
 url, cutoff, _ = components.open_page()
-width = column_width("page_width")  # this screen's width, for the layout below
+width = column_width()  # this screen's width, for the layout below
 catalogue = queries.kpi_catalogue(url).set_index("code")
 
 st.title("DS1 dedicated noise service")

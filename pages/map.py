@@ -7,7 +7,7 @@ from lib.ui import components, ward_components
 from lib.ui.frame_size import column_width, side_by_side
 
 url, cutoff, _ = components.open_page()
-width = column_width("page_width")  # this screen's width, for the layout below
+width = column_width()  # this screen's width, for the layout below
 
 st.title("Ward map")
 st.caption(f"The 33 Leeds wards by crime type or ward-level KPI. Data to {cutoff:%d %B %Y}. {measures.CAVEAT}")

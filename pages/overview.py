@@ -9,7 +9,7 @@ from lib.ui import components
 from lib.ui.frame_size import column_width, grid
 
 url, cutoff, previous_cutoff = components.open_page()
-width = column_width("page_width")  # this screen's width, for the layout below
+width = column_width()  # this screen's width, for the layout below
 catalogue = queries.kpi_catalogue(url)
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
 now = components.meeting_summaries(url, cutoff, previous_cutoff)

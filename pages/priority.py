@@ -11,7 +11,7 @@ from lib.ui.frame_size import column_width, side_by_side
 from lib.ui.url_state import url_selectbox
 
 url, cutoff, previous_cutoff = components.open_page()
-width = column_width("page_width")  # this screen's width, for the layout below
+width = column_width()  # this screen's width, for the layout below
 priorities = queries.priorities(url).to_dict(orient="records")
 names = {str(p["id"]): f"{p['id']}. {p['name']}" for p in priorities}
 chosen = int(url_selectbox("Shared priority", list(names), "priority", format_func=names.get))

@@ -10,7 +10,7 @@ from lib.ui import components
 from lib.ui.frame_size import column_width, grid
 
 url, cutoff, _ = components.open_page()
-width = column_width("page_width")  # this screen's width, for the layout below
+width = column_width()  # this screen's width, for the layout below
 
 st.title("WalkSafe Leeds app")
 st.caption(

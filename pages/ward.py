@@ -11,7 +11,7 @@ from lib.ui import components, ward_components
 from lib.ui.frame_size import column_width, grid, side_by_side
 
 url, cutoff, _ = components.open_page()
-width = column_width("page_width")  # this screen's width, for the layout below
+width = column_width()  # this screen's width, for the layout below
 wards = queries.wards(url).set_index("code")
 
 st.title("Ward profile")

@@ -216,5 +216,6 @@ def test_the_map_view_frames_every_ward_at_any_width(sqlite_seeded_url, width):
         scale = 2**view.zoom
         xs = [(x - view.target[0]) * scale + width / 2 for x, _ in drawn]
         ys = [(y - view.target[1]) * scale + height / 2 for _, y in drawn]
-        assert min(xs) >= 0 and max(xs) <= width and min(ys) >= 0 and max(ys) <= height  # inside on every side
+        assert min(xs) >= 0 and max(xs) <= width and max(ys) <= height  # inside on every side
+        assert min(ys) >= maps.READOUT_BAND  # and below the hover readout, so the readout never covers a ward
         assert max(xs) - min(xs) >= width / 2 or max(ys) - min(ys) >= height / 2  # and spans at least half of it

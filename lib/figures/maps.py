@@ -17,7 +17,23 @@ from lib.figures.legend import bar_label, classes_for, colour_of, legend_number,
 from lib.geo import hexmap
 
 SELECTED_OUTLINE = [244, 106, 37]
-MAP_HEIGHT = 520  # pixels
+MAP_HEIGHT = 520  # pixels, the drawing's (the readout band comes on top)
+# The hover readout (ward, value, rank, Leeds figure) sits in a band across the top of the frame, above the drawing,
+# rather than following the pointer: deck.gl places a pointer tooltip to the right of and below the pointer, which
+# cut it off at the frame's edge for wards near the right or bottom of the map, on every screen. In the band it is
+# always inside the frame and never covers a ward.
+READOUT_BAND = 84  # pixels: four lines of 12 px text with padding
+READOUT_STYLE = {
+    "transform": "none",  # applied after deck.gl's translate(pointer): the box stays in the band
+    "top": "4px",
+    "left": "4px",
+    "maxWidth": "calc(100% - 8px)",
+    "padding": "6px 8px",
+    "fontSize": "12px",
+    "lineHeight": "16px",
+    "backgroundColor": "#0b0c0c",
+    "color": "#ffffff",
+}
 KM_PER_DEGREE = 111.32  # of latitude
 LABEL_FONT = "Source Sans"  # the page's web font (one family: deck.gl draws nothing for a comma-separated list)
 HEX_LAYER = "ward-hexes"
@@ -78,20 +94,24 @@ def project(point: list[float]) -> list[float]:
 
 
 def map_height(width: int) -> int:
-    """The map frame's height for a frame `width` pixels wide: Leeds is wider than tall, so a narrow screen needs
-    less height (pixels)."""
-    return max(300, min(MAP_HEIGHT, round(width * 0.8)))
+    """The map frame's height for a frame `width` pixels wide: the drawing (Leeds is wider than tall, so a narrow
+    screen needs less height) plus the readout band on top (pixels)."""
+    return max(300, min(MAP_HEIGHT, round(width * 0.8))) + READOUT_BAND
 
 
 def fit_view(points: list[list[float]], width: int, height: int | None = None) -> pdk.ViewState:
-    """The orthographic view that frames every projected point inside a width x height frame, with a margin on each
-    side so the tooltip of a ward at the edge has room."""
+    """The orthographic view that frames every projected point inside a width x height frame, below the readout band
+    and with a small margin on the other sides."""
     height = height or map_height(width)
     xs, ys = [p[0] for p in points], [p[1] for p in points]
-    margin_x, margin_y = min(90, width * 0.08), min(40, height * 0.08)
-    usable_width, usable_height = max(width - 2 * margin_x, 80), max(height - 2 * margin_y, 80)
+    margin_x, margin_y = min(24, width * 0.04), min(16, height * 0.04)
+    top, bottom = READOUT_BAND + margin_y, margin_y
+    usable_width, usable_height = max(width - 2 * margin_x, 80), max(height - top - bottom, 80)
     zoom = math.log2(min(usable_width / (max(xs) - min(xs)), usable_height / (max(ys) - min(ys))))
-    target = [round((max(xs) + min(xs)) / 2, 4), round((max(ys) + min(ys)) / 2, 4), 0]
+    # The drawing's centre sits (top - bottom) / 2 pixels below the frame's: y grows southwards, as on screen, so the
+    # view's target moves north by that many pixels' worth of kilometres.
+    shift = (top - bottom) / 2 / 2**zoom
+    target = [round((max(xs) + min(xs)) / 2, 4), round((max(ys) + min(ys)) / 2 - shift, 4), 0]
     return pdk.ViewState(target=target, zoom=round(zoom, 3))
 
 
@@ -138,10 +158,7 @@ def _deck(layers: list[pdk.Layer], view: pdk.ViewState) -> CompactDeck:
         views=[pdk.View(type="OrthographicView", controller=False)],
         map_provider=None,
         map_style=None,
-        tooltip={
-            "text": "{tooltip}",
-            "style": {"fontFamily": f"{LABEL_FONT}, sans-serif", "fontSize": "13px", "maxWidth": "220px"},
-        },
+        tooltip={"text": "{tooltip}", "style": {"fontFamily": f"{LABEL_FONT}, sans-serif", **READOUT_STYLE}},
     )
 
 

@@ -15,6 +15,7 @@ from lib.core.formatting import format_headline, format_period, format_value, pr
 from lib.core.text import literal
 from lib.figures import charts
 from lib.store import cache, db, queries
+from lib.ui import frame_size
 from lib.ui.frame_size import grid
 from lib.ui.url_state import url_selectbox
 
@@ -60,7 +61,9 @@ def open_page() -> tuple[str, date, date | None]:
 
 
 def require_database(url: str) -> None:
-    """Stop the page with a plain message (URL masked, what to do) if the database is not ready."""
+    """Stop the page with a plain message (URL masked, what to do) if the database is not ready. Every page starts
+    here, so this is also where the page measures the screen it is on (lib/ui/frame_size.py)."""
+    frame_size.measure_page()
     try:
         queries.check_ready(url)
     except db.DatabaseUnavailableError as error:
@@ -96,7 +99,8 @@ def kpi_tile(kpi: KpiRow, item: KpiSummary) -> None:
             st.metric(kpi["name"], "No data yet", label_visibility="collapsed")
             st.caption(f"{kpi['area_name']} \u00b7 no values loaded")
             return
-        provenance = provenance_text(item["source"] or "", item["source_section"] or "", item["illustrative"])
+        # A return's source names its file: shown literally, never as markup.
+        provenance = literal(provenance_text(item["source"] or "", item["source_section"] or "", item["illustrative"]))
         st.markdown(f"**{kpi['name']}**", help=f"{kpi['definition']}\n\n{provenance}\n\nRAG rule: {kpi['rag_rule']}")
         number, words = format_headline(item["value"], kpi["unit"])
         year = item["change_vs_last_year"]
@@ -259,7 +263,7 @@ def documented_change(label: str, facts: pd.DataFrame, unit: str) -> None:
         border=True,
         delta_description=f"{before['period_start']:%Y} compared with {after['period_start']:%Y}",
     )
-    st.caption(provenance_text(after["source"], after["source_section"], bool(after["illustrative"])))
+    st.caption(literal(provenance_text(after["source"], after["source_section"], bool(after["illustrative"]))))
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)

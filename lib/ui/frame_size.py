@@ -1,25 +1,49 @@
-"""How wide the page's current column is, in CSS pixels: the map is framed for it (Streamlit does not say).
+"""How wide the page's current column and the browser window are, in CSS pixels (Streamlit does not say): the map
+is framed for the column, tiles reflow for it, and the sidebar starts closed on a narrow window.
 
 A tiny component (lib/ui/frame_width/index.html, plain HTML and JavaScript, no build step) measures its own frame,
-which is as wide as the column it sits in, and reports the width on load and after each resize. Before it has
-reported (the very first run, and in AppTest) the default is used.
+which is as wide as the column it sits in, and the window, and reports both on load and after each resize. Before it
+has reported (the very first run, and in AppTest) the defaults are used.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 import streamlit.components.v1 as components
 
 DEFAULT_WIDTH = 700  # pixels: a laptop's map column, used until the browser reports the real width
+# Below this window width (an iPad in portrait is 820 px, a phone about 390) the sidebar's 300 px would squeeze the
+# figures, so it starts closed; Streamlit's own "auto" closes it only below 768 px. A person who opens or closes it
+# keeps their choice (the browser remembers it).
+NARROW_WINDOW = 1024
+PAGE_WIDTH_KEY = "page_width"  # every page measures itself under this key, so the entry script can read it
 _frame_width = components.declare_component("frame_width", path=str(Path(__file__).with_name("frame_width")))
 
 
-def column_width(key: str) -> int:
-    """The width of the current column in pixels (DEFAULT_WIDTH until the browser has reported it)."""
-    reported = _frame_width(key=key, default=None)
-    return int(reported) if isinstance(reported, int | float) and reported > 0 else DEFAULT_WIDTH
+def _reported(value: object, part: str) -> int | None:
+    """One measurement from the component's report ({"column": px, "window": px}), or None before it has reported."""
+    measured = value.get(part) if isinstance(value, dict) else None
+    return int(measured) if isinstance(measured, int | float) and measured > 0 else None
+
+
+def measure_page() -> None:
+    """Place the measuring component (once per run, at the top of every page: components.require_database does)."""
+    _frame_width(key=PAGE_WIDTH_KEY, default=None)
+
+
+def column_width() -> int:
+    """The width of the page's main column in pixels (DEFAULT_WIDTH until the browser has reported it)."""
+    return _reported(st.session_state.get(PAGE_WIDTH_KEY), "column") or DEFAULT_WIDTH
+
+
+def sidebar_state() -> Literal["auto", "collapsed"]:
+    """How the sidebar starts: "collapsed" once the page has reported a window narrower than NARROW_WINDOW pixels,
+    else Streamlit's "auto" (for the entry script's page configuration)."""
+    window = _reported(st.session_state.get(PAGE_WIDTH_KEY), "window")
+    return "collapsed" if window is not None and window < NARROW_WINDOW else "auto"
 
 
 def columns_for(width: int, min_width: int, most: int) -> int:
