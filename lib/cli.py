@@ -340,6 +340,8 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
     if not preview.ok or args.dry_run:
         if not preview.ok:
             kpi_returns.import_preview(url, preview, args.user)  # logs the rejection, writes nothing else
+        else:
+            kpi_returns.record_preview(url, preview, args.user)
         _print(payload if args.json else payload["problems"] or payload["rows"], args.json)
         if not preview.ok:
             raise CliError(f"{path.name}: {len(preview.problems)} problem(s); nothing was imported")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pytest
 from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path, streamlit_server
 
 from lib.analysis import measures
+from lib.figures import maps
 from lib.store import queries
 from lib.ui import navigation
 
@@ -70,23 +72,28 @@ def app(tmp_path_factory, seeded_templates):
 
 
 @pytest.fixture(scope="module")
-def browser_context(app):
-    """Chromium from Debian's packages (Playwright gives each launch a fresh temporary profile); downloads allowed.
+def browser(app):
+    """Chromium from Debian's packages, launched once for the module.
 
     The server is warmed with one visit first: the first session after a Streamlit server starts can see a
     spurious "Page not found" dialog on a deep link.
     """
-    executable = chromium_path()
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 1000})
-        warm = context.new_page()
+        launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        warm = launched.new_page()
         warm.goto(app[0])
         warm.wait_for_selector("h1", timeout=60_000)
         warm.close()
-        yield context
-        context.close()
-        browser.close()
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context(browser):
+    """A fresh temporary profile in that Chromium; downloads allowed."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 1000})
+    yield context
+    context.close()
 
 
 @pytest.fixture
@@ -295,8 +302,19 @@ def test_the_ward_map_frames_every_ward_at_every_screen_size(app, browser_contex
             count for count, colour in image.getcolors(maxcolors=4_000_000) if _near(colour, SELECTED_OUTLINE)
         )
         assert outline > 20, (size, view, "the highlighted ward's outline is not in view")
-        # Clicking where the zoom buttons used to be does not open a ward's profile.
+        # Hovering the ward furthest right shows its readout wholly inside the map's frame.
         box_on_page = canvas.bounding_box()
+        scale = box_on_page["width"] / width  # screenshot pixels per CSS pixel
+        column = right - 3
+        row = next(y for y in range(top, bottom) if sum(image.getpixel((column, y))) < 600)
+        tab.mouse.move(box_on_page["x"] + column / scale, box_on_page["y"] + row / scale)
+        readout = tab.locator("[data-testid='stDeckGlJsonChart'] .deck-tooltip").first
+        readout.wait_for(state="visible", timeout=5_000)
+        inner, frame = readout.bounding_box(), box_on_page
+        assert inner["x"] >= frame["x"] and inner["y"] >= frame["y"], (size, view, inner, frame)
+        assert inner["x"] + inner["width"] <= frame["x"] + frame["width"] + 1, (size, view, inner, frame)
+        assert inner["y"] + inner["height"] <= frame["y"] + maps.READOUT_BAND + 1, (size, view, inner, "covers the map")
+        # Clicking where the zoom buttons used to be does not open a ward's profile.
         tab.mouse.click(box_on_page["x"] + box_on_page["width"] - 20, box_on_page["y"] + box_on_page["height"] - 20)
         tab.wait_for_timeout(800)
         assert "/ward-map" in tab.url
@@ -348,6 +366,30 @@ def retrying(tab, read, attempts: int = 5):  # noqa: ANN201 - whatever read retu
     return None
 
 
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_sidebar_starts_closed_on_a_tablet_or_phone_and_stays_as_the_user_left_it(app, browser, size):
+    base, _ = app
+    width, height = VIEWPORTS[size]
+    context = browser.new_context(viewport={"width": width, "height": height})  # a fresh profile: no stored choice
+    tab = context.new_page()
+    sidebar = tab.locator("[data-testid='stSidebar']")
+    try:
+        open_page(tab, base, "crime-asb")  # a page without a width-driven layout of its own: every page measures
+        narrow = width < 1024  # lib.ui.frame_size.NARROW_WINDOW
+        assert sidebar.get_attribute("data-collapsed") == ("true" if narrow else "false"), size
+        if narrow:  # the person opens it; the next page keeps it open
+            tab.locator("[data-testid='stExpandSidebarButton']").click()
+            tab.wait_for_timeout(500)
+            tab.get_by_role("link", name="Ward map").click()
+            tab.wait_for_selector("text=Table of the data on this map", timeout=30_000)
+            settle(tab)
+            tab.wait_for_timeout(1500)
+            settle(tab)
+            assert sidebar.get_attribute("data-collapsed") == "false", size
+    finally:
+        context.close()
+
+
 CUT_METRICS = """() => [...document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricValue] *')]
     .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
     .map(e => e.innerText)"""
@@ -371,3 +413,23 @@ def test_every_page_fits_each_screen_with_no_figure_cut(app, browser_context, si
             full_page_screenshot(tab, folder / f"{name}-{size}.png")
     finally:
         tab.close()
+
+
+def test_hostile_names_and_cells_render_as_plain_text(app, page):
+    """A return named like a phishing link, with markdown in its cells: shown literally, no link, image or bold."""
+    from test_hostile_text import BOLD, HOSTILE_NAME, LINK
+
+    base, _ = app
+    open_page(page, base, "data-in")
+    header = "kpi_code,period_start,period_end,ward_code,value,numerator,denominator,note"
+    data = f'{header}\n"{BOLD} {LINK}",2024-10-01,2024-10-31,,1,,,\n'.encode()
+    upload = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+    upload.set_input_files(files=[{"name": HOSTILE_NAME, "mimeType": "text/csv", "buffer": data}])
+    page.wait_for_selector("[data-testid='stAlertContentError']", timeout=30_000)
+    settle(page)
+    assert "Sept v2 [Open the full return]" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
+    links = page.locator("a[href*='evil.example']")
+    assert links.count() == 0, [links.nth(i).evaluate("a => a.parentElement.outerHTML") for i in range(links.count())]
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert page.locator("strong", has_text=re.compile(r"^urgent$")).count() == 0  # ours is the whole file name
+    assert "**urgent**" in page.locator("[data-testid='stAlertContentError']").first.inner_text()

@@ -10,6 +10,7 @@ from helpers import table_checksums
 from test_import_kpi import BAD, GOOD
 from test_pages import page
 
+from lib.core.text import literal
 from lib.ingest import policeuk
 from lib.store import queries
 
@@ -62,7 +63,7 @@ def test_a_bad_return_lists_problems_by_row_and_column_and_offers_no_import(app_
     data = GOOD.replace(b",41,", b",-41,").replace(b",95,19,20,", b",195,,,")
     at.file_uploader(key="kpi_upload").set_value(("october.csv", data, "text/csv")).run()
     assert not at.exception
-    assert "2 problem(s) in october.csv" in at.error[0].value
+    assert f"2 problem(s) in {literal('october.csv')}" in at.error[0].value
     problems = at.dataframe[1].value
     assert problems[["row", "column"]].values.tolist() == [[2, "value"], [3, "value"]]
     assert not [b for b in at.button if b.key == "kpi_confirm"]

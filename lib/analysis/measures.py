@@ -121,12 +121,26 @@ def available_periods(url: str, measure: Measure, as_at: date | None = None) -> 
     return periods.available(usable, measure.period_kinds)
 
 
-def check_period(measure: Measure, period: Period) -> None:
-    """ValueError with a plain reason if a measure cannot be shown by ward for this kind of period."""
+def protected(measure: Measure) -> bool:
+    """Whether disclosure control applies to the measure by ward (it is sensitive or holds a sensitive type)."""
+    return measure.sensitive or bool(measure.protected_parts)
+
+
+def check_period(url: str, measure: Measure, period: Period) -> None:
+    """ValueError with a plain reason if a measure cannot be shown by ward for this period: a sensitive measure only
+    for rolling 12 months or a financial year, and a protected one only for a period its data fully cover (the periods
+    the map offers). Otherwise two overlapping windows, one of them holding a single month of data, would give that
+    month's hidden counts away by subtraction."""
     if period.kind not in measure.period_kinds:
         raise ValueError(
             f"{measure.label} is sensitive: by ward it is shown only for rolling 12 months or a "
             "financial year, never a single month (disclosure control)."
+        )
+    if protected(measure) and period not in available_periods(url, measure):
+        offered = ", ".join(p.spec for p in available_periods(url, measure)[:3]) or "none yet"
+        raise ValueError(
+            f"{measure.label} by ward is shown only for periods its data fully cover, and {period.label} is not one "
+            f"(disclosure control). Newest periods offered: {offered}."
         )
 
 
@@ -181,7 +195,7 @@ def _is_illustrative(url: str, measure: Measure, period: Period) -> bool:
 
 def _raw_and_hidden(url: str, measure: Measure, period: Period) -> tuple[pd.Series, dict[str, str]]:
     """Each ward's unprotected value for the period and which wards to hide: never returned beyond this module."""
-    check_period(measure, period)
+    check_period(url, measure, period)
     values = _combine(_monthly(url, measure, period.first, period.last), measure.additive)
     parts = {part: matrix.sum() for part, matrix in _part_matrices(url, measure, period.first, period.last).items()}
     return values, _hidden(measure, values, parts)
@@ -383,7 +397,7 @@ def ward_summary(url: str, measure_id: str, ward_code: str, period: Period) -> d
     area = table.areas.set_index("committee_area").loc[row["committee_area"]]
     earlier = (
         protected_values(url, table.measure, period.year_earlier())[0]
-        if period.year_earlier().first >= min(months(url, table.measure), default=period.first)
+        if period.year_earlier() in available_periods(url, table.measure)
         else pd.Series(dtype=float)
     )
     before = earlier.get(ward_code, float("nan"))
@@ -493,10 +507,17 @@ def crime_counts(
     by_type = "crime_type" in columns  # else a ward total that includes the sensitive cell: withheld with it
     sensitive = counts[counts["crime_type"].isin(SENSITIVE_CRIME_TYPES)]
     all_wards = queries.wards(url)["code"]
+    # As on the map, a sensitive type is published by ward only for a 12-month window its data fully cover; any other
+    # range (a month, or a window overlapping another) could be subtracted from one to recover a hidden count.
+    whole_window = not in_month and _twelve_covered_months(url, first, last)
     for keys, cells in sensitive.groupby(["crime_type", *in_month]):
         crime_type, *month = keys
         per_ward = cells.groupby("ward_code")["count"].sum().reindex(all_wards, fill_value=0)
-        hidden = disclosure.protect({ward: int(count) for ward, count in per_ward.items()})
+        hidden = (
+            disclosure.protect({ward: int(count) for ward, count in per_ward.items()})
+            if whole_window
+            else dict.fromkeys(all_wards, disclosure.WITHHELD)
+        )
         labels = {ward: disclosure.LABELS[kind if by_type else disclosure.WITHHELD] for ward, kind in hidden.items()}
         rows = grouped["ward_code"].isin(list(labels))
         if by_type:
@@ -506,6 +527,14 @@ def crime_counts(
         grouped.loc[rows, "suppressed"] = grouped.loc[rows, "ward_code"].map(labels)
         grouped.loc[rows, "count"] = None
     return grouped
+
+
+def _twelve_covered_months(url: str, first: date | None, last: date | None) -> bool:
+    """Whether first..last is a 12-month window (rolling or financial year) that crime data fully cover."""
+    if first is None or last is None:
+        return False
+    window = periods.rolling(last)
+    return window.first == first and window in available_periods(url, get(url, ALL_CRIME))
 
 
 def ward_trend_series(url: str, measure_id: str, ward_code: str, other: str | None, last: date) -> pd.DataFrame:

@@ -35,3 +35,4 @@ class ImportStatus(StrEnum):
     REJECTED = "rejected"  # the file failed its checks; nothing was written
     NOT_IMPORTED = "not imported"  # the file passed, but another file in the same import was rejected
     FAILED = "failed"  # the write stopped with an error and was rolled back; nothing was written
+    PREVIEWED = "previewed"  # checked and previewed (a dry run); nothing was written

@@ -33,6 +33,10 @@ PERCENT_TOLERANCE = 0.5  # percentage points between value and numerator / denom
 NUMBER = re.compile(r"^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
 UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 EXCEL_TYPES = (".xlsx", ".xlsm")
+# What the preview says of a value for a sensitive KPI in a ward where a value is already stored, whatever the figures:
+# saying "unchanged" for an equal guess and "revises" for another let anyone read a withheld count back by previewing
+# guesses 0 to 4 (issue 14). The import itself still stores a new revision only if the figures differ.
+SENSITIVE_WARD_OUTCOME = "replaces the stored value if different (sensitive ward figure: not compared on screen)"
 STORED_VALUE_RULE = (
     "the same figures change nothing (a stored 'more than' or 'about' is kept); different figures become a new "
     "revision, stated exactly (no 'more than'), and the earlier one is kept"
@@ -423,10 +427,10 @@ def _mark_changes(url: str, preview: Preview) -> None:
     outcomes = []
     for value, change in zip(preview.values, kpi_values.classify(current, preview.values), strict=True):
         stored = change.stored
-        if change.outcome != kpi_values.REVISES or stored is None:
+        if stored is not None and value["kpi_code"] in sensitive and value["area_code"] in wards:
+            outcomes.append(SENSITIVE_WARD_OUTCOME)  # never echo, nor compare with, a withheld ward count
+        elif change.outcome != kpi_values.REVISES or stored is None:
             outcomes.append(change.outcome)
-        elif value["kpi_code"] in sensitive and value["area_code"] in wards:  # never echo a withheld ward count
-            outcomes.append(f"revises a stored value (revision {stored['revision']})")
         else:
             shown = f"{stored['qualifier']} {stored['value']:g}".strip()
             outcomes.append(f"revises {shown} (revision {stored['revision']})")
@@ -453,6 +457,21 @@ def record_rejection(
         user,
         rows_read=rows_read,
         rows_rejected=rows_read,
+    )
+
+
+def record_preview(url: str, preview: Preview, user: str | None = None) -> int:
+    """Log a return that was checked and previewed but not imported (a dry run): every preview is in the log, so
+    repeated probing of stored values shows up there with who did it."""
+    return batches.record(
+        url,
+        KIND,
+        preview.file_name,
+        preview.sha256,
+        ImportStatus.PREVIEWED,
+        [],
+        user,
+        rows_read=len(preview.rows),
     )
 
 

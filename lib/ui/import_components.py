@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import exports
+from lib.core.text import literal
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import batches, files, kpi_returns, lookups, policeuk
 from lib.store import queries
@@ -32,7 +33,7 @@ def current_user() -> str:
 
 
 def _log_once(key: str, record: Callable[[], object]) -> None:
-    """Run record() once per session for this key (a rejected upload is logged once, not on every rerun)."""
+    """Run record() once per session for this key (a rejected or previewed upload is logged once, not every rerun)."""
     logged = st.session_state.setdefault("logged_rejections", set())
     if key not in logged:
         record()
@@ -40,8 +41,8 @@ def _log_once(key: str, record: Callable[[], object]) -> None:
 
 
 def _problem_list(problems: list[files.Problem]) -> str:
-    """Problems as a markdown bullet list."""
-    return "\n".join(f"- {p}" for p in problems)
+    """Problems as a markdown bullet list, shown literally (they quote the file's own cells and names)."""
+    return "\n".join(f"- {literal(p)}" for p in problems)
 
 
 # KPI return --------------------------------------------------------------------------------------------------------
@@ -88,6 +89,13 @@ def _preview_summary(preview: kpi_returns.Preview) -> None:
     cells[1].metric("Revisions", int(outcomes.str.startswith("revises").sum()), border=True)
     cells[2].metric("Unchanged", int((outcomes == "unchanged").sum()), border=True)
     cells[3].metric("Blank rows skipped", preview.skipped, border=True)
+    sensitive = int((outcomes == kpi_returns.SENSITIVE_WARD_OUTCOME).sum())
+    if sensitive:
+        st.caption(
+            f"{sensitive} value(s) for a sensitive KPI in a ward that already has a value: each is stored as a new "
+            "revision if it differs from the stored one. Whether it differs is not shown, because the stored ward "
+            "figure is withheld (disclosure control)."
+        )
 
 
 def kpi_return_upload(url: str) -> None:
@@ -107,15 +115,15 @@ def kpi_return_upload(url: str) -> None:
             files.sha256(data), lambda: kpi_returns.record_rejection(url, upload.name, data, problems, current_user())
         )
         st.error(
-            f"**{upload.name} cannot be read**; nothing was imported.\n\n{_problem_list(problems)}",
+            f"**{literal(upload.name)} cannot be read**; nothing was imported.\n\n{_problem_list(problems)}",
             icon=":material/error:",
         )
         return
     if not preview.ok:
         _log_once(preview.sha256, lambda: kpi_returns.import_preview(url, preview, current_user()))
         st.error(
-            f"**{len(preview.problems)} problem(s) in {upload.name}**: nothing will be imported until every one "
-            "is fixed. Each is listed by row (as numbered in a spreadsheet, header = 1) and column.",
+            f"**{len(preview.problems)} problem(s) in {literal(upload.name)}**: nothing will be imported until every "
+            "one is fixed. Each is listed by row (as numbered in a spreadsheet, header = 1) and column.",
             icon=":material/error:",
         )
         st.dataframe(preview.problem_table, hide_index=True, width="stretch")
@@ -127,7 +135,10 @@ def kpi_return_upload(url: str) -> None:
             icon=":material/download:",
         )
     else:
-        st.info(f"**{upload.name}** passed every check. Review the preview, then import.", icon=":material/task:")
+        _log_once(f"preview:{preview.sha256}", lambda: kpi_returns.record_preview(url, preview, current_user()))
+        st.info(
+            f"**{literal(upload.name)}** passed every check. Review the preview, then import.", icon=":material/task:"
+        )
         _preview_summary(preview)
     with st.expander("Preview of every row", expanded=preview.ok):
         st.dataframe(preview.rows, hide_index=True, width="stretch")
@@ -136,7 +147,7 @@ def kpi_return_upload(url: str) -> None:
     ):
         outcome = kpi_returns.import_preview(url, preview, current_user())
         st.session_state["kpi_import_done"] = (
-            f"{upload.name}: {outcome.status}. {outcome.counts.added} new, {outcome.counts.revised} revised "
+            f"{literal(upload.name)}: {outcome.status}. {outcome.counts.added} new, {outcome.counts.revised} revised "
             f"(earlier revisions kept), {outcome.counts.unchanged} unchanged. Import batch {outcome.batch_id}."
         )
         st.rerun()
@@ -171,18 +182,18 @@ def policeuk_upload(url: str) -> None:
     if checked is None:
         return
     for note in checked.notes:
-        st.caption(note)
+        st.caption(literal(note))
     if checked.rejected:
         for result in checked.results:
             if result.status == ImportStatus.REJECTED:
                 st.error(
-                    f"**{result.name}** cannot be imported:\n\n{_problem_list(result.problems[:20])}",
+                    f"**{literal(result.name)}** cannot be imported:\n\n{_problem_list(result.problems[:20])}",
                     icon=":material/error:",
                 )
         st.warning("Nothing will be imported until every file passes: an import goes in whole or not at all.")
         return
     for result in checked.results:
-        st.caption(f"{result.name}: {result.problems[0] if result.problems else result.status}")
+        st.caption(literal(f"{result.name}: {result.problems[0] if result.problems else result.status}"))
     if not checked.parsed:
         st.info("Every file was imported before: there is nothing new to import.", icon=":material/info:")
         return
@@ -205,7 +216,9 @@ def policeuk_upload(url: str) -> None:
     )
     for parsed in checked.parsed:
         if parsed.problems:
-            st.warning(f"**{parsed.source.name}**:\n\n{_problem_list(parsed.problems)}", icon=":material/warning:")
+            st.warning(
+                f"**{literal(parsed.source.name)}**:\n\n{_problem_list(parsed.problems)}", icon=":material/warning:"
+            )
     if st.button(
         f"Import {len(checked.parsed)} file(s)", type="primary", key="crime_confirm", icon=":material/upload:"
     ):
@@ -219,7 +232,7 @@ def policeuk_upload(url: str) -> None:
         bar.empty()
         st.session_state.pop(CHECKED_KEY, None)
         st.session_state["crime_import_done"] = "; ".join(
-            f"{f.name}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in written.files
+            f"{literal(f.name)}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in written.files
         )
         st.rerun()
 
@@ -248,7 +261,7 @@ def _checked_uploads(url: str, uploads: list) -> policeuk.CheckedImport | None:
                 url, policeuk.KIND, rejected.file_name, "", ImportStatus.REJECTED, rejected.problems, current_user()
             ),
         )
-        st.error(f"**{error.file_name}**: {_problem_list(error.problems)}", icon=":material/error:")
+        st.error(f"**{literal(error.file_name)}**:\n\n{_problem_list(error.problems)}", icon=":material/error:")
         return None
     with st.spinner("Checking every row"):
         checked = policeuk.check_sources(url, sources, lookup, current_user(), notes=notes)
