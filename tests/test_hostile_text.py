@@ -54,8 +54,9 @@ def hostile_url(tmp_path, monkeypatch, seeded_templates, shared_dir):
     return url
 
 
+@pytest.mark.usefixtures("hostile_url")
 @pytest.mark.parametrize("entry", navigation.PAGES, ids=[p.url_path or "overview" for p in navigation.PAGES])
-def test_no_page_renders_user_text_as_markup(hostile_url, entry):
+def test_no_page_renders_user_text_as_markup(entry):
     at = page(entry.script)
     if entry.url_path == "ward-profile":
         at.query_params["ward"] = "E05011397"
@@ -64,7 +65,8 @@ def test_no_page_renders_user_text_as_markup(hostile_url, entry):
     assert _rendered_raw(at) == []
 
 
-def test_the_overview_tile_help_shows_the_file_name_literally(hostile_url):
+@pytest.mark.usefixtures("hostile_url")
+def test_the_overview_tile_help_shows_the_file_name_literally():
     at = page("pages/overview.py").run()
     helps = [text for text in _markdown_texts(at.main) if "Sept v2" in text]
     assert helps, "the tile's provenance should name the return"
