@@ -297,7 +297,9 @@ def cmd_import_policeuk(url: str, args: argparse.Namespace) -> None:
     queries.check_ready(url)
     bar = ProgressBar()
     try:
-        result = policeuk.import_paths(url, [Path(p) for p in args.paths], user=args.user, progress=bar)
+        result = policeuk.import_paths(
+            url, [Path(p) for p in args.paths], user=args.user, progress=bar, accept_unusual=args.accept_unusual
+        )
     except (files.ImportRejectedError, lookups.MissingLookupError) as error:
         raise CliError(str(error)) from error
     finally:
@@ -499,6 +501,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_import_policeuk,
     )
     crime_import.add_argument("paths", nargs="+", help="YYYY-MM-<force>-street.csv files, folders or .zip archives")
+    crime_import.add_argument(
+        "--accept-unusual",
+        action="store_true",
+        help="import files that look unusual for one force's month (far more or fewer rows than the months stored, "
+        "or mostly identical rows) after you have checked them",
+    )
     kpi_import = _command(
         import_commands, "kpi", "a KPI return (CSV or Excel, from `saferleeds kpi template`)", cmd_import_kpi
     )

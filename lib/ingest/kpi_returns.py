@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -18,7 +19,7 @@ import pandas as pd
 
 from lib.core import periods
 from lib.core.vocabulary import LEEDS_CODE, ImportStatus
-from lib.ingest import batches, kpi_values
+from lib.ingest import batches, files, kpi_values
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
 from lib.store import cache, db, queries, reads
@@ -29,6 +30,7 @@ REQUIRED = ("kpi_code", "period_start", "period_end", "value")
 COMPUTED = {"CRIME_TOTAL": "it is computed from police.uk imports (`saferleeds import policeuk`)"}
 SIGNED_UNITS = {"% change"}  # every other unit is a count, time or share and cannot be negative
 PERCENT_UNITS = {"percent"}
+MEASURED_UNITS = {"% change", "percent", "minutes", "days"}  # every other unit counts things: whole numbers only
 PERCENT_TOLERANCE = 0.5  # percentage points between value and numerator / denominator x 100
 NUMBER = re.compile(r"^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
 UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -167,27 +169,41 @@ def template_excel(url: str, owner: str | None = None) -> bytes:
 # Reading -----------------------------------------------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> str:
-    """An Excel cell as the text a CSV would hold (dates as ISO, whole numbers without .0, formulas as written)."""
+def _cell_text(value: object, number_format: str = "General") -> str:
+    """An Excel cell as the text a CSV would hold (dates as ISO, whole numbers without .0, formulas as written).
+
+    A number in a percentage format is what Excel shows, not what it stores: typing 85% stores 0.85, shown "85%".
+    """
     if value is None:
         return ""
     if isinstance(value, datetime | date):
         return value.strftime("%Y-%m-%d")
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
+        value = round(value * 100, 10)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
 def _read_excel(file_name: str, data: bytes) -> list[list[str]]:
-    """The first sheet of a workbook as rows of text; formulas are read as their text, never calculated."""
+    """The first sheet of a workbook as rows of text; formulas are read as their text, never calculated. A workbook
+    is a zip: what opening it may cost is checked from its directory first (a 600 KB file can hold 200 MB)."""
     from openpyxl import load_workbook  # imported here: only Excel uploads need it
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            files.check_archive(file_name, archive)
+            check_size(file_name, sum(info.file_size for info in archive.infolist()))
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many types for a damaged file
+    except ImportRejectedError:
+        raise
+    except Exception as error:  # noqa: BLE001 - zipfile and openpyxl raise many types for a damaged file
         raise ImportRejectedError(file_name, [Problem("this is not a readable Excel workbook (.xlsx)")]) from error
     sheet = workbook["return"] if "return" in workbook.sheetnames else workbook.worksheets[0]
-    rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [
+        [_cell_text(cell.value, getattr(cell, "number_format", None) or "General") for cell in row]
+        for row in sheet.iter_rows()
+    ]
     workbook.close()
     return rows
 
@@ -323,6 +339,12 @@ class _RowChecker:
                 problem(column, _not_a_number(text) if text else "value is blank")
             elif figure < 0 and (column != "value" or unit not in SIGNED_UNITS):
                 problem(column, f"{text} is negative; a count of {unit or 'this KPI'} cannot be")
+            elif not figure.is_integer() and (column != "value" or (kpi is not None and unit not in MEASURED_UNITS)):
+                problem(
+                    column,
+                    f"{text} is not a whole number; {'a count' if column != 'value' else unit} must be (for "
+                    "one thousand two hundred and thirty-four write 1234 or 1,234)",
+                )
         value = numbers["value"]
         if value is not None and unit in PERCENT_UNITS and not 0 <= value <= 100:
             problem("value", f"{value:g} is a percentage outside 0 to 100")

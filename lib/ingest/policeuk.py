@@ -3,11 +3,19 @@ assign wards through the LSOA lookup, and write new and updated records in one t
 
 Rules a user can rely on:
 - a file is checked completely before anything is written; one bad file in an import means nothing is written;
+- what an upload may cost is bounded before it is opened (lib/ingest/files.py: file and import size, archive members,
+  compression ratio) and files are read as streams, a chunk of rows at a time, so memory stays flat whatever their
+  size: the check reads each file once and keeps only its summary, and the write reads it again;
 - rows outside Leeds are counted, not stored; Leeds rows whose LSOA is missing from the lookup are listed and
   refused (update the lookup and import the file again: the rest of it adds nothing twice);
 - crimes are identified by their Crime ID and anti-social behaviour incidents (which have none) by a hash of their
-  fields plus their position among identical rows, because police.uk publishes genuinely separate incidents with
-  identical rows (127 in the March 2024 Leeds file): re-importing a file or an overlapping archive adds nothing;
+  fields plus their position among identical rows of the month, because police.uk publishes genuinely separate
+  incidents with identical rows (127 in the March 2024 Leeds file). Positions run on across the files of one import
+  that are parts of a month (no Crime ID in common), so a month split into parts and imported together gives the
+  same rows as the whole file; a file that shares Crime IDs with another of the import is another copy of the month
+  and counts afresh, so re-importing a file or an overlapping archive adds nothing;
+- a file that looks implausible for one force's month (far more rows than any month stored, far fewer than usual,
+  or mostly identical rows) is imported only when the person confirms it;
 - a later file that changes a crime's outcome or type updates it and the earlier values go to crimerecordhistory;
 - the month x ward x type aggregate is rebuilt for the affected months only.
 """
@@ -19,20 +27,23 @@ import hashlib
 import io
 import itertools
 import re
+import statistics
 import zipfile
+import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Connection, Table, bindparam, insert, update
 from sqlmodel import col
 
 from lib.core import config
 from lib.core.vocabulary import ImportStatus
-from lib.ingest import aggregates, batches, bulk, lookups
-from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
+from lib.ingest import aggregates, batches, bulk, files, lookups
+from lib.ingest.files import ImportRejectedError, Problem, check_size, sha256
 from lib.store import cache, db, queries, reads
 from lib.store.models import CrimeRecord, CrimeRecordHistory
 
@@ -74,30 +85,58 @@ RECORD_COLUMNS = (
     "ward_code",
 )
 KEY, MONTH_ISO, CRIME_TYPE, OUTCOME, CONTEXT = 0, 2, 10, 11, 12
-CHUNK = 5_000
+CHUNK = 5_000  # records per insert statement
+CHUNK_ROWS = 25_000  # rows read, checked and written at a time: what memory holds of a file, whatever its size
+ID_SAMPLE = 2_000  # Crime IDs kept per file and month to tell a part of a month from another copy of it
+# When a file is implausible for one force's month, and must be confirmed:
+MANY_TIMES = 3  # more Leeds rows for a month than this many times the largest month stored
+FEW_TIMES = 3  # fewer than the usual month (the median stored) divided by this
+IDENTICAL_SHARE = 0.5  # more than this share of rows identical to another row of the file
 RECORD_TABLE: Table = CrimeRecord.__table__  # type: ignore[attr-defined] # SQLModel sets it when the class is made
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)  # what reading a damaged archive member raises
 
 Progress = Callable[[float, str], None]
+Sink = Callable[[list[tuple]], None]
 
 
 @dataclass(frozen=True)
 class Source:
-    """One CSV to import: its name as the user knows it and its bytes."""
+    """One CSV to import: its name as the user knows it and how to read it (its bytes, or an opener for a file on
+    disk or an archive member, read as a stream) and its uncompressed size."""
 
     name: str
-    data: bytes
+    data: bytes | None = None
+    opener: Callable[[], IO[bytes]] | None = field(default=None, compare=False, repr=False)
+    size: int | None = None
+
+    def open(self) -> IO[bytes]:
+        """A fresh binary stream of the file."""
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.opener is not None  # a Source has its bytes or an opener
+        return self.opener()
+
+    @property
+    def byte_size(self) -> int:
+        """Uncompressed size in bytes."""
+        return len(self.data) if self.data is not None else self.size or 0
 
 
 @dataclass
 class ParsedFile:
-    """A checked file: the Leeds records to write and what was left out, and why."""
+    """A checked file: what it holds (its records only when asked for) and what was left out, and why."""
 
     source: Source
     sha256: str
     rows_read: int = 0
-    records: list[tuple] = field(default_factory=list)  # in RECORD_COLUMNS order
+    records: list[tuple] = field(default_factory=list)  # in RECORD_COLUMNS order; empty unless parse(keep=True)
     outside: int = 0
     unknown_lsoa: Counter = field(default_factory=Counter)
+    month_rows: Counter = field(default_factory=Counter)  # "YYYY-MM-01" -> Leeds rows
+    identical: int = 0  # rows identical to an earlier row of the same month in this file
+    id_sample: dict[str, set[str]] = field(default_factory=dict)  # month -> some of its Crime IDs
+    fresh_months: set[str] = field(default_factory=set)  # months this file holds another copy of (counted afresh)
+    unusual: list[str] = field(default_factory=list)  # why it needs confirming before it is imported
 
     @property
     def problems(self) -> list[Problem]:
@@ -110,6 +149,11 @@ class ParsedFile:
             )
             for code, n in sorted(self.unknown_lsoa.items())
         ]
+
+    @property
+    def leeds_rows(self) -> int:
+        """Rows kept for Leeds."""
+        return sum(self.month_rows.values())
 
 
 @dataclass
@@ -138,21 +182,34 @@ class ImportResult:
 
     @property
     def ok(self) -> bool:
-        """True when no file was rejected."""
+        """True when every file went in (or was already in)."""
         return all(f.status in (ImportStatus.SUCCESS, ImportStatus.UNCHANGED) for f in self.files)
 
 
 # Reading files ---------------------------------------------------------------------------------------------------
 
 
+def _member_opener(archive_path: Path | None, data: bytes | None, member: str) -> Callable[[], IO[bytes]]:
+    """Opens one archive member as a decompressing stream (the archive is opened afresh each time)."""
+
+    def opener() -> IO[bytes]:
+        """The member's stream."""
+        archive = zipfile.ZipFile(io.BytesIO(data) if data is not None else archive_path)  # type: ignore[arg-type]
+        return archive.open(member)
+
+    return opener
+
+
 def _from_zip(path: Path, name: str, data: bytes | None = None) -> tuple[list[Source], list[str]]:
-    """The street CSVs inside a police.uk archive; other members are noted. Sizes are checked before reading."""
+    """The street CSVs inside a police.uk archive, as streams; other members are noted. What opening it may cost is
+    checked from its directory before any member is read."""
     sources, notes = [], []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, OSError) as error:
         raise ImportRejectedError(name, [Problem("this is not a readable zip archive")]) from error
     with archive:
+        files.check_archive(name, archive)
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
             member = f"{name}:{info.filename}"
             if info.is_dir():
@@ -161,14 +218,23 @@ def _from_zip(path: Path, name: str, data: bytes | None = None) -> tuple[list[So
                 notes.append(f"{member}: skipped (outcomes and stop-and-search files are not imported)")
             elif STREET_FILE.search(info.filename):
                 check_size(member, info.file_size)
-                sources.append(Source(member, archive.read(info)))
+                opener = _member_opener(None if data is not None else path, data, info.filename)
+                sources.append(Source(member, opener=opener, size=info.file_size))
             else:
                 notes.append(f"{member}: skipped (not a police.uk *-street.csv file)")
     return sources, notes
 
 
+def _from_file(path: Path) -> Source:
+    """A CSV on disk, read as a stream when it is checked and again when it is written."""
+    size = path.stat().st_size
+    check_size(path.name, size)
+    return Source(path.name, opener=lambda: path.open("rb"), size=size)
+
+
 def collect(paths: Iterable[Path]) -> tuple[list[Source], list[str]]:
-    """Sources from files, folders (every *-street.csv inside, recursively) and zip archives, plus notes."""
+    """Sources from files, folders (every *-street.csv inside, recursively) and zip archives, plus notes; the import's
+    total size is checked before any file is read."""
     sources, notes = [], []
     for path in paths:
         if path.is_dir():
@@ -188,8 +254,8 @@ def collect(paths: Iterable[Path]) -> tuple[list[Source], list[str]]:
         elif OTHER_FILE.search(path.name):
             notes.append(f"{path.name}: skipped (outcomes and stop-and-search files are not imported)")
         else:
-            check_size(path.name, path.stat().st_size)
-            sources.append(Source(path.name, path.read_bytes()))
+            sources.append(_from_file(path))
+    files.check_total(", ".join(map(str, paths)) or "(nothing)", (s.byte_size for s in sources))
     return sources, notes
 
 
@@ -197,13 +263,27 @@ def uploaded(name: str, data: bytes) -> tuple[list[Source], list[str]]:
     """Sources from one uploaded file (a CSV or a zip archive), for the app."""
     if name.lower().endswith(".zip"):
         return _from_zip(Path(name), name, data)
+    check_size(name, len(data))
     return [Source(name, data)], []
+
+
+def source_sha256(source: Source) -> str:
+    """The SHA-256 of a source's content, read as a stream (a damaged archive member is refused plainly)."""
+    if source.data is not None:
+        return sha256(source.data)
+    try:
+        with source.open() as stream:
+            return files.stream_sha256(stream)
+    except DAMAGED as error:
+        raise files.damaged_archive(source.name, error) from error
 
 
 # Checking rows ---------------------------------------------------------------------------------------------------
 
 
-def _numbers(values: set[str], column: str, rows: list[list[str]], index: int) -> tuple[dict, list[Problem]]:
+def _numbers(
+    values: set[str], column: str, rows: list[list[str]], index: int, first: int
+) -> tuple[dict, list[Problem]]:
     """Each distinct coordinate text as a float (blank = no location), and the rows holding one that is not a number.
 
     Coordinates repeat heavily (police.uk snaps crimes to map points), so each distinct text is parsed once;
@@ -218,7 +298,7 @@ def _numbers(values: set[str], column: str, rows: list[list[str]], index: int) -
             bad.add(text)
     problems = [
         Problem(f"{row[index]!r} is not a number", number, column)
-        for number, row in enumerate(rows, start=2)
+        for number, row in enumerate(rows, start=first)
         if bad and row[index] in bad
     ]
     return numbers, problems
@@ -252,11 +332,14 @@ def _asb_key(fields: tuple, occurrence: int) -> str:
     return "h:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
-def _row_problems(rows: list[list[str]], columns: list[tuple[str, ...]]) -> list[Problem]:
-    """Everything wrong with the rows, checked column by column over distinct values (fast on 100k+ rows)."""
+def _row_problems(
+    rows: list[list[str]], columns: list[tuple[str, ...]], first: int, seen_ids: dict[str, int]
+) -> list[Problem]:
+    """Everything wrong with a chunk of rows (the first numbered `first`), checked column by column over distinct
+    values (fast on 100k+ rows); seen_ids carries the file's Crime IDs from chunk to chunk."""
     problems = [
         Problem(f"{len(row)} fields where police.uk rows have 12 (a truncated or damaged line?)", number)
-        for number, row in enumerate(rows, start=2)
+        for number, row in enumerate(rows, start=first)
         if len(row) != len(HEADER)
     ]
     if problems:
@@ -264,34 +347,45 @@ def _row_problems(rows: list[list[str]], columns: list[tuple[str, ...]]) -> list
     bad_months = {m for m in set(columns[1]) if not MONTH.match(m)}
     problems += [
         Problem(f"{row[1]!r} is not a month in the form YYYY-MM", number, "Month")
-        for number, row in enumerate(rows, start=2)
+        for number, row in enumerate(rows, start=first)
         if bad_months and row[1] in bad_months
     ]
     if "" in set(columns[9]):
         problems += [
             Problem("crime type is blank", number, "Crime type")
-            for number, row in enumerate(rows, start=2)
+            for number, row in enumerate(rows, start=first)
             if not row[9]
         ]
     ids = [crime_id for crime_id in columns[0] if crime_id]
-    if len(set(ids)) != len(ids):
-        first: dict[str, int] = {}
-        for number, row in enumerate(rows, start=2):
-            if row[0] and row[0] in first:
+    if len(set(ids)) != len(ids) or not seen_ids.keys().isdisjoint(ids):
+        for number, crime_id in enumerate(columns[0], start=first):
+            if crime_id and crime_id in seen_ids:
                 problems.append(
                     Problem(
-                        f"Crime ID {row[0][:16]}... also appears on row {first[row[0]]}: police.uk "
+                        f"Crime ID {crime_id[:16]}... also appears on row {seen_ids[crime_id]}: police.uk "
                         "gives each crime once a month",
                         number,
                         "Crime ID",
                     )
                 )
-            first.setdefault(row[0], number)
+            elif crime_id:
+                seen_ids[crime_id] = number
+    else:
+        seen_ids.update(zip(columns[0], range(first, first + len(rows)), strict=True))
+        seen_ids.pop("", None)
     return problems
 
 
+Occurrences = Callable[[str], Counter]  # month ("YYYY-MM-01") -> the counter of identical ASB rows to number from
+
+
 def _records(
-    columns: list[tuple[str, ...]], longitudes: dict, latitudes: dict, lookup: lookups.LsoaLookup, parsed: ParsedFile
+    columns: list[tuple[str, ...]],
+    longitudes: dict,
+    latitudes: dict,
+    lookup: lookups.LsoaLookup,
+    parsed: ParsedFile,
+    occurrences: Occurrences,
 ) -> list[tuple]:
     """The Leeds rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed."""
     (
@@ -315,9 +409,13 @@ def _records(
     longitude = [longitudes[text] for text in lons]
     latitude = [latitudes[text] for text in lats]
     keys = list(ids)
-    identical: Counter = Counter()
-    for i in (i for i, crime_id in enumerate(ids) if not crime_id):  # ASB: no Crime ID
-        fields = (
+    for i, crime_id in enumerate(ids):
+        if crime_id:
+            sample = parsed.id_sample.setdefault(months[i], set())
+            if len(sample) < ID_SAMPLE:
+                sample.add(crime_id)
+            continue
+        fields = (  # ASB: no Crime ID
             months[i],
             reported_by[i],
             falls_within[i],
@@ -329,7 +427,10 @@ def _records(
             outcomes[i],
             contexts[i],
         )
+        identical = occurrences(months[i])
         identical[fields] += 1
+        if identical[fields] > 1:
+            parsed.identical += 1
         keys[i] = _asb_key(fields, identical[fields])
     keep = [ward is not None for ward in wards]
     for i in (i for i, kept in enumerate(keep) if not kept):
@@ -354,117 +455,236 @@ def _records(
         wards,
         strict=True,
     )
-    return list(itertools.compress(rows, keep))
+    records = list(itertools.compress(rows, keep))
+    parsed.month_rows.update(r[MONTH_ISO] for r in records)
+    return records
 
 
-def parse(source: Source, lookup: lookups.LsoaLookup) -> ParsedFile:
-    """Check every row of a police.uk CSV and build the Leeds records; raise ImportRejectedError on any bad row."""
-    text = decode_text(source.name, source.data)
-    parsed = ParsedFile(source, sha256(source.data))
+def _csv_rows(source: Source) -> Iterator[list[str]]:
+    """The CSV rows of a source, decoded as UTF-8 (a byte-order mark is fine) a block at a time; a file that is empty,
+    binary, UTF-16 or not UTF-8 is refused with a plain message."""
+    with source.open() as stream:
+        head = stream.read(8192)
+    if problem := files.text_problem(head):
+        raise ImportRejectedError(source.name, [problem])
+    with source.open() as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+        line = 0
+        try:
+            for line, row in enumerate(csv.reader(text), start=1):  # noqa: B007 - line is reported on error
+                yield row
+        except UnicodeDecodeError as error:
+            raise ImportRejectedError(
+                source.name,
+                [Problem("the file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.", row=line + 1)],
+            ) from error
+        except csv.Error as error:
+            raise ImportRejectedError(source.name, [Problem(f"the file cannot be read as CSV ({error})")]) from error
+
+
+def parse(
+    source: Source,
+    lookup: lookups.LsoaLookup,
+    sink: Sink | None = None,
+    keep: bool = True,
+    occurrences: Occurrences | None = None,
+    sha: str | None = None,
+) -> ParsedFile:
+    """Check every row of a police.uk CSV, a chunk at a time, and build the Leeds records; raise ImportRejectedError
+    (listing up to MAX_PROBLEMS problems) on any bad row.
+
+    Each chunk's records go to `sink` (the writer, inside the caller's transaction, which a refusal rolls back) and,
+    with keep, onto the result; otherwise only the summary is kept, so memory holds one chunk of rows at a time.
+    `occurrences` numbers identical ASB rows (by default afresh for each month of this file).
+    """
+    parsed = ParsedFile(source, sha or source_sha256(source))
+    counters: dict[str, Counter] = {}
+    occurrences = occurrences or (lambda month: counters.setdefault(month, Counter()))
+    problems: list[Problem] = []
+    seen_ids: dict[str, int] = {}
     try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as error:
-        raise ImportRejectedError(source.name, [Problem(f"the file cannot be read as CSV ({error})")]) from error
-    _check_header(source.name, rows[0])  # decode_text has refused an empty file
-    rows = [row for row in rows[1:] if row]  # a trailing blank line is not a row
-    if not rows:
-        raise ImportRejectedError(source.name, [Problem("the file has a header but no rows")])
-    columns = list(zip(*rows, strict=False)) if all(len(row) == len(HEADER) for row in rows) else []
-    problems = _row_problems(rows, columns)
-    longitudes, more = _numbers(set(columns[4]), "Longitude", rows, 4) if not problems else ({}, [])
-    latitudes, most = _numbers(set(columns[5]), "Latitude", rows, 5) if not problems else ({}, [])
-    problems += more + most
+        rows = _csv_rows(source)
+        header = next(rows, None)
+        if header is None:
+            raise ImportRejectedError(source.name, [Problem("the file is empty")])
+        _check_header(source.name, header)
+        number = 1  # the header's row, as a spreadsheet numbers it
+        non_blank = (row for row in rows if row)  # a trailing blank line is not a row
+        while chunk := list(itertools.islice(non_blank, CHUNK_ROWS)):
+            first, number = number + 1, number + len(chunk)
+            parsed.rows_read += len(chunk)
+            aligned = all(len(row) == len(HEADER) for row in chunk)
+            columns = list(zip(*chunk, strict=False)) if aligned else []
+            found = _row_problems(chunk, columns, first, seen_ids)
+            if not found:
+                longitudes, more = _numbers(set(columns[4]), "Longitude", chunk, 4, first)
+                latitudes, most = _numbers(set(columns[5]), "Latitude", chunk, 5, first)
+                found = more + most
+            problems += found
+            if len(problems) >= MAX_PROBLEMS:
+                break  # enough to act on; reading on would only cost time
+            if problems:
+                continue  # keep checking, build nothing
+            records = _records(columns, longitudes, latitudes, lookup, parsed, occurrences)
+            if sink is not None:
+                sink(records)
+            if keep:
+                parsed.records += records
+    except DAMAGED as error:
+        raise files.damaged_archive(source.name, error) from error
     if problems:
         raise ImportRejectedError(source.name, sorted(problems, key=lambda p: p.row or 0)[:MAX_PROBLEMS])
-    parsed.rows_read = len(rows)
-    parsed.records = _records(columns, longitudes, latitudes, lookup, parsed)
+    if parsed.rows_read == 0:
+        raise ImportRejectedError(source.name, [Problem("the file has a header but no rows")])
     return parsed
+
+
+# Judging a checked import ----------------------------------------------------------------------------------------
+
+
+def _mark_copies(parsed: list[ParsedFile]) -> None:
+    """Per month, a file that shares a Crime ID with an earlier file of the import is another copy of that month: its
+    identical ASB rows are numbered afresh (so a copy adds nothing); files with none in common are parts of the month
+    and number on (so the parts give the same rows as the whole)."""
+    seen: dict[str, set[str]] = {}
+    for item in parsed:
+        for month, sample in item.id_sample.items():
+            earlier = seen.setdefault(month, set())
+            if not earlier.isdisjoint(sample):
+                item.fresh_months.add(month)
+            earlier |= sample
+
+
+def _judge(parsed: list[ParsedFile], sizes: dict[date, tuple[int, int]]) -> None:
+    """Say on each file why it looks implausible for one force's month, if it does (it then needs confirming)."""
+    for item in parsed:
+        if item.rows_read >= 100 and item.identical > IDENTICAL_SHARE * item.rows_read:
+            item.unusual.append(
+                f"{item.identical:,} of its {item.rows_read:,} rows are identical to another row: a real month "
+                "has a few identical anti-social behaviour rows, not mostly"
+            )
+        for month, rows in sorted(item.month_rows.items()):
+            day = date.fromisoformat(month)
+            others = [count for when, (count, _) in sizes.items() if when != day and count > 0]
+            label, stored = f"{day:%B %Y}", sizes.get(day, (0, 0))[1]
+            if others and rows > MANY_TIMES * max(others):
+                item.unusual.append(
+                    f"{rows:,} Leeds rows for {label}: more than {MANY_TIMES} times the largest month stored "
+                    f"({max(others):,}); is it one force's single month?"
+                )
+            elif others and rows < statistics.median(others) / FEW_TIMES:
+                item.unusual.append(
+                    f"only {rows:,} Leeds rows for {label}, far below the usual {statistics.median(others):,.0f} a "
+                    f"month; {stored:,} rows of {label} are already stored. A partial file adds to them; "
+                    "anti-social behaviour rows identical to stored ones are taken as the same incidents"
+                )
 
 
 # Writing ---------------------------------------------------------------------------------------------------------
 
 
-def _changes(parsed: ParsedFile, stored: dict[str, tuple]) -> tuple[list[tuple], list[tuple]]:
-    """(new records, records whose type, outcome or context differs from what is stored)."""
-    new, changed = [], []
-    for record in parsed.records:
-        before = stored.get(record[KEY])
-        if before is None:
-            new.append(record)
-        elif before != (record[CRIME_TYPE], record[OUTCOME], record[CONTEXT]):
-            changed.append(record)
-    return new, changed
+class _Writer:
+    """Writes one file's records, a chunk at a time, inside the import's transaction, and logs its batch."""
 
+    def __init__(self, connection: Connection, parsed: ParsedFile, user: str | None, progress: Progress) -> None:
+        """Start the file's batch."""
+        self.connection, self.parsed, self.progress = connection, parsed, progress
+        self.batch_id = batches.start(connection, KIND, parsed.source.name, parsed.sha256, user)
+        self.stored: dict[str, tuple] = {}
+        self.loaded: set[str] = set()
+        self.new = self.changed = self.done = 0
 
-def _write_file(connection: Connection, parsed: ParsedFile, user: str | None, progress: Progress) -> FileResult:
-    """Insert new records and update changed ones (keeping their history), logging the file's batch."""
-    months = sorted({date.fromisoformat(r[MONTH_ISO]) for r in parsed.records})
-    stored = reads.crime_record_state(connection, months)
-    new, changed = _changes(parsed, stored)
-    batch_id = batches.start(connection, KIND, parsed.source.name, parsed.sha256, user)
-    for done in range(0, len(new), CHUNK):
-        chunk = new[done : done + CHUNK]
-        bulk.insert_rows(
-            connection, RECORD_TABLE, (*RECORD_COLUMNS, "import_batch_id"), [(*r, batch_id) for r in chunk]
+    def add(self, records: list[tuple]) -> None:
+        """Insert a chunk's new records and update its changed ones, keeping their earlier values."""
+        months = {r[MONTH_ISO] for r in records} - self.loaded
+        if months:  # what is stored for these months, including what this import wrote before this file
+            self.stored.update(reads.crime_record_state(self.connection, [date.fromisoformat(m) for m in months]))
+            self.loaded |= months
+        new, changed = [], []
+        for record in records:
+            before = self.stored.get(record[KEY])
+            if before is None:
+                new.append(record)
+            elif before != (record[CRIME_TYPE], record[OUTCOME], record[CONTEXT]):
+                changed.append(record)
+        for start in range(0, len(new), CHUNK):
+            bulk.insert_rows(
+                self.connection,
+                RECORD_TABLE,
+                (*RECORD_COLUMNS, "import_batch_id"),
+                [(*r, self.batch_id) for r in new[start : start + CHUNK]],
+            )
+        if changed:
+            self._update(changed)
+        self.stored.update((r[KEY], (r[CRIME_TYPE], r[OUTCOME], r[CONTEXT])) for r in new + changed)
+        self.new += len(new)
+        self.changed += len(changed)
+        self.done += len(records)
+        total = max(self.parsed.leeds_rows, 1)
+        self.progress(
+            min(1.0, self.done / total), f"{self.parsed.source.name}: {self.done:,} of {total:,} Leeds rows written"
         )
-        progress(
-            min(1.0, (done + len(chunk)) / max(len(new), 1)),
-            f"{parsed.source.name}: {done + len(chunk):,} of {len(new):,} new records written",
-        )
-    if changed:
+
+    def _update(self, changed: list[tuple]) -> None:
+        """Move the stored type, outcome and context of changed records to their history, then update them."""
         now = datetime.now(UTC)
-        connection.execute(
+        self.connection.execute(
             insert(CrimeRecordHistory),
             [
                 {
                     "record_key": r[KEY],
-                    "crime_type": stored[r[KEY]][0],
-                    "last_outcome": stored[r[KEY]][1],
-                    "context": stored[r[KEY]][2],
+                    "crime_type": self.stored[r[KEY]][0],
+                    "last_outcome": self.stored[r[KEY]][1],
+                    "context": self.stored[r[KEY]][2],
                     "replaced_at": now,
-                    "replaced_by_batch_id": batch_id,
+                    "replaced_by_batch_id": self.batch_id,
                 }
                 for r in changed
             ],
         )
-        connection.execute(
+        self.connection.execute(
             update(CrimeRecord)
             .where(col(CrimeRecord.record_key) == bindparam("key"))
             .values(
                 crime_type=bindparam("new_type"),
                 last_outcome=bindparam("new_outcome"),
                 context=bindparam("new_context"),
-                import_batch_id=batch_id,
+                import_batch_id=self.batch_id,
             ),
             [
                 {"key": r[KEY], "new_type": r[CRIME_TYPE], "new_outcome": r[OUTCOME], "new_context": r[CONTEXT]}
                 for r in changed
             ],
         )
-    status = ImportStatus.SUCCESS if new or changed else ImportStatus.UNCHANGED
-    result = FileResult(
-        parsed.source.name,
-        status,
-        parsed.rows_read,
-        len(new),
-        len(changed),
-        parsed.outside,
-        sum(parsed.unknown_lsoa.values()),
-        [f"{m:%Y-%m}" for m in months],
-        parsed.problems,
-        batch_id,
-    )
-    batches.finish(
-        connection,
-        batch_id,
-        status,
-        parsed.problems,
-        rows_read=parsed.rows_read,
-        rows_imported=len(new) + len(changed),
-        rows_rejected=result.rows_rejected,
-        rows_outside=parsed.outside,
-    )
-    return result
+
+    def finish(self) -> FileResult:
+        """Close the file's batch and say what it did."""
+        parsed = self.parsed
+        status = ImportStatus.SUCCESS if self.new or self.changed else ImportStatus.UNCHANGED
+        result = FileResult(
+            parsed.source.name,
+            status,
+            parsed.rows_read,
+            self.new,
+            self.changed,
+            parsed.outside,
+            sum(parsed.unknown_lsoa.values()),
+            [m[:7] for m in sorted(parsed.month_rows)],
+            parsed.problems,
+            self.batch_id,
+            parsed.sha256,
+        )
+        batches.finish(
+            self.connection,
+            self.batch_id,
+            status,
+            parsed.problems,
+            rows_read=parsed.rows_read,
+            rows_imported=self.new + self.changed,
+            rows_rejected=result.rows_rejected,
+            rows_outside=parsed.outside,
+        )
+        return result
 
 
 def refresh_aggregate(connection: Connection, months: list[date]) -> None:
@@ -485,15 +705,17 @@ def default_lookup(url: str) -> lookups.LsoaLookup:
 
 @dataclass
 class CheckedImport:
-    """Sources after their checks: the files ready to write, the results of the others, and notes.
+    """Sources after their checks: the files ready to write (their summaries: write_checked reads them again), the
+    results of the others, notes, and the lookup the check used.
 
     Made once by check_sources (which logs rejected files with their sha256) and handed to write_checked, so the
-    app's preview and the import that follows never parse a file twice.
+    app's preview and the import that follows judge each file the same way.
     """
 
     parsed: list[ParsedFile]
     results: list[FileResult]  # files needing no write: unchanged (logged when written), rejected, not imported
     notes: list[str]
+    lookup: lookups.LsoaLookup | None = None
 
     @property
     def rejected(self) -> bool:
@@ -505,11 +727,42 @@ class CheckedImport:
         """True when there is something to write and nothing was rejected."""
         return not self.rejected and bool(self.parsed)
 
+    @property
+    def unusual(self) -> dict[str, list[str]]:
+        """File name -> why it looks implausible for one force's month (such files are written only on confirm)."""
+        return {item.source.name: item.unusual for item in self.parsed if item.unusual}
+
 
 NOT_IMPORTED_PROBLEM = Problem(
     "not imported: another file in the same import was rejected, and an import goes in whole or not at all"
 )
 ALREADY_IMPORTED = Problem("this exact file was imported before: nothing to add")
+NOT_CONFIRMED = Problem(
+    "not imported: it looks unusual for one force's month (see above); check it, then confirm the import "
+    "(on the Data in page, or `saferleeds import policeuk --accept-unusual`)"
+)
+
+
+def _log_not_written(url: str, checked: CheckedImport, problem: Problem, user: str | None) -> list[FileResult]:
+    """Log every checked file as not imported, with why; their results."""
+    results = []
+    for item in checked.parsed:
+        problems = [Problem(reason) for reason in item.unusual] + [problem] if problem is NOT_CONFIRMED else [problem]
+        batch = batches.record(
+            url, KIND, item.source.name, item.sha256, ImportStatus.NOT_IMPORTED, problems, user,
+            rows_read=item.rows_read,
+        )  # fmt: skip
+        results.append(
+            FileResult(
+                item.source.name,
+                ImportStatus.NOT_IMPORTED,
+                item.rows_read,
+                problems=problems,
+                batch_id=batch,
+                sha256=item.sha256,
+            )  # fmt: skip
+        )
+    return results
 
 
 def check_sources(
@@ -520,53 +773,68 @@ def check_sources(
     progress: Progress | None = None,
     notes: list[str] | None = None,
 ) -> CheckedImport:
-    """Check every source; writes nothing but the log rows of rejected files (and, then, of the files that passed
-    but will not be imported)."""
+    """Check every source, one at a time and keeping only summaries; writes nothing but the log rows of rejected
+    files (and, then, of the files that passed but will not be imported)."""
     progress = progress or (lambda _fraction, _text: None)
     lookup = lookup or default_lookup(url)
-    checked = CheckedImport([], [], notes or [])
+    checked = CheckedImport([], [], notes or [], lookup)
     rejected: list[tuple[Source, str, ImportRejectedError]] = []
+    seen: dict[str, str] = {}
     for index, source in enumerate(sources):
         progress(index / max(len(sources), 1), f"Checking {source.name}")
-        sha = sha256(source.data)
-        if reads.clean_batch_with_sha(url, KIND, sha):  # reading it again would add nothing
-            checked.results.append(
-                FileResult(source.name, ImportStatus.UNCHANGED, problems=[ALREADY_IMPORTED], sha256=sha)
-            )
-            continue
         try:
+            sha = source_sha256(source)
+            if sha in seen:
+                checked.results.append(
+                    FileResult(
+                        source.name,
+                        ImportStatus.UNCHANGED,
+                        problems=[Problem(f"the same file as {seen[sha]} in this import: read once")],
+                        sha256=sha,
+                    )
+                )
+                continue
+            seen[sha] = source.name
+            if reads.clean_batch_with_sha(url, KIND, sha):  # reading it again would add nothing
+                checked.results.append(
+                    FileResult(source.name, ImportStatus.UNCHANGED, problems=[ALREADY_IMPORTED], sha256=sha)
+                )
+                continue
             with bulk.paused_gc():
-                checked.parsed.append(parse(source, lookup))
+                checked.parsed.append(parse(source, lookup, keep=False, sha=sha))
         except ImportRejectedError as error:
-            rejected.append((source, sha, error))
+            rejected.append((source, _sha_or_blank(source), error))
     if not rejected:
+        _mark_copies(checked.parsed)
+        _judge(checked.parsed, reads.month_sizes(url))
         return checked
     for source, sha, refusal in rejected:
         batch = batches.record(url, KIND, source.name, sha, ImportStatus.REJECTED, refusal.problems, user)
         checked.results.append(
             FileResult(source.name, ImportStatus.REJECTED, problems=refusal.problems, batch_id=batch, sha256=sha)
         )
-    for item in checked.parsed:
-        batch = batches.record(
-            url, KIND, item.source.name, item.sha256, ImportStatus.NOT_IMPORTED, [NOT_IMPORTED_PROBLEM], user
-        )
-        checked.results.append(
-            FileResult(
-                item.source.name,
-                ImportStatus.NOT_IMPORTED,
-                item.rows_read,
-                problems=[NOT_IMPORTED_PROBLEM],
-                batch_id=batch,
-            )
-        )
+    checked.results += _log_not_written(url, checked, NOT_IMPORTED_PROBLEM, user)
     checked.parsed = []
     return checked
 
 
+def _sha_or_blank(source: Source) -> str:
+    """A refused source's SHA-256 for the log, or "" when even that cannot be read (a damaged archive member)."""
+    try:
+        return source_sha256(source)
+    except ImportRejectedError:
+        return ""
+
+
 def write_checked(
-    url: str, checked: CheckedImport, user: str | None = None, progress: Progress | None = None
+    url: str,
+    checked: CheckedImport,
+    user: str | None = None,
+    progress: Progress | None = None,
+    accept_unusual: bool = False,
 ) -> ImportResult:
-    """Write the checked files in one transaction (none if any file was rejected) and log every file."""
+    """Write the checked files in one transaction (none if any file was rejected, or looks unusual and the import
+    was not confirmed), reading each again a chunk at a time, and log every file."""
     progress = progress or (lambda _fraction, _text: None)
     results = list(checked.results)
     for result in results:
@@ -576,9 +844,23 @@ def write_checked(
             )
     if not checked.ready:
         return ImportResult(results, checked.notes)
+    if checked.unusual and not accept_unusual:
+        return ImportResult(results + _log_not_written(url, checked, NOT_CONFIRMED, user), checked.notes)
+    lookup = checked.lookup or default_lookup(url)
+    shared: dict[str, Counter] = {}
     try:
         with db.get_engine(url).begin() as connection, bulk.paused_gc():
-            written = [_write_file(connection, item, user, progress) for item in checked.parsed]
+            written = []
+            for item in checked.parsed:
+                own: dict[str, Counter] = {}
+
+                def occurrences(month: str, item: ParsedFile = item, own: dict[str, Counter] = own) -> Counter:
+                    """Number this file's identical ASB rows on from the other parts of the month, or afresh."""
+                    return (own if month in item.fresh_months else shared).setdefault(month, Counter())
+
+                writer = _Writer(connection, item, user, progress)
+                parse(item.source, lookup, sink=writer.add, keep=False, occurrences=occurrences, sha=item.sha256)
+                written.append(writer.finish())
             progress(1.0, "Updating the month x ward x crime type counts")
             refresh_aggregate(
                 connection,
@@ -592,6 +874,9 @@ def write_checked(
                 ),
             )
     except Exception as error:
+        reason = (
+            str(error.problems[0]) if isinstance(error, ImportRejectedError) else f"{type(error).__name__}: {error}"
+        )
         for item in checked.parsed:
             batches.record(
                 url,
@@ -599,7 +884,7 @@ def write_checked(
                 item.source.name,
                 item.sha256,
                 ImportStatus.FAILED,
-                [Problem(f"the import stopped and nothing was written: {type(error).__name__}: {error}")],
+                [Problem(f"the import stopped and nothing was written: {reason}")],
                 user,
                 rows_read=item.rows_read,
             )
@@ -615,9 +900,11 @@ def import_sources(
     user: str | None = None,
     progress: Progress | None = None,
     notes: list[str] | None = None,
+    accept_unusual: bool = False,
 ) -> ImportResult:
     """Check every source, then write them all in one transaction (or, if any is rejected, write none)."""
-    return write_checked(url, check_sources(url, sources, lookup, user, progress, notes), user, progress)
+    checked = check_sources(url, sources, lookup, user, progress, notes)
+    return write_checked(url, checked, user, progress, accept_unusual)
 
 
 def import_paths(
@@ -626,15 +913,17 @@ def import_paths(
     lookup: lookups.LsoaLookup | None = None,
     user: str | None = None,
     progress: Progress | None = None,
+    accept_unusual: bool = False,
 ) -> ImportResult:
     """`saferleeds import policeuk PATH...`: collect the files, then import them."""
     try:
         sources, notes = collect(paths)
         if not sources:
             raise ImportRejectedError(
-                ", ".join(map(str, paths)) or "(nothing)", [Problem("no police.uk *-street.csv file found")]
+                ", ".join(map(str, paths)) or "(nothing)",
+                [Problem("no police.uk *-street.csv file found: nothing to import")],
             )
     except ImportRejectedError as error:  # too big, not a zip, nothing to import: logged, file not read
         batches.record(url, KIND, error.file_name, "", ImportStatus.REJECTED, error.problems, user)
         raise
-    return import_sources(url, sources, lookup, user, progress, notes)
+    return import_sources(url, sources, lookup, user, progress, notes, accept_unusual)

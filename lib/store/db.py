@@ -85,9 +85,33 @@ def _alembic_config(url: str) -> Config:
     return config
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str:
-    """The newest migration revision this code ships."""
+    """The newest migration revision this code ships (read once per process)."""
     return ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head() or ""
+
+
+@lru_cache(maxsize=1)
+def known_revisions() -> frozenset[str]:
+    """Every migration revision this code ships."""
+    return frozenset(rev.revision for rev in ScriptDirectory.from_config(_alembic_config("sqlite://")).walk_revisions())
+
+
+def revision_problem(url: str, revision: str | None) -> str | None:
+    """Why a database at this migration revision cannot be used by this code (one plain line), or None."""
+    head = head_revision()
+    if revision == head:
+        return None
+    shown = mask_url(url)
+    if revision is None or revision in known_revisions():
+        return (
+            f"The database at {shown} is at migration {revision or 'none'}, older than this version of the dashboard "
+            f"needs ({head}). Run `saferleeds db upgrade` (safe on a database in use), then reload."
+        )
+    return (
+        f"The database at {shown} is at migration {revision}, which this version of the dashboard does not know "
+        "(it was upgraded by a newer version). Update the dashboard, then reload."
+    )
 
 
 def current_revision(url: str) -> str | None:

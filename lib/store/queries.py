@@ -49,6 +49,11 @@ def check_ready(url: str) -> None:
         with db.get_engine(url).connect() as connection:
             connection.execute(text("SELECT 1"))
             has_schema = inspect(connection).has_table("kpi")
+            revision = (
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if has_schema and inspect(connection).has_table("alembic_version")
+                else None
+            )
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
         raise db.DatabaseUnavailableError(
@@ -60,6 +65,8 @@ def check_ready(url: str) -> None:
             f"The database at {shown} has no Safer Leeds tables yet. Run `saferleeds db upgrade` and "
             "`saferleeds db seed` (or `make run`, which does both)."
         )
+    if problem := db.revision_problem(url, revision):  # else every page fails on a missing column or table
+        raise db.DatabaseUnavailableError(problem)
 
 
 @cached

@@ -14,6 +14,7 @@ from sqlmodel import col
 from lib.core.vocabulary import ImportStatus
 from lib.store import db
 from lib.store.models import (
+    CrimeCityMonthly,
     CrimeMonthly,
     CrimeRecord,
     DeliveryBoard,
@@ -148,3 +149,25 @@ def existing_crime_keys(connection: Connection, illustrative: bool) -> set[tuple
         )
     )
     return {tuple(r) for r in rows}
+
+
+def month_sizes(url: str) -> dict[date, tuple[int, int]]:
+    """Per month with crime: (Leeds rows a month holds: the real count where police.uk data are loaded, else the
+    illustrative one; police.uk records already stored), for judging whether a new file is plausible."""
+    with db.get_engine(url).connect() as connection:
+        totals = connection.execute(
+            select(
+                col(CrimeCityMonthly.month), col(CrimeCityMonthly.illustrative), func.sum(col(CrimeCityMonthly.count))
+            ).group_by(col(CrimeCityMonthly.month), col(CrimeCityMonthly.illustrative))
+        ).all()
+        stored = dict(
+            connection.execute(select(col(CrimeRecord.month), func.count()).group_by(col(CrimeRecord.month))).all()
+        )
+    sizes: dict[date, tuple[int, int]] = {}
+    for month, _illustrative, count in sorted(totals, key=lambda row: not row[1]):  # real rows last: they win
+        month = month if isinstance(month, date) else date.fromisoformat(str(month))
+        sizes[month] = (int(count), 0)
+    for month, count in stored.items():
+        month = month if isinstance(month, date) else date.fromisoformat(str(month))
+        sizes[month] = (sizes.get(month, (int(count), 0))[0], int(count))
+    return sizes

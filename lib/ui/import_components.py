@@ -202,9 +202,9 @@ def policeuk_upload(url: str) -> None:
             [
                 {
                     "file": p.source.name,
-                    "months": ", ".join(sorted({r[2][:7] for r in p.records})),
+                    "months": ", ".join(m[:7] for m in sorted(p.month_rows)),
                     "rows": p.rows_read,
-                    "Leeds rows": len(p.records),
+                    "Leeds rows": p.leeds_rows,
                     "outside Leeds": p.outside,
                     "LSOA not in lookup (refused)": sum(p.unknown_lsoa.values()),
                 }
@@ -219,8 +219,13 @@ def policeuk_upload(url: str) -> None:
             st.warning(
                 f"**{literal(parsed.source.name)}**:\n\n{_problem_list(parsed.problems)}", icon=":material/warning:"
             )
+    confirmed = _confirm_unusual(checked)
     if st.button(
-        f"Import {len(checked.parsed)} file(s)", type="primary", key="crime_confirm", icon=":material/upload:"
+        f"Import {len(checked.parsed)} file(s)",
+        type="primary",
+        key="crime_confirm",
+        icon=":material/upload:",
+        disabled=not confirmed,
     ):
         bar = st.progress(0.0, text="Starting")
 
@@ -228,13 +233,32 @@ def policeuk_upload(url: str) -> None:
             """Move the progress bar."""
             bar.progress(min(1.0, fraction), text=text)
 
-        written = policeuk.write_checked(url, checked, current_user(), show)
+        try:
+            written = policeuk.write_checked(url, checked, current_user(), show, accept_unusual=confirmed)
+        except files.ImportRejectedError as error:  # a file changed or proved damaged on its second reading
+            bar.empty()
+            st.error(f"Nothing was imported: {literal(error)}", icon=":material/error:")
+            return
         bar.empty()
         st.session_state.pop(CHECKED_KEY, None)
         st.session_state["crime_import_done"] = "; ".join(
             f"{literal(f.name)}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in written.files
         )
         st.rerun()
+
+
+def _confirm_unusual(checked: policeuk.CheckedImport) -> bool:
+    """Say why any file looks unusual for one force's month and ask the person to confirm it; True when there is
+    nothing to confirm or they have."""
+    if not checked.unusual:
+        return True
+    reasons = [f"{name}: {reason}" for name, why in checked.unusual.items() for reason in why]
+    st.warning(
+        "**Check before importing.** These files do not look like one force's month:\n\n"
+        + "\n".join(f"- {literal(reason)}" for reason in reasons),
+        icon=":material/warning:",
+    )
+    return st.checkbox("I have checked these files: import them as they are", key="crime_accept_unusual")
 
 
 def _checked_uploads(url: str, uploads: list) -> policeuk.CheckedImport | None:
@@ -253,6 +277,7 @@ def _checked_uploads(url: str, uploads: list) -> policeuk.CheckedImport | None:
             found, more = policeuk.uploaded(upload.name, upload.getvalue())
             sources += found
             notes += more
+        files.check_total(", ".join(u.name for u in uploads), (s.byte_size for s in sources))
     except files.ImportRejectedError as error:
         rejected = error
         _log_once(
@@ -262,6 +287,16 @@ def _checked_uploads(url: str, uploads: list) -> policeuk.CheckedImport | None:
             ),
         )
         st.error(f"**{literal(error.file_name)}**:\n\n{_problem_list(error.problems)}", icon=":material/error:")
+        return None
+    if not sources:
+        st.warning(
+            "There is nothing to import: no police.uk street file (YYYY-MM-<force>-street.csv) in "
+            + ", ".join(literal(u.name) for u in uploads)
+            + ".",
+            icon=":material/info:",
+        )
+        for note in notes:
+            st.caption(literal(note))
         return None
     with st.spinner("Checking every row"):
         checked = policeuk.check_sources(url, sources, lookup, current_user(), notes=notes)
