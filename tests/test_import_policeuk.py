@@ -180,7 +180,8 @@ def test_rows_outside_leeds_are_counted_and_unknown_leeds_lsoas_reported(seeded_
     assert "E01099999" in str(file.problems[0]) and "saferleeds reference fetch" in str(file.problems[0])
     log = queries.import_log(seeded_url).iloc[0]
     assert (log["rows_outside"], log["rows_rejected"]) == (2, 1) and "E01099999" in log["errors"]
-    again = policeuk.import_sources(seeded_url, [source], lookup, accept_unusual=MINI)  # not skipped: it had refused rows
+    # Not skipped: it had refused rows.
+    again = policeuk.import_sources(seeded_url, [source], lookup, accept_unusual=MINI)
     assert again.files[0].rows_read == 4 and again.files[0].rows_imported == 0
 
 
