@@ -116,8 +116,10 @@ def test_the_page_checks_each_file_once_and_logs_a_rejection_with_its_hash(app_u
     monkeypatch.setattr(
         policeuk,
         "parse",
-        lambda source, lookup, **kwargs: parsed.append((source.name, "sink" in kwargs and kwargs["sink"] is not None))
-        or real_parse(source, lookup, **kwargs),
+        lambda source, lookup, **kwargs: (
+            parsed.append((source.name, "sink" in kwargs and kwargs["sink"] is not None))
+            or real_parse(source, lookup, **kwargs)
+        ),
     )
     at = _open()
     name = "2025-02-west-yorkshire-street.csv"
