@@ -138,3 +138,34 @@ def test_the_page_checks_each_file_once_and_logs_a_rejection_with_its_hash(app_u
     log = queries.import_log(app_url)
     rejected = log[log["status"] == "rejected"]
     assert rejected["sha256"].tolist() == [hashlib.sha256(bad).hexdigest()]  # logged once, with its hash
+
+
+def test_a_damaged_or_empty_archive_gets_a_plain_message_not_a_crash(app_url, shared_dir):
+    from test_hostile_input import _damaged, _zip
+
+    at = _open()
+    damaged = _damaged("flipped byte", shared_dir / "data")
+    at.file_uploader(key="crime_upload").set_value([("download.zip", damaged, "application/zip")]).run()
+    assert not at.exception and "the archive is damaged" in at.error[0].value
+    assert queries.import_log(app_url).iloc[0]["status"] == "rejected"
+    nothing = _zip({"2024-03/2024-03-west-yorkshire-outcomes.csv": b"Crime ID,Month\n"})
+    at.file_uploader(key="crime_upload").set_value([("outcomes.zip", nothing, "application/zip")]).run()
+    assert not at.exception and "nothing to import" in at.warning[0].value
+    assert not [b for b in at.button if b.key == "crime_confirm"]
+
+
+def test_an_unusual_file_is_imported_only_after_the_person_confirms(app_url):
+    from test_import_policeuk import _mini_file, _row
+
+    lsoa = "E01011264"
+    data = _mini_file([_row("p1", lsoa, "Leeds 001A", month="2024-09")])
+    at = _open()
+    before = table_checksums(app_url)
+    at.file_uploader(key="crime_upload").set_value([("2024-09-x-street.csv", data, "text/csv")]).run()
+    assert not at.exception and "far below the usual" in at.warning[0].value
+    assert at.button(key="crime_confirm").disabled
+    at.checkbox(key="crime_accept_unusual").check().run()
+    assert not at.button(key="crime_confirm").disabled
+    at.button(key="crime_confirm").click().run()
+    assert not at.exception and "1 new" in at.success[0].value
+    assert table_checksums(app_url) != before

@@ -86,7 +86,7 @@ RECORD_COLUMNS = (
 )
 KEY, MONTH_ISO, CRIME_TYPE, OUTCOME, CONTEXT = 0, 2, 10, 11, 12
 CHUNK = 5_000  # records per insert statement
-CHUNK_ROWS = 25_000  # rows read, checked and written at a time: what memory holds of a file, whatever its size
+CHUNK_ROWS = 10_000  # rows read, checked and written at a time: what memory holds of a file, whatever its size
 ID_SAMPLE = 2_000  # Crime IDs kept per file and month to tell a part of a month from another copy of it
 # When a file is implausible for one force's month, and must be confirmed:
 MANY_TIMES = 3  # more Leeds rows for a month than this many times the largest month stored
@@ -333,7 +333,7 @@ def _asb_key(fields: tuple, occurrence: int) -> str:
 
 
 def _row_problems(
-    rows: list[list[str]], columns: list[tuple[str, ...]], first: int, seen_ids: dict[str, int]
+    rows: list[list[str]], columns: list[tuple[str, ...]], first: int, seen_ids: dict[int, int]
 ) -> list[Problem]:
     """Everything wrong with a chunk of rows (the first numbered `first`), checked column by column over distinct
     values (fast on 100k+ rows); seen_ids carries the file's Crime IDs from chunk to chunk."""
@@ -356,23 +356,26 @@ def _row_problems(
             for number, row in enumerate(rows, start=first)
             if not row[9]
         ]
-    ids = [crime_id for crime_id in columns[0] if crime_id]
+    # Crime IDs are remembered by their hash (a third of the memory of the 64-character IDs over a large file; two
+    # different IDs sharing a 64-bit hash in one file is about a one in a billion chance).
+    ids = [hash(crime_id) for crime_id in columns[0] if crime_id]
     if len(set(ids)) != len(ids) or not seen_ids.keys().isdisjoint(ids):
         for number, crime_id in enumerate(columns[0], start=first):
-            if crime_id and crime_id in seen_ids:
+            if crime_id and hash(crime_id) in seen_ids:
                 problems.append(
                     Problem(
-                        f"Crime ID {crime_id[:16]}... also appears on row {seen_ids[crime_id]}: police.uk "
+                        f"Crime ID {crime_id[:16]}... also appears on row {seen_ids[hash(crime_id)]}: police.uk "
                         "gives each crime once a month",
                         number,
                         "Crime ID",
                     )
                 )
             elif crime_id:
-                seen_ids[crime_id] = number
+                seen_ids[hash(crime_id)] = number
     else:
-        seen_ids.update(zip(columns[0], range(first, first + len(rows)), strict=True))
-        seen_ids.pop("", None)
+        blank = hash("")
+        seen_ids.update(zip(map(hash, columns[0]), range(first, first + len(rows)), strict=True))
+        seen_ids.pop(blank, None)
     return problems
 
 
@@ -501,7 +504,7 @@ def parse(
     counters: dict[str, Counter] = {}
     occurrences = occurrences or (lambda month: counters.setdefault(month, Counter()))
     problems: list[Problem] = []
-    seen_ids: dict[str, int] = {}
+    seen_ids: dict[int, int] = {}
     try:
         rows = _csv_rows(source)
         header = next(rows, None)
@@ -616,7 +619,8 @@ class _Writer:
             )
         if changed:
             self._update(changed)
-        self.stored.update((r[KEY], (r[CRIME_TYPE], r[OUTCOME], r[CONTEXT])) for r in new + changed)
+        # Nothing is remembered of what was written: no later chunk of the file repeats a key (repeated Crime IDs are
+        # refused, identical ASB rows numbered), and the next file reads what is stored afresh.
         self.new += len(new)
         self.changed += len(changed)
         self.done += len(records)
