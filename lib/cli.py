@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from lib.analysis import measures, meetings, spc_file, summary
 from lib.core import config, exports, periods
 from lib.geo import reference
 from lib.ingest import batches, files, kpi_returns, lookups, policeuk, seed
+from lib.ops import replicas
 from lib.store import db, queries
 
 
@@ -172,6 +174,31 @@ def cmd_spc(_url: str, args: argparse.Namespace) -> None:
         ],
         False,
     )
+
+
+def cmd_serve(url: str, args: argparse.Namespace) -> None:
+    """Several app processes behind nginx on one database, until interrupted."""
+    queries.check_ready(url)
+    if args.replicas < 1:
+        raise CliError("--replicas must be 1 or more")
+
+    def interrupted(_signal: int, _frame: object) -> None:
+        """A service manager's stop (SIGTERM) stops the deployment as Ctrl-C does."""
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        with replicas.serve(url, args.replicas, args.port, args.address) as deployment:
+            print(
+                f"Serving {deployment.url} ({args.replicas} app processes: {', '.join(deployment.apps)}); Ctrl-C stops."
+            )
+            while all(process.poll() is None for process in deployment.processes):
+                time.sleep(1)
+            raise CliError("a process of the deployment stopped; see its log in " + str(deployment.folder))
+    except KeyboardInterrupt:
+        print("Stopped.")
+    except RuntimeError as error:
+        raise CliError(str(error).splitlines()[0]) from error
 
 
 def cmd_config(_url: str, args: argparse.Namespace) -> None:
@@ -338,6 +365,7 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
         "rows": _records(preview.rows.astype(object)),
         "problems": _records(preview.problem_table),
         "skipped_blank_rows": preview.skipped,
+        "warnings": preview.warnings,
     }
     if not preview.ok or args.dry_run:
         if not preview.ok:
@@ -372,11 +400,18 @@ def cmd_kpi_template(url: str, args: argparse.Namespace) -> None:
     owners = set(queries.kpi_catalogue(url)["owner"])
     if args.owner and args.owner not in owners:
         raise CliError(f"unknown owner {args.owner!r}; owners are: {'; '.join(sorted(owners))}")
+    cutoff = None
+    if args.meeting:
+        table = queries.meetings(url)
+        pairs = list(zip(table["meeting_date"], table["data_cutoff"], strict=True))
+        cutoff = periods.cutoff_of(pairs, _date(args.meeting, "--meeting"))
+        if cutoff is None:
+            raise CliError(f"no meeting on {args.meeting}; see the Overview's meeting list")
     path = Path(args.output)
     if path.suffix.lower() == ".xlsx":
-        path.write_bytes(kpi_returns.template_excel(url, args.owner))
+        path.write_bytes(kpi_returns.template_excel(url, args.owner, cutoff))
     else:
-        path.write_bytes(exports.csv_bytes(kpi_returns.template(url, args.owner)))
+        path.write_bytes(exports.csv_bytes(kpi_returns.template(url, args.owner, cutoff)))
     print(f"Wrote {path}.")
 
 
@@ -389,6 +424,14 @@ def cmd_imports(url: str, args: argparse.Namespace) -> None:
         row["errors"] = [line for line in (row.get("errors") or "").splitlines() if line]
         row["illustrative"] = bool(row["illustrative"])
     _print(rows if args.json else [{k: r[k] for k in batches.LOG_COLUMNS} for r in rows], args.json)
+
+
+def _date(text: str, option: str) -> date:
+    """A YYYY-MM-DD option as a date."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise CliError(f"{option} must be a date as YYYY-MM-DD (got {text!r})") from error
 
 
 def _month(text: str | None, option: str) -> date | None:
@@ -463,6 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     template.add_argument("output", help="file to write: .csv or .xlsx (Excel, with a guide sheet)")
     template.add_argument("--owner", help="only the KPIs this owner reports (as in `saferleeds kpi list`)")
+    template.add_argument(
+        "--meeting", help="YYYY-MM-DD: fill in the periods due for this meeting (default: the latest meeting)"
+    )
 
     ward_parser = commands.add_parser("ward", help="figures by ward, as on the ward map")
     ward_commands = ward_parser.add_subparsers(dest="command", required=True)
@@ -542,6 +588,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep moving ranges of 3.267 x their mean or more in the limits (screened out by default)",
     )
+
+    serve_parser = commands.add_parser(
+        "serve", help="run several app processes behind nginx on this database (sticky sessions; Ctrl-C stops)"
+    )
+    serve_parser.add_argument("--replicas", type=int, default=2, help="app processes (default 2)")
+    serve_parser.add_argument("--port", type=int, default=8080, help="the proxy's port (default 8080)")
+    serve_parser.add_argument(
+        "--address", default="127.0.0.1", help="the proxy's address (default 127.0.0.1; 0.0.0.0 for every interface)"
+    )
+    serve_parser.set_defaults(handler=cmd_serve)
 
     config_parser = commands.add_parser("config", help="show settings and where they come from")
     config_parser.add_argument("--json", action="store_true", help="print JSON")

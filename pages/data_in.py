@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from lib.core import config
 from lib.ui import components, import_components
 
-url = config.database_url()
-components.require_database(url)
+url, cutoff, _ = components.open_page()  # the template is for the chosen meeting
 
 st.title("Data in")
 st.caption(
@@ -16,7 +14,7 @@ st.caption(
 kpi_tab, crime_tab, log_tab = st.tabs(["KPI return", "police.uk crime", "Import log"])
 with kpi_tab:
     st.subheader("1. Download your template")
-    import_components.template_downloads(url)
+    import_components.template_downloads(url, cutoff)
     st.subheader("2. Upload it, check the preview, import")
     import_components.kpi_return_upload(url)
 with crime_tab:

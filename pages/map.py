@@ -41,4 +41,4 @@ ward_components.table_block(table, f"ward-map-{measure.id.replace(':', '-')}-{pe
 
 chosen = ward_components.optional_ward_choice(url, "ward", "Ward profile")
 if picked or st.button("Open ward profile", disabled=not chosen, icon=":material/location_city:"):
-    st.switch_page(ward_components.PROFILE_PAGE, query_params={"ward": picked or chosen})
+    st.switch_page(ward_components.PROFILE_PAGE, query_params={"ward": picked or chosen, **components.meeting_query()})

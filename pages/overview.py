@@ -65,7 +65,12 @@ for cell, priority in zip(grid(len(priorities), width, min_width=320, most=3), p
             st.markdown("No KPI figures are published for this priority in the source documents yet.")
         for item in own:
             st.markdown(components.kpi_line(kpis[item["code"]], item))
-        st.markdown(f":material/arrow_forward: [Open this priority](priorities?priority={priority['id']})")
+        components.page_link(
+            "pages/priority.py",
+            "Open this priority",
+            {"priority": str(priority["id"]), **components.meeting_query()},
+            icon=":material/arrow_forward:",
+        )
 
 with st.expander("Other indicators: city-wide recorded crime and the 2012-15 business plan"):
     for code in catalogue.loc[catalogue["priority_id"].isna(), "code"]:

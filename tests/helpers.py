@@ -10,7 +10,7 @@ from sqlalchemy import MetaData, select
 from lib.ingest import lookups
 from lib.store import db, queries
 
-LOG_TABLES = {"importbatch", "alembic_version"}
+LOG_TABLES = {"importbatch", "alembic_version", "dataversion"}  # the log, and the counter every load increases
 
 
 KPI_TABLES = ("kpivalue",)  # what a KPI return writes (besides the import log)

@@ -26,7 +26,8 @@ LAYERS = {
     "figures": {"core", "analysis", "geo"},
     "ingest": {"core", "store", "geo"},
     "ui": {"core", "store", "analysis", "geo", "figures", "ingest"},
-    "cli": {"core", "store", "analysis", "geo", "ingest"},
+    "ops": {"core"},
+    "cli": {"core", "store", "analysis", "geo", "ingest", "ops"},
     "pages": {"core", "store", "analysis", "figures", "ui"},
 }
 STREAMLIT_PLACES = ("lib/ui/", "pages/", "dashboard.py")

@@ -205,7 +205,7 @@ def test_the_excel_template_round_trips_and_formulas_are_never_evaluated(seeded_
 
 
 def test_the_csv_template_defuses_formula_text(seeded_url):
-    frame = kpi_returns.template(seeded_url, today=TODAY)
+    frame = kpi_returns.template(seeded_url, cutoff=date(2024, 11, 30))
     frame.loc[0, "note"] = "=cmd|' /C calc'!A0"
     text = exports.csv_bytes(frame).decode()
     assert "'=cmd" in text and "\n=cmd" not in text and ",=cmd" not in text

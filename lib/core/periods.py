@@ -125,3 +125,17 @@ def available(months: list[date], kinds: tuple[str, ...] = (MONTH, ROLLING, FINA
         if FINANCIAL_YEAR in kinds and last.month == 3 and all(add_months(last, -i) in have for i in range(12)):
             found.append(financial_year(last.year - 1))
     return found
+
+
+def first_meeting_showing(meetings: list[tuple[date, date]], period_end: date) -> tuple[date, date] | None:
+    """Of (meeting date, data cut-off) pairs, oldest first: the first meeting whose cut-off includes a period ending
+    on period_end (None: no meeting yet)."""
+    return next(((meeting, cutoff) for meeting, cutoff in meetings if cutoff >= period_end), None)
+
+
+def cutoff_of(meetings: list[tuple[date, date]], meeting_date: date | None = None) -> date | None:
+    """The data cut-off of a meeting (the latest when none is named), from (meeting date, cut-off) pairs oldest
+    first; None when no meeting is recorded, or the named one is not."""
+    if meeting_date is None:
+        return meetings[-1][1] if meetings else None
+    return next((cutoff for meeting, cutoff in meetings if meeting == meeting_date), None)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, insert, update
 from sqlmodel import col
 
 from lib.core.vocabulary import ImportStatus
+from lib.ingest import versions
 from lib.ingest.files import FIRST_ERRORS, Problem
 from lib.store import db
 from lib.store.models import ImportBatch
@@ -67,12 +68,14 @@ def finish(
     problems: list[Problem] | None = None,
     **counts: int,
 ) -> None:
-    """Close a batch with its status, row counts (rows_read, rows_imported, ...) and first problems."""
+    """Close a batch with its status, row counts (rows_read, rows_imported, ...) and first problems; the data version
+    goes up with it (the import log is on the pages too), in the same transaction as whatever the load wrote."""
     connection.execute(
         update(ImportBatch)
         .where(col(ImportBatch.id) == batch_id)
-        .values(status=status, finished_at=datetime.now(UTC), errors=summarise(problems or []), **counts)
+        .values(status=status, finished_at=datetime.now(UTC), errors=summarise(problems or []), worker=None, **counts)
     )
+    versions.bump(connection)
 
 
 def summarise(problems: list[Problem]) -> str:

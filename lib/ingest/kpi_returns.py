@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -56,6 +56,7 @@ class Preview:
     values: list[dict] = field(default_factory=list)
     value_rows: list[int] = field(default_factory=list)  # the file row of each value
     skipped: int = 0  # rows left blank (template rows with no value)
+    warnings: list[str] = field(default_factory=list)  # things to know before importing that do not stop it
 
     @property
     def ok(self) -> bool:
@@ -102,15 +103,19 @@ def _loadable(url: str, owner: str | None) -> pd.DataFrame:
     return catalogue[catalogue["owner"] == owner] if owner else catalogue
 
 
-def template(url: str, owner: str | None = None, today: date | None = None) -> pd.DataFrame:
-    """One row per KPI the owner reports (all KPIs if none), its latest due period filled in, values blank."""
-    today = today or date.today()
+def template(url: str, owner: str | None = None, cutoff: date | None = None) -> pd.DataFrame:
+    """One row per KPI the owner reports (all KPIs if none), values blank, with the period due for the meeting whose
+    data cut-off is `cutoff` (by default the latest meeting's; today when none is recorded): the month, or financial
+    year, that ends by the cut-off. A period from the computer's clock would land after every meeting's cut-off and
+    show on no page."""
+    cutoff = cutoff or periods.cutoff_of(_meeting_pairs(url)) or date.today()
+    after = cutoff + timedelta(days=1)  # the periods complete by the end of the cut-off day
     catalogue = _loadable(url, owner)
     rows = []
     for kpi in catalogue.itertuples():
         start, end = {"monthly": _last_complete_month, "annual": _last_financial_year}.get(
             kpi.frequency, lambda _day: (None, None)
-        )(today)
+        )(after)
         rows.append(
             {
                 "kpi_code": kpi.code,
@@ -157,11 +162,11 @@ def _valid_values(unit: str) -> str:
     return f"0 or more ({unit})"
 
 
-def template_excel(url: str, owner: str | None = None) -> bytes:
+def template_excel(url: str, owner: str | None = None, cutoff: date | None = None) -> bytes:
     """The template as an Excel workbook: a 'return' sheet to fill in and a 'guide' sheet."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        template(url, owner).to_excel(writer, sheet_name="return", index=False)
+        template(url, owner, cutoff).to_excel(writer, sheet_name="return", index=False)
         guide(url, owner).to_excel(writer, sheet_name="guide", index=False)
     return buffer.getvalue()
 
@@ -388,7 +393,32 @@ def check(url: str, file_name: str, data: bytes, today: date | None = None) -> P
     preview = check_cells(file_name, data, queries.kpi_catalogue(url), queries.wards(url), today)
     if preview.ok:
         _mark_changes(url, preview)
+        _mark_meetings(url, preview)
     return preview
+
+
+def _meeting_pairs(url: str) -> list[tuple[date, date]]:
+    """(meeting date, data cut-off) of every meeting, oldest first."""
+    table = queries.meetings(url)
+    return list(zip(table["meeting_date"], table["data_cutoff"], strict=True))
+
+
+def _mark_meetings(url: str, preview: Preview) -> None:
+    """Say for each row which meeting will first show it, and warn about values no meeting recorded yet shows."""
+    pairs = _meeting_pairs(url)
+    shown_at = {}
+    for number, value in zip(preview.value_rows, preview.values, strict=True):
+        meeting = periods.first_meeting_showing(pairs, value["period_end"])
+        shown_at[number] = f"{meeting[0]:%d %b %Y}" if meeting else "no meeting yet"
+    preview.rows["first shown at"] = [shown_at.get(row, "") for row in preview.rows["row"]]
+    late = [v for v in preview.values if periods.first_meeting_showing(pairs, v["period_end"]) is None]
+    if late and pairs:
+        latest_meeting, cutoff = pairs[-1]
+        preview.warnings.append(
+            f"{len(late)} value(s) are for periods ending after {cutoff:%d %B %Y}, the data cut-off of the latest "
+            f"meeting recorded ({latest_meeting:%d %B %Y}): they will be stored, but no page shows them until a "
+            "meeting with a later cut-off is recorded. Check the period if that is not what you meant."
+        )
 
 
 def check_cells(

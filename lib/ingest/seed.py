@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert
 
 from lib.core.config import DATA_DIR
-from lib.ingest import aggregates, batches, illustrative
+from lib.ingest import aggregates, batches, illustrative, versions
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
 from lib.store import cache, db, reads
 from lib.store.models import CrimeMonthly, Deliverable, DeliveryBoard, Kpi, Meeting, Priority, Ward
@@ -260,5 +260,6 @@ def seed(url: str) -> SeedResult:
         reference = seed_reference(connection)
         facts = seed_facts(connection)
         values, crime = seed_illustrative(connection)
+        versions.bump(connection)
     cache.clear_caches()
     return SeedResult(reference, facts, values, crime)

@@ -2,6 +2,11 @@
 
 Streamlit is never imported from here: the wrapper looks for it in sys.modules, so the command line, the importers
 and the tests load no Streamlit at all, while inside the app (which imported Streamlit first) reads are cached.
+
+Cached reads are keyed on the database's data version (store/models.py DataVersion), which every write increases in
+its own transaction: each rerun reads it once (queries.check_ready, where every page starts) and every read of that
+rerun uses it, so a viewer sees another process's import on their next rerun, whichever process or replica serves
+them. The time limit only bounds memory.
 """
 
 from __future__ import annotations
@@ -9,13 +14,40 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import threading
+import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
-CACHE_TTL_SECONDS = 600
+CACHE_TTL_SECONDS = 3600  # a bound on memory only: freshness comes from the data version
 MAX_ENTRIES = 64
+NOTED_SECONDS = 2.0  # a version noted by this thread this long ago is this rerun's (a rerun reads it first)
+_noted = threading.local()  # per script thread: {url: (version, when noted)}
+_reader: list[Callable[[str], int]] = []  # queries.data_version, registered by queries (no SQL here)
+
+
+def set_version_reader(reader: Callable[[str], int]) -> None:
+    """Register how to read a database's data version."""
+    _reader[:] = [reader]
+
+
+def note_version(url: str, version: int) -> None:
+    """Remember the data version this thread's rerun read (queries.check_ready calls this)."""
+    if not hasattr(_noted, "versions"):
+        _noted.versions = {}
+    _noted.versions[url] = (version, time.monotonic())
+
+
+def current_version(url: str) -> int:
+    """This rerun's data version: the one its page start read, else read now."""
+    noted = getattr(_noted, "versions", {}).get(url)
+    if noted is not None and time.monotonic() - noted[1] < NOTED_SECONDS:
+        return noted[0]
+    version = _reader[0](url) if _reader else 0
+    note_version(url, version)
+    return version
 
 
 def _running_streamlit() -> Any | None:  # noqa: ANN401 - the streamlit module, when the app is running
@@ -39,10 +71,19 @@ def cached(fn: Callable[P, R]) -> Callable[P, R]:
         if "cache" not in holder:
             # Outside a script run Streamlit warns "no runtime"; inside the app it is noise too.
             logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+
+            def versioned(data_version: int, *args: P.args, **kwargs: P.kwargs) -> R:  # noqa: ARG001 - a cache key
+                """fn, cached under the data version as well as its arguments (the name must not start with "_":
+                Streamlit leaves such parameters out of the key)."""
+                return fn(*args, **kwargs)
+
+            # Streamlit tells cached functions apart by module and qualified name: give each its own.
+            versioned.__module__, versioned.__qualname__ = fn.__module__, f"{fn.__qualname__}.versioned"
             holder["cache"] = streamlit.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)(
-                fn
+                versioned
             )
-        return holder["cache"](*args, **kwargs)
+        url = args[0] if args and isinstance(args[0], str) else str(kwargs.get("url", ""))
+        return holder["cache"](current_version(url), *args, **kwargs)  # type: ignore[arg-type] # version first
 
     return wrapper
 

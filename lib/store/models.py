@@ -98,6 +98,16 @@ class ImportBatch(SQLModel, table=True):
     rows_outside: int = 0
     illustrative: bool = False
     errors: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    worker: str | None = None  # "host:pid" of the process writing a batch still running (a killed one is stale)
+
+
+class DataVersion(SQLModel, table=True):
+    """One row: a number every write that changes what pages show increases in its own transaction. Cached reads are
+    keyed on it, so every viewer, in any process or replica, sees new data on their next rerun."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 1
+    changed_at: datetime | None = None
 
 
 class KpiValue(SQLModel, table=True):

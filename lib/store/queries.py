@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from lib.core import periods
 from lib.core.vocabulary import ASB
-from lib.store import db
+from lib.store import cache, db
 from lib.store.cache import cached
 from lib.store.models import (
     LEEDS_CODE,
@@ -25,6 +25,7 @@ from lib.store.models import (
     CrimeMonthly,
     CrimeRecord,
     CrimeRecordHistory,
+    DataVersion,
     Deliverable,
     DeliveryBoard,
     ImportBatch,
@@ -42,8 +43,23 @@ def _frame(url: str, statement: Any) -> pd.DataFrame:  # noqa: ANN401 - any SQLA
         return pd.read_sql(statement, connection)
 
 
-def check_ready(url: str) -> None:
-    """Raise db.DatabaseUnavailableError with a plain message unless the database answers and is migrated."""
+def check_ready(url: str) -> int:
+    """The database's data version, read afresh (every page starts here, so every rerun sees new data); raise
+    db.DatabaseUnavailableError with a plain message unless the database answers and is at this code's migration.
+
+    One small query when all is well (about a tenth of a millisecond on SQLite); the catalogue is only inspected to
+    say what is wrong when it fails.
+    """
+    try:
+        with db.get_engine(url).connect() as connection:
+            revision, version = connection.execute(
+                text("SELECT (SELECT version_num FROM alembic_version), (SELECT version FROM dataversion WHERE id = 1)")
+            ).one()
+        if revision == db.head_revision() and isinstance(version, int):
+            cache.note_version(url, version)
+            return version
+    except SQLAlchemyError:
+        pass  # a missing table or an unreachable server: say which below
     shown = db.mask_url(url)
     try:
         with db.get_engine(url).connect() as connection:
@@ -65,8 +81,17 @@ def check_ready(url: str) -> None:
             f"The database at {shown} has no Safer Leeds tables yet. Run `saferleeds db upgrade` and "
             "`saferleeds db seed` (or `make run`, which does both)."
         )
-    if problem := db.revision_problem(url, revision):  # else every page fails on a missing column or table
-        raise db.DatabaseUnavailableError(problem)
+    # else every page fails on a missing column or table
+    raise db.DatabaseUnavailableError(db.revision_problem(url, revision) or f"The database at {shown} is not ready.")
+
+
+def data_version(url: str) -> int:
+    """The data version: increased by every write that changes what pages show."""
+    with db.get_engine(url).connect() as connection:
+        return int(connection.execute(select(col(DataVersion.version)).where(col(DataVersion.id) == 1)).scalar_one())
+
+
+cache.set_version_reader(data_version)
 
 
 @cached

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Literal
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from lib.analysis import meetings, significance, spc, summary
 from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS, KpiRow, KpiSummary
@@ -15,7 +17,7 @@ from lib.core.formatting import format_headline, format_period, format_value, pr
 from lib.core.text import literal
 from lib.figures import charts
 from lib.store import cache, db, queries
-from lib.ui import frame_size
+from lib.ui import frame_size, navigation, url_state
 from lib.ui.frame_size import grid
 from lib.ui.url_state import url_selectbox
 
@@ -157,6 +159,24 @@ def _sentence_case(text: str) -> str:
 def status_label(status: str) -> str:
     """A deliverable status as icon plus word (never colour alone)."""
     return f"{STATUS_ICONS.get(status, '')} {status.capitalize()}"
+
+
+def page_link(script: str, label: str, query: dict[str, str], icon: str | None = None) -> None:
+    """A link to another page of the app in the same tab, carrying `query` (the meeting, a priority, a ward).
+
+    A page run on its own (AppTest) has no navigation to link through: it gets the same address as a markdown link.
+    """
+    try:
+        st.page_link(script, label=label, icon=icon, query_params=query)
+    except StreamlitPageNotFoundError:
+        address = next(p.address for p in navigation.PAGES if p.script == script)
+        st.markdown(f"[{literal(label)}]({address}?{urlencode(query)})")
+
+
+def meeting_query() -> dict[str, str]:
+    """The chosen meeting as a query parameter, for links to other pages ({} before one is chosen)."""
+    meeting = url_state.kept("meeting")
+    return {"meeting": meeting} if meeting else {}
 
 
 def meeting_selector(url: str) -> tuple[date, date | None]:

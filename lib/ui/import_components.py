@@ -7,6 +7,7 @@ Nothing is written until the user confirms a preview with no problems. A rejecte
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -48,8 +49,9 @@ def _problem_list(problems: list[files.Problem]) -> str:
 # KPI return --------------------------------------------------------------------------------------------------------
 
 
-def template_downloads(url: str) -> None:
-    """Choose an owner and download their template as CSV or Excel, with a guide to what each KPI expects."""
+def template_downloads(url: str, cutoff: date) -> None:
+    """Choose an owner and download their template as CSV or Excel (periods due for the meeting whose data cut-off is
+    `cutoff`), with a guide to what each KPI expects."""
     owners = sorted(set(queries.kpi_catalogue(url)["owner"]))
     owner = st.selectbox(
         "KPIs owned by", [ALL_OWNERS, *owners], format_func=lambda o: o or "All owners", key="template_owner"
@@ -58,7 +60,7 @@ def template_downloads(url: str) -> None:
     left, right = st.columns(2)
     left.download_button(
         "Template (CSV)",
-        exports.csv_bytes(kpi_returns.template(url, owner or None)),
+        exports.csv_bytes(kpi_returns.template(url, owner or None, cutoff)),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -66,11 +68,14 @@ def template_downloads(url: str) -> None:
     )
     right.download_button(
         "Template (Excel, with a guide sheet)",
-        kpi_returns.template_excel(url, owner or None),
+        kpi_returns.template_excel(url, owner or None, cutoff),
         file_name=f"{stem}.xlsx",
         icon=":material/download:",
         width="stretch",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    st.caption(
+        f"Periods filled in: those due for the chosen meeting (data to {cutoff:%d %B %Y}), chosen in the sidebar."
     )
     with st.expander("What each KPI expects"):
         st.dataframe(kpi_returns.guide(url, owner or None), hide_index=True, width="stretch")
@@ -139,6 +144,8 @@ def kpi_return_upload(url: str) -> None:
         st.info(
             f"**{literal(upload.name)}** passed every check. Review the preview, then import.", icon=":material/task:"
         )
+        for warning in preview.warnings:
+            st.warning(warning, icon=":material/event_busy:")
         _preview_summary(preview)
     with st.expander("Preview of every row", expanded=preview.ok):
         st.dataframe(preview.rows, hide_index=True, width="stretch")

@@ -1,7 +1,9 @@
 """Choices kept in the page's address (?meeting=, ?ward=, ?priority=, ...), so a shared link opens the same view.
 
 One behaviour everywhere: the address chooses the option; an address naming no option gets a visible note saying
-what is shown instead (never a silent fallback); the chosen option is written back to the address.
+what is shown instead (never a silent fallback); the chosen option is written back to the address. A choice is also
+kept for the session, so the sidebar's page links (which open a page with a bare address) show the same meeting,
+ward or priority as the page before.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from lib.core.text import literal
+
+KEPT = "kept:"  # session-state prefix of the choices kept across pages
 
 
 def url_selectbox(
@@ -53,8 +57,11 @@ def _url_choice(
     """
     choices = ([""] if optional else []) + options
     wanted = st.query_params.get(key)
+    kept = st.session_state.get(KEPT + key)
     index = choices.index(default) if default in choices else 0
-    if wanted is not None and wanted in choices:
+    if wanted is None and kept in choices:
+        index = choices.index(kept)
+    elif wanted is not None and wanted in choices:
         index = choices.index(wanted)
     elif wanted:
         shown = (fallback(wanted) if fallback else None) or choices[index]
@@ -72,8 +79,15 @@ def _url_choice(
         help=help,
         format_func=lambda option: format_func(option) if option else "None",
     )
+    st.session_state[KEPT + key] = chosen
     if chosen:
         st.query_params[key] = chosen
     elif key in st.query_params:
         del st.query_params[key]
     return chosen or None
+
+
+def kept(key: str) -> str | None:
+    """The session's current choice for `key` (the meeting, a ward, ...), for links to other pages."""
+    value = st.session_state.get(KEPT + key)
+    return value or None

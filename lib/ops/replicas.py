@@ -1,0 +1,211 @@
+"""Several app processes behind nginx on one database: how the dashboard scales past one process or machine.
+
+Streamlit keeps each viewer's session in the process that serves their websocket, so the proxy must send a viewer
+back to the same process every time (sticky sessions). nginx's open-source build has no sticky-cookie module; this
+configuration gives each new browser a random `saferleeds_route` cookie on its first request and hashes on it
+(`hash ... consistent`), so the page, its static files and its websocket reach one process, and viewers spread over
+all of them. Freshness across processes comes from the database's data version (lib/store/cache.py), not from the
+proxy. `saferleeds serve --replicas N` runs it on this machine; a real deployment uses the same configuration with
+the app processes on other hosts (README, "Deploying").
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 60
+ROUTE_COOKIE = "saferleeds_route"
+
+NGINX_CONF = """# Safer Leeds dashboard: {count} app processes behind one address, sticky by cookie (lib/ops).
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log {prefix}/access.log;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    # Uploads: Streamlit's own limit (.streamlit/config.toml maxUploadSize) is the one users see.
+    client_max_body_size 200m;
+
+    map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
+    # A browser without the cookie gets one: the request id, random per request.
+    map $cookie_{cookie} $route {{ "" $request_id; default $cookie_{cookie}; }}
+    map $cookie_{cookie} $set_route {{ "" "{cookie}=$request_id; Path=/; HttpOnly; SameSite=Lax"; default ""; }}
+
+    upstream dashboard {{
+        hash $route consistent;
+{servers}
+    }}
+    server {{
+        listen {address}:{port};
+        location / {{
+            proxy_pass http://dashboard;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_read_timeout 86400s;  # a websocket stays open while the page is
+            proxy_buffering off;
+            add_header Set-Cookie $set_route;
+            add_header X-Saferleeds-Upstream $upstream_addr;  # which process answered (for checks and tests)
+        }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def healthy(base: str) -> bool:
+    """True when a Streamlit server (directly or through the proxy) answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def nginx_config(app_ports: list[int], port: int, prefix: Path, address: str = "127.0.0.1") -> str:
+    """The nginx configuration for these app ports behind address:port, with its files under prefix."""
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in app_ports)
+    return NGINX_CONF.format(
+        count=len(app_ports), prefix=prefix, servers=servers, port=port, address=address, cookie=ROUTE_COOKIE
+    )
+
+
+@dataclass
+class Deployment:
+    """What serve() started: the proxy's address, the app processes' addresses, and the processes."""
+
+    url: str
+    apps: list[str]
+    processes: list[subprocess.Popen] = field(default_factory=list)
+    folder: Path | None = None
+
+
+def _wait(base: str, process: subprocess.Popen, log: Path) -> None:
+    """Wait until base answers its health check; RuntimeError with the log's end if the process dies or is slow."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not healthy(base):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{base} did not start; see {log}:\n{log.read_text()[-2000:]}")
+        time.sleep(0.25)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop a process, politely first."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def start_app(
+    database_url: str, port: int, log: Path, extra_env: dict[str, str] | None = None, script: str = "dashboard.py"
+) -> subprocess.Popen:
+    """`streamlit run` on 127.0.0.1:port against database_url, output to log (the caller waits and stops it)."""
+    env = {**os.environ, "SAFERLEEDS_DATABASE_URL": database_url, **(extra_env or {})}
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                script,
+                "--server.headless=true",
+                f"--server.port={port}",
+                "--server.address=127.0.0.1",
+                "--browser.gatherUsageStats=false",
+                "--server.fileWatcherType=none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
+@contextmanager
+def app_server(
+    database_url: str, log_folder: Path, extra_env: dict[str, str] | None = None, script: str = "dashboard.py"
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """One app process on a free loopback port; yields (its base URL, the process), then stops it."""
+    port = free_port()
+    log = log_folder / f"streamlit-{port}.log"
+    log_folder.mkdir(parents=True, exist_ok=True)
+    process = start_app(database_url, port, log, extra_env, script)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(base, process, log)
+        yield base, process
+    finally:
+        _stop(process)
+
+
+def nginx_path() -> str:
+    """The nginx binary (Debian's package: `apt-get install nginx-light`)."""
+    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).is_file()), None)
+    if not found:
+        raise RuntimeError("nginx is not installed: `sudo apt-get install nginx-light` (Debian's package)")
+    return found
+
+
+@contextmanager
+def serve(
+    database_url: str,
+    replicas: int = 2,
+    port: int | None = None,
+    address: str = "127.0.0.1",
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Deployment]:
+    """Start `replicas` app processes and nginx in front of them (its files in a temporary folder); yield the
+    deployment, then stop everything."""
+    nginx = nginx_path()
+    folder = Path(tempfile.mkdtemp(prefix="saferleeds-nginx-"))
+    (folder / "tmp").mkdir(mode=0o1777)
+    os.chmod(folder / "tmp", 0o1777)  # nginx's worker may run as another user
+    port = port or free_port()
+    with ExitStack() as stack:
+        apps = [stack.enter_context(app_server(database_url, folder, extra_env)) for _ in range(replicas)]
+        config = folder / "nginx.conf"
+        app_ports = [int(base.rsplit(":", 1)[1]) for base, _ in apps]
+        config.write_text(nginx_config(app_ports, port, folder, address))
+        log = folder / "error.log"
+        proxy = subprocess.Popen(
+            [nginx, "-p", str(folder), "-e", str(log), "-c", str(config), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(shutil.rmtree, folder, True)
+        stack.callback(_stop, proxy)
+        url = f"http://{address}:{port}"
+        log.touch()
+        _wait(url, proxy, log)
+        yield Deployment(url, [base for base, _ in apps], [process for _, process in apps] + [proxy], folder)
