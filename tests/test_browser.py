@@ -190,6 +190,40 @@ def test_navigation_between_pages_works(app, page):
     page.wait_for_selector("h1:has-text('Data & sources')")
 
 
+def test_the_chosen_meeting_follows_the_sidebar_and_the_links(app, page):
+    """Choose 19 Sep 2024 on the Overview: the DS1 page from the sidebar and the priority from its card show it too,
+    in the same tab."""
+    base, _ = app
+    open_page(page, base, "")
+    box = page.locator("[data-testid='stSidebar']").get_by_label("Executive meeting", exact=True).first
+    box.click()
+    box.fill("19 Sep 2024")
+    page.get_by_role("option", name=re.compile(r"19 Sep 2024")).first.click()
+    settle(page)
+    assert "meeting=2024-09-19" in page.url
+    page.get_by_role("link", name="DS1 noise service").first.click()
+    page.wait_for_url(f"{base}/noise**")
+    settle(page)
+    assert "meeting=2024-09-19" in page.url
+    assert "19 Sep 2024" in _sidebar_meeting(page)
+    page.get_by_role("link", name="Overview").first.click()
+    page.wait_for_url(re.compile(r".*meeting=2024-09-19.*"))
+    settle(page)
+    pages_before = len(page.context.pages)
+    page.get_by_role("link", name="Open this priority").first.click()
+    page.wait_for_url(re.compile(r".*/priorities\?.*"))
+    settle(page)
+    assert len(page.context.pages) == pages_before  # the same tab
+    assert "meeting=2024-09-19" in page.url and "priority=1" in page.url
+    assert "19 Sep 2024" in _sidebar_meeting(page)
+
+
+def _sidebar_meeting(tab) -> str:
+    """The meeting the sidebar's selector shows."""
+    box = tab.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+    return box.inner_text() + " " + " ".join(i.input_value() for i in box.locator("input").all())
+
+
 def _choose(tab, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox by its label."""
     box = tab.get_by_label(label).first

@@ -314,3 +314,32 @@ def test_the_template_guide_says_what_a_blank_qualifier_means(sqlite_seeded_url)
     guide = kpi_returns.guide(sqlite_seeded_url)
     assert set(guide["if a value is already stored"]) == {kpi_returns.STORED_VALUE_RULE}
     assert "'more than'" in kpi_returns.STORED_VALUE_RULE
+
+
+def test_the_template_fills_in_the_period_due_for_the_meeting_not_the_clock(seeded_url, capsys, tmp_path):
+    latest = kpi_returns.template(seeded_url)  # the latest meeting, 21 Nov 2024: data to 31 Oct 2024
+    monthly = latest[latest["kpi_code"] == "DS1_RESPONSE"].iloc[0]
+    assert (monthly["period_start"], monthly["period_end"]) == (date(2024, 10, 1), date(2024, 10, 31))
+    catalogue = queries.kpi_catalogue(seeded_url)
+    annual = set(catalogue.loc[catalogue["frequency"] == "annual", "code"])
+    yearly = latest[latest["kpi_code"].isin(annual)].iloc[0]
+    assert (yearly["period_start"], yearly["period_end"]) == (date(2023, 4, 1), date(2024, 3, 31))
+    path = tmp_path / "september.csv"
+    code, _, _ = _cli(capsys, "--database-url", seeded_url, "kpi", "template", str(path), "--meeting", "2024-09-19")
+    frame = pd.read_csv(path, dtype=str)
+    assert code == 0 and frame.loc[frame["kpi_code"] == "DS1_RESPONSE", "period_start"].tolist() == ["2024-08-01"]
+    code, _, err = _cli(capsys, "--database-url", seeded_url, "kpi", "template", str(path), "--meeting", "2024-09-26")
+    assert code == 1 and "no meeting on 2024-09-26" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_preview_says_which_meeting_shows_each_value_and_warns_when_none_does(seeded_url):
+    data = _csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,", "DS1_RESPONSE,2024-11-01,2024-11-30,,44,,,")
+    preview = kpi_returns.check(seeded_url, "returns.csv", data, TODAY)
+    assert preview.ok
+    assert preview.rows["first shown at"].tolist() == ["21 Nov 2024", "no meeting yet"]
+    assert (
+        len(preview.warnings) == 1
+        and "1 value(s) are for periods ending after 31 October 2024" in (preview.warnings[0])
+    )
+    on_time = kpi_returns.check(seeded_url, "october.csv", _csv("DS1_RESPONSE,2024-10-01,2024-10-31,,41,,,"), TODAY)
+    assert on_time.warnings == []
