@@ -19,7 +19,7 @@ import pandas as pd
 
 from lib.core import periods
 from lib.core.vocabulary import LEEDS_CODE, ImportStatus
-from lib.ingest import batches, files, kpi_values
+from lib.ingest import batches, files, kpi_values, locking
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
 from lib.store import cache, db, queries, reads
@@ -390,6 +390,7 @@ def _blank_value(cells: dict[str, str]) -> bool:
 def check(url: str, file_name: str, data: bytes, today: date | None = None) -> Preview:
     """Read and check a whole return, and say what each row would do; never writes. Raises ImportRejectedError when
     the file cannot be read."""
+    locking.close_stale(url)
     preview = check_cells(file_name, data, queries.kpi_catalogue(url), queries.wards(url), today)
     if preview.ok:
         _mark_changes(url, preview)
@@ -556,14 +557,29 @@ def import_preview(url: str, preview: Preview, user: str | None = None) -> Impor
             rows_read=rows_read,
         )
         return ImportOutcome(ImportStatus.UNCHANGED, WriteCounts(unchanged=len(preview.values)), batch)
+    batch = locking.start_running(url, KIND, preview.file_name, preview.sha256, user)
+    try:
+        status, counts = _write_return(url, preview, batch)
+    except Exception as error:
+        reason = str(error) if isinstance(error, locking.ImportBusyError) else f"{type(error).__name__}: {error}"
+        locking.mark(
+            url, batch, ImportStatus.FAILED, [Problem(f"the import stopped and nothing was written: {reason}")]
+        )
+        raise
+    cache.clear_caches()
+    return ImportOutcome(status, counts, batch)
+
+
+def _write_return(url: str, preview: Preview, batch: int) -> tuple[str, WriteCounts]:
+    """Write a checked return's values under its batch, once no other import is writing."""
     with db.get_engine(url).begin() as connection:
-        batch = batches.start(connection, KIND, preview.file_name, preview.sha256, user)
+        locking.acquire(connection, url, {batch})
         rows = [
             {**v, "source": f"KPI return {preview.file_name}", "source_section": f"row {number}"}
             for v, number in zip(preview.values, preview.value_rows, strict=True)
         ]
         counts = write_kpi_values(connection, rows, batch)
         status = ImportStatus.SUCCESS if counts.added or counts.revised else ImportStatus.UNCHANGED
-        batches.finish(connection, batch, status, rows_read=rows_read, rows_imported=counts.added + counts.revised)
-    cache.clear_caches()
-    return ImportOutcome(status, counts, batch)
+        imported = counts.added + counts.revised
+        batches.finish(connection, batch, status, rows_read=len(preview.rows), rows_imported=imported)
+    return status, counts

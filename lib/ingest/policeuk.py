@@ -40,9 +40,9 @@ from typing import IO
 from sqlalchemy import Connection, Table, bindparam, insert, update
 from sqlmodel import col
 
-from lib.core import config
+from lib.core import config, failpoints
 from lib.core.vocabulary import ImportStatus
-from lib.ingest import aggregates, batches, bulk, files, lookups
+from lib.ingest import aggregates, batches, bulk, files, locking, lookups
 from lib.ingest.files import ImportRejectedError, Problem, check_size, sha256
 from lib.store import cache, db, queries, reads
 from lib.store.models import CrimeRecord, CrimeRecordHistory
@@ -589,10 +589,9 @@ def _judge(parsed: list[ParsedFile], sizes: dict[date, tuple[int, int]]) -> None
 class _Writer:
     """Writes one file's records, a chunk at a time, inside the import's transaction, and logs its batch."""
 
-    def __init__(self, connection: Connection, parsed: ParsedFile, user: str | None, progress: Progress) -> None:
-        """Start the file's batch."""
-        self.connection, self.parsed, self.progress = connection, parsed, progress
-        self.batch_id = batches.start(connection, KIND, parsed.source.name, parsed.sha256, user)
+    def __init__(self, connection: Connection, parsed: ParsedFile, batch_id: int, progress: Progress) -> None:
+        """Write under the file's batch (logged as running beforehand)."""
+        self.connection, self.parsed, self.progress, self.batch_id = connection, parsed, progress, batch_id
         self.stored: dict[str, tuple] = {}
         self.loaded: set[str] = set()
         self.new = self.changed = self.done = 0
@@ -624,6 +623,7 @@ class _Writer:
         self.new += len(new)
         self.changed += len(changed)
         self.done += len(records)
+        failpoints.hit(failpoints.WRITING)
         total = max(self.parsed.leeds_rows, 1)
         self.progress(
             min(1.0, self.done / total), f"{self.parsed.source.name}: {self.done:,} of {total:,} Leeds rows written"
@@ -781,6 +781,7 @@ def check_sources(
     files (and, then, of the files that passed but will not be imported)."""
     progress = progress or (lambda _fraction, _text: None)
     lookup = lookup or default_lookup(url)
+    locking.close_stale(url)
     checked = CheckedImport([], [], notes or [], lookup)
     rejected: list[tuple[Source, str, ImportRejectedError]] = []
     seen: dict[str, str] = {}
@@ -852,20 +853,26 @@ def write_checked(
         return ImportResult(results + _log_not_written(url, checked, NOT_CONFIRMED, user), checked.notes)
     lookup = checked.lookup or default_lookup(url)
     shared: dict[str, Counter] = {}
+    # Logged as running first, in their own transaction: the log shows the import while it waits or writes, and
+    # shows it failed if the process is killed (locking.close_stale).
+    batch_ids = [locking.start_running(url, KIND, item.source.name, item.sha256, user) for item in checked.parsed]
+    failpoints.hit(failpoints.CHECKED)
     try:
         with db.get_engine(url).begin() as connection, bulk.paused_gc():
+            locking.acquire(connection, url, set(batch_ids), progress)
             written = []
-            for item in checked.parsed:
+            for item, batch_id in zip(checked.parsed, batch_ids, strict=True):
                 own: dict[str, Counter] = {}
 
                 def occurrences(month: str, item: ParsedFile = item, own: dict[str, Counter] = own) -> Counter:
                     """Number this file's identical ASB rows on from the other parts of the month, or afresh."""
                     return (own if month in item.fresh_months else shared).setdefault(month, Counter())
 
-                writer = _Writer(connection, item, user, progress)
+                writer = _Writer(connection, item, batch_id, progress)
                 parse(item.source, lookup, sink=writer.add, keep=False, occurrences=occurrences, sha=item.sha256)
                 written.append(writer.finish())
             progress(1.0, "Updating the month x ward x crime type counts")
+            failpoints.hit(failpoints.AGGREGATES)
             refresh_aggregate(
                 connection,
                 sorted(
@@ -878,18 +885,18 @@ def write_checked(
                 ),
             )
     except Exception as error:
-        reason = (
-            str(error.problems[0]) if isinstance(error, ImportRejectedError) else f"{type(error).__name__}: {error}"
-        )
-        for item in checked.parsed:
-            batches.record(
+        if isinstance(error, ImportRejectedError):
+            reason = str(error.problems[0])
+        elif isinstance(error, locking.ImportBusyError):
+            reason = str(error)
+        else:
+            reason = f"{type(error).__name__}: {error}"
+        for item, batch_id in zip(checked.parsed, batch_ids, strict=True):
+            locking.mark(
                 url,
-                KIND,
-                item.source.name,
-                item.sha256,
+                batch_id,
                 ImportStatus.FAILED,
                 [Problem(f"the import stopped and nothing was written: {reason}")],
-                user,
                 rows_read=item.rows_read,
             )
         raise

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, select
+from sqlalchemy import Connection, func, literal, select, text
 from sqlmodel import col
 
 from lib.core.vocabulary import ImportStatus
@@ -171,3 +171,37 @@ def month_sizes(url: str) -> dict[date, tuple[int, int]]:
         month = month if isinstance(month, date) else date.fromisoformat(str(month))
         sizes[month] = (sizes.get(month, (int(count), 0))[0], int(count))
     return sizes
+
+
+def running_batches(url: str) -> list[dict]:
+    """Import batches still marked running, oldest first: id, kind, file name, who, started_at, worker."""
+    with db.get_engine(url).connect() as connection:
+        rows = connection.execute(
+            select(
+                col(ImportBatch.id),
+                col(ImportBatch.kind),
+                col(ImportBatch.file_name),
+                col(ImportBatch.who),
+                col(ImportBatch.started_at),
+                col(ImportBatch.worker),
+            )
+            .where(col(ImportBatch.status) == ImportStatus.RUNNING)
+            .order_by(col(ImportBatch.id))
+        ).all()
+    return [row._asdict() for row in rows]
+
+
+IMPORT_LOCK_KEY = 0x5AFE1EED5  # the import lock's advisory-lock number on PostgreSQL (no other application uses it)
+
+
+def try_import_lock(connection: Connection) -> bool:
+    """PostgreSQL: take the import lock for the rest of the transaction if it is free (a SELECT, hence here)."""
+    return bool(connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY}).scalar())
+
+
+def wait_import_lock(connection: Connection, timeout_ms: int) -> None:
+    """PostgreSQL: wait up to timeout_ms for the import lock, then hold it for the rest of the transaction
+    (OperationalError when the wait is over)."""
+    connection.execute(text(f"SET LOCAL lock_timeout = '{int(timeout_ms)}ms'"))
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+    connection.execute(text("SET LOCAL lock_timeout = 0"))
