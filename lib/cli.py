@@ -16,7 +16,7 @@ import pandas as pd
 from lib.analysis import measures, meetings, spc_file, summary
 from lib.core import config, exports, periods
 from lib.geo import reference
-from lib.ingest import batches, files, kpi_returns, lookups, policeuk, seed
+from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk, seed
 from lib.ops import replicas
 from lib.store import db, queries
 
@@ -416,8 +416,9 @@ def cmd_kpi_template(url: str, args: argparse.Namespace) -> None:
 
 
 def cmd_imports(url: str, args: argparse.Namespace) -> None:
-    """The import log, newest first."""
+    """The import log, newest first (imports whose process has gone are marked failed first)."""
     queries.check_ready(url)
+    locking.close_stale(url)
     frame = queries.import_log(url).head(args.limit)
     rows = _records(frame.astype(object))
     for row in rows:

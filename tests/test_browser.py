@@ -467,3 +467,40 @@ def test_hostile_names_and_cells_render_as_plain_text(app, page):
     assert page.locator("img[src*='evil.example']").count() == 0
     assert page.locator("strong", has_text=re.compile(r"^urgent$")).count() == 0  # ours is the whole file name
     assert "**urgent**" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
+
+
+def test_an_import_carries_on_when_the_person_leaves_the_page(browser, seeded_templates, tmp_path, shared_dir):
+    """Click Import, go to another page at once, come back: the import finished, and says so (issue 15)."""
+    from lib.core import failpoints
+
+    url = seeded_templates.sqlite_copy(tmp_path)
+    env = {
+        "SAFERLEEDS_REFERENCE_DIR": str(shared_dir / "data" / "lookups"),
+        failpoints.ENVIRONMENT: f"{failpoints.WRITING}=3",  # still writing when the person leaves
+    }
+    name = "2025-02-west-yorkshire-street.csv"
+    with streamlit_server(url, env) as (base, _):
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        tab = context.new_page()
+        tab.goto(base)  # the first deep link after a server starts can meet Streamlit's spurious "Page not found"
+        tab.wait_for_selector("h1", timeout=60_000)
+        open_page(tab, base, "data-in")
+        tab.get_by_role("tab", name="police.uk crime").click()
+        upload = tab.locator("[data-testid='stFileUploaderDropzoneInput']").nth(1)
+        data = (shared_dir / "data" / "policeuk" / name).read_bytes()
+        upload.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+        button = tab.get_by_role("button", name=re.compile(r"Import 1 file"))
+        button.wait_for(timeout=60_000)
+        button.click()
+        tab.get_by_text("You can leave this page").wait_for(timeout=30_000)
+        tab.get_by_role("link", name="Ward map").first.click()  # leave while it writes
+        tab.wait_for_url(f"{base}/ward-map**")
+        tab.get_by_role("link", name="Data in").first.click()
+        tab.wait_for_url(f"{base}/data-in**")
+        tab.get_by_role("tab", name="police.uk crime").click()
+        tab.get_by_text(re.compile(r"8,009 new")).first.wait_for(timeout=60_000)
+        context.close()
+    log = queries.import_log(url)
+    assert log.iloc[0]["file_name"] == name and log.iloc[0]["status"] == "success"
+    months = queries.crime_months(url)
+    assert months.loc[months["has_real"] == 1, "month"].astype(str).tolist() == ["2025-02-01"]

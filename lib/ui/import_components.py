@@ -15,11 +15,13 @@ import streamlit as st
 from lib.core import exports
 from lib.core.text import literal
 from lib.core.vocabulary import ImportStatus
-from lib.ingest import batches, files, kpi_returns, lookups, policeuk
+from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk
 from lib.store import queries
+from lib.ui import jobs
 
 ALL_OWNERS = ""
 CHECKED_KEY = "crime_upload_checked"  # the session's checked police.uk uploads
+KPI_JOB, CRIME_JOB = "kpi_import_job", "crime_import_job"  # the session's imports running in the background
 LOG_COLUMNS = [*batches.LOG_COLUMNS, "finished_at", "errors"]
 
 
@@ -106,12 +108,13 @@ def _preview_summary(preview: kpi_returns.Preview) -> None:
 def kpi_return_upload(url: str) -> None:
     """Upload a return, see every problem or a preview, and import it on confirm."""
     upload = st.file_uploader("Upload a completed return (CSV UTF-8 or Excel)", type=["csv", "xlsx"], key="kpi_upload")
-    done = st.session_state.pop("kpi_import_done", None)
-    if done:
-        st.success(done, icon=":material/check_circle:")
+    if st.session_state.get(KPI_JOB):
+        jobs.panel(KPI_JOB)
     if upload is None:
         return
     data = upload.getvalue()
+    if st.session_state.get(KPI_JOB) and st.session_state.get(KPI_JOB + ":sha") == files.sha256(data):
+        return  # this upload is being (or has been) imported: its outcome is above
     try:
         preview = kpi_returns.check(url, upload.name, data)
     except files.ImportRejectedError as error:
@@ -152,11 +155,18 @@ def kpi_return_upload(url: str) -> None:
     if preview.ok and st.button(
         f"Import {len(preview.values)} value(s)", type="primary", key="kpi_confirm", icon=":material/upload:"
     ):
-        outcome = kpi_returns.import_preview(url, preview, current_user())
-        st.session_state["kpi_import_done"] = (
-            f"{literal(upload.name)}: {outcome.status}. {outcome.counts.added} new, {outcome.counts.revised} revised "
-            f"(earlier revisions kept), {outcome.counts.unchanged} unchanged. Import batch {outcome.batch_id}."
-        )
+        user, name = current_user(), upload.name
+
+        def work(_progress: jobs.Progress) -> tuple[bool, str]:
+            """Import the return; what happened."""
+            outcome = kpi_returns.import_preview(url, preview, user)
+            return outcome.status != ImportStatus.REJECTED, (
+                f"{literal(name)}: {outcome.status}. {outcome.counts.added} new, {outcome.counts.revised} revised "
+                f"(earlier revisions kept), {outcome.counts.unchanged} unchanged. Import batch {outcome.batch_id}."
+            )
+
+        st.session_state[KPI_JOB] = jobs.start(f"Import of {name}", work)
+        st.session_state[KPI_JOB + ":sha"] = preview.sha256
         st.rerun()
 
 
@@ -180,11 +190,12 @@ def policeuk_upload(url: str) -> None:
         accept_multiple_files=True,
         key="crime_upload",
     )
-    done = st.session_state.pop("crime_import_done", None)
-    if done:
-        st.success(done, icon=":material/check_circle:")
+    if st.session_state.get(CRIME_JOB):
+        jobs.panel(CRIME_JOB)
     if not uploads:
         return
+    if st.session_state.get(CRIME_JOB) and st.session_state.get(CRIME_JOB + ":uploads") == _uploads_key(uploads):
+        return  # these files are being (or have been) imported: the outcome is above
     checked = _checked_uploads(url, uploads)
     if checked is None:
         return
@@ -234,24 +245,25 @@ def policeuk_upload(url: str) -> None:
         icon=":material/upload:",
         disabled=not confirmed,
     ):
-        bar = st.progress(0.0, text="Starting")
+        user = current_user()
 
-        def show(fraction: float, text: str) -> None:
-            """Move the progress bar."""
-            bar.progress(min(1.0, fraction), text=text)
+        def work(progress: jobs.Progress) -> tuple[bool, str]:
+            """Write the checked files; what happened to each."""
+            written = policeuk.write_checked(url, checked, user, progress, accept_unusual=confirmed)
+            return written.ok, "; ".join(
+                f"{literal(f.name)}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated"
+                for f in written.files
+            )
 
-        try:
-            written = policeuk.write_checked(url, checked, current_user(), show, accept_unusual=confirmed)
-        except files.ImportRejectedError as error:  # a file changed or proved damaged on its second reading
-            bar.empty()
-            st.error(f"Nothing was imported: {literal(error)}", icon=":material/error:")
-            return
-        bar.empty()
+        st.session_state[CRIME_JOB] = jobs.start(f"Import of {len(checked.parsed)} file(s)", work)
+        st.session_state[CRIME_JOB + ":uploads"] = _uploads_key(uploads)
         st.session_state.pop(CHECKED_KEY, None)
-        st.session_state["crime_import_done"] = "; ".join(
-            f"{literal(f.name)}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated" for f in written.files
-        )
         st.rerun()
+
+
+def _uploads_key(uploads: list) -> tuple:
+    """What identifies a set of uploaded files within a session."""
+    return tuple((u.file_id, u.size) for u in uploads)
 
 
 def _confirm_unusual(checked: policeuk.CheckedImport) -> bool:
@@ -271,7 +283,7 @@ def _confirm_unusual(checked: policeuk.CheckedImport) -> bool:
 def _checked_uploads(url: str, uploads: list) -> policeuk.CheckedImport | None:
     """The uploaded files checked once per set of uploads (kept in the session: reruns reuse it, so each file is
     parsed and its rejection logged once); None after saying why nothing can be checked."""
-    key = tuple((u.file_id, u.size) for u in uploads)
+    key = _uploads_key(uploads)
     held = st.session_state.get(CHECKED_KEY)
     if held is not None and held[0] == key:
         return held[1]
@@ -315,7 +327,8 @@ def _checked_uploads(url: str, uploads: list) -> policeuk.CheckedImport | None:
 
 
 def import_log(url: str, limit: int | None = None) -> None:
-    """The import log table, newest first."""
+    """The import log table, newest first (imports whose process has gone are marked failed first)."""
+    locking.close_stale(url)
     log = queries.import_log(url)
     if limit:
         log = log.head(limit)
