@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed-stamp
 # Two workers (the machines we run on have 2 cores); a file's tests stay on one worker so module fixtures are shared.
 PYTEST := $(BIN)/pytest -n 2 --dist loadfile
 
-.PHONY: install db run test test-fast bench lint format hooks clean
+.PHONY: install db run replicas test test-fast bench lint format hooks clean
+REPLICAS ?= 2
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +26,10 @@ db: $(STAMP)
 ## run: install, build or upgrade the database, start the app on http://localhost:$(PORT)
 run: db
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
+
+## replicas: several app processes behind nginx on the configured database (sticky sessions; README "Deploying")
+replicas: db
+	$(BIN)/saferleeds serve --replicas $(REPLICAS) --port $(PORT)
 
 ## test: install, lint (ruff, format, types), then the whole test suite including the browser tests
 test: lint
