@@ -3,6 +3,7 @@ lib/ui/navigation.py)."""
 
 import streamlit as st
 
+from lib.ui.access import visibility
 from lib.ui.frame_size import sidebar_state
 from lib.ui.navigation import PAGES
 
@@ -15,7 +16,14 @@ st.set_page_config(
 )
 pg = st.navigation(
     [
-        st.Page(page.script, title=page.title, icon=page.icon, url_path=page.url_path, default=page.url_path is None)
+        st.Page(
+            page.script,
+            title=page.title,
+            icon=page.icon,
+            url_path=page.url_path,
+            default=page.url_path is None,
+            visibility=visibility(page),  # Data in only for those who load data; public pages for anonymous visitors
+        )
         for page in PAGES
     ]
 )

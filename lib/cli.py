@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from lib.analysis import measures, meetings, spc_file, summary
-from lib.core import config, exports, periods
+from lib.core import config, exports, periods, roles
 from lib.geo import reference
-from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk, seed
+from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk, seed, users
 from lib.ops import replicas
 from lib.store import db, queries
 
@@ -176,6 +176,62 @@ def cmd_spc(_url: str, args: argparse.Namespace) -> None:
     )
 
 
+def _user_payload(url: str, email: str) -> dict:
+    """One user as the users commands print it."""
+    frame = queries.users(url)
+    row = frame[frame["email"].str.lower() == email.lower()]
+    return _records(row.astype(object))[0] if not row.empty else {"email": email, "removed": True}
+
+
+def _managing(url: str, args: argparse.Namespace) -> None:
+    """CliError unless the acting person may manage users."""
+    acting = _actor(url, args)
+    if not roles.may_manage_users(acting):
+        raise CliError(f"{acting.email} is a {acting.role}: only admins manage users")
+
+
+def cmd_users_add(url: str, args: argparse.Namespace) -> None:
+    """Add a user."""
+    queries.check_ready(url)
+    _managing(url, args)
+    try:
+        users.add(url, args.email, args.role, args.name or "", args.priority, args.kpi, args.ward)
+    except ValueError as error:
+        raise CliError(str(error)) from error
+    _print(_user_payload(url, args.email), args.json)
+
+
+def cmd_users_update(url: str, args: argparse.Namespace) -> None:
+    """Change a user."""
+    queries.check_ready(url)
+    _managing(url, args)
+    if args.active and args.inactive:
+        raise CliError("give --active or --inactive, not both")
+    active = True if args.active else False if args.inactive else None
+    try:
+        users.update_user(url, args.email, args.role, args.name, active, args.priority, args.kpi, args.ward)
+    except ValueError as error:
+        raise CliError(str(error)) from error
+    _print(_user_payload(url, args.email), args.json)
+
+
+def cmd_users_remove(url: str, args: argparse.Namespace) -> None:
+    """Remove a user."""
+    queries.check_ready(url)
+    _managing(url, args)
+    try:
+        users.remove(url, args.email)
+    except ValueError as error:
+        raise CliError(str(error)) from error
+    _print({"email": args.email, "removed": True}, args.json)
+
+
+def cmd_users_list(url: str, args: argparse.Namespace) -> None:
+    """Every user."""
+    queries.check_ready(url)
+    _print(_records(queries.users(url).astype(object)), args.json)
+
+
 def cmd_serve(url: str, args: argparse.Namespace) -> None:
     """Several app processes behind nginx on one database, until interrupted."""
     queries.check_ready(url)
@@ -319,13 +375,31 @@ def _file_rows(result: policeuk.ImportResult) -> list[dict]:
     ]
 
 
+def _actor(url: str, args: argparse.Namespace) -> roles.Actor:
+    """Who is acting: the active user named by --user (checked against the users table), or else the local operator
+    (whoever runs the command on the server, as the operating-system user)."""
+    email = getattr(args, "user", None)
+    if not email:
+        return roles.operator(batches.who())
+    acting = users.actor(url, email)
+    if acting is None:
+        raise CliError(f"{email} is not an active user: ask an admin (`saferleeds users add {email} --role ...`)")
+    return acting
+
+
 def cmd_import_policeuk(url: str, args: argparse.Namespace) -> None:
     """Import police.uk street-level crime files, folders or archives."""
     queries.check_ready(url)
+    acting = _actor(url, args)
     bar = ProgressBar()
     try:
         result = policeuk.import_paths(
-            url, [Path(p) for p in args.paths], user=args.user, progress=bar, accept_unusual=args.accept_unusual
+            url,
+            [Path(p) for p in args.paths],
+            user=acting.label,
+            progress=bar,
+            accept_unusual=args.accept_unusual,
+            actor=acting,
         )
     except (files.ImportRejectedError, lookups.MissingLookupError) as error:
         raise CliError(str(error)) from error
@@ -354,10 +428,12 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
     if not path.is_file():
         raise CliError(f"{path}: no such file")
     data = path.read_bytes()
+    acting = _actor(url, args)
+    who = acting.label
     try:
-        preview = kpi_returns.check(url, path.name, data)
+        preview = kpi_returns.check(url, path.name, data, actor=acting)
     except files.ImportRejectedError as error:
-        kpi_returns.record_rejection(url, path.name, data, error.problems, args.user)
+        kpi_returns.record_rejection(url, path.name, data, error.problems, who)
         raise CliError(str(error)) from error
     payload = {
         "file": path.name,
@@ -369,14 +445,16 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
     }
     if not preview.ok or args.dry_run:
         if not preview.ok:
-            kpi_returns.import_preview(url, preview, args.user)  # logs the rejection, writes nothing else
+            kpi_returns.import_preview(url, preview, who, acting)  # logs the rejection, writes nothing else
         else:
-            kpi_returns.record_preview(url, preview, args.user)
+            kpi_returns.record_preview(url, preview, who)
         _print(payload if args.json else payload["problems"] or payload["rows"], args.json)
+        if preview.refusal:
+            raise CliError(f"{path.name}: {preview.refusal}")
         if not preview.ok:
             raise CliError(f"{path.name}: {len(preview.problems)} problem(s); nothing was imported")
         return
-    outcome = kpi_returns.import_preview(url, preview, args.user)
+    outcome = kpi_returns.import_preview(url, preview, who, acting)
     payload |= {
         "status": outcome.status,
         "added": outcome.counts.added,
@@ -560,7 +638,11 @@ def build_parser() -> argparse.ArgumentParser:
     kpi_import.add_argument("file", help="the return: .csv (UTF-8) or .xlsx")
     kpi_import.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
     for sub in (crime_import, kpi_import):
-        sub.add_argument("--user", help="who is importing, for the log (default: the operating-system user)")
+        sub.add_argument(
+            "--user",
+            help="act as this user (an e-mail in `saferleeds users list`), checked against their role; without it, "
+            "the local operator (the operating-system user) acts",
+        )
 
     imports = _command(commands, "imports", "the import log, newest first", cmd_imports)
     imports.add_argument("--limit", type=int, default=100, help="how many batches (default 100)")
@@ -590,6 +672,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep moving ranges of 3.267 x their mean or more in the limits (screened out by default)",
     )
 
+    users_parser = commands.add_parser("users", help="who may sign in, with what role and scopes")
+    users_commands = users_parser.add_subparsers(dest="users_command", required=True)
+    for name, help_text, handler in (
+        ("add", "add a user", cmd_users_add),
+        ("update", "change a user's role, name, scopes (given scopes replace theirs) or active flag", cmd_users_update),
+    ):
+        sub = users_commands.add_parser(name, help=help_text)
+        sub.add_argument("email")
+        sub.add_argument("--role", required=name == "add", help=", ".join(roles.ROLES))
+        sub.add_argument("--name")
+        sub.add_argument("--priority", action="append", default=None, help="a priority number (repeat for more)")
+        sub.add_argument("--kpi", action="append", default=None, help="a KPI code (repeat for more)")
+        sub.add_argument("--ward", action="append", default=None, help="a ward code (repeat for more)")
+        sub.add_argument("--as", dest="user", help="act as this admin (default: the local operator)")
+        sub.add_argument("--json", action="store_true", help="print the user as JSON")
+        if name == "update":
+            sub.add_argument("--inactive", action="store_true", help="stop them signing in (kept in the log)")
+            sub.add_argument("--active", action="store_true", help="let them sign in again")
+        sub.set_defaults(handler=handler)
+    remove_parser = users_commands.add_parser("remove", help="remove a user")
+    remove_parser.add_argument("email")
+    remove_parser.add_argument("--as", dest="user", help="act as this admin (default: the local operator)")
+    remove_parser.add_argument("--json", action="store_true", help="print JSON")
+    remove_parser.set_defaults(handler=cmd_users_remove)
+    list_parser = users_commands.add_parser("list", help="every user with role, active and scopes")
+    list_parser.add_argument("--json", action="store_true", help="print JSON")
+    list_parser.set_defaults(handler=cmd_users_list)
+
     serve_parser = commands.add_parser(
         "serve", help="run several app processes behind nginx on this database (sticky sessions; Ctrl-C stops)"
     )
@@ -612,7 +722,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = args.database_url or config.database_url()
     try:
         args.handler(url, args)
-    except (CliError, db.DatabaseUnavailableError) as error:
+    except (CliError, db.DatabaseUnavailableError, roles.PermissionDeniedError) as error:
         print(f"saferleeds: {error}", file=sys.stderr)
         return 1
     except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback

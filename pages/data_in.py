@@ -2,9 +2,15 @@
 
 import streamlit as st
 
-from lib.ui import components, import_components
+from lib.core import roles
+from lib.ui import access, components, import_components
 
 url, cutoff, _ = components.open_page()  # the template is for the chosen meeting
+acting = access.current()
+if not (roles.may_load_returns(acting) or roles.may_load_crime(acting)):
+    st.title("Data in")
+    st.error(roles.returns_refusal(acting, []), icon=":material/lock:")
+    st.stop()
 
 st.title("Data in")
 st.caption(

@@ -5,10 +5,10 @@ from datetime import date
 import streamlit as st
 
 from lib.analysis import disclosure, kpis, measures
-from lib.core import config, documents, exports
+from lib.core import config, documents, exports, roles
 from lib.core.formatting import readable
 from lib.store import queries
-from lib.ui import components, import_components, ward_components
+from lib.ui import access, components, import_components, ward_components
 
 url = config.database_url()
 components.require_database(url)
@@ -109,6 +109,15 @@ if not outcomes.empty:
         "values are kept here."
     )
     st.dataframe(readable(outcomes), hide_index=True, width="stretch")
+
+if roles.may_manage_users(access.current()):  # people's e-mails: for admins only
+    st.header("Users and sign-ins")
+    st.caption(
+        "Who may sign in, with what role and scopes (`saferleeds users`), and every sign-in, allowed or not. "
+        "Who loaded each file is in the import log above."
+    )
+    st.dataframe(readable(queries.users(url)), hide_index=True, width="stretch")
+    st.dataframe(readable(queries.sign_ins(url)), hide_index=True, width="stretch")
 
 st.header("Wards and licences")
 st.dataframe(readable(queries.wards(url)), hide_index=True, width="stretch")

@@ -90,4 +90,6 @@ def test_config_shows_settings_with_password_masked(capsys, monkeypatch):
         "SAFERLEEDS_ONS_LOOKUP_2011_SERVICE",
         "SAFERLEEDS_MAX_UPLOAD_MB",
         "SAFERLEEDS_MAX_IMPORT_MB",
+        "SAFERLEEDS_SIGN_IN",
+        "SAFERLEEDS_PUBLIC_PAGES",
     }

@@ -18,8 +18,8 @@ import pytest
 
 from lib import cli
 from lib.analysis import measures
-from lib.core import periods
-from lib.ingest import kpi_returns
+from lib.core import periods, roles
+from lib.ingest import kpi_returns, users
 from lib.ingest.kpi_values import write_kpi_values
 from lib.store import db, queries
 
@@ -152,13 +152,16 @@ def test_every_preview_is_logged_with_who(ward_values, capsys, tmp_path):
     url, _ = ward_values
     path = tmp_path / "probe.csv"
     path.write_text(f"{','.join(kpi_returns.COLUMNS)}\n{KPI},2024-01-01,2024-01-31,E05011394,2,,,\n")
+    users.add(url, "probe@example.org", roles.ANALYST)
     before = len(queries.import_log(url))
-    assert cli.main(["--database-url", url, "import", "kpi", str(path), "--dry-run", "--user", "probe@example"]) == 0
+    assert (
+        cli.main(["--database-url", url, "import", "kpi", str(path), "--dry-run", "--user", "probe@example.org"]) == 0
+    )
     capsys.readouterr()
     log = queries.import_log(url)
     assert len(log) == before + 1
     newest = log.iloc[0]
-    assert (newest["status"], newest["who"], newest["file_name"]) == ("previewed", "probe@example", "probe.csv")
+    assert (newest["status"], newest["who"], newest["file_name"]) == ("previewed", "probe@example.org", "probe.csv")
 
 
 def test_crime_counts_by_ward_publish_sensitive_types_only_for_a_covered_twelve_month_window(shared_seeded_url, capsys):

@@ -32,7 +32,20 @@ REFERENCE_DIR = Setting(
     "Folder holding ward boundaries (GeoJSON, WD19 or WD25 codes) and LSOA-to-ward lookups. Not committed; "
     "relative paths are taken from the project folder.",
 )
-SETTINGS: tuple[Setting, ...] = (DATABASE_URL, REFERENCE_DIR)
+SIGN_IN = Setting(
+    "SAFERLEEDS_SIGN_IN",
+    "auto",
+    "required: only signed-in users (in `saferleeds users list`) see the dashboard; off: anyone who can reach it may "
+    "read and change data, and every page says so. auto: required when .streamlit/secrets.toml has an [auth] "
+    "section, else off.",
+)
+PUBLIC_PAGES = Setting(
+    "SAFERLEEDS_PUBLIC_PAGES",
+    "none",
+    "With sign-in required: page addresses anonymous visitors may see, comma-separated (for example "
+    "ward-map,crime-asb for residents), or none. Data in is never public.",
+)
+SETTINGS: tuple[Setting, ...] = (DATABASE_URL, REFERENCE_DIR, SIGN_IN, PUBLIC_PAGES)
 
 
 def _secrets() -> dict[str, object]:

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from lib.core import periods
+from lib.core import periods, roles
 from lib.core.vocabulary import LEEDS_CODE, ImportStatus
 from lib.ingest import batches, files, kpi_values, locking
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
@@ -57,6 +57,7 @@ class Preview:
     value_rows: list[int] = field(default_factory=list)  # the file row of each value
     skipped: int = 0  # rows left blank (template rows with no value)
     warnings: list[str] = field(default_factory=list)  # things to know before importing that do not stop it
+    refusal: str | None = None  # why the acting person may not load it (also one of the problems)
 
     @property
     def ok(self) -> bool:
@@ -96,21 +97,42 @@ def _last_financial_year(today: date) -> tuple[date, date]:
     return date(year, 4, 1), date(year + 1, 3, 31)
 
 
-def _loadable(url: str, owner: str | None) -> pd.DataFrame:
-    """The KPIs a return can carry (not the computed ones), for one owner or all."""
+def _loadable(url: str, owner: str | None, only: set[str] | None = None) -> pd.DataFrame:
+    """The KPIs a return can carry (not the computed ones), for one owner or all, and only those in `only` if given
+    (a priority lead's own KPIs)."""
     catalogue = queries.kpi_catalogue(url)
     catalogue = catalogue[~catalogue["code"].isin(list(COMPUTED))]
+    if only is not None:
+        catalogue = catalogue[catalogue["code"].isin(list(only))]
     return catalogue[catalogue["owner"] == owner] if owner else catalogue
 
 
-def template(url: str, owner: str | None = None, cutoff: date | None = None) -> pd.DataFrame:
+def _kpi_priorities(url: str) -> dict[str, int | None]:
+    """Each KPI code's priority (None for the city-wide indicators)."""
+    catalogue = queries.kpi_catalogue(url)
+    return {
+        code: None if pd.isna(priority) else int(priority)
+        for code, priority in zip(catalogue["code"], catalogue["priority_id"], strict=True)
+    }
+
+
+def owned_codes(url: str, actor: roles.Actor) -> set[str] | None:
+    """The KPI codes the acting person may load (None: every KPI)."""
+    owners = _kpi_priorities(url)
+    owned = roles.owned_kpis(actor, owners)
+    return None if owned == set(owners) else owned
+
+
+def template(
+    url: str, owner: str | None = None, cutoff: date | None = None, only: set[str] | None = None
+) -> pd.DataFrame:
     """One row per KPI the owner reports (all KPIs if none), values blank, with the period due for the meeting whose
     data cut-off is `cutoff` (by default the latest meeting's; today when none is recorded): the month, or financial
     year, that ends by the cut-off. A period from the computer's clock would land after every meeting's cut-off and
     show on no page."""
     cutoff = cutoff or periods.cutoff_of(_meeting_pairs(url)) or date.today()
     after = cutoff + timedelta(days=1)  # the periods complete by the end of the cut-off day
-    catalogue = _loadable(url, owner)
+    catalogue = _loadable(url, owner, only)
     rows = []
     for kpi in catalogue.itertuples():
         start, end = {"monthly": _last_complete_month, "annual": _last_financial_year}.get(
@@ -131,9 +153,9 @@ def template(url: str, owner: str | None = None, cutoff: date | None = None) -> 
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def guide(url: str, owner: str | None = None) -> pd.DataFrame:
+def guide(url: str, owner: str | None = None, only: set[str] | None = None) -> pd.DataFrame:
     """What each KPI in the template expects: name, unit, frequency, valid values, the area a blank ward means."""
-    catalogue = _loadable(url, owner)
+    catalogue = _loadable(url, owner, only)
     spans = {
         "monthly": "one calendar month (1st to last day)",
         "annual": "one financial year (1 April to 31 March)",
@@ -162,12 +184,14 @@ def _valid_values(unit: str) -> str:
     return f"0 or more ({unit})"
 
 
-def template_excel(url: str, owner: str | None = None, cutoff: date | None = None) -> bytes:
+def template_excel(
+    url: str, owner: str | None = None, cutoff: date | None = None, only: set[str] | None = None
+) -> bytes:
     """The template as an Excel workbook: a 'return' sheet to fill in and a 'guide' sheet."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        template(url, owner, cutoff).to_excel(writer, sheet_name="return", index=False)
-        guide(url, owner).to_excel(writer, sheet_name="guide", index=False)
+        template(url, owner, cutoff, only).to_excel(writer, sheet_name="return", index=False)
+        guide(url, owner, only).to_excel(writer, sheet_name="guide", index=False)
     return buffer.getvalue()
 
 
@@ -387,11 +411,16 @@ def _blank_value(cells: dict[str, str]) -> bool:
     return not any(cells.get(c, "").strip() for c in ("value", "numerator", "denominator"))
 
 
-def check(url: str, file_name: str, data: bytes, today: date | None = None) -> Preview:
+def check(
+    url: str, file_name: str, data: bytes, today: date | None = None, actor: roles.Actor | None = None
+) -> Preview:
     """Read and check a whole return, and say what each row would do; never writes. Raises ImportRejectedError when
     the file cannot be read."""
     locking.close_stale(url)
     preview = check_cells(file_name, data, queries.kpi_catalogue(url), queries.wards(url), today)
+    if actor is not None and (refusal := _refusal(url, actor, preview)):
+        preview.refusal = refusal
+        preview.problems.append(Problem(refusal, column="kpi_code"))
     if preview.ok:
         _mark_changes(url, preview)
         _mark_meetings(url, preview)
@@ -528,8 +557,25 @@ def record_preview(url: str, preview: Preview, user: str | None = None) -> int:
     )
 
 
-def import_preview(url: str, preview: Preview, user: str | None = None) -> ImportOutcome:
-    """Write a checked return in one transaction; a rejected preview is only logged."""
+def _refusal(url: str, actor: roles.Actor, preview: Preview) -> str | None:
+    """Why the acting person may not load this return (KPIs they do not own), or None."""
+    catalogue = queries.kpi_catalogue(url)
+    owners = {
+        code: None if pd.isna(p) else int(p)
+        for code, p in zip(catalogue["code"], catalogue["priority_id"], strict=True)
+    }
+    codes = {v["kpi_code"] for v in preview.values} | {str(c) for c in preview.rows.get("kpi_code", []) if c}
+    refused = roles.refused_kpis(actor, [c for c in codes if c in owners], owners)
+    return roles.returns_refusal(actor, refused) if refused or not roles.may_load_returns(actor) else None
+
+
+def import_preview(
+    url: str, preview: Preview, user: str | None = None, actor: roles.Actor | None = None
+) -> ImportOutcome:
+    """Write a checked return in one transaction; a rejected preview is only logged. PermissionDeniedError (nothing
+    written) if the acting person (None: the local operator) may not load every KPI in it."""
+    if actor is not None and preview.ok and (refusal := _refusal(url, actor, preview)):
+        raise roles.PermissionDeniedError(refusal)
     rows_read = len(preview.rows)
     if not preview.ok:
         refused = int((preview.rows["outcome"] == "problem").sum()) if rows_read else 0

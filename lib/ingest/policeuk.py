@@ -40,7 +40,7 @@ from typing import IO
 from sqlalchemy import Connection, Table, bindparam, insert, update
 from sqlmodel import col
 
-from lib.core import config, failpoints
+from lib.core import config, failpoints, roles
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import aggregates, batches, bulk, files, locking, lookups
 from lib.ingest.files import ImportRejectedError, Problem, check_size, sha256
@@ -776,9 +776,12 @@ def check_sources(
     user: str | None = None,
     progress: Progress | None = None,
     notes: list[str] | None = None,
+    actor: roles.Actor | None = None,
 ) -> CheckedImport:
     """Check every source, one at a time and keeping only summaries; writes nothing but the log rows of rejected
-    files (and, then, of the files that passed but will not be imported)."""
+    files (and, then, of the files that passed but will not be imported). PermissionDeniedError first if the acting
+    person (None: the local operator) may not import police.uk files."""
+    _allowed(actor)
     progress = progress or (lambda _fraction, _text: None)
     lookup = lookup or default_lookup(url)
     locking.close_stale(url)
@@ -837,9 +840,11 @@ def write_checked(
     user: str | None = None,
     progress: Progress | None = None,
     accept_unusual: bool = False,
+    actor: roles.Actor | None = None,
 ) -> ImportResult:
     """Write the checked files in one transaction (none if any file was rejected, or looks unusual and the import
     was not confirmed), reading each again a chunk at a time, and log every file."""
+    _allowed(actor)
     progress = progress or (lambda _fraction, _text: None)
     results = list(checked.results)
     for result in results:
@@ -912,10 +917,11 @@ def import_sources(
     progress: Progress | None = None,
     notes: list[str] | None = None,
     accept_unusual: bool = False,
+    actor: roles.Actor | None = None,
 ) -> ImportResult:
     """Check every source, then write them all in one transaction (or, if any is rejected, write none)."""
-    checked = check_sources(url, sources, lookup, user, progress, notes)
-    return write_checked(url, checked, user, progress, accept_unusual)
+    checked = check_sources(url, sources, lookup, user, progress, notes, actor)
+    return write_checked(url, checked, user, progress, accept_unusual, actor)
 
 
 def import_paths(
@@ -925,8 +931,10 @@ def import_paths(
     user: str | None = None,
     progress: Progress | None = None,
     accept_unusual: bool = False,
+    actor: roles.Actor | None = None,
 ) -> ImportResult:
     """`saferleeds import policeuk PATH...`: collect the files, then import them."""
+    _allowed(actor)
     try:
         sources, notes = collect(paths)
         if not sources:
@@ -937,4 +945,10 @@ def import_paths(
     except ImportRejectedError as error:  # too big, not a zip, nothing to import: logged, file not read
         batches.record(url, KIND, error.file_name, "", ImportStatus.REJECTED, error.problems, user)
         raise
-    return import_sources(url, sources, lookup, user, progress, notes, accept_unusual)
+    return import_sources(url, sources, lookup, user, progress, notes, accept_unusual, actor)
+
+
+def _allowed(actor: roles.Actor | None) -> None:
+    """PermissionDeniedError unless the acting person (None: the local operator) may import police.uk files."""
+    if actor is not None and not roles.may_load_crime(actor):
+        raise roles.PermissionDeniedError(roles.crime_refusal(actor))

@@ -127,9 +127,15 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def start_app(
-    database_url: str, port: int, log: Path, extra_env: dict[str, str] | None = None, script: str = "dashboard.py"
+    database_url: str,
+    port: int,
+    log: Path,
+    extra_env: dict[str, str] | None = None,
+    script: str = "dashboard.py",
+    extra_args: list[str] | None = None,
 ) -> subprocess.Popen:
-    """`streamlit run` on 127.0.0.1:port against database_url, output to log (the caller waits and stops it)."""
+    """`streamlit run` on 127.0.0.1:port against database_url, output to log (the caller waits and stops it);
+    extra_args are more Streamlit options (for example --secrets.files=... for sign-in)."""
     env = {**os.environ, "SAFERLEEDS_DATABASE_URL": database_url, **(extra_env or {})}
     with log.open("w") as output:
         return subprocess.Popen(
@@ -144,6 +150,7 @@ def start_app(
                 "--server.address=127.0.0.1",
                 "--browser.gatherUsageStats=false",
                 "--server.fileWatcherType=none",
+                *(extra_args or []),
             ],
             cwd=ROOT,
             env=env,
@@ -154,13 +161,19 @@ def start_app(
 
 @contextmanager
 def app_server(
-    database_url: str, log_folder: Path, extra_env: dict[str, str] | None = None, script: str = "dashboard.py"
+    database_url: str,
+    log_folder: Path,
+    extra_env: dict[str, str] | None = None,
+    script: str = "dashboard.py",
+    port: int | None = None,
+    extra_args: list[str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """One app process on a free loopback port; yields (its base URL, the process), then stops it."""
-    port = free_port()
+    """One app process on a loopback port (a free one unless given); yields (its base URL, the process), then
+    stops it."""
+    port = port or free_port()
     log = log_folder / f"streamlit-{port}.log"
     log_folder.mkdir(parents=True, exist_ok=True)
-    process = start_app(database_url, port, log, extra_env, script)
+    process = start_app(database_url, port, log, extra_env, script, extra_args)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(base, process, log)

@@ -110,6 +110,35 @@ class DataVersion(SQLModel, table=True):
     changed_at: datetime | None = None
 
 
+class AppUser(SQLModel, table=True):
+    """A person who may sign in: their e-mail (as the sign-in provider gives it), name, role and whether active."""
+
+    email: str = Field(primary_key=True)
+    name: str = ""
+    role: str  # lib/core/roles.py ROLES
+    active: bool = True
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class UserScope(SQLModel, table=True):
+    """One scope of a user: a priority or KPI a lead owns, or a councillor's ward."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(foreign_key="appuser.email", index=True)
+    kind: str  # "priority" | "kpi" | "ward"
+    value: str
+
+
+class SignIn(SQLModel, table=True):
+    """Every sign-in, allowed or not: when, who, and what happened."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    email: str
+    result: str  # "signed in" | "not a user" | "inactive"
+
+
 class KpiValue(SQLModel, table=True):
     """One value of a KPI for a period and area; a correction is a new revision and the old one is kept."""
 

@@ -21,6 +21,7 @@ from lib.store import cache, db
 from lib.store.cache import cached
 from lib.store.models import (
     LEEDS_CODE,
+    AppUser,
     CrimeCityMonthly,
     CrimeMonthly,
     CrimeRecord,
@@ -33,6 +34,8 @@ from lib.store.models import (
     KpiValue,
     Meeting,
     Priority,
+    SignIn,
+    UserScope,
     Ward,
 )
 
@@ -572,3 +575,32 @@ def crime_record_history(url: str) -> pd.DataFrame:
         .order_by(col(CrimeRecordHistory.replaced_at).desc(), col(CrimeRecordHistory.id).desc())
     )
     return _frame(url, statement)
+
+
+def users(url: str) -> pd.DataFrame:
+    """Every user with their role, whether active, and their scopes ("priority:2; kpi:DS1_CALLS"), by e-mail."""
+    people = _frame(url, select(AppUser).order_by(col(AppUser.email)))
+    scopes = _frame(url, select(UserScope).order_by(col(UserScope.kind), col(UserScope.value)))
+    listed = scopes.assign(scope=scopes["kind"] + ":" + scopes["value"]).groupby("email")["scope"].agg("; ".join)
+    people["scopes"] = people["email"].map(listed).fillna("")
+    people["active"] = people["active"].astype(bool)
+    return people
+
+
+def user_record(url: str, email: str) -> dict | None:
+    """One user (matched without regard to case) with their scopes as lists by kind; None if not a user."""
+    with db.get_engine(url).connect() as connection:
+        person = connection.execute(select(AppUser).where(func.lower(col(AppUser.email)) == email.lower())).first()
+        if person is None:
+            return None
+        scopes = connection.execute(
+            select(col(UserScope.kind), col(UserScope.value)).where(col(UserScope.email) == person.email)
+        ).all()
+    record = dict(person._mapping)
+    record["scopes"] = {kind: sorted(value for k, value in scopes if k == kind) for kind in ("priority", "kpi", "ward")}
+    return record
+
+
+def sign_ins(url: str, limit: int = 200) -> pd.DataFrame:
+    """The latest sign-ins, newest first: when, who, result."""
+    return _frame(url, select(SignIn).order_by(col(SignIn.at).desc(), col(SignIn.id).desc()).limit(limit))

@@ -17,7 +17,7 @@ from lib.core.formatting import format_headline, format_period, format_value, pr
 from lib.core.text import literal
 from lib.figures import charts
 from lib.store import cache, db, queries
-from lib.ui import frame_size, navigation, url_state
+from lib.ui import access, frame_size, navigation, url_state
 from lib.ui.frame_size import grid
 from lib.ui.url_state import url_selectbox
 
@@ -64,13 +64,15 @@ def open_page() -> tuple[str, date, date | None]:
 
 def require_database(url: str) -> None:
     """Stop the page with a plain message (URL masked, what to do) if the database is not ready. Every page starts
-    here, so this is also where the page measures the screen it is on (lib/ui/frame_size.py)."""
+    here, so this is also where the page measures the screen it is on (lib/ui/frame_size.py) and where sign-in is
+    checked (lib/ui/access.py)."""
     frame_size.measure_page()
     try:
         queries.check_ready(url)
     except db.DatabaseUnavailableError as error:
         st.error(str(error), icon=":material/database:")
         st.stop()
+    access.gate(url)  # who is acting; stops the page for anyone who may not see it
 
 
 def illustrative_badge() -> None:

@@ -12,12 +12,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib.core import exports
+from lib.core import exports, roles
 from lib.core.text import literal
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk
 from lib.store import queries
-from lib.ui import jobs
+from lib.ui import access, jobs
 
 ALL_OWNERS = ""
 CHECKED_KEY = "crime_upload_checked"  # the session's checked police.uk uploads
@@ -26,13 +26,8 @@ LOG_COLUMNS = [*batches.LOG_COLUMNS, "finished_at", "errors"]
 
 
 def current_user() -> str:
-    """The signed-in user's e-mail when the app has sign-in configured, else the operating-system user."""
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name") or "signed-in user")
-    except (AttributeError, KeyError):
-        pass
-    return batches.who()
+    """Who is acting, as the import log records them: the signed-in user's e-mail, or the local operator."""
+    return access.current().label
 
 
 def _log_once(key: str, record: Callable[[], object]) -> None:
@@ -54,7 +49,11 @@ def _problem_list(problems: list[files.Problem]) -> str:
 def template_downloads(url: str, cutoff: date) -> None:
     """Choose an owner and download their template as CSV or Excel (periods due for the meeting whose data cut-off is
     `cutoff`), with a guide to what each KPI expects."""
-    owners = sorted(set(queries.kpi_catalogue(url)["owner"]))
+    only = kpi_returns.owned_codes(url, access.current())  # a priority lead's own KPIs
+    catalogue = queries.kpi_catalogue(url)
+    owners = sorted(
+        set(catalogue.loc[catalogue["code"].isin(list(only)), "owner"] if only is not None else catalogue["owner"])
+    )
     owner = st.selectbox(
         "KPIs owned by", [ALL_OWNERS, *owners], format_func=lambda o: o or "All owners", key="template_owner"
     )
@@ -62,7 +61,7 @@ def template_downloads(url: str, cutoff: date) -> None:
     left, right = st.columns(2)
     left.download_button(
         "Template (CSV)",
-        exports.csv_bytes(kpi_returns.template(url, owner or None, cutoff)),
+        exports.csv_bytes(kpi_returns.template(url, owner or None, cutoff, only)),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -70,7 +69,7 @@ def template_downloads(url: str, cutoff: date) -> None:
     )
     right.download_button(
         "Template (Excel, with a guide sheet)",
-        kpi_returns.template_excel(url, owner or None, cutoff),
+        kpi_returns.template_excel(url, owner or None, cutoff, only),
         file_name=f"{stem}.xlsx",
         icon=":material/download:",
         width="stretch",
@@ -80,7 +79,7 @@ def template_downloads(url: str, cutoff: date) -> None:
         f"Periods filled in: those due for the chosen meeting (data to {cutoff:%d %B %Y}), chosen in the sidebar."
     )
     with st.expander("What each KPI expects"):
-        st.dataframe(kpi_returns.guide(url, owner or None), hide_index=True, width="stretch")
+        st.dataframe(kpi_returns.guide(url, owner or None, only), hide_index=True, width="stretch")
         st.caption(
             "Columns: kpi_code, period_start, period_end (YYYY-MM-DD or DD/MM/YYYY), ward_code (blank = the "
             "KPI's own area), value, numerator and denominator (optional), note. Rows left without a value "
@@ -116,7 +115,7 @@ def kpi_return_upload(url: str) -> None:
     if st.session_state.get(KPI_JOB) and st.session_state.get(KPI_JOB + ":sha") == files.sha256(data):
         return  # this upload is being (or has been) imported: its outcome is above
     try:
-        preview = kpi_returns.check(url, upload.name, data)
+        preview = kpi_returns.check(url, upload.name, data, actor=access.current())
     except files.ImportRejectedError as error:
         problems = error.problems
         _log_once(
@@ -129,6 +128,8 @@ def kpi_return_upload(url: str) -> None:
         return
     if not preview.ok:
         _log_once(preview.sha256, lambda: kpi_returns.import_preview(url, preview, current_user()))
+        if preview.refusal:
+            st.error(literal(preview.refusal), icon=":material/lock:")
         st.error(
             f"**{len(preview.problems)} problem(s) in {literal(upload.name)}**: nothing will be imported until every "
             "one is fixed. Each is listed by row (as numbered in a spreadsheet, header = 1) and column.",
@@ -155,11 +156,11 @@ def kpi_return_upload(url: str) -> None:
     if preview.ok and st.button(
         f"Import {len(preview.values)} value(s)", type="primary", key="kpi_confirm", icon=":material/upload:"
     ):
-        user, name = current_user(), upload.name
+        user, name, acting = current_user(), upload.name, access.current()
 
         def work(_progress: jobs.Progress) -> tuple[bool, str]:
             """Import the return; what happened."""
-            outcome = kpi_returns.import_preview(url, preview, user)
+            outcome = kpi_returns.import_preview(url, preview, user, acting)
             return outcome.status != ImportStatus.REJECTED, (
                 f"{literal(name)}: {outcome.status}. {outcome.counts.added} new, {outcome.counts.revised} revised "
                 f"(earlier revisions kept), {outcome.counts.unchanged} unchanged. Import batch {outcome.batch_id}."
@@ -184,6 +185,10 @@ def _lookup(url: str) -> lookups.LsoaLookup | None:
 
 def policeuk_upload(url: str) -> None:
     """Upload street-level CSVs or a custom-download zip, check them, and import on confirm."""
+    acting = access.current()
+    if not roles.may_load_crime(acting):
+        st.info(roles.crime_refusal(acting), icon=":material/lock:")
+        return
     uploads = st.file_uploader(
         "police.uk street-level files (YYYY-MM-<force>-street.csv) or the zip archive of a custom download",
         type=["csv", "zip"],
@@ -245,11 +250,11 @@ def policeuk_upload(url: str) -> None:
         icon=":material/upload:",
         disabled=not confirmed,
     ):
-        user = current_user()
+        user, acting = current_user(), access.current()
 
         def work(progress: jobs.Progress) -> tuple[bool, str]:
             """Write the checked files; what happened to each."""
-            written = policeuk.write_checked(url, checked, user, progress, accept_unusual=confirmed)
+            written = policeuk.write_checked(url, checked, user, progress, accept_unusual=confirmed, actor=acting)
             return written.ok, "; ".join(
                 f"{literal(f.name)}: {f.status}, {f.rows_imported:,} new, {f.rows_updated:,} updated"
                 for f in written.files

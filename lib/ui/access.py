@@ -1,0 +1,161 @@
+"""Sign-in and who is acting, in the app: Streamlit's own OpenID Connect sign-in (st.login, configured in
+.streamlit/secrets.toml [auth]) and the users table's roles.
+
+Every page passes through gate() (components.require_database calls it first thing):
+- sign-in off (the default without an [auth] section, e.g. `make run` on a laptop): every page carries a visible
+  "Demo" badge, and the visitor acts as the local operator;
+- sign-in required without a working [auth] section: one plain line, and no figures;
+- an anonymous visitor sees a sign-in page, or the pages made public (SAFERLEEDS_PUBLIC_PAGES, never Data in);
+- a signed-in person who is not an active user sees who to ask, and the attempt is logged; nothing else.
+What a role may do is enforced where data is written (lib/ingest), not only here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from lib.core import config, roles
+from lib.core.text import literal
+from lib.ingest import batches, users
+from lib.store import queries
+from lib.ui.navigation import PAGES, PageEntry
+
+ACTOR_KEY = "acting_person"
+SIGNED_IN_KEY = "sign_in_logged"
+NEVER_PUBLIC = {"data-in"}
+DEMO = "Demo: sign-in is not configured, so anyone can change data"
+
+
+def _auth() -> dict:
+    """The [auth] section of the secrets, or {} when there is none (or no secrets file at all)."""
+    try:
+        section = st.secrets.get("auth", {})
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return {}
+    return dict(section) if section else {}
+
+
+def mode() -> Literal["required", "off"]:
+    """Whether sign-in is required (SAFERLEEDS_SIGN_IN, else required exactly when [auth] is configured)."""
+    chosen = config.get(config.SIGN_IN).strip().lower()
+    if chosen in ("required", "off"):
+        return chosen  # type: ignore[return-value]
+    return "required" if _auth() else "off"
+
+
+def _auth_problem() -> str | None:
+    """What is missing from the [auth] section for sign-in to work, or None."""
+    auth = _auth()
+    missing = [key for key in ("redirect_uri", "cookie_secret") if not auth.get(key)]
+    providers = [value for value in auth.values() if isinstance(value, dict)]
+    if not auth.get("server_metadata_url") and not any(p.get("server_metadata_url") for p in providers):
+        missing.append("server_metadata_url")
+    if not auth.get("client_id") and not any(p.get("client_id") for p in providers):
+        missing.append("client_id")
+    return f"the [auth] section lacks {', '.join(missing)}" if missing else None
+
+
+def public_pages() -> set[str]:
+    """Page addresses anonymous visitors may see (never Data in)."""
+    listed = {part.strip().strip("/") for part in config.get(config.PUBLIC_PAGES).split(",") if part.strip()}
+    return listed - NEVER_PUBLIC - {"none"}
+
+
+def _address() -> str:
+    """The current page's address ("" for the home page): from the browser's URL, or (a page run on its own, as in
+    AppTest) from the script being run."""
+    try:
+        url = st.context.url
+    except (AttributeError, RuntimeError):
+        url = None
+    if url:
+        return urlparse(url).path.strip("/").split("/")[-1]
+    context = get_script_run_ctx()
+    script = Path(context.main_script_path).as_posix() if context is not None else ""
+    return next((page.address for page in PAGES if script.endswith(page.script)), "")
+
+
+def _signed_in_email() -> str | None:
+    """The signed-in person's e-mail, or None for an anonymous visitor."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or "")
+    except (AttributeError, KeyError):
+        pass
+    return None
+
+
+def _log_sign_in(url: str, email: str, result: str) -> None:
+    """Log this session's sign-in once."""
+    if st.session_state.get(SIGNED_IN_KEY) != (email, result):
+        users.record_sign_in(url, email, result)
+        st.session_state[SIGNED_IN_KEY] = (email, result)
+
+
+def gate(url: str) -> roles.Actor:
+    """Who is acting on this page; stops the page (after saying why) for anyone who may not see it."""
+    if mode() == "off":
+        st.badge(DEMO, icon=":material/lock_open:", color="orange")
+        acting = roles.operator(batches.who())
+    else:
+        acting = _signed_in(url)
+    st.session_state[ACTOR_KEY] = acting
+    return acting
+
+
+def _signed_in(url: str) -> roles.Actor:
+    """With sign-in required: the signed-in user, an anonymous visitor of a public page, or a stopped page."""
+    if problem := _auth_problem():
+        st.error(
+            f"Sign-in is required (SAFERLEEDS_SIGN_IN) but is not configured: {problem} in .streamlit/secrets.toml. "
+            "The README's Sign-in section shows a complete example.",
+            icon=":material/lock:",
+        )
+        st.stop()
+    email = _signed_in_email()
+    if email is None:
+        if _address() in public_pages():
+            st.button("Sign in", on_click=st.login, icon=":material/login:", key="sign_in_public")
+            return roles.Actor("anonymous visitor", roles.PUBLIC)
+        st.title("Safer Leeds Executive dashboard")
+        st.write("Sign in with your council account to see the dashboard.")
+        st.button("Sign in", on_click=st.login, type="primary", icon=":material/login:", key="sign_in")
+        st.stop()
+    acting = users.actor(url, email)
+    if acting is None:
+        record = queries.user_record(url, email)
+        _log_sign_in(url, email, "inactive" if record else "not a user")
+        st.title("You are signed in, but not a dashboard user")
+        st.write(
+            f"{literal(email)} is not on the dashboard's list of users{' (or no longer active)' if record else ''}. "
+            "Ask the Safer Leeds performance team (a dashboard admin) to add you with the role you need."
+        )
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out_unknown")
+        st.stop()
+    _log_sign_in(url, acting.email, "signed in")
+    st.sidebar.caption(f"Signed in as {literal(acting.email)} ({acting.role})")
+    st.sidebar.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
+    return acting
+
+
+def current() -> roles.Actor:
+    """Who is acting on this page (set by gate; the local operator before it has run)."""
+    acting = st.session_state.get(ACTOR_KEY)
+    return acting if isinstance(acting, roles.Actor) else roles.operator(batches.who())
+
+
+def visibility(page: PageEntry) -> Literal["visible", "hidden"]:
+    """Whether the sidebar lists a page for this visitor: Data in only for those who may load data; with sign-in
+    required, anonymous visitors only the public pages (every page still checks for itself)."""
+    acting = st.session_state.get(ACTOR_KEY)
+    if mode() == "required" and _signed_in_email() is None:
+        return "visible" if page.address in public_pages() else "hidden"
+    if page.address == "data-in" and isinstance(acting, roles.Actor):
+        return "visible" if roles.may_load_returns(acting) or roles.may_load_crime(acting) else "hidden"
+    return "visible"
