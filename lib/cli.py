@@ -49,6 +49,8 @@ def _print(payload: object, as_json: bool, compact: bool = False) -> None:
         print(json.dumps(payload, default=_json_default, indent=None if compact else 2))
     elif isinstance(payload, list) and payload:
         print(pd.DataFrame(payload).to_string(index=False))
+    elif isinstance(payload, dict):
+        print("\n".join(f"{key}: {value}" for key, value in payload.items()))
     else:
         print(payload)
 
@@ -190,39 +192,40 @@ def _managing(url: str, args: argparse.Namespace) -> None:
         raise CliError(f"{acting.email} is a {acting.role}: only admins manage users")
 
 
-def cmd_users_add(url: str, args: argparse.Namespace) -> None:
-    """Add a user."""
+def _change_users(url: str, args: argparse.Namespace, change: Callable[[], None]) -> None:
+    """Run a change to the users table as the acting admin; its ValueError becomes the one-line error."""
     queries.check_ready(url)
     _managing(url, args)
     try:
-        users.add(url, args.email, args.role, args.name or "", args.priority, args.kpi, args.ward)
+        change()
     except ValueError as error:
         raise CliError(str(error)) from error
+
+
+def cmd_users_add(url: str, args: argparse.Namespace) -> None:
+    """Add a user."""
+    _change_users(
+        url, args, lambda: users.add(url, args.email, args.role, args.name or "", args.priority, args.kpi, args.ward)
+    )
     _print(_user_payload(url, args.email), args.json)
 
 
 def cmd_users_update(url: str, args: argparse.Namespace) -> None:
     """Change a user."""
-    queries.check_ready(url)
-    _managing(url, args)
     if args.active and args.inactive:
         raise CliError("give --active or --inactive, not both")
     active = True if args.active else False if args.inactive else None
-    try:
-        users.update_user(url, args.email, args.role, args.name, active, args.priority, args.kpi, args.ward)
-    except ValueError as error:
-        raise CliError(str(error)) from error
+    _change_users(
+        url,
+        args,
+        lambda: users.update_user(url, args.email, args.role, args.name, active, args.priority, args.kpi, args.ward),
+    )
     _print(_user_payload(url, args.email), args.json)
 
 
 def cmd_users_remove(url: str, args: argparse.Namespace) -> None:
     """Remove a user."""
-    queries.check_ready(url)
-    _managing(url, args)
-    try:
-        users.remove(url, args.email)
-    except ValueError as error:
-        raise CliError(str(error)) from error
+    _change_users(url, args, lambda: users.remove(url, args.email))
     _print({"email": args.email, "removed": True}, args.json)
 
 
