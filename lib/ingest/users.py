@@ -17,17 +17,19 @@ from lib.store.models import AppUser, SignIn, UserScope
 def _scopes(url: str, priorities: list[str], kpis: list[str], wards: list[str]) -> list[tuple[str, str]]:
     """Scopes as (kind, value), each checked against the database; ValueError naming the first unknown one."""
     ward_table = queries.wards(url)
-    known = {
-        "priority": {str(v) for v in queries.priorities(url)["id"]},
-        "kpi": set(queries.kpi_catalogue(url)["code"]),
-        "ward": set(ward_table["code"]) | set(ward_table["wd19_code"]),
+    current = dict(zip(ward_table["code"], ward_table["code"], strict=True))
+    current |= dict(zip(ward_table["wd19_code"], ward_table["code"], strict=True))  # 2019 codes stored as today's
+    known: dict[str, dict[str, str]] = {
+        "priority": {str(v): str(v) for v in queries.priorities(url)["id"]},
+        "kpi": {code: code for code in queries.kpi_catalogue(url)["code"]},
+        "ward": current,
     }
     found = []
     for kind, values in (("priority", priorities), ("kpi", kpis), ("ward", wards)):
         for value in values:
             if str(value) not in known[kind]:
                 raise ValueError(f"unknown {kind} {value!r}; see `saferleeds kpi list` and the Data & sources page")
-            found.append((kind, str(value)))
+            found.append((kind, known[kind][str(value)]))
     return found
 
 

@@ -153,9 +153,18 @@ def current() -> roles.Actor:
 def visibility(page: PageEntry) -> Literal["visible", "hidden"]:
     """Whether the sidebar lists a page for this visitor: Data in only for those who may load data; with sign-in
     required, anonymous visitors only the public pages (every page still checks for itself)."""
-    acting = st.session_state.get(ACTOR_KEY)
-    if mode() == "required" and _signed_in_email() is None:
+    if mode() == "off":
+        return "visible"
+    email = _signed_in_email()
+    if email is None:
         return "visible" if page.address in public_pages() else "hidden"
-    if page.address == "data-in" and isinstance(acting, roles.Actor):
-        return "visible" if roles.may_load_returns(acting) or roles.may_load_crime(acting) else "hidden"
-    return "visible"
+    if page.address != "data-in":
+        return "visible"
+    acting = st.session_state.get(ACTOR_KEY)
+    if not isinstance(acting, roles.Actor) or acting.email.lower() != email.lower():
+        try:  # the first run of a session: the page's gate has not run yet
+            acting = users.actor(config.database_url(), email)
+        except Exception:  # noqa: BLE001 - a database problem is the page's to report, in words
+            acting = None
+    may_load = acting is not None and (roles.may_load_returns(acting) or roles.may_load_crime(acting))
+    return "visible" if may_load else "hidden"

@@ -15,6 +15,7 @@ from lib.core.periods import Period
 from lib.figures import charts, legend, maps
 from lib.geo import boundaries
 from lib.store import queries
+from lib.ui import access
 from lib.ui.components import table_with_csv
 from lib.ui.frame_size import side_by_side
 from lib.ui.url_state import url_optional_selectbox, url_selectbox
@@ -202,9 +203,12 @@ def disclosure_note(table: WardTable) -> None:
 
 
 def ward_choice(url: str, key: str, label: str) -> str:
-    """Choose a ward (kept in the URL under the same key, e.g. ?ward=E05011397)."""
+    """Choose a ward (kept in the URL under the same key, e.g. ?ward=E05011397); a councillor's own wards come first
+    and the first of them is chosen unless the address says otherwise."""
     names = _ward_names(url)
-    return url_selectbox(label, list(names), key, format_func=lambda code: names[code])
+    own = [code for code in names if code in access.current().wards]
+    options = own + [code for code in names if code not in own]
+    return url_selectbox(label, options, key, format_func=lambda code: names[code], default=own[0] if own else None)
 
 
 def optional_ward_choice(url: str, key: str, label: str) -> str | None:
