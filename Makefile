@@ -31,9 +31,11 @@ run: db
 replicas: db
 	$(BIN)/saferleeds serve --replicas $(REPLICAS) --port $(PORT)
 
-## test: install, lint (ruff, format, types), then the whole test suite including the browser tests
+## test: install, lint (ruff, format, types), then the whole test suite: the browser tests last, one at a time (each
+## starts app servers and Chromium; beside the other tests on 2 cores they starved and timed out)
 test: lint
-	$(PYTEST)
+	$(PYTEST) -m "not browser"
+	$(BIN)/pytest -m browser
 
 ## test-fast: the suite without the browser tests (what to run while working)
 test-fast: $(STAMP)

@@ -103,7 +103,7 @@ def page(browser_context):
     tab.close()
 
 
-def settle(tab, timeout: float = 30_000) -> None:
+def settle(tab, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the page script."""
     tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
     tab.wait_for_timeout(300)
@@ -264,7 +264,7 @@ def test_the_csv_download_holds_the_mapped_figures(app, page):
     base, url = app
     open_page(page, base, "ward-map")
     page.get_by_text("Table of the data on this map").first.click()
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=60_000) as download_info:
         page.locator("[data-testid='stDownloadButton'] button").first.click()
     frame = pd.read_csv(download_info.value.path())
     measure = measures.get(url, measures.ALL_CRIME)
