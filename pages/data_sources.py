@@ -8,7 +8,7 @@ from lib.analysis import disclosure, kpis, measures
 from lib.core import config, documents, exports, roles
 from lib.core.formatting import readable
 from lib.store import queries
-from lib.ui import access, components, import_components, ward_components
+from lib.ui import access, components, import_components, meeting_components, ward_components
 
 url = config.database_url()
 components.require_database(url)
@@ -109,6 +109,13 @@ if not outcomes.empty:
         "values are kept here."
     )
     st.dataframe(readable(outcomes), hide_index=True, width="stretch")
+
+st.header("Meeting records")
+st.caption(
+    "Exception reports (every revision), actions and their updates, and decisions, each with who and when; see the "
+    "Meeting page for a meeting's business."
+)
+meeting_components.records_tables(url)
 
 if roles.may_manage_users(access.current()):  # people's e-mails: for admins only
     st.header("Users and sign-ins")

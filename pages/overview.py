@@ -5,7 +5,7 @@ import streamlit as st
 from lib.analysis import summary
 from lib.core.formatting import format_period
 from lib.store import queries
-from lib.ui import components
+from lib.ui import components, meeting_components
 from lib.ui.frame_size import column_width, grid
 
 url, cutoff, previous_cutoff = components.open_page()
@@ -14,6 +14,8 @@ catalogue = queries.kpi_catalogue(url)
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
 now = components.meeting_summaries(url, cutoff, previous_cutoff)
 deliverables = queries.deliverables(url)
+priorities = queries.priorities(url).to_dict(orient="records")
+priority_names = {int(p["id"]): f"{p['id']}. {p['name']}" for p in priorities}
 
 st.title("Safer Leeds Executive")
 st.caption(
@@ -24,11 +26,16 @@ components.illustrative_notice(queries.headline_values(url, until=cutoff))
 
 st.header("Off track")
 exceptions = [s for s in now.values() if summary.is_exception(s)]
+plan = meeting_components.chosen_agenda(url, cutoff, previous_cutoff)
 if not exceptions:
     st.success("No KPI shows a special-cause concern or a failing target at this cut-off.", icon=":material/check:")
+elif plan is not None:
+    st.markdown(meeting_components.missing_reports_line(plan, priority_names))
 for cell, item in zip(grid(len(exceptions), width), exceptions, strict=True):
     with cell:
         components.kpi_tile(kpis[item["code"]], item)
+        if plan is not None:
+            meeting_components.report_summary(plan, item["code"])
 
 st.header("Headline indicators")
 headline = catalogue.dropna(subset=["headline_rank"]).sort_values("headline_rank")
@@ -49,7 +56,6 @@ st.header("Summary matrix")
 components.summary_matrix(kpis, list(now.values()))
 
 st.header("Shared priorities")
-priorities = queries.priorities(url).to_dict(orient="records")
 for cell, priority in zip(grid(len(priorities), width, min_width=320, most=3), priorities, strict=True):
     own = [now[code] for code in catalogue.loc[catalogue["priority_id"] == priority["id"], "code"]]
     with cell, st.container(border=True):

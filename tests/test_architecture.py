@@ -32,7 +32,7 @@ LAYERS = {
 }
 STREAMLIT_PLACES = ("lib/ui/", "pages/", "dashboard.py")
 SQL_PLACES = ("lib/store/", "lib/ingest/")
-READ_PLACES = ("lib/store/queries.py", "lib/store/reads.py")
+READ_PLACES = ("lib/store/queries.py", "lib/store/meeting_queries.py", "lib/store/reads.py")
 
 
 def _python_files() -> list[Path]:

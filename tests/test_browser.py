@@ -42,6 +42,8 @@ NOT_OURS = {
 }
 EXPECTED = {  # address (lib/ui/navigation.py) -> query string, heading, text that proves the page's content rendered
     "": ("", "Safer Leeds Executive", "Off track"),
+    "meeting": ("?meeting=2024-11-21", "Executive meeting", "Actions due at this meeting"),
+    "reports": ("?meeting=2024-11-21", "Exception reports", "Needing an exception report"),
     "priorities": ("?priority=1", "1. ASB and Public Order", "Key deliverables"),
     "noise": ("", "DS1 dedicated noise service", "63"),
     "safety-plans": ("", "Domestic abuse safety plans", "4,672"),

@@ -92,4 +92,5 @@ def test_config_shows_settings_with_password_masked(capsys, monkeypatch):
         "SAFERLEEDS_MAX_IMPORT_MB",
         "SAFERLEEDS_SIGN_IN",
         "SAFERLEEDS_PUBLIC_PAGES",
+        "SAFERLEEDS_REPORT_DEADLINE_DAYS",
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import date
 
 import pytest
 from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path
@@ -14,7 +15,7 @@ from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path
 from lib.core import roles
 from lib.ingest import kpi_returns, users
 from lib.ops import replicas
-from lib.store import queries
+from lib.store import meeting_queries, queries
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +28,9 @@ except ImportError as missing:
     pytest.skip(f"{missing.name} is a dev dependency: run `make install`", allow_module_level=True)
 
 LEAD, COUNCILLOR, STRANGER = "lead@leeds.gov.uk", "cllr@leeds.gov.uk", "stranger@example.org"
+ASB_LEAD, EXECUTIVE = "asb-lead@leeds.gov.uk", "executive@leeds.gov.uk"  # priority 1's lead; an Executive member
+MEETING = "2024-11-21"  # the seeded data's last meeting: DS1_CALLS (priority 1) is off track at its cut-off
+MARKUP = "<script>window.hacked=1</script> **not bold** <img src=x onerror=window.hacked=2>"
 HEADER = ",".join(kpi_returns.COLUMNS)
 
 
@@ -37,6 +41,7 @@ def signed_in_app(seeded_templates, tmp_path_factory):
     url = seeded_templates.sqlite_copy(folder)
     users.add(url, LEAD, roles.LEAD, "Domestic abuse lead", priorities=["2"])
     users.add(url, COUNCILLOR, roles.COUNCILLOR, wards=["E05011394"])
+    users.add(url, ASB_LEAD, roles.LEAD, "ASB lead", priorities=["1"])
     for role in (roles.ADMIN, roles.ANALYST, roles.EXECUTIVE):
         users.add(url, f"{role}@leeds.gov.uk", role)
     port = replicas.free_port()
@@ -194,3 +199,46 @@ def test_an_expired_session_cookie_is_refused(signed_in_app, tab):
     tab.goto(base)
     tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
     assert tab.locator("[data-testid='stMetricValue']").count() == 0
+
+
+def test_a_lead_submits_an_exception_report_and_an_executive_sees_it_on_the_overview_as_typed(signed_in_app, chromium):
+    base, url, _ = signed_in_app
+    for email, check in ((ASB_LEAD, "write"), (EXECUTIVE, "read")):
+        context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+        tab = context.new_page()
+        try:
+            _sign_in(tab, base, email)
+            if check == "write":
+                tab.goto(f"{base}/reports?meeting={MEETING}")
+                tab.get_by_role("heading", name="Needing an exception report").wait_for(timeout=30_000)
+                tab.get_by_label("What is happening").first.fill(MARKUP)
+                tab.get_by_label("Help asked of the Executive").first.fill("A second noise officer")
+                tab.get_by_role("button", name="Submit").first.click()
+                tab.get_by_text("Submitted the report on DS1_CALLS.").wait_for(timeout=30_000)
+                continue
+            tab.goto(f"{base}/?meeting={MEETING}")
+            tab.get_by_text(re.compile(r"Report submitted by asb-lead\u2060?@leeds")).first.wait_for(timeout=30_000)
+            tab.get_by_text("Exception report", exact=True).first.click()
+            tab.get_by_text(MARKUP).first.wait_for(timeout=30_000)  # the characters typed, not markup
+            assert tab.evaluate("window.hacked === undefined")
+            assert tab.locator("[data-testid='stExpander'] strong", has_text="not bold").count() == 0
+        finally:
+            context.close()
+    stored = meeting_queries.reports(url, date.fromisoformat(MEETING))
+    assert stored[["kpi_code", "author", "status", "happening"]].values.tolist() == [
+        ["DS1_CALLS", ASB_LEAD, "submitted", MARKUP]
+    ]
+
+
+def test_a_councillor_reads_the_meeting_but_cannot_change_it(signed_in_app, tab):
+    base, *_ = signed_in_app
+    _sign_in(tab, base, COUNCILLOR)
+    tab.goto(f"{base}/meeting?meeting={MEETING}")
+    tab.get_by_role("heading", name="1. Exceptions").wait_for(timeout=30_000)
+    tab.get_by_role("heading", name="5. New actions (for the minutes)").wait_for(timeout=30_000)
+    for label in ("Raise an action at this meeting", "Record a decision", "Update an action", "Schedule a meeting"):
+        assert tab.get_by_text(label).count() == 0, label
+    tab.goto(f"{base}/reports?meeting={MEETING}")
+    tab.get_by_role("heading", name="Off-track KPIs and their reports").wait_for(timeout=30_000)
+    assert tab.locator("textarea").count() == 0
+    assert tab.get_by_role("button", name="Submit").count() == 0

@@ -45,7 +45,13 @@ PUBLIC_PAGES = Setting(
     "With sign-in required: page addresses anonymous visitors may see, comma-separated (for example "
     "ward-map,crime-asb for residents), or none. Data in is never public.",
 )
-SETTINGS: tuple[Setting, ...] = (DATABASE_URL, REFERENCE_DIR, SIGN_IN, PUBLIC_PAGES)
+REPORT_DEADLINE_DAYS = Setting(
+    "SAFERLEEDS_REPORT_DEADLINE_DAYS",
+    "5",
+    "Exception reports for a meeting are due this many working days before it (Monday to Friday, less England and "
+    "Wales bank holidays).",
+)
+SETTINGS: tuple[Setting, ...] = (DATABASE_URL, REFERENCE_DIR, SIGN_IN, PUBLIC_PAGES, REPORT_DEADLINE_DAYS)
 
 
 def _secrets() -> dict[str, object]:
@@ -83,3 +89,9 @@ def reference_dir() -> Path:
     """The configured reference-data folder as an absolute path."""
     path = Path(get(REFERENCE_DIR))
     return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def report_deadline_days() -> int:
+    """SAFERLEEDS_REPORT_DEADLINE_DAYS as a whole number of working days (the default when it is not one)."""
+    value = get(REPORT_DEADLINE_DAYS).strip()
+    return int(value) if value.isdigit() else int(REPORT_DEADLINE_DAYS.default)

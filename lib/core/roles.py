@@ -105,3 +105,37 @@ def returns_refusal(actor: Actor, refused: list[str]) -> str:
         f"{actor.email} may load returns only for their own priorities or KPIs; this return also holds {listed}. "
         "Remove those rows, or ask their owner or an admin."
     )
+
+
+# The meeting's records (lib/ingest/meeting_records.py): exception reports, actions and decisions.
+
+
+def may_write_report(actor: Actor, kpi_code: str, priority: int | None) -> bool:
+    """Whether the person may write the exception report or commentary for a KPI: its lead, or an admin."""
+    if actor.operator or actor.role == ADMIN:
+        return True
+    return actor.role == LEAD and (kpi_code in actor.kpis or priority in actor.priorities)
+
+
+def may_record_decisions(actor: Actor) -> bool:
+    """Whether the person may record the meeting's decisions, schedule meetings and raise actions for anyone."""
+    return actor.operator or actor.role in (ADMIN, EXECUTIVE)
+
+
+def may_raise_action(actor: Actor, owner_email: str) -> bool:
+    """Whether the person may raise an action owned by owner_email: an executive or admin for anyone, a lead for
+    themself."""
+    return may_record_decisions(actor) or (actor.role == LEAD and owner_email.lower() == actor.email.lower())
+
+
+def may_update_action(actor: Actor, owner_email: str) -> bool:
+    """Whether the person may change an action's status or add an update: its owner (a lead), an executive or an
+    admin."""
+    return may_raise_action(actor, owner_email)
+
+
+def meeting_refusal(actor: Actor, what: str) -> str:
+    """The plain message for someone whose role does not allow a change to the meeting's records."""
+    if actor.role in (COUNCILLOR, PUBLIC, ANALYST):
+        return f"{actor.email} is a {actor.role}: {actor.role}s read the meeting's records but do not change them."
+    return f"{actor.email} is a {actor.role} and may not {what}. Ask the action's owner, an executive or an admin."

@@ -16,3 +16,22 @@ def literal(text: object) -> str:
     """text escaped for st.markdown, captions, help and messages, so it shows exactly as typed (no markup, no link)."""
     escaped = _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
     return _AUTOLINK.sub(_JOINER, escaped)
+
+
+def literal_block(text: object) -> str:
+    """Like literal(), keeping the writer's line breaks (as markdown hard breaks)."""
+    return "  \n".join(literal(line) for line in str(text).splitlines())
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def checked(value: str | None, what: str, limit: int, required: bool = True) -> str:
+    """Typed text made safe to store: line endings as \\n, control characters removed, spaces trimmed; ValueError
+    (one line, saying what to do) when it is required and empty, or longer than limit characters."""
+    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if required and not text:
+        raise ValueError(f"{what} is empty: write something")
+    if len(text) > limit:
+        raise ValueError(f"{what} is {len(text):,} characters long; the limit is {limit:,}: shorten it")
+    return text

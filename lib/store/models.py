@@ -237,3 +237,70 @@ class CrimeCityMonthly(SQLModel, table=True):
     crime_type: str = Field(primary_key=True)
     illustrative: bool = Field(primary_key=True)
     count: int
+
+
+class KpiReport(SQLModel, table=True):
+    """A priority lead's exception report (or commentary) on a KPI for a meeting. A draft is edited in place; once
+    submitted, every edit is a new revision and the earlier ones are kept."""
+
+    __table_args__ = (
+        UniqueConstraint("meeting_date", "kpi_code", "revision", name="uq_kpireport_revision"),
+        Index("ix_kpireport_meeting", "meeting_date", "is_current"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_date: date = Field(foreign_key="meeting.meeting_date")
+    kpi_code: str = Field(foreign_key="kpi.code")
+    revision: int = 1
+    is_current: bool = True
+    status: str  # "draft" | "submitted"
+    happening: str = Field(sa_column=Column(Text, nullable=False))  # what is happening (the report's text)
+    doing: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    by_when: date | None = None
+    help_asked: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    author: str
+    written_at: datetime
+    submitted_at: datetime | None = None
+
+
+class MeetingAction(SQLModel, table=True):
+    """An action from an Executive meeting: what, whose, by when, and its status (overdue is computed, not stored).
+    Open actions carry over to every later meeting until done or dropped."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    owner_email: str = Field(index=True)
+    owner_name: str = ""
+    organisation: str = ""
+    priority_id: int | None = Field(default=None, foreign_key="priority.id")
+    kpi_code: str | None = Field(default=None, foreign_key="kpi.code")
+    meeting_raised: date = Field(foreign_key="meeting.meeting_date", index=True)
+    due: date
+    status: str  # "open" | "done" | "dropped"
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None  # when it was last marked done or dropped
+
+
+class ActionUpdate(SQLModel, table=True):
+    """One entry in an action's history: raised, a status change or a note, with who and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="meetingaction.id", index=True)
+    at: datetime
+    who: str
+    status: str
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class Decision(SQLModel, table=True):
+    """A decision of an Executive meeting: what was decided, for which priority, proposed by whom."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_date: date = Field(foreign_key="meeting.meeting_date", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    priority_id: int | None = Field(default=None, foreign_key="priority.id")
+    proposed_by: str = ""
+    recorded_by: str
+    recorded_at: datetime

@@ -20,7 +20,9 @@ from lib.store.models import (
     DeliveryBoard,
     ImportBatch,
     Kpi,
+    KpiReport,
     KpiValue,
+    MeetingAction,
     Priority,
     Ward,
 )
@@ -205,3 +207,21 @@ def wait_import_lock(connection: Connection, timeout_ms: int) -> None:
     connection.execute(text(f"SET LOCAL lock_timeout = '{int(timeout_ms)}ms'"))
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
     connection.execute(text("SET LOCAL lock_timeout = 0"))
+
+
+def current_report(connection: Connection, meeting_date: date, kpi_code: str) -> dict | None:
+    """The current revision of a KPI's report for a meeting, as a dict, or None."""
+    row = connection.execute(
+        select(KpiReport).where(
+            col(KpiReport.meeting_date) == meeting_date,
+            col(KpiReport.kpi_code) == kpi_code,
+            col(KpiReport.is_current).is_(True),
+        )
+    ).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def action_row(connection: Connection, action_id: int) -> dict | None:
+    """One action as a dict, or None."""
+    row = connection.execute(select(MeetingAction).where(col(MeetingAction.id) == action_id)).first()
+    return dict(row._mapping) if row is not None else None

@@ -239,15 +239,20 @@ def chart_block(figure: object, caption: str, table: pd.DataFrame, file_name: st
 def table_with_csv(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
     """A table in a closed expander with a CSV download of exactly what it shows (formula text defused)."""
     with st.expander(label):
-        st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(
-            "Download as CSV",
-            exports.csv_bytes(table),
-            file_name=file_name,
-            mime="text/csv",
-            icon=":material/download:",
-            key=key,
-        )
+        table_and_csv(table, file_name, key)
+
+
+def table_and_csv(table: pd.DataFrame, file_name: str, key: str) -> None:
+    """A table and a CSV download of exactly what it shows (formula text defused)."""
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button(
+        "Download as CSV",
+        exports.csv_bytes(table),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        key=key,
+    )
 
 
 def spc_table(points: pd.DataFrame, unit: str) -> pd.DataFrame:

@@ -26,6 +26,8 @@ class PageEntry:
 
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/overview.py", "Overview", ":material/dashboard:"),
+    PageEntry("pages/meeting.py", "Meeting", ":material/groups:", "meeting"),
+    PageEntry("pages/reports.py", "Exception reports", ":material/edit_note:", "reports"),
     PageEntry("pages/priority.py", "Priority", ":material/flag:", "priorities"),
     PageEntry("pages/ds1.py", "DS1 noise service", ":material/volume_up:", "noise"),
     PageEntry("pages/safety_plans.py", "Domestic abuse safety plans", ":material/health_and_safety:", "safety-plans"),

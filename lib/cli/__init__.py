@@ -3,56 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from lib.analysis import measures, meetings, spc_file, summary
+from lib.cli import meeting as meeting_commands
+from lib.cli.common import CliError, Parser, actor, command, emit, parse_date, records
 from lib.core import config, exports, periods, roles
 from lib.geo import reference
 from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk, seed, users
 from lib.ops import replicas
 from lib.store import db, queries
-
-
-class CliError(Exception):
-    """An error to report to the user as one line, with a non-zero exit."""
-
-
-def _json_default(value: object) -> object:
-    """Dates as ISO strings, numpy numbers as Python numbers."""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """DataFrame rows as dicts with NaN turned into None."""
-    return [
-        {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
-        for row in frame.to_dict(orient="records")
-    ]
-
-
-def _print(payload: object, as_json: bool, compact: bool = False) -> None:
-    """Print JSON (indented, or compact for large outputs: the C encoder is ten times faster), or a readable table
-    for lists of dicts."""
-    if as_json:
-        print(json.dumps(payload, default=_json_default, indent=None if compact else 2))
-    elif isinstance(payload, list) and payload:
-        print(pd.DataFrame(payload).to_string(index=False))
-    elif isinstance(payload, dict):
-        print("\n".join(f"{key}: {value}" for key, value in payload.items()))
-    else:
-        print(payload)
 
 
 def cmd_db_upgrade(url: str, _args: argparse.Namespace) -> None:
@@ -91,7 +58,7 @@ def cmd_kpi_list(url: str, args: argparse.Namespace) -> None:
     columns = ["code", "name", "priority_id", "priority", "unit", "direction", "target", "target_type", "sensitive"]
     frame = frame[columns].rename(columns={"priority": "priority_name", "priority_id": "priority"})
     frame["sensitive"] = frame["sensitive"].astype(bool)
-    _print(_records(frame), args.json)
+    emit(records(frame), args.json)
 
 
 def cmd_kpi_values(url: str, args: argparse.Namespace) -> None:
@@ -120,9 +87,9 @@ def cmd_kpi_values(url: str, args: argparse.Namespace) -> None:
             "source": r["source"],
             "source_section": r.get("source_section") or "",
         }
-        for r in _records(frame)
+        for r in records(frame)
     ]
-    _print(rows, args.json)
+    emit(rows, args.json)
 
 
 def cmd_kpi_summary(url: str, args: argparse.Namespace) -> None:
@@ -131,7 +98,7 @@ def cmd_kpi_summary(url: str, args: argparse.Namespace) -> None:
     as_at = date.fromisoformat(args.as_at) if args.as_at else date.today()
     previous = meetings.previous_cutoff(queries.meetings(url), as_at)
     rows = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous)
-    _print(
+    emit(
         rows
         if args.json
         else [
@@ -162,9 +129,9 @@ def cmd_spc(_url: str, args: argparse.Namespace) -> None:
     except spc_file.SpcFileError as error:
         raise CliError(f"{args.file}: {error}") from error
     if args.json:
-        _print(result, True, compact=True)  # thousands of series: one line, fast
+        emit(result, True, compact=True)  # thousands of series: one line, fast
         return
-    _print(
+    emit(
         [
             {
                 "series": s["series"],
@@ -182,12 +149,12 @@ def _user_payload(url: str, email: str) -> dict:
     """One user as the users commands print it."""
     frame = queries.users(url)
     row = frame[frame["email"].str.lower() == email.lower()]
-    return _records(row.astype(object))[0] if not row.empty else {"email": email, "removed": True}
+    return records(row.astype(object))[0] if not row.empty else {"email": email, "removed": True}
 
 
 def _managing(url: str, args: argparse.Namespace) -> None:
     """CliError unless the acting person may manage users."""
-    acting = _actor(url, args)
+    acting = actor(url, args)
     if not roles.may_manage_users(acting):
         raise CliError(f"{acting.email} is a {acting.role}: only admins manage users")
 
@@ -207,7 +174,7 @@ def cmd_users_add(url: str, args: argparse.Namespace) -> None:
     _change_users(
         url, args, lambda: users.add(url, args.email, args.role, args.name or "", args.priority, args.kpi, args.ward)
     )
-    _print(_user_payload(url, args.email), args.json)
+    emit(_user_payload(url, args.email), args.json)
 
 
 def cmd_users_update(url: str, args: argparse.Namespace) -> None:
@@ -220,19 +187,19 @@ def cmd_users_update(url: str, args: argparse.Namespace) -> None:
         args,
         lambda: users.update_user(url, args.email, args.role, args.name, active, args.priority, args.kpi, args.ward),
     )
-    _print(_user_payload(url, args.email), args.json)
+    emit(_user_payload(url, args.email), args.json)
 
 
 def cmd_users_remove(url: str, args: argparse.Namespace) -> None:
     """Remove a user."""
     _change_users(url, args, lambda: users.remove(url, args.email))
-    _print({"email": args.email, "removed": True}, args.json)
+    emit({"email": args.email, "removed": True}, args.json)
 
 
 def cmd_users_list(url: str, args: argparse.Namespace) -> None:
     """Every user."""
     queries.check_ready(url)
-    _print(_records(queries.users(url).astype(object)), args.json)
+    emit(records(queries.users(url).astype(object)), args.json)
 
 
 def cmd_serve(url: str, args: argparse.Namespace) -> None:
@@ -271,13 +238,13 @@ def cmd_config(_url: str, args: argparse.Namespace) -> None:
         }
         for s in config.SETTINGS + reference.SETTINGS + files.SETTINGS
     ]
-    _print(rows, args.json)
+    emit(rows, args.json)
 
 
 def cmd_ward_measures(url: str, args: argparse.Namespace) -> None:
     """List what a ward map can show."""
     queries.check_ready(url)
-    _print(
+    emit(
         [
             {"id": m.id, "label": m.label, "unit": m.unit, "sensitive": m.sensitive, "periods": list(m.period_kinds)}
             for m in measures.measures(url)
@@ -304,7 +271,7 @@ def cmd_ward_measure(url: str, args: argparse.Namespace) -> None:
     columns = ["ward_code", "ward_name", "value", "suppressed", "rate_per_1000", "rank"]
     if table.basis == measures.CHANGE:
         columns += ["previous_value", "change_percent"]
-    rows = _records(table.wards[columns].astype(object))
+    rows = records(table.wards[columns].astype(object))
     for row in rows:
         row["rank"] = None if row["rank"] is None or pd.isna(row["rank"]) else int(row["rank"])
     payload = {
@@ -319,7 +286,7 @@ def cmd_ward_measure(url: str, args: argparse.Namespace) -> None:
         "leeds": table.city,
         "wards": rows,
     }
-    _print(payload if args.json else rows, args.json)
+    emit(payload if args.json else rows, args.json)
 
 
 def cmd_reference_fetch(_url: str, args: argparse.Namespace) -> None:
@@ -378,22 +345,10 @@ def _file_rows(result: policeuk.ImportResult) -> list[dict]:
     ]
 
 
-def _actor(url: str, args: argparse.Namespace) -> roles.Actor:
-    """Who is acting: the active user named by --user (checked against the users table), or else the local operator
-    (whoever runs the command on the server, as the operating-system user)."""
-    email = getattr(args, "user", None)
-    if not email:
-        return roles.operator(batches.who())
-    acting = users.actor(url, email)
-    if acting is None:
-        raise CliError(f"{email} is not an active user: ask an admin (`saferleeds users add {email} --role ...`)")
-    return acting
-
-
 def cmd_import_policeuk(url: str, args: argparse.Namespace) -> None:
     """Import police.uk street-level crime files, folders or archives."""
     queries.check_ready(url)
-    acting = _actor(url, args)
+    acting = actor(url, args)
     bar = ProgressBar()
     try:
         result = policeuk.import_paths(
@@ -410,7 +365,7 @@ def cmd_import_policeuk(url: str, args: argparse.Namespace) -> None:
         bar.close()
     rows = _file_rows(result)
     if args.json:
-        _print({"ok": result.ok, "files": rows, "notes": result.notes}, True)
+        emit({"ok": result.ok, "files": rows, "notes": result.notes}, True)
     else:
         for row in rows:
             print(
@@ -431,7 +386,7 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
     if not path.is_file():
         raise CliError(f"{path}: no such file")
     data = path.read_bytes()
-    acting = _actor(url, args)
+    acting = actor(url, args)
     who = acting.label
     try:
         preview = kpi_returns.check(url, path.name, data, actor=acting)
@@ -441,8 +396,8 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
     payload = {
         "file": path.name,
         "ok": preview.ok,
-        "rows": _records(preview.rows.astype(object)),
-        "problems": _records(preview.problem_table),
+        "rows": records(preview.rows.astype(object)),
+        "problems": records(preview.problem_table),
         "skipped_blank_rows": preview.skipped,
         "warnings": preview.warnings,
     }
@@ -451,7 +406,7 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
             kpi_returns.import_preview(url, preview, who, acting)  # logs the rejection, writes nothing else
         else:
             kpi_returns.record_preview(url, preview, who)
-        _print(payload if args.json else payload["problems"] or payload["rows"], args.json)
+        emit(payload if args.json else payload["problems"] or payload["rows"], args.json)
         if preview.refusal:
             raise CliError(f"{path.name}: {preview.refusal}")
         if not preview.ok:
@@ -466,7 +421,7 @@ def cmd_import_kpi(url: str, args: argparse.Namespace) -> None:
         "batch_id": outcome.batch_id,
     }
     if args.json:
-        _print(payload, True)
+        emit(payload, True)
     else:
         print(
             f"{path.name}: {outcome.status}; {outcome.counts.added} new values, {outcome.counts.revised} "
@@ -485,7 +440,7 @@ def cmd_kpi_template(url: str, args: argparse.Namespace) -> None:
     if args.meeting:
         table = queries.meetings(url)
         pairs = list(zip(table["meeting_date"], table["data_cutoff"], strict=True))
-        cutoff = periods.cutoff_of(pairs, _date(args.meeting, "--meeting"))
+        cutoff = periods.cutoff_of(pairs, parse_date(args.meeting, "--meeting"))
         if cutoff is None:
             raise CliError(f"no meeting on {args.meeting}; see the Overview's meeting list")
     path = Path(args.output)
@@ -501,19 +456,11 @@ def cmd_imports(url: str, args: argparse.Namespace) -> None:
     queries.check_ready(url)
     locking.close_stale(url)
     frame = queries.import_log(url).head(args.limit)
-    rows = _records(frame.astype(object))
+    rows = records(frame.astype(object))
     for row in rows:
         row["errors"] = [line for line in (row.get("errors") or "").splitlines() if line]
         row["illustrative"] = bool(row["illustrative"])
-    _print(rows if args.json else [{k: r[k] for k in batches.LOG_COLUMNS} for r in rows], args.json)
-
-
-def _date(text: str, option: str) -> date:
-    """A YYYY-MM-DD option as a date."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise CliError(f"{option} must be a date as YYYY-MM-DD (got {text!r})") from error
+    emit(rows if args.json else [{k: r[k] for k in batches.LOG_COLUMNS} for r in rows], args.json)
 
 
 def _month(text: str | None, option: str) -> date | None:
@@ -538,27 +485,16 @@ def cmd_crime_counts(url: str, args: argparse.Namespace) -> None:
         frame = measures.crime_counts(url, by, first, last, args.real_only)
     except ValueError as error:
         raise CliError(str(error)) from error
-    rows = _records(frame.astype(object))
+    rows = records(frame.astype(object))
     for row in rows:
         row["count"] = None if row["count"] is None else int(row["count"])
         row["illustrative"] = bool(row["illustrative"])
-    _print(rows, args.json)
-
-
-def _command(
-    group: argparse._SubParsersAction, name: str, help_text: str, handler: Callable, as_json: bool = True
-) -> argparse.ArgumentParser:
-    """A subcommand with its handler and, usually, a --json switch."""
-    parser = group.add_parser(name, help=help_text)
-    if as_json:
-        parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.set_defaults(handler=handler)
-    return parser
+    emit(rows, args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="saferleeds", description="Safer Leeds Executive dashboard tools.")
+    parser = Parser(prog="saferleeds", description="Safer Leeds Executive dashboard tools.")
     parser.add_argument("--database-url", help=f"override {config.DATABASE_URL.name}")
     commands = parser.add_subparsers(dest="group", required=True)
 
@@ -576,14 +512,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     kpi_parser = commands.add_parser("kpi", help="KPI catalogue and values")
     kpi_commands = kpi_parser.add_subparsers(dest="command", required=True)
-    _command(kpi_commands, "list", "every KPI with unit, direction, target and sensitivity", cmd_kpi_list)
-    values = _command(kpi_commands, "values", "current values of one KPI", cmd_kpi_values)
+    command(kpi_commands, "list", "every KPI with unit, direction, target and sensitivity", cmd_kpi_list)
+    values = command(kpi_commands, "values", "current values of one KPI", cmd_kpi_values)
     values.add_argument("code", help="KPI code, e.g. DS1_RESPONSE")
     values.add_argument("--ward", help="a ward code (WD19 or WD25); default: the KPI's own area")
     values.add_argument("--real-only", action="store_true", help="leave out illustrative values")
-    summary_parser = _command(kpi_commands, "summary", "latest value, RAG, changes and SPC per KPI", cmd_kpi_summary)
+    summary_parser = command(kpi_commands, "summary", "latest value, RAG, changes and SPC per KPI", cmd_kpi_summary)
     summary_parser.add_argument("--as-at", help="YYYY-MM-DD: only data for periods ended by then (default today)")
-    template = _command(
+    template = command(
         kpi_commands, "template", "write a KPI return template to fill in", cmd_kpi_template, as_json=False
     )
     template.add_argument("output", help="file to write: .csv or .xlsx (Excel, with a guide sheet)")
@@ -594,8 +530,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ward_parser = commands.add_parser("ward", help="figures by ward, as on the ward map")
     ward_commands = ward_parser.add_subparsers(dest="command", required=True)
-    _command(ward_commands, "measures", "what the ward map can show", cmd_ward_measures)
-    measure = _command(ward_commands, "measure", "one measure by ward (hidden counts are null)", cmd_ward_measure)
+    command(ward_commands, "measures", "what the ward map can show", cmd_ward_measures)
+    measure = command(ward_commands, "measure", "one measure by ward (hidden counts are null)", cmd_ward_measure)
     measure.add_argument("measure", help="a measure id from `saferleeds ward measures`, e.g. crime:all")
     measure.add_argument(
         "--period",
@@ -611,7 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     reference_parser = commands.add_parser("reference", help="ward boundaries and LSOA lookups")
     reference_commands = reference_parser.add_subparsers(dest="command", required=True)
-    fetch = _command(
+    fetch = command(
         reference_commands,
         "fetch",
         "download them from the ONS Open Geography Portal",
@@ -622,11 +558,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     import_parser = commands.add_parser("import", help="load police.uk crime files or a KPI return")
     import_commands = import_parser.add_subparsers(dest="command", required=True)
-    crime_import = _command(
+    crime_import = command(
         import_commands,
         "policeuk",
         "police.uk street-level CSVs, folders of them or a custom-download zip (checked first; all or nothing)",
         cmd_import_policeuk,
+        user=True,
     )
     crime_import.add_argument("paths", nargs="+", help="YYYY-MM-<force>-street.csv files, folders or .zip archives")
     crime_import.add_argument(
@@ -635,24 +572,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="import files that look unusual for one force's month (far more or fewer rows than the months stored, "
         "or mostly identical rows) after you have checked them",
     )
-    kpi_import = _command(
-        import_commands, "kpi", "a KPI return (CSV or Excel, from `saferleeds kpi template`)", cmd_import_kpi
+    kpi_import = command(
+        import_commands, "kpi", "a KPI return (CSV or Excel, from `saferleeds kpi template`)", cmd_import_kpi, user=True
     )
     kpi_import.add_argument("file", help="the return: .csv (UTF-8) or .xlsx")
     kpi_import.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
-    for sub in (crime_import, kpi_import):
-        sub.add_argument(
-            "--user",
-            help="act as this user (an e-mail in `saferleeds users list`), checked against their role; without it, "
-            "the local operator (the operating-system user) acts",
-        )
 
-    imports = _command(commands, "imports", "the import log, newest first", cmd_imports)
+    imports = command(commands, "imports", "the import log, newest first", cmd_imports)
     imports.add_argument("--limit", type=int, default=100, help="how many batches (default 100)")
 
     crime_parser = commands.add_parser("crime", help="police.uk crime counts")
     crime_commands = crime_parser.add_subparsers(dest="command", required=True)
-    counts = _command(
+    counts = command(
         crime_commands, "counts", "counts by ward, crime type and/or month (hidden counts are null)", cmd_crime_counts
     )
     counts.add_argument(
@@ -663,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     counts.add_argument("--to", dest="to_month", help="last month, YYYY-MM")
     counts.add_argument("--real-only", action="store_true", help="police.uk months only, no illustrative data")
 
-    spc_parser = _command(
+    spc_parser = command(
         commands, "spc", "Making Data Count SPC (XmR) for series in a CSV file, as on the tiles", cmd_spc
     )
     spc_parser.add_argument(
@@ -712,6 +643,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--address", default="127.0.0.1", help="the proxy's address (default 127.0.0.1; 0.0.0.0 for every interface)"
     )
     serve_parser.set_defaults(handler=cmd_serve)
+
+    meeting_commands.register(commands)
 
     config_parser = commands.add_parser("config", help="show settings and where they come from")
     config_parser.add_argument("--json", action="store_true", help="print JSON")

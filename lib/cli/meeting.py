@@ -1,0 +1,227 @@
+"""The meeting's commands: `saferleeds meeting`, `report`, `actions` and `decisions` (thin over
+lib/ingest/meeting_records.py for writes and lib/analysis/agenda.py for reads, as the Meeting page is)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from lib.analysis import agenda
+from lib.cli.common import CliError, actor, command, emit, parse_date
+from lib.ingest import meeting_records
+from lib.store import meeting_queries, queries
+
+
+def _checked(call: Callable[[], Any]) -> Any:  # noqa: ANN401 - whatever the write returns
+    """Run a write; its ValueError (bad input) becomes the one-line error (PermissionDeniedError is one already)."""
+    try:
+        return call()
+    except ValueError as error:
+        raise CliError(str(error)) from error
+
+
+def _meeting(url: str, text: str) -> agenda.MeetingDates:
+    """The dates of a recorded meeting given as YYYY-MM-DD on the command line."""
+    return _checked(lambda: agenda.meeting_dates(queries.meetings(url), parse_date(text, "--meeting")))
+
+
+def cmd_meeting_list(url: str, args: argparse.Namespace) -> None:
+    """Every meeting with its data cut-off, oldest first."""
+    queries.check_ready(url)
+    table = queries.meetings(url)
+    emit(
+        [
+            {"meeting": r["meeting_date"], "cut_off": r["data_cutoff"], "illustrative": bool(r["illustrative"])}
+            for r in table.to_dict(orient="records")
+        ],
+        args.json,
+    )
+
+
+def cmd_meeting_show(url: str, args: argparse.Namespace) -> None:
+    """A meeting's business: off-track KPIs with their reports, actions due and raised, decisions."""
+    queries.check_ready(url)
+    dates = _meeting(url, args.meeting)
+    payload = agenda.show_payload(agenda.meeting_agenda(url, dates.meeting))
+    if args.json:
+        emit(payload, True)
+        return
+    print(f"Meeting {payload['meeting']} (data to {payload['cut_off']}; reports due {payload['report_deadline']})")
+    for item in payload["off_track"]:
+        report = item["report"]
+        print(f"- off track: {item['code']}: " + (f"report {report['status']}" if report else "no report yet"))
+    for title in ("actions_due", "actions_carried_over", "actions_raised"):
+        for row in payload[title]:
+            print(f"- {title.replace('_', ' ')}: #{row['id']} {row['status']}, due {row['due']}: {row['text']}")
+    for row in payload["decisions"]:
+        print(f"- decision #{row['id']}: {row['text']}")
+
+
+def cmd_meeting_add(url: str, args: argparse.Namespace) -> None:
+    """Schedule a meeting with its data cut-off."""
+    queries.check_ready(url)
+    day, cutoff = parse_date(args.meeting, "the meeting date"), parse_date(args.cut_off, "--cut-off")
+    _checked(lambda: meeting_records.add_meeting(url, actor(url, args), day, cutoff, args.note or ""))
+    emit({"meeting": day, "cut_off": cutoff}, args.json)
+
+
+def _kind(agenda_now: agenda.Agenda, code: str) -> str:
+    """'exception' for a KPI off track at the meeting's cut-off, else 'commentary'."""
+    return "exception" if any(item["code"] == code for item in agenda_now.off_track) else "commentary"
+
+
+def cmd_report_set(url: str, args: argparse.Namespace) -> None:
+    """Write a KPI's exception report or commentary for a meeting (a draft unless --submit)."""
+    queries.check_ready(url)
+    dates = _meeting(url, args.meeting)
+    by_when = parse_date(args.by, "--by") if args.by else None
+    outcome = _checked(
+        lambda: meeting_records.set_report(
+            url,
+            actor(url, args),
+            args.code,
+            dates.meeting,
+            args.text,
+            args.doing or "",
+            by_when,
+            args.help_asked or "",
+            args.submit,
+        )
+    )
+    payload = {
+        "meeting": dates.meeting,
+        "kpi": args.code,
+        "kind": _kind(agenda.meeting_agenda(url, dates.meeting), args.code),
+        "change": outcome.change,
+        "due": dates.deadline,
+        **(agenda.report_payload(outcome.report) or {}),
+    }
+    emit(payload, args.json)
+
+
+def cmd_actions_add(url: str, args: argparse.Namespace) -> None:
+    """Raise an action at a meeting."""
+    queries.check_ready(url)
+    dates = _meeting(url, args.meeting)
+    due = parse_date(args.due, "--due")
+    action_id = _checked(
+        lambda: meeting_records.add_action(
+            url,
+            actor(url, args),
+            dates.meeting,
+            args.owner,
+            due,
+            args.text,
+            args.priority,
+            args.kpi,
+            args.owner_name or "",
+            args.organisation or "",
+        )
+    )
+    emit(_action(url, action_id, date.today()), args.json)
+
+
+def _action(url: str, action_id: int, as_at: date) -> dict[str, Any]:
+    """One action as the actions commands print it."""
+    return next(r for r in agenda.action_rows(meeting_queries.actions(url), as_at) if r["id"] == action_id)
+
+
+def cmd_actions_update(url: str, args: argparse.Namespace) -> None:
+    """Change an action's status and/or add a note."""
+    queries.check_ready(url)
+    _checked(lambda: meeting_records.update_action(url, actor(url, args), args.id, args.status, args.note or ""))
+    emit(_action(url, args.id, date.today()), args.json)
+
+
+def cmd_actions_list(url: str, args: argparse.Namespace) -> None:
+    """Actions with their status judged at a meeting (or today); --open keeps those still open or overdue."""
+    queries.check_ready(url)
+    as_at = _meeting(url, args.meeting).meeting if args.meeting else date.today()
+    rows = [r for r in agenda.action_rows(meeting_queries.actions(url), as_at) if r["meeting_raised"] <= as_at]
+    if args.open:
+        rows = [r for r in rows if r["status"] in (agenda.OPEN, agenda.OVERDUE)]
+    emit(rows, args.json)
+
+
+def cmd_decisions_add(url: str, args: argparse.Namespace) -> None:
+    """Record a decision of a meeting."""
+    queries.check_ready(url)
+    dates = _meeting(url, args.meeting)
+    decision_id = _checked(
+        lambda: meeting_records.add_decision(
+            url, actor(url, args), dates.meeting, args.text, args.priority, args.proposed_by or ""
+        )
+    )
+    emit({"id": decision_id, "meeting": dates.meeting, "text": args.text.strip()}, args.json)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the meeting, report, actions and decisions commands."""
+    meeting = commands.add_parser("meeting", help="Executive meetings: the list, one meeting's business, scheduling")
+    meeting_commands = meeting.add_subparsers(dest="command", required=True)
+    command(meeting_commands, "list", "every meeting with its data cut-off, oldest first", cmd_meeting_list)
+    show = command(
+        meeting_commands,
+        "show",
+        "off-track KPIs with their reports, actions due and raised, decisions",
+        cmd_meeting_show,
+    )
+    show.add_argument("meeting", help="the meeting's date, YYYY-MM-DD")
+    add = command(meeting_commands, "add", "schedule a meeting (executive or admin)", cmd_meeting_add, user=True)
+    add.add_argument("meeting", help="the meeting's date, YYYY-MM-DD")
+    add.add_argument("--cut-off", required=True, help="YYYY-MM-DD: the last day of data its report uses")
+    add.add_argument("--note", help="a short note shown with the meeting")
+
+    report = commands.add_parser("report", help="exception reports and commentary on KPIs")
+    report_commands = report.add_subparsers(dest="command", required=True)
+    report_set = command(
+        report_commands,
+        "set",
+        "write a KPI's report for a meeting: an exception report when it is off track, else commentary",
+        cmd_report_set,
+        user=True,
+    )
+    report_set.add_argument("code", help="KPI code, e.g. DS1_RESPONSE")
+    report_set.add_argument("--meeting", required=True, help="the meeting's date, YYYY-MM-DD")
+    report_set.add_argument("--text", required=True, help="what is happening")
+    report_set.add_argument("--doing", help="what is being done about it")
+    report_set.add_argument("--by", help="YYYY-MM-DD: by when")
+    report_set.add_argument("--help-asked", help="the help asked of the Executive")
+    report_set.add_argument(
+        "--submit", action="store_true", help="submit it (else a draft; once submitted, every edit is a new revision)"
+    )
+
+    actions = commands.add_parser("actions", help="the actions log")
+    action_commands = actions.add_subparsers(dest="command", required=True)
+    action_add = command(action_commands, "add", "raise an action at a meeting", cmd_actions_add, user=True)
+    action_add.add_argument("--meeting", required=True, help="the meeting raising it, YYYY-MM-DD")
+    action_add.add_argument("--owner", required=True, help="the owner's e-mail")
+    action_add.add_argument("--owner-name", help="the owner's name (default: theirs, if a user)")
+    action_add.add_argument("--organisation", help="the owner's organisation")
+    action_add.add_argument("--due", required=True, help="YYYY-MM-DD")
+    action_add.add_argument("--text", required=True, help="what is to be done")
+    action_add.add_argument("--priority", type=int, help="the shared priority (1-9) it relates to")
+    action_add.add_argument("--kpi", help="the KPI code it relates to")
+    action_update = command(
+        action_commands, "update", "change an action's status and/or add a note", cmd_actions_update, user=True
+    )
+    action_update.add_argument("id", type=int, help="the action's id")
+    action_update.add_argument("--status", help="open, done or dropped (overdue is computed from the due date)")
+    action_update.add_argument("--note", help="what has happened")
+    action_list = command(
+        action_commands, "list", "actions, status judged at --meeting or today", cmd_actions_list, user=False
+    )
+    action_list.add_argument("--open", action="store_true", help="only those open or overdue")
+    action_list.add_argument("--meeting", help="YYYY-MM-DD: judge status at this meeting (and leave out later ones)")
+
+    decisions = commands.add_parser("decisions", help="the meetings' decisions")
+    decision_commands = decisions.add_subparsers(dest="command", required=True)
+    decision_add = command(
+        decision_commands, "add", "record a decision (executive or admin)", cmd_decisions_add, user=True
+    )
+    decision_add.add_argument("--meeting", required=True, help="YYYY-MM-DD")
+    decision_add.add_argument("--text", required=True, help="what was decided")
+    decision_add.add_argument("--priority", type=int, help="the shared priority (1-9) it concerns")
+    decision_add.add_argument("--proposed-by", help="who proposed it")

@@ -1,0 +1,140 @@
+"""The meeting's pages in AppTest (sign-in off: the visitor acts as the local operator, who may do anything): a report
+written and submitted on Exception reports appears on the Overview and the Meeting page, exactly as typed; actions and
+decisions recorded on the Meeting page; bad input refused with a message and nothing written. What each role may do
+on screen is checked with real sign-ins in tests/test_browser_meeting.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from helpers import table_checksums
+from test_pages import page
+
+from lib.core.text import literal
+from lib.ingest import meeting_records
+from lib.store import meeting_queries
+
+M2 = "2024-11-21"
+OFF_TRACK = "DS1_CALLS"
+MARKUP = "<script>alert(1)</script> **bold** [link](https://evil.example)"
+
+
+@pytest.fixture
+def app_url(seeded_url, monkeypatch):
+    monkeypatch.setenv("SAFERLEEDS_DATABASE_URL", seeded_url)
+    return seeded_url
+
+
+def _at(name: str):
+    at = page(name)
+    at.query_params["meeting"] = M2
+    return at.run()
+
+
+def _labelled(widgets, label: str, index: int = 0):
+    return [w for w in widgets if w.label == label][index]
+
+
+def _markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_a_report_written_on_the_reports_page_appears_on_the_overview_as_typed(app_url):
+    at = _at("pages/reports.py")
+    assert not at.exception
+    assert [h.value for h in at.header][0] == "Needing an exception report"
+    assert "No report yet \u2014 due Thu 14 Nov 2024" in _markdown(at)
+    _labelled(at.text_area, "What is happening").input(MARKUP)
+    _labelled(at.text_area, "Help asked of the Executive").input("A second officer")
+    _labelled(at.button, "Save draft").click()
+    at.run()
+    assert not at.exception and at.success[0].value == f"Saved the draft of the report on {OFF_TRACK}."
+    assert meeting_queries.reports(app_url, date.fromisoformat(M2))["status"].tolist() == ["draft"]
+    overview = _at("pages/overview.py")
+    assert "No report yet" in _markdown(overview)  # a draft is not a report for the board
+
+    _labelled(at.button, "Submit").click()
+    at.run()
+    assert not at.exception and at.success[0].value == f"Submitted the report on {OFF_TRACK}."
+    overview = _at("pages/overview.py")
+    text = _markdown(overview)
+    assert "Report submitted by" in text and literal(MARKUP) in text  # escaped: shown as the characters typed
+    assert MARKUP not in text
+    meeting = _at("pages/meeting.py")
+    assert literal(MARKUP) in _markdown(meeting) and not meeting.exception
+
+
+def test_an_empty_report_is_refused_on_screen_and_nothing_is_written(app_url):
+    at = _at("pages/reports.py")
+    before = table_checksums(app_url)
+    _labelled(at.text_area, "What is happening").input("   ")
+    _labelled(at.button, "Submit").click()
+    at.run()
+    assert at.error[0].value.startswith("What is happening is empty")
+    assert table_checksums(app_url) == before
+
+
+def test_actions_and_decisions_recorded_on_the_meeting_page(app_url):
+    at = _at("pages/meeting.py")
+    assert [h.value for h in at.header] == [
+        "1. Exceptions",
+        "2. The priorities",
+        "3. Actions due at this meeting",
+        "4. Decisions",
+        "5. New actions (for the minutes)",
+    ]
+    _labelled(at.text_area, "Action").input("Report back on <b>noise</b> rota")
+    _labelled(at.text_input, "Owner's e-mail").input("owner@leeds.test")
+    _labelled(at.text_input, "Organisation").input("Leeds City Council")
+    _labelled(at.date_input, "Due").set_value(date(2025, 1, 16))
+    _labelled(at.button, "Raise the action").click()
+    at.run()
+    assert not at.exception and at.success[0].value == "Raised the action."
+    rows = meeting_queries.actions(app_url)
+    assert rows["text"].tolist() == ["Report back on <b>noise</b> rota"] and rows["status"].tolist() == ["open"]
+    minutes = at.dataframe[-1].value
+    assert minutes["What"].tolist() == ["Report back on <b>noise</b> rota"] and minutes["Status"].tolist() == ["Open"]
+
+    _labelled(at.text_area, "Decision").input("Fund a *second* officer")
+    _labelled(at.text_input, "Proposed by").input("Chair")
+    _labelled(at.button, "Record the decision").click()
+    at.run()
+    assert at.success[0].value == "Recorded the decision."
+    assert literal("Fund a *second* officer") in _markdown(at)
+
+    _labelled(at.radio, "Status").set_value("done")
+    _labelled(at.text_area, "Update").input("Rota agreed")
+    _labelled(at.button, "Save the update").click()
+    at.run()
+    assert at.success[0].value.startswith("Updated action #")
+    assert meeting_queries.actions(app_url)["status"].tolist() == ["done"]
+
+
+def test_an_action_without_a_due_date_is_refused(app_url):
+    at = _at("pages/meeting.py")
+    before = table_checksums(app_url)
+    _labelled(at.text_area, "Action").input("Something")
+    _labelled(at.text_input, "Owner's e-mail").input("owner@leeds.test")
+    _labelled(at.button, "Raise the action").click()
+    at.run()
+    assert at.error[0].value == "Give the date the action is due."
+    assert table_checksums(app_url) == before
+
+
+def test_text_boxes_stop_at_the_limit_the_store_enforces(app_url):
+    at = _at("pages/meeting.py")
+    box = _labelled(at.text_area, "Decision")
+    assert box.proto.max_chars == meeting_records.DECISION_LIMIT  # the browser stops typing there
+    before = table_checksums(app_url)
+    box.input("x" * (meeting_records.DECISION_LIMIT + 5))  # a hand-made request past it is not taken
+    _labelled(at.button, "Record the decision").click()
+    at.run()
+    assert at.error and table_checksums(app_url) == before  # (the store's own limit: test_meeting_records.py)
+
+
+def test_data_and_sources_lists_the_meeting_records(app_url):
+    meeting_records.add_decision(app_url, meeting_records.roles.operator("tester"), date.fromisoformat(M2), "Agreed")
+    at = page("pages/data_sources.py").run()
+    assert "Meeting records" in [h.value for h in at.header]
+    assert any("1 decisions" in c.value for c in at.caption)

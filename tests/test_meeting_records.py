@@ -1,0 +1,261 @@
+"""The meeting's records (issue 17) on both backends, through the command line's contract: exception reports with
+drafts and revisions, actions carried over and judged overdue, decisions, who may do what, and bad input refused with
+one line and nothing written."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from helpers import table_checksums
+
+from lib import cli
+from lib.core import workdays
+from lib.ingest import meeting_records, users
+from lib.store import meeting_queries, queries
+
+M1, M2 = "2024-09-19", "2024-11-21"  # the last two (illustrative) meetings of the seeded data
+LATER = "2027-01-21"  # a meeting scheduled after today, as the Executive would add it
+OFF_TRACK = "DS1_CALLS"  # priority 1, a special-cause concern at M2's cut-off in the seeded data
+ON_TRACK = "DS1_RESPONSE"  # priority 1, not off track at M2
+LEAD, OTHER_LEAD, EXEC, CLLR = "lead@leeds.test", "lead9@leeds.test", "exec@leeds.test", "cllr@leeds.test"
+
+
+def _cli(capsys, url: str, *argv: str) -> tuple[int, object, str]:
+    code = cli.main(["--database-url", url, *argv])
+    captured = capsys.readouterr()
+    out = json.loads(captured.out) if code == 0 and "--json" in argv else captured.out
+    return code, out, captured.err
+
+
+@pytest.fixture
+def url(seeded_url: str) -> str:
+    users.add(seeded_url, LEAD, "lead", "Lee Dee", priorities=["1"])
+    users.add(seeded_url, OTHER_LEAD, "lead", priorities=["9"])
+    users.add(seeded_url, EXEC, "executive", "Exa Cutive")
+    users.add(seeded_url, CLLR, "councillor")
+    return seeded_url
+
+
+def test_meeting_list_is_oldest_first_with_cut_offs(capsys, url):
+    code, rows, _ = _cli(capsys, url, "meeting", "list", "--json")
+    assert code == 0 and rows[0] == {"meeting": "2021-05-20", "cut_off": "2021-04-30", "illustrative": True}
+    assert [r["meeting"] for r in rows] == sorted(r["meeting"] for r in rows) and rows[-1]["meeting"] == M2
+    code, added, _ = _cli(capsys, url, "meeting", "add", LATER, "--cut-off", "2026-12-31", "--user", EXEC, "--json")
+    assert code == 0 and added == {"meeting": LATER, "cut_off": "2026-12-31"}
+    _, rows, _ = _cli(capsys, url, "meeting", "list", "--json")
+    assert rows[-1] == {"meeting": LATER, "cut_off": "2026-12-31", "illustrative": False}
+
+
+def test_a_lead_drafts_submits_and_revises_an_exception_report(capsys, url):
+    version = queries.data_version(url)
+    base = ["report", "set", OFF_TRACK, "--meeting", M2, "--user", LEAD, "--json"]
+    code, draft, _ = _cli(capsys, url, *base, "--text", "Calls rose after the summer.")
+    assert code == 0 and draft["kind"] == "exception" and draft["status"] == "draft" and draft["revision"] == 1
+    assert draft["author"] == LEAD and draft["due"] == "2024-11-14"  # 5 working days before Thursday 21 November
+    assert queries.data_version(url) == version + 1  # other viewers see it on their next rerun
+    _, redraft, _ = _cli(capsys, url, *base, "--text", "Calls rose after the summer heat.")
+    assert redraft["change"] == "updated" and redraft["revision"] == 1  # a draft is edited in place
+    _, submitted, _ = _cli(capsys, url, *base, "--text", "Calls rose after the summer heat.", "--submit")
+    assert submitted["status"] == "submitted" and submitted["revision"] == 1 and submitted["submitted_at"]
+    _, revised, _ = _cli(capsys, url, *base, "--text", "Calls rose; a second officer is on nights.", "--by", M2)
+    assert revised["change"] == "revised" and revised["revision"] == 2 and revised["status"] == "submitted"
+    _, again, _ = _cli(capsys, url, *base, "--text", "Calls rose; a second officer is on nights.", "--by", M2)
+    assert again["change"] == "unchanged" and again["revision"] == 2
+    history = meeting_queries.reports(url, date.fromisoformat(M2), current_only=False)
+    assert history["revision"].tolist() == [1, 2] and history["is_current"].tolist() == [False, True]
+    assert history["happening"].iloc[0] == "Calls rose after the summer heat."  # the submitted text is kept
+
+    code, shown, _ = _cli(capsys, url, "meeting", "show", M2, "--json")
+    assert code == 0 and shown["meeting"] == M2 and shown["cut_off"] == "2024-10-31"
+    off = {item["code"]: item for item in shown["off_track"]}
+    assert (
+        off[OFF_TRACK]["report"].items()
+        >= {
+            "text": "Calls rose; a second officer is on nights.",
+            "status": "submitted",
+            "author": LEAD,
+        }.items()
+    )
+    assert all(item["report"] is None for code, item in off.items() if code != OFF_TRACK)
+    assert shown["missing_reports"].get("1", 0) == 0
+
+    _, commentary, _ = _cli(
+        capsys, url, "report", "set", ON_TRACK, "--meeting", M2, "--text", "Steady.", "--user", LEAD, "--json"
+    )
+    assert commentary["kind"] == "commentary"
+
+
+def test_markup_is_stored_as_typed(capsys, url):
+    typed = "<script>alert(1)</script> **bold** [link](https://evil.example) <img src=x onerror=alert(1)>"
+    code, report, _ = _cli(
+        capsys, url, "report", "set", OFF_TRACK, "--meeting", M2, "--text", typed, "--user", LEAD, "--json"
+    )
+    assert code == 0 and report["text"] == typed
+
+
+def test_an_action_raised_at_one_meeting_is_due_at_the_next_then_overdue_then_done(capsys, url):
+    code, action, _ = _cli(
+        capsys, url, "actions", "add", "--meeting", M1, "--owner", LEAD, "--due", M2, "--text", "Review the noise rota",
+        "--kpi", OFF_TRACK, "--organisation", "Leeds City Council", "--user", EXEC, "--json",
+    )  # fmt: skip
+    assert code == 0 and isinstance(action["id"], int)
+    assert (
+        action.items() >= {"owner": LEAD, "owner_name": "Lee Dee", "priority": 1, "kpi": OFF_TRACK, "due": M2}.items()
+    )
+    assert action["meeting_raised"] == M1
+    _, at_m2, _ = _cli(capsys, url, "actions", "list", "--meeting", M2, "--json")
+    assert [(r["id"], r["status"]) for r in at_m2] == [(action["id"], "open")]  # due at the meeting, not after it
+    assert {"id", "text", "owner", "due", "status", "meeting_raised", "priority", "kpi"} <= set(at_m2[0])
+    _, shown, _ = _cli(capsys, url, "meeting", "show", M2, "--json")
+    assert [a["id"] for a in shown["actions_due"]] == [action["id"]]
+    _, raised, _ = _cli(capsys, url, "meeting", "show", M1, "--json")
+    assert [a["id"] for a in raised["actions_raised"]] == [action["id"]] and raised["actions_due"] == []
+
+    _cli(capsys, url, "meeting", "add", LATER, "--cut-off", "2026-12-31", "--user", EXEC)
+    _, later, _ = _cli(capsys, url, "meeting", "show", LATER, "--json")
+    assert [(a["id"], a["status"]) for a in later["actions_due"]] == [(action["id"], "overdue")]  # carried over
+    _, today, _ = _cli(capsys, url, "actions", "list", "--open", "--json")
+    assert [r["status"] for r in today] == ["overdue"]  # judged today, after its date
+
+    code, done, _ = _cli(
+        capsys, url, "actions", "update", str(action["id"]), "--status", "done", "--note", "Rota agreed",
+        "--user", LEAD, "--json",
+    )  # fmt: skip
+    assert code == 0 and done["status"] == "done" and done["latest_note"] == "Rota agreed"
+    _, later, _ = _cli(capsys, url, "meeting", "show", LATER, "--json")
+    assert [(a["id"], a["status"]) for a in later["actions_due"]] == [(action["id"], "done")]  # done since M2
+    _, still_open, _ = _cli(capsys, url, "actions", "list", "--open", "--json")
+    assert still_open == []
+    history = meeting_queries.action_updates(url)
+    assert history["status"].tolist() == ["open", "done"] and history["who"].tolist() == [EXEC, LEAD]
+
+
+def test_decisions_are_recorded_per_meeting(capsys, url):
+    code, decision, _ = _cli(
+        capsys, url, "decisions", "add", "--meeting", M2, "--text", "Fund a second noise officer", "--priority", "1",
+        "--proposed-by", "Chair", "--user", EXEC, "--json",
+    )  # fmt: skip
+    assert code == 0
+    _, shown, _ = _cli(capsys, url, "meeting", "show", M2, "--json")
+    (recorded,) = shown["decisions"]
+    assert recorded == {
+        "id": decision["id"],
+        "text": "Fund a second noise officer",
+        "priority": 1,
+        "proposed_by": "Chair",
+        "recorded_by": EXEC,
+        "recorded_at": recorded["recorded_at"],
+    }
+    _, earlier, _ = _cli(capsys, url, "meeting", "show", M1, "--json")
+    assert earlier["decisions"] == []
+
+
+LONG = "x" * (meeting_records.REPORT_LIMIT + 1)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["report", "set", OFF_TRACK, "--meeting", "2024-11-22", "--text", "x", "--user", LEAD],
+            "no meeting on 2024-11-22",
+        ),
+        (
+            ["report", "set", "NOT_A_KPI", "--meeting", M2, "--text", "x", "--user", LEAD],
+            "unknown KPI code 'NOT_A_KPI'",
+        ),
+        (["report", "set", OFF_TRACK, "--meeting", M2, "--text", "  ", "--user", LEAD], "is empty"),
+        (["report", "set", OFF_TRACK, "--meeting", M2, "--text", LONG, "--user", LEAD], "the limit is 4,000"),
+        (["report", "set", OFF_TRACK, "--meeting", "21/11/2024", "--text", "x", "--user", LEAD], "YYYY-MM-DD"),
+        (["report", "set", OFF_TRACK, "--meeting", M2, "--text", "x", "--user", CLLR], "councillors read"),
+        (["report", "set", "WALKSAFE_DOWNLOADS", "--meeting", M2, "--text", "x", "--user", LEAD], "only the lead"),
+        (["report", "set", OFF_TRACK, "--meeting", M2, "--text", "x", "--user", "nobody@x.test"], "not an active user"),
+        (
+            ["actions", "add", "--meeting", M2, "--owner", EXEC, "--due", "2025-01-01", "--text", "x", "--user", LEAD],
+            "only for themselves",
+        ),
+        (
+            ["actions", "add", "--meeting", M2, "--owner", LEAD, "--due", "2024-11-01", "--text", "x", "--user", EXEC],
+            "before the meeting",
+        ),
+        (
+            ["actions", "add", "--meeting", "2024-11-22", "--owner", LEAD, "--due", "2025-01-01", "--text", "x"],
+            "no meeting on",
+        ),
+        (["actions", "add", "--meeting", M2, "--owner", LEAD, "--due", "2025-01-01", "--text", ""], "is empty"),
+        (
+            ["actions", "add", "--meeting", M2, "--owner", LEAD, "--due", "2025-01-01", "--text", "x", "--kpi", "NOPE"],
+            "unknown KPI",
+        ),
+        (
+            ["actions", "add", "--meeting", M2, "--owner", "not-an-email", "--due", "2025-01-01", "--text", "x"],
+            "e-mail",
+        ),
+        (
+            [
+                "actions",
+                "add",
+                "--meeting",
+                M2,
+                "--owner",
+                LEAD,
+                "--due",
+                "2025-01-01",
+                "--text",
+                "x",
+                "--priority",
+                "12",
+            ],
+            "unknown priority",
+        ),
+        (["actions", "update", "999", "--status", "done"], "no action 999"),
+        (["actions", "update", "1", "--status", "overdue"], "overdue is worked out"),
+        (["actions", "list", "--meeting", "2030-01-01"], "no meeting on 2030-01-01"),
+        (["meeting", "show", "2024-11-22"], "no meeting on 2024-11-22"),
+        (["meeting", "add", "2027-01-21", "--cut-off", "2027-02-01", "--user", EXEC], "cut-off must be before"),
+        (["meeting", "add", M2, "--cut-off", "2024-10-31", "--user", EXEC], "recorded already"),
+        (["meeting", "add", "2027-01-21", "--cut-off", "2026-12-31", "--user", LEAD], "may not schedule"),
+        (["decisions", "add", "--meeting", M2, "--text", "x", "--user", LEAD], "may not record decisions"),
+        (["decisions", "add", "--meeting", M2, "--text", "x" * 2001, "--user", EXEC], "the limit is 2,000"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(capsys, url, argv, message):
+    before = table_checksums(url)
+    code, out, err = _cli(capsys, url, *argv, "--json")
+    assert code != 0 and out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err, err
+    assert table_checksums(url) == before
+
+
+def test_leads_update_only_their_own_actions_and_executives_any(capsys, url):
+    _, mine, _ = _cli(
+        capsys, url, "actions", "add", "--meeting", M2, "--owner", LEAD, "--due", "2025-01-31", "--text", "Mine",
+        "--user", LEAD, "--json",
+    )  # fmt: skip
+    _, theirs, _ = _cli(
+        capsys, url, "actions", "add", "--meeting", M2, "--owner", OTHER_LEAD, "--due", "2025-01-31", "--text",
+        "Theirs", "--priority", "9", "--user", EXEC, "--json",
+    )  # fmt: skip
+    code, _, err = _cli(capsys, url, "actions", "update", str(theirs["id"]), "--status", "done", "--user", LEAD)
+    assert code == 1 and "only their own actions" in err
+    code, _, err = _cli(capsys, url, "actions", "update", str(mine["id"]), "--note", "x", "--user", CLLR)
+    assert code == 1 and "councillor" in err
+    assert _cli(capsys, url, "actions", "update", str(theirs["id"]), "--status", "dropped", "--user", EXEC)[0] == 0
+    code, _, err = _cli(capsys, url, "actions", "update", str(theirs["id"]), "--status", "dropped", "--user", EXEC)
+    assert code == 1 and "dropped already" in err
+    _, rows, _ = _cli(capsys, url, "actions", "list", "--json")
+    assert {r["id"]: r["status"] for r in rows} == {mine["id"]: "overdue", theirs["id"]: "dropped"}
+
+
+def test_report_deadlines_count_working_days_and_bank_holidays():
+    # gov.uk's England and Wales list for 2026, substitute Boxing Day included.
+    assert sorted(workdays.bank_holidays(2026)) == [
+        date(2026, 1, 1), date(2026, 4, 3), date(2026, 4, 6), date(2026, 5, 4),
+        date(2026, 5, 25), date(2026, 8, 31), date(2026, 12, 25), date(2026, 12, 28),
+    ]  # fmt: skip
+    assert date(2022, 12, 27) in workdays.bank_holidays(2022)  # Christmas on a Sunday: Tuesday in lieu
+    assert workdays.working_days_before(date(2026, 4, 9), 5) == date(2026, 3, 31)  # over Easter
+    assert workdays.working_days_before(date(2024, 11, 21), 5) == date(2024, 11, 14)
+    assert workdays.working_days_before(date(2024, 11, 21), 0) == date(2024, 11, 21)
