@@ -9,11 +9,12 @@ from datetime import date
 
 import pytest
 from helpers import table_checksums
+from sqlalchemy import text
 from test_pages import page
 
 from lib.core.text import literal
-from lib.ingest import meeting_records
-from lib.store import meeting_queries
+from lib.ingest import meeting_records, versions
+from lib.store import db, meeting_queries
 
 M2 = "2024-11-21"
 OFF_TRACK = "DS1_CALLS"
@@ -138,3 +139,17 @@ def test_data_and_sources_lists_the_meeting_records(app_url):
     at = page("pages/data_sources.py").run()
     assert "Meeting records" in [h.value for h in at.header]
     assert any("1 decisions" in c.value for c in at.caption)
+
+
+def test_a_change_made_by_another_process_reaches_the_tiles_on_the_next_rerun(app_url):
+    """The KPI summaries behind every tile are cached under the data version: a write that only bumps the version
+    (as another app process or the command line does; nothing clears this process's caches) shows on the next rerun.
+    Before the summaries were keyed on the version they stayed stale for ten minutes."""
+    at = _at("pages/overview.py")
+    before = [m.value for m in at.metric]
+    with db.get_engine(app_url).begin() as connection:
+        connection.execute(text("UPDATE kpivalue SET value = 98765 WHERE is_current"))
+        versions.bump(connection)
+    at.run()
+    after = [m.value for m in at.metric]
+    assert after != before and any("98,765" in value or "98765" in value for value in after), after

@@ -293,9 +293,20 @@ def documented_change(label: str, facts: pd.DataFrame, unit: str) -> None:
     st.caption(literal(provenance_text(after["source"], after["source_section"], bool(after["illustrative"]))))
 
 
-@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
 def meeting_summaries(url: str, as_at: date, previous_cutoff: date | None) -> dict[str, summary.KpiSummary]:
-    """Every KPI's summary as at a cut-off, by code; cached because SPC for all KPIs takes a few hundred ms."""
+    """Every KPI's summary as at a cut-off, by code; cached under the data version (so a change made by any process
+    shows on the next rerun) because SPC for all KPIs takes a few hundred ms."""
+    return _summaries_at(url, cache.current_version(url), as_at, previous_cutoff)
+
+
+@st.cache_data(ttl=cache.CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
+def _summaries_at(
+    url: str,
+    data_version: int,  # noqa: ARG001 - a cache key
+    as_at: date,
+    previous_cutoff: date | None,
+) -> dict[str, summary.KpiSummary]:
+    """meeting_summaries, cached per data version."""
     items = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous_cutoff)
     return {item["code"]: item for item in items}
 
@@ -305,10 +316,21 @@ def number_or_withheld(value: float | None, decimals: int = 1) -> str:
     return "withheld" if value is None or pd.isna(value) else f"{value:,.{decimals}f}"
 
 
-@st.cache_data(ttl=cache.CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
 def spc_panel(url: str, kpi_code: str, cutoff: date, target: float | None) -> tuple[object, pd.DataFrame] | None:
-    """A KPI's XmR chart and its table as at a cut-off, or None for a one-off figure (cached: building the plotly
-    figure with its limits and annotations costs about 50 ms a KPI)."""
+    """A KPI's XmR chart and its table as at a cut-off, or None for a one-off figure (cached under the data version:
+    building the plotly figure with its limits and annotations costs about 50 ms a KPI)."""
+    return _spc_panel_at(url, cache.current_version(url), kpi_code, cutoff, target)
+
+
+@st.cache_data(ttl=cache.CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+def _spc_panel_at(
+    url: str,
+    data_version: int,  # noqa: ARG001 - a cache key
+    kpi_code: str,
+    cutoff: date,
+    target: float | None,
+) -> tuple[object, pd.DataFrame] | None:
+    """spc_panel, cached per data version."""
     kpi = queries.kpi_catalogue(url).set_index("code").loc[kpi_code].to_dict() | {"code": kpi_code}
     values = queries.headline_values(url)
     result = summary.spc_result(kpi, values[values["kpi_code"] == kpi_code], cutoff)
