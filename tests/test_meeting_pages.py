@@ -153,3 +153,21 @@ def test_a_change_made_by_another_process_reaches_the_tiles_on_the_next_rerun(ap
     at.run()
     after = [m.value for m in at.metric]
     assert after != before and any("98,765" in value or "98765" in value for value in after), after
+
+
+def test_the_meeting_page_shows_an_action_due_at_the_next_meeting_then_overdue(app_url):
+    operator = meeting_records.roles.operator("tester")
+    meeting_records.add_action(
+        app_url, operator, date(2024, 9, 19), "lead@leeds.test", date(2024, 11, 21), "Review the rota"
+    )
+    at = _at("pages/meeting.py")
+    due = at.dataframe[0].value
+    assert due["What"].tolist() == ["Review the rota"] and due["Status"].tolist() == ["Open"]
+    meeting_records.add_meeting(app_url, operator, date(2027, 1, 21), date(2026, 12, 31))
+    later = page("pages/meeting.py")
+    later.query_params["meeting"] = "2027-01-21"
+    later.run()
+    assert not later.exception
+    due = later.dataframe[0].value
+    assert due["What"].tolist() == ["Review the rota"] and due["Status"].tolist() == ["Overdue"]
+    assert any("Overdue 1" in m.value for m in later.markdown)  # the count says it in words too
