@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 
 import pytest
 from test_pages import page
 
-from lib.ingest import kpi_returns
+from lib.core import roles
+from lib.ingest import kpi_returns, meeting_records
 from lib.ui import navigation
 
 LINK = "[Open the full return](https://evil.example/login)"
@@ -51,6 +53,15 @@ def hostile_url(tmp_path, monkeypatch, seeded_templates, shared_dir):
     preview = kpi_returns.check(url, HOSTILE_NAME, data)
     assert preview.ok, preview.problems
     kpi_returns.import_preview(url, preview, "test")
+    # The meeting's records, every free-text field hostile (the latest meeting: the one every page shows first).
+    meeting, acting = date(2024, 11, 21), roles.operator("test")
+    for code in ("DS1_CALLS", "DS1_RESPONSE"):  # an exception report and a commentary
+        meeting_records.set_report(url, acting, code, meeting, HOSTILE_NOTE, HOSTILE_NOTE, None, HOSTILE_NOTE, True)
+    action = meeting_records.add_action(
+        url, acting, meeting, "owner@leeds.test", date(2025, 1, 16), HOSTILE_NOTE, 1, None, BOLD, LINK
+    )
+    meeting_records.update_action(url, acting, action, None, HOSTILE_NOTE)
+    meeting_records.add_decision(url, acting, meeting, HOSTILE_NOTE, 1, LINK)
     return url
 
 
