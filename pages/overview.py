@@ -5,7 +5,7 @@ import streamlit as st
 from lib.analysis import summary
 from lib.core.formatting import format_period
 from lib.store import queries
-from lib.ui import components, meeting_components
+from lib.ui import components, meeting_components, pack_components
 from lib.ui.frame_size import column_width, grid
 
 url, cutoff, previous_cutoff = components.open_page()
@@ -23,10 +23,13 @@ st.caption(
     "Communities Plan 2021-24; delivery boards of the Community Safety Strategy 2024-27."
 )
 components.illustrative_notice(queries.headline_values(url, until=cutoff))
+plan = meeting_components.chosen_agenda(url, cutoff, previous_cutoff)
+
+if plan is not None:
+    pack_components.board_pack(url, plan)
 
 st.header("Off track")
 exceptions = [s for s in now.values() if summary.is_exception(s)]
-plan = meeting_components.chosen_agenda(url, cutoff, previous_cutoff)
 if not exceptions:
     st.success("No KPI shows a special-cause concern or a failing target at this cut-off.", icon=":material/check:")
 elif plan is not None:

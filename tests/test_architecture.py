@@ -25,9 +25,10 @@ LAYERS = {
     "analysis": {"core", "store"},
     "figures": {"core", "analysis", "geo"},
     "ingest": {"core", "store", "geo"},
-    "ui": {"core", "store", "analysis", "geo", "figures", "ingest"},
+    "ui": {"core", "store", "analysis", "geo", "figures", "ingest", "pack"},
     "ops": {"core"},
-    "cli": {"core", "store", "analysis", "geo", "ingest", "ops"},
+    "pack": {"core", "store", "analysis", "geo", "figures"},
+    "cli": {"core", "store", "analysis", "geo", "ingest", "ops", "pack"},
     "pages": {"core", "store", "analysis", "figures", "ui"},
 }
 STREAMLIT_PLACES = ("lib/ui/", "pages/", "dashboard.py")

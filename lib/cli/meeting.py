@@ -4,13 +4,16 @@ lib/ingest/meeting_records.py for writes and lib/analysis/agenda.py for reads, a
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from lib.analysis import agenda
 from lib.cli.common import CliError, actor, command, emit, parse_date
 from lib.ingest import meeting_records
+from lib.pack import files as pack_files
 from lib.store import meeting_queries, queries
 
 
@@ -157,6 +160,24 @@ def cmd_decisions_add(url: str, args: argparse.Namespace) -> None:
     emit({"id": decision_id, "meeting": dates.meeting, "text": args.text.strip()}, args.json)
 
 
+def cmd_pack(url: str, args: argparse.Namespace) -> None:
+    """Write a meeting's board pack as PowerPoint or PDF."""
+    queries.check_ready(url)
+    day = parse_date(args.meeting, "--meeting")
+    started = time.monotonic()
+    path = _checked(lambda: pack_files.write(url, day, Path(args.out)))
+    payload = {
+        "meeting": day,
+        "file": str(path),
+        "bytes": path.stat().st_size,
+        "seconds": round(time.monotonic() - started, 2),
+    }
+    if args.json:
+        emit(payload, True)
+    else:
+        print(f"Wrote {path} ({payload['bytes'] / 1024:,.0f} KB) in {payload['seconds']} s.")
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the meeting, report, actions and decisions commands."""
     meeting = commands.add_parser("meeting", help="Executive meetings: the list, one meeting's business, scheduling")
@@ -215,6 +236,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     action_list.add_argument("--open", action="store_true", help="only those open or overdue")
     action_list.add_argument("--meeting", help="YYYY-MM-DD: judge status at this meeting (and leave out later ones)")
+
+    pack = command(
+        commands, "pack", "a meeting's board pack: PowerPoint with native charts (.pptx) or PDF (.pdf)", cmd_pack
+    )
+    pack.add_argument("--meeting", required=True, help="the meeting's date, YYYY-MM-DD")
+    pack.add_argument("--out", required=True, help="FILE.pptx or FILE.pdf (written whole, then moved into place)")
 
     decisions = commands.add_parser("decisions", help="the meetings' decisions")
     decision_commands = decisions.add_subparsers(dest="command", required=True)

@@ -54,3 +54,10 @@ def label_position(q: int, r: int) -> list[float]:
     x, y = centre_xy(q, r)
     lat0, lon0 = CENTRE
     return [round(lon0 + x * HEX_DEGREES / math.cos(math.radians(lat0)), 5), round(lat0 + y * HEX_DEGREES, 5)]
+
+
+def corner(cx: float, cy: float, size: float, i: int) -> tuple[float, float]:
+    """Corner i (0-5) of a cell drawn at (cx, cy) with circumradius size, on a page whose y runs downwards (slides,
+    PDF pages)."""
+    angle = math.radians(60 * i + 30)
+    return cx + size * math.cos(angle), cy - size * math.sin(angle)

@@ -1,0 +1,272 @@
+"""The board pack as PDF (fpdf2), A4 landscape: vector charts and a vector ward hex map, headings tagged and
+bookmarked per section, page numbers. fpdf2 because it is pure Python with no system libraries, draws vectors
+directly, and tags section headings in the PDF's structure tree (reportlab's open-source edition tags nothing).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import TextStyle
+
+from lib.figures import palette
+from lib.geo import hexmap
+from lib.pack import wording
+from lib.pack.content import ChartData, KpiFigures, Pack
+
+FONT_CANDIDATES = (  # a Unicode font, so any text a lead typed prints as typed (Debian: fonts-dejavu-core)
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    (
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    ),
+)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """'#12436D' as (18, 67, 109)."""
+    value = colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+class Document(FPDF):
+    """An A4 landscape PDF with the pack's footer and heading styles."""
+
+    def __init__(self, pack: Pack) -> None:
+        """Fonts, metadata and heading styles."""
+        super().__init__(orientation="landscape", unit="mm", format="A4")
+        self.pack = pack
+        self.set_auto_page_break(auto=True, margin=14)
+        self.set_margins(14, 12, 14)
+        self.set_title(f"{wording.COVER_TITLE}, {pack.meeting:%d %B %Y}")
+        self.set_author("Safer Leeds")
+        self.set_lang("en-GB")
+        self.family = "helvetica"
+        for regular, bold in FONT_CANDIDATES:
+            if Path(regular).is_file() and Path(bold).is_file():
+                self.add_font("body", "", regular)
+                self.add_font("body", "B", bold)
+                self.family = "body"
+                break
+        self.set_section_title_styles(
+            TextStyle(
+                font_family=self.family, font_style="B", font_size_pt=18, color=_rgb(palette.DARK_BLUE), b_margin=3
+            ),
+            TextStyle(
+                font_family=self.family,
+                font_style="B",
+                font_size_pt=13,
+                color=_rgb(palette.DARK_BLUE),
+                t_margin=3,
+                b_margin=2,
+            ),
+        )
+        self.alias_nb_pages()
+        self.set_font(self.family, "", 10)
+
+    def plain(self, text: str) -> str:
+        """Text the chosen font can print (the built-in fallback font knows Latin-1 only)."""
+        return text if self.family == "body" else text.encode("latin-1", "replace").decode("latin-1")
+
+    def footer(self) -> None:
+        """Page n of N, and the meeting."""
+        self.set_y(-10)
+        self.set_font(self.family, "", 8)
+        self.set_text_color(*_rgb(palette.DARK_GREY))
+        self.cell(
+            0,
+            5,
+            f"Safer Leeds Executive, {self.pack.meeting:%d %B %Y} \u00b7 page {self.page_no()} of {{nb}}"
+            if self.family == "body"
+            else f"Safer Leeds Executive, {self.pack.meeting:%d %B %Y} - page {self.page_no()} of {{nb}}",
+            align="R",
+        )
+
+    def heading(self, title: str, level: int = 0, new_page: bool = True) -> None:
+        """A tagged, bookmarked heading (a new page for a section)."""
+        if new_page:
+            self.add_page()
+        self.start_section(self.plain(title), level=level, strict=False)
+
+    def lines(self, lines: list[str], size: float = 10) -> None:
+        """Paragraphs of plain text."""
+        self.set_font(self.family, "", size)
+        self.set_text_color(*_rgb(palette.DARK_GREY))
+        for line in lines:
+            self.multi_cell(0, size * 0.5, self.plain(line), align="L", new_x="LMARGIN", new_y="NEXT")
+            self.ln(1)
+
+    def rows(self, rows: list[list[str]], size: float = 8) -> None:
+        """A table, header row first (repeated on each page it spans)."""
+        self.set_font(self.family, "", size)
+        self.set_text_color(*_rgb(palette.DARK_GREY))
+        self.set_fill_color(255, 255, 255)
+        self.set_draw_color(*_rgb(palette.DARK_GREY))
+        with self.table(line_height=size * 0.5, text_align="LEFT", first_row_as_headings=True) as table:
+            for row in rows:
+                cells = table.row()
+                for value in row:
+                    cells.cell(self.plain(str(value)))
+        self.ln(2)
+
+    def chart(self, data: ChartData, x: float, y: float, w: float, h: float) -> None:
+        """An XmR chart drawn in vectors: values as a line with points, the mean dashed, the limits dotted."""
+        values = data.values + data.mean + [v for v in data.lower + data.upper if v is not None]
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.08 or 1
+        low, high = low - pad, high + pad
+        left, bottom, right, top = x + 14, y + h - 12, x + w, y + 4
+
+        def at(i: int, v: float) -> tuple[float, float]:
+            """The page position of point i with value v."""
+            return (
+                left + (right - left) * i / max(len(data.months) - 1, 1),
+                bottom - (bottom - top) * (v - low) / (high - low),
+            )
+
+        self.set_draw_color(*_rgb(palette.MID_GREY))
+        self.set_line_width(0.2)
+        self.set_font(self.family, "", 7)
+        self.set_text_color(*_rgb(palette.DARK_GREY))
+        step = 10 ** math.floor(math.log10(high - low)) if high > low else 1
+        tick = math.ceil(low / step) * step
+        while tick <= high:
+            _, ty = at(0, tick)
+            self.line(left, ty, right, ty)
+            self.text(x, ty + 1, f"{tick:,.0f}" if step >= 1 else f"{tick:,.1f}")
+            tick += step
+        every = max(1, len(data.months) // 8)
+        for i, month in enumerate(data.months):
+            if i % every == 0:
+                tx, _ = at(i, low)
+                self.text(tx - 5, bottom + 5, f"{month:%b %Y}")
+        for series, colour, dash in (
+            (data.upper, palette.MID_GREY, (0.6, 0.8)),
+            (data.lower, palette.MID_GREY, (0.6, 0.8)),
+            (data.mean, palette.DARK_GREY, (2, 1)),
+        ):
+            self.set_draw_color(*_rgb(colour))
+            self.set_dash_pattern(*dash)
+            points = [at(i, v) for i, v in enumerate(series) if v is not None]
+            if len(points) > 1:
+                self.polyline(points)
+        self.set_dash_pattern()
+        self.set_draw_color(*_rgb(palette.DARK_BLUE))
+        self.set_line_width(0.5)
+        line = [at(i, v) for i, v in enumerate(data.values)]
+        self.polyline(line)
+        self.set_fill_color(*_rgb(palette.DARK_BLUE))
+        for px, py in line:
+            self.ellipse(px - 0.7, py - 0.7, 1.4, 1.4, style="F")
+        self.set_line_width(0.2)
+        self.text(
+            left,
+            bottom + 10,
+            self.plain(f"{data.title} ({data.unit}): line with points; mean dashed; process limits dotted."),
+        )
+
+    def hex_map(self, pack: Pack, x: float, y: float, w: float, h: float) -> None:
+        """The ward hex map in vectors: each ward a hexagon in its class's colour, named with its figure."""
+        centres = {c.code: hexmap.centre_xy(c.q, c.r) for c in pack.ward_cells}
+        xs, ys = [cx for cx, _ in centres.values()], [cy for _, cy in centres.values()]
+        scale = min(w / (max(xs) - min(xs) + 2), h / (max(ys) - min(ys) + 2))
+        self.set_draw_color(255, 255, 255)
+        self.set_font(self.family, "", 5)
+        for cell in pack.ward_cells:
+            cx, cy = centres[cell.code]
+            px, py = x + (cx - min(xs) + 1) * scale, y + (max(ys) - cy + 1) * scale
+            self.set_fill_color(*_rgb(cell.colour))
+            self.polygon([hexmap.corner(px, py, scale, i) for i in range(6)], style="DF")
+            self.set_text_color(0, 0, 0)
+            for offset, text in ((-0.8, wording.short_ward(cell.name)), (1.6, cell.shown)):
+                label = self.plain(text)
+                self.text(px - self.get_string_width(label) / 2, py + offset, label)
+
+
+def _kpi(document: Document, kpi: KpiFigures) -> None:
+    """A KPI's tile in words beside its chart."""
+    top = document.get_y()
+    document.set_x(14)
+    document.set_font(document.family, "", 9)
+    document.multi_cell(95, 4.5, document.plain("\n".join(_tile(kpi))), align="L", new_x="LMARGIN", new_y="NEXT")
+    if kpi.chart is not None:
+        document.chart(kpi.chart, 115, top, 168, 80)
+        document.set_y(max(document.get_y(), top + 84))
+
+
+def _tile(kpi: KpiFigures) -> list[str]:
+    """The tile's lines."""
+    return [
+        f"{kpi.value} ({kpi.period})" if kpi.period else kpi.value,
+        f"Target: {kpi.target or 'none'} \u00b7 RAG: {kpi.rag}",
+        f"SPC: {kpi.variation}; {kpi.assurance}",
+        kpi.narrative,
+        kpi.source,
+    ]
+
+
+def write(pack: Pack) -> bytes:
+    """The pack as a PDF file."""
+    document = Document(pack)
+    document.heading(wording.COVER_TITLE)
+    document.lines(wording.cover_lines(pack), 14)
+
+    document.heading(wording.EXCEPTIONS)
+    document.rows(wording.exception_rows(pack))
+    for kpi, report in pack.exceptions:
+        document.heading(f"{wording.EXCEPTION}: {kpi.name}", level=1, new_page=False)
+        document.lines(wording.report_lines(report), 9)
+
+    for kpi in pack.headline:
+        document.heading(f"{wording.HEADLINE}: {kpi.name}")
+        _kpi(document, kpi)
+
+    document.heading(wording.SINCE)
+    document.lines(wording.since_lines(pack))
+    document.heading(wording.MATRIX)
+    document.rows(pack.matrix)
+
+    for priority in pack.priorities:
+        document.heading(f"{wording.PRIORITY} {priority['title']}")
+        document.lines(wording.priority_lines(priority), 9)
+        document.rows(wording.priority_rows(priority))
+        for kpi in priority["kpis"]:
+            if kpi.chart is not None:
+                if document.get_y() > 110:
+                    document.add_page()
+                document.heading(kpi.name, level=1, new_page=False)
+                _kpi(document, kpi)
+
+    document.heading(pack.crime_title)
+    document.rows(pack.crime_rows)
+    document.lines([pack.crime_verdict, wording.CRIME_NOTE], 9)
+    document.heading(f"{wording.WARD_MAP}: {pack.ward_title}")
+    if pack.ward_cells:
+        document.hex_map(pack, 14, 30, 190, 165)
+        document.set_xy(210, 30)
+        document.set_font(document.family, "", 8)
+        for colour, label in pack.ward_legend:
+            document.set_fill_color(*_rgb(colour))
+            document.rect(210, document.get_y() + 0.5, 4, 4, style="F")
+            document.set_x(216)
+            document.multi_cell(70, 5, document.plain(label), new_x="LEFT", new_y="NEXT")
+            document.set_x(210)
+    else:
+        document.lines(["No complete 12 months of crime are loaded yet."])
+
+    document.heading(wording.ACTIONS)
+    document.lines(wording.action_lines(pack), 10)
+    document.heading(wording.ACTIONS_DUE, level=1, new_page=False)
+    document.rows(
+        pack.actions_due if len(pack.actions_due) > 1 else [pack.actions_due[0], ["", "None", "", "", "", "", ""]]
+    )
+    document.heading(wording.ACTIONS_LAST_TIME, level=1, new_page=False)
+    last = pack.actions_raised_last_time
+    document.rows(last if len(last) > 1 else [last[0], ["", "None", "", "", "", "", ""]])
+
+    document.heading(wording.SOURCES)
+    document.rows(pack.sources, 7)
+    document.lines([pack.disclosure_note], 8)
+    return bytes(document.output())

@@ -1,0 +1,56 @@
+"""Writing a board pack to a file: PowerPoint or PDF by the file's extension, written whole to a temporary file beside
+the target and renamed into place, so a failure never leaves half a pack."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from lib.pack import content, document, slides
+
+FORMATS = {".pptx": slides.write, ".pdf": document.write}
+MEDIA_TYPES = {
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".pdf": "application/pdf",
+}
+
+
+def check_suffix(suffix: str) -> None:
+    """ValueError unless the extension is .pptx or .pdf."""
+    if suffix.lower() not in FORMATS:
+        shown = repr(suffix) if suffix else "a file with no extension"
+        raise ValueError(f"the board pack is written as .pptx (PowerPoint) or .pdf, not {shown}")
+
+
+def render(pack: content.Pack, suffix: str) -> bytes:
+    """The pack as the bytes of a .pptx or .pdf file; ValueError for any other kind."""
+    check_suffix(suffix)
+    return FORMATS[suffix.lower()](pack)
+
+
+def write(url: str, meeting_date: date, path: Path, progress: content.Progress | None = None) -> Path:
+    """Build the pack for a meeting and write it to path (.pptx or .pdf), all or nothing; ValueError (one line) for
+    an unknown meeting, another extension or a folder that cannot be written."""
+    check_suffix(path.suffix)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValueError(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValueError(f"cannot write {path}: permission denied")
+    pack = content.build(url, meeting_date, progress)
+    if progress:
+        progress(0.9, f"Writing {path.suffix.lstrip('.').upper()}")
+    data = render(pack, path.suffix)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise ValueError(f"cannot write {path}: {error.strerror or error}") from error
+    if progress:
+        progress(1.0, "Done")
+    return path

@@ -1,0 +1,258 @@
+"""The board pack as PowerPoint (python-pptx), 16:9: native charts whose data opens in PowerPoint's chart editor, the
+ward hex map drawn with native shapes, tables for the rest. Words and colours as in the app; nothing is a picture."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
+from pptx.slide import Slide
+from pptx.util import Emu, Inches, Pt
+
+from lib.figures import palette
+from lib.geo import hexmap
+from lib.pack import wording
+from lib.pack.content import ChartData, KpiFigures, Pack
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.5)
+TITLE_ONLY = 5  # the default template's "Title Only" layout
+ROWS_PER_SLIDE = 12
+
+
+def _rgb(colour: str) -> RGBColor:
+    """'#12436D' as an RGBColor."""
+    return RGBColor.from_string(colour.lstrip("#").upper())
+
+
+class Deck:
+    """A presentation being written: slides with a title, text, tables and charts."""
+
+    def __init__(self) -> None:
+        """An empty 16:9 deck."""
+        self.prs = Presentation()
+        self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
+
+    def slide(self, title: str) -> Slide:
+        """A new slide with its title across the top."""
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[TITLE_ONLY])
+        heading = slide.shapes.title
+        heading.left, heading.top, heading.width, heading.height = MARGIN, Inches(0.25), WIDTH - 2 * MARGIN, Inches(0.9)
+        heading.text = title
+        frame = heading.text_frame
+        frame.word_wrap = True
+        for paragraph in frame.paragraphs:
+            paragraph.alignment = PP_ALIGN.LEFT
+            for run in paragraph.runs:
+                run.font.size, run.font.bold, run.font.color.rgb = Pt(26), True, _rgb(palette.DARK_BLUE)
+        return slide
+
+    @staticmethod
+    def text(
+        slide: Slide,
+        lines: Iterable[str],
+        top: float,
+        height: float,
+        size: int = 14,
+        left: float = 0.5,
+        width: float = 12.33,
+    ) -> None:
+        """A text box of lines (inches); text shrinks to fit when opened."""
+        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        frame = box.text_frame
+        frame.word_wrap = True
+        frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
+        for index, line in enumerate(lines):
+            paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+            paragraph.text = line
+            paragraph.font.size = Pt(size)
+            paragraph.font.color.rgb = _rgb(palette.DARK_GREY)
+
+    @staticmethod
+    def table(slide: Slide, rows: list[list[str]], top: float, height: float, size: int = 11) -> None:
+        """A table, header row first (inches)."""
+        shape = slide.shapes.add_table(
+            len(rows), len(rows[0]), MARGIN, Inches(top), Emu(WIDTH - 2 * MARGIN), Inches(height)
+        )
+        table = shape.table
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                cell = table.cell(r, c)
+                cell.text = str(value)
+                for paragraph in cell.text_frame.paragraphs:
+                    paragraph.font.size = Pt(size)
+                    paragraph.font.bold = r == 0
+
+    @staticmethod
+    def chart(
+        slide: Slide, data: ChartData, top: float, height: float, left: float = 0.5, width: float = 12.33
+    ) -> None:
+        """A native line chart of an XmR series: the values, the mean and the process limits (editable data)."""
+        chart_data = CategoryChartData()
+        chart_data.categories = [f"{m:%b %Y}" for m in data.months]
+        chart_data.add_series(f"{data.title} ({data.unit})", data.values)
+        chart_data.add_series("Mean", data.mean)
+        chart_data.add_series("Lower process limit", data.lower)
+        chart_data.add_series("Upper process limit", data.upper)
+        frame = slide.shapes.add_chart(
+            XL_CHART_TYPE.LINE_MARKERS,
+            Inches(left),
+            Inches(top),
+            Inches(width),
+            Inches(height),
+            chart_data,  # type: ignore[arg-type] # a CategoryChartData is a ChartData
+        )
+        chart = frame.chart  # type: ignore[attr-defined] # add_chart returns the graphic frame
+        chart.has_legend = True
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        colours = (palette.DARK_BLUE, palette.DARK_GREY, palette.MID_GREY, palette.MID_GREY)
+        for series, colour in zip(chart.plots[0].series, colours, strict=True):
+            series.format.line.color.rgb = _rgb(colour)
+            series.smooth = False
+        for series in list(chart.plots[0].series)[1:]:
+            series.marker.style = XL_MARKER_STYLE.NONE
+            series.format.line.dash_style = 4  # dash: the mean and limits are reference lines, not data
+
+    def save(self) -> bytes:
+        """The .pptx file's bytes."""
+        buffer = io.BytesIO()
+        self.prs.save(buffer)
+        return buffer.getvalue()
+
+
+def _kpi_lines(kpi: KpiFigures) -> list[str]:
+    """A KPI's tile in words."""
+    return [
+        f"{kpi.value} ({kpi.period})" if kpi.period else kpi.value,
+        f"Target: {kpi.target or 'none'} \u00b7 RAG: {kpi.rag}",
+        f"SPC: {kpi.variation}; {kpi.assurance}",
+        kpi.narrative,
+        kpi.source,
+    ]
+
+
+def _chunks(rows: list[list[str]], size: int = ROWS_PER_SLIDE) -> list[list[list[str]]]:
+    """Table rows split across slides, the header repeated on each."""
+    header, body = rows[0], rows[1:]
+    return [[header, *body[i : i + size]] for i in range(0, max(len(body), 1), size)]
+
+
+def _hex_map(deck: Deck, slide: Slide, pack: Pack) -> None:
+    """The ward hex map with native freeform hexagons, each named with its figure, and the legend beside it."""
+    if not pack.ward_cells:
+        deck.text(slide, ["No complete 12 months of crime are loaded yet."], 1.4, 1)
+        return
+    centres = {c.code: hexmap.centre_xy(c.q, c.r) for c in pack.ward_cells}
+    xs, ys = [x for x, _ in centres.values()], [y for _, y in centres.values()]
+    span_x, span_y = max(xs) - min(xs) + 2, max(ys) - min(ys) + 2
+    scale = min(Inches(8.6) / span_x, Inches(5.6) / span_y)
+    origin_x, origin_y = Inches(0.5) + scale, Inches(1.4) + scale
+    for cell in pack.ward_cells:
+        x, y = centres[cell.code]
+        cx, cy = origin_x + (x - min(xs)) * scale, origin_y + (max(ys) - y) * scale
+        corners = [hexmap.corner(cx, cy, scale, i) for i in range(6)]
+        builder = slide.shapes.build_freeform(int(corners[0][0]), int(corners[0][1]))
+        builder.add_line_segments([(int(a), int(b)) for a, b in corners[1:]], close=True)
+        shape = builder.convert_to_shape()
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = _rgb(cell.colour)
+        shape.line.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        shape.name = f"{cell.name}: {cell.shown}"
+        label = slide.shapes.add_textbox(
+            Emu(int(cx - scale)), Emu(int(cy - scale / 2)), Emu(int(2 * scale)), Emu(int(scale))
+        )
+        frame = label.text_frame
+        frame.word_wrap = True
+        for index, line in enumerate((wording.short_ward(cell.name), cell.shown)):
+            paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+            paragraph.text, paragraph.alignment = line, PP_ALIGN.CENTER
+            paragraph.font.size = Pt(7)
+    lines = [f"\u25a0 {label}" for _, label in pack.ward_legend]
+    deck.text(
+        slide,
+        ["Legend (colour and words):", *lines, "", "Greyed: hidden by disclosure control or no data."],
+        1.4,
+        5.5,
+        12,
+        9.6,
+        3.3,
+    )
+    for index, (colour, _) in enumerate(pack.ward_legend):
+        swatch = slide.shapes.add_shape(
+            MSO_SHAPE.RECTANGLE, Inches(9.35), Inches(1.78 + index * 0.3), Inches(0.2), Inches(0.2)
+        )
+        swatch.fill.solid()
+        swatch.fill.fore_color.rgb = _rgb(colour)
+
+
+def write(pack: Pack) -> bytes:
+    """The pack as a .pptx file."""
+    deck = Deck()
+    cover = deck.slide(wording.COVER_TITLE)
+    deck.text(cover, wording.cover_lines(pack), 1.5, 5, 20)
+
+    exceptions = deck.slide(wording.EXCEPTIONS)
+    deck.table(exceptions, wording.exception_rows(pack), 1.3, 5.5, 10)
+    for kpi, report in pack.exceptions:
+        slide = deck.slide(f"{wording.EXCEPTION}: {kpi.name}")
+        deck.text(slide, _kpi_lines(kpi), 1.2, 1.8, 12)
+        deck.text(slide, wording.report_lines(report), 3.1, 4.1, 13)
+
+    for kpi in pack.headline:
+        slide = deck.slide(f"{wording.HEADLINE}: {kpi.name}")
+        deck.text(slide, _kpi_lines(kpi), 1.2, 5.8, 13, 0.5, 4.2)
+        if kpi.chart is not None:
+            deck.chart(slide, kpi.chart, 1.2, 5.8, 4.9, 7.9)
+
+    since = deck.slide(wording.SINCE)
+    deck.text(since, wording.since_lines(pack), 1.2, 5.8, 14)
+    matrix = deck.slide(wording.MATRIX)
+    deck.table(matrix, pack.matrix, 1.3, 4.5, 11)
+
+    for priority in pack.priorities:
+        slide = deck.slide(f"{wording.PRIORITY} {priority['title']}")
+        rows = wording.priority_rows(priority)
+        deck.text(slide, wording.priority_lines(priority), 1.1, 0.8, 11)
+        deck.table(slide, rows, 2.0, 0.35 * len(rows), 9)
+        for kpi in priority["kpis"]:
+            if kpi.chart is not None:
+                chart_slide = deck.slide(f"{wording.PRIORITY} {priority['title'].split('.')[0]}: {kpi.name}")
+                deck.text(chart_slide, _kpi_lines(kpi), 1.2, 5.8, 12, 0.5, 4.2)
+                deck.chart(chart_slide, kpi.chart, 1.2, 5.8, 4.9, 7.9)
+
+    for index, rows in enumerate(_chunks(pack.crime_rows)):
+        slide = deck.slide(pack.crime_title + (" (continued)" if index else ""))
+        deck.table(slide, rows, 1.2, 0.35 * len(rows), 10)
+        deck.text(slide, [pack.crime_verdict, wording.CRIME_NOTE], 1.3 + 0.35 * len(rows), 1.2, 11)
+    ward = deck.slide(f"{wording.WARD_MAP}: {pack.ward_title}")
+    _hex_map(deck, ward, pack)
+
+    actions = deck.slide(wording.ACTIONS)
+    deck.text(actions, wording.action_lines(pack), 1.2, 5.9, 11)
+    for title, rows in (
+        (wording.ACTIONS_DUE, pack.actions_due),
+        (wording.ACTIONS_LAST_TIME, pack.actions_raised_last_time),
+    ):
+        for index, chunk in enumerate(_chunks(rows)):
+            slide = deck.slide(title + (" (continued)" if index else ""))
+            deck.table(
+                slide,
+                chunk if len(chunk) > 1 else [chunk[0], ["", "None", "", "", "", "", ""]],
+                1.2,
+                0.4 * max(len(chunk), 2),
+                10,
+            )
+
+    for index, rows in enumerate(_chunks(pack.sources, 6)):
+        slide = deck.slide(wording.SOURCES + (" (continued)" if index else ""))
+        deck.table(slide, rows, 1.2, 5.2, 8)
+        if index == 0:
+            deck.text(slide, [pack.disclosure_note], 6.6, 0.7, 9)
+    return deck.save()

@@ -1,0 +1,129 @@
+"""The board pack's words, shared by the PowerPoint and PDF writers so both say the same: section titles (in the
+pack's order), the cover, and each section's lines and table rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lib.pack.content import Pack
+
+COVER_TITLE = "Safer Leeds Executive: performance report"
+EXCEPTIONS = "Exceptions: KPIs off track"
+EXCEPTION = "Exception"
+HEADLINE = "Headline"
+SINCE = "Since the last meeting"
+MATRIX = "Summary matrix: SPC variation by assurance"
+PRIORITY = "Priority"
+WARD_MAP = "Crime by ward"
+ACTIONS = "Actions and decisions"
+ACTIONS_DUE = "Actions due at this meeting"
+ACTIONS_LAST_TIME = "Actions raised at the last meeting"
+SOURCES = "Sources and definitions"
+SECTION_ORDER = (COVER_TITLE, EXCEPTIONS, HEADLINE, SINCE, MATRIX, PRIORITY, "Crime", WARD_MAP, ACTIONS, SOURCES)
+ILLUSTRATIVE_NOTICE = (
+    "Some figures in this pack are ILLUSTRATIVE: generated demonstration data, calibrated to the documented figures. "
+    "They are not real data."
+)
+CRIME_NOTE = (
+    "Verdicts use a Poisson rate ratio with a 95% confidence interval: a change is called significant only when the "
+    "interval excludes no change. Recorded crime reflects reporting and police activity as well as crime."
+)
+
+
+def cover_lines(pack: Pack) -> list[str]:
+    """The cover: meeting, cut-off, deadline and, when any figure is illustrative, the notice."""
+    lines = [
+        f"Meeting of {pack.meeting:%A %d %B %Y}",
+        f"Data to {pack.cutoff:%d %B %Y}",
+        f"Exception reports were due {pack.deadline:%d %B %Y}",
+        "Every figure comes from the Safer Leeds dashboard's database; sources are listed at the end.",
+    ]
+    return [*lines, ILLUSTRATIVE_NOTICE] if pack.illustrative else lines
+
+
+def exception_rows(pack: Pack) -> list[list[str]]:
+    """The exceptions table: each off-track KPI's figures in words and its report's state."""
+    rows = [["KPI", "Value", "Target", "RAG", "SPC variation", "Assurance", "Exception report"]]
+    for kpi, report in pack.exceptions:
+        state = "No report" if report is None else "Submitted" if report["status"] == "submitted" else "Draft only"
+        rows.append(
+            [
+                kpi.name,
+                f"{kpi.value} ({kpi.period})",
+                kpi.target or "none",
+                kpi.rag,
+                kpi.variation,
+                kpi.assurance,
+                state,
+            ]
+        )
+    if len(rows) == 1:
+        rows.append(["No KPI is off track at this cut-off", "", "", "", "", "", ""])
+    return rows
+
+
+def report_lines(report: dict[str, Any] | None) -> list[str]:
+    """A lead's exception report (submitted only; a draft is not the lead's report yet)."""
+    if report is None or report["status"] != "submitted":
+        return ["No report: the priority lead has not submitted an exception report."]
+    lines = [f"Exception report by {report['author']}", f"What is happening: {report['happening']}"]
+    if report.get("doing"):
+        lines.append(f"What is being done: {report['doing']}")
+    if report.get("by_when") is not None:
+        lines.append(f"By when: {report['by_when']:%d %B %Y}")
+    if report.get("help_asked"):
+        lines.append(f"Help asked of the Executive: {report['help_asked']}")
+    return lines
+
+
+def since_lines(pack: Pack) -> list[str]:
+    """The material changes since the last meeting, heading then items."""
+    lines = []
+    for heading, items in pack.since.items():
+        lines.append(f"{heading}: {'none' if not items else ''}".rstrip())
+        lines += [f"  \u2022 {item}" for item in items]
+    return lines
+
+
+def priority_rows(priority: dict[str, Any]) -> list[list[str]]:
+    """A priority's KPIs as table rows."""
+    rows = [["KPI", "Value", "Target", "RAG", "SPC variation", "Assurance"]]
+    for kpi in priority["kpis"]:
+        rows.append(
+            [
+                kpi.name,
+                f"{kpi.value} ({kpi.period})" if kpi.period else kpi.value,
+                kpi.target or "none",
+                kpi.rag,
+                kpi.variation,
+                kpi.assurance,
+            ]
+        )
+    if len(rows) == 1:
+        rows.append(["No KPI figures are published for this priority yet", "", "", "", "", ""])
+    return rows
+
+
+def priority_lines(priority: dict[str, Any]) -> list[str]:
+    """A priority's deliverables and its leads' commentary."""
+    lines = [priority["deliverables"]]
+    for code, report in priority["commentary"]:
+        lines.append(f"{code} ({report['author']}): {report['happening']}")
+    return lines
+
+
+def action_lines(pack: Pack) -> list[str]:
+    """The actions summary and the decisions."""
+    due = len(pack.actions_due) - 1
+    overdue = len(pack.overdue) - 1
+    lines = [
+        f"Actions due at this meeting: {due} ({overdue} overdue).",
+        f"Actions raised at the last meeting: {len(pack.actions_raised_last_time) - 1}.",
+        "Decisions:" if pack.decisions else "Decisions: none recorded yet.",
+    ]
+    return lines + [f"  {number}. {text}" for number, text in enumerate(pack.decisions, start=1)]
+
+
+def short_ward(name: str) -> str:
+    """A ward's name short enough for a hexagon."""
+    return name if len(name) <= 18 else name[:16] + "\u2026"
