@@ -295,6 +295,38 @@ def bench_spc(runs: int, work: Path) -> list[Row]:
     ]
 
 
+def bench_pack(url: str, runs: int, work: Path) -> list[Row]:
+    """`saferleeds pack` end to end (PowerPoint, then PDF) for the latest meeting, against `saferleeds meeting list`
+    (the same interpreter start, imports and database connection, no pack)."""
+    import subprocess
+
+    from lib.store import queries
+
+    meeting = queries.meetings(url)["meeting_date"].iloc[-1].isoformat()
+    base = [sys.executable, "-m", "lib.cli", "--database-url", url]
+    rows = []
+    for suffix, label in ((".pptx", "PowerPoint"), (".pdf", "PDF")):
+        command = [*base, "pack", "--meeting", meeting, "--out", str(work / f"pack{suffix}")]
+        timings = interleaved(
+            runs,
+            pack=lambda command=command: subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL),
+            start=lambda: subprocess.run([*base, "meeting", "list"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL),
+        )
+        rows.append(
+            Row(
+                "Board pack",
+                f"`saferleeds pack` as {label} for the meeting of {meeting}",
+                timings["pack"],
+                "s",
+                timings["start"],
+                "< 10 s",
+                timings["pack"] < 10,
+                "baseline: `saferleeds meeting list` (the same start-up and connection)",
+            )
+        )
+    return rows
+
+
 def bench_apptest(url: str, runs: int, work: Path) -> list[Row]:
     """Each page in AppTest: first run on empty caches, and warm reruns against a one-widget app."""
     import streamlit as st
@@ -596,6 +628,8 @@ def main() -> int:
             rows.append(row)
     print("SPC over an analyst's file ...", flush=True)
     rows += bench_spc(args.runs, work)
+    print("Board pack ...", flush=True)
+    rows += bench_pack(url, args.runs, work)
     print("Pages in AppTest ...", flush=True)
     rows += bench_apptest(url, args.runs, work)
     if not args.no_browser:

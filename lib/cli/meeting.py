@@ -13,7 +13,6 @@ from typing import Any
 from lib.analysis import agenda
 from lib.cli.common import CliError, actor, command, emit, parse_date
 from lib.ingest import meeting_records
-from lib.pack import files as pack_files
 from lib.store import meeting_queries, queries
 
 
@@ -162,6 +161,8 @@ def cmd_decisions_add(url: str, args: argparse.Namespace) -> None:
 
 def cmd_pack(url: str, args: argparse.Namespace) -> None:
     """Write a meeting's board pack as PowerPoint or PDF."""
+    from lib.pack import files as pack_files  # PowerPoint and PDF libraries: loaded only for this command (0.8 s)
+
     queries.check_ready(url)
     day = parse_date(args.meeting, "--meeting")
     started = time.monotonic()

@@ -20,7 +20,7 @@ from lib.geo import hexmap
 from lib.pack import wording
 from lib.pack.content import ChartData, KpiFigures, Pack
 
-WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 inches: PowerPoint's own 16:9
 MARGIN = Inches(0.5)
 TITLE_ONLY = 5  # the default template's "Title Only" layout
 ROWS_PER_SLIDE = 12
@@ -174,22 +174,24 @@ def _hex_map(deck: Deck, slide: Slide, pack: Pack) -> None:
             paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
             paragraph.text, paragraph.alignment = line, PP_ALIGN.CENTER
             paragraph.font.size = Pt(7)
-    lines = [f"\u25a0 {label}" for _, label in pack.ward_legend]
-    deck.text(
-        slide,
-        ["Legend (colour and words):", *lines, "", "Greyed: hidden by disclosure control or no data."],
-        1.4,
-        5.5,
-        12,
-        9.6,
-        3.3,
-    )
-    for index, (colour, _) in enumerate(pack.ward_legend):
+    deck.text(slide, ["Legend (colour and words)"], 1.4, 0.4, 12, 9.6, 3.3)
+    for index, (colour, words) in enumerate(pack.ward_legend):
+        top = 1.9 + index * 0.42
         swatch = slide.shapes.add_shape(
-            MSO_SHAPE.RECTANGLE, Inches(9.35), Inches(1.78 + index * 0.3), Inches(0.2), Inches(0.2)
+            MSO_SHAPE.RECTANGLE, Inches(9.6), Inches(top + 0.06), Inches(0.25), Inches(0.25)
         )
         swatch.fill.solid()
         swatch.fill.fore_color.rgb = _rgb(colour)
+        deck.text(slide, [words], top, 0.4, 11, 9.95, 3.0)
+    deck.text(
+        slide,
+        ["Each hexagon is a ward, named with its figure: '<5' and '[c]' are hidden by disclosure control."],
+        1.9 + len(pack.ward_legend) * 0.42 + 0.2,
+        1.0,
+        10,
+        9.6,
+        3.3,
+    )
 
 
 def write(pack: Pack) -> bytes:

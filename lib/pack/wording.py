@@ -19,7 +19,8 @@ ACTIONS = "Actions and decisions"
 ACTIONS_DUE = "Actions due at this meeting"
 ACTIONS_LAST_TIME = "Actions raised at the last meeting"
 SOURCES = "Sources and definitions"
-SECTION_ORDER = (COVER_TITLE, EXCEPTIONS, HEADLINE, SINCE, MATRIX, PRIORITY, "Crime", WARD_MAP, ACTIONS, SOURCES)
+# The pack's sections in order, as the first words of their slides' titles (and PDF headings).
+SECTION_ORDER = (COVER_TITLE, EXCEPTION, HEADLINE, SINCE, MATRIX, PRIORITY, "Crime:", WARD_MAP, "Actions", SOURCES)
 ILLUSTRATIVE_NOTICE = (
     "Some figures in this pack are ILLUSTRATIVE: generated demonstration data, calibrated to the documented figures. "
     "They are not real data."

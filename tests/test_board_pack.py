@@ -1,0 +1,271 @@
+"""The board pack (issue 18) on both backends: the PowerPoint opened with python-pptx (sections in order, native charts
+whose data equals `saferleeds kpi values`, disclosure control on the ward map, the illustrative notice exactly when
+illustrative values are present, the leads' reports and the actions), the PDF read back with poppler (its text holds
+the headline figures; pages rendered to artefacts/ for review), the PowerPoint converted by LibreOffice headless, and
+bad input refused with one line and nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from sqlalchemy import text
+
+from lib import cli
+from lib.analysis import measures
+from lib.core import periods, roles
+from lib.ingest import meeting_records, versions
+from lib.pack import content, files, wording
+from lib.store import db, queries
+
+MEETING = "2024-11-21"
+CUTOFF = date(2024, 10, 31)
+HEADLINE = ("DS1_RESPONSE", "DA_SAFETY_PLANS", "WALKSAFE_DOWNLOADS", "CRIME_TOTAL")
+ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts" / "board-pack"
+REQUIRE_TOOLS = os.environ.get("SAFERLEEDS_REQUIRE_TOOLS") == "1" or os.environ.get("CI") == "true"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        if REQUIRE_TOOLS:
+            pytest.fail(f"{name} is not installed, and CI requires it (.ci/run installs it)")
+        pytest.skip(f"{name} is not installed (Debian: poppler-utils / libreoffice-impress-nogui)")
+    return found
+
+
+def _cli(capsys, url: str, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(["--database-url", url, *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _pack(capsys, url: str, path: Path) -> Path:
+    code, out, err = _cli(capsys, url, "pack", "--meeting", MEETING, "--out", str(path), "--json")
+    assert code == 0, err
+    assert json.loads(out)["file"] == str(path)
+    return path
+
+
+def _titles(deck) -> list[str]:
+    return [slide.shapes.title.text for slide in deck.slides]
+
+
+def _all_text(deck) -> str:
+    """Every word on every slide: text boxes, tables and chart data (categories and values)."""
+    texts = []
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                texts += [cell.text for row in shape.table.rows for cell in row.cells]
+            if shape.has_chart:
+                plot = shape.chart.plots[0]
+                texts += [str(c) for c in plot.categories]
+                texts += [f"{v}" for series in plot.series for v in series.values]
+    return "\n".join(texts)
+
+
+def _section(title: str) -> int:
+    return max(i for i, prefix in enumerate(wording.SECTION_ORDER) if title.startswith(prefix))
+
+
+@pytest.fixture(scope="module")
+def seeded_pack(module_seeded_url, tmp_path_factory):
+    """Both files for the seeded data's last meeting, written once through the command line."""
+    folder = tmp_path_factory.mktemp("pack")
+    for suffix in (".pptx", ".pdf"):
+        assert (
+            cli.main(
+                [
+                    "--database-url",
+                    module_seeded_url,
+                    "pack",
+                    "--meeting",
+                    MEETING,
+                    "--out",
+                    str(folder / f"pack{suffix}"),
+                ]
+            )
+            == 0
+        )
+    return module_seeded_url, folder / "pack.pptx", folder / "pack.pdf"
+
+
+def test_slides_follow_the_pack_order_and_every_section_is_there(seeded_pack):
+    _, pptx, _ = seeded_pack
+    deck = Presentation(str(pptx))
+    assert (deck.slide_width, deck.slide_height) == (12192000, 6858000)  # 16:9
+    titles = _titles(deck)
+    order = [_section(t) for t in titles]
+    assert order == sorted(order), titles
+    assert set(order) == set(range(len(wording.SECTION_ORDER))), titles
+    assert titles[0] == wording.COVER_TITLE and titles[1] == wording.EXCEPTIONS
+    assert [t for t in titles if t.startswith(f"{wording.EXCEPTION}:")] == [
+        "Exception: Noise calls to service from the DS1 area",
+        "Exception: WalkSafe Leeds app downloads",
+    ]
+
+
+def test_headline_charts_are_native_and_hold_exactly_the_kpi_values_to_the_cut_off(seeded_pack, capsys):
+    url, pptx, _ = seeded_pack
+    deck = Presentation(str(pptx))
+    by_title = {slide.shapes.title.text: slide for slide in deck.slides}
+    for code in HEADLINE:
+        _, out, _ = _cli(capsys, url, "kpi", "values", code, "--json")
+        monthly = [
+            r["value"]
+            for r in json.loads(out)
+            if r["period_end"] <= CUTOFF.isoformat()
+            and periods.is_calendar_month(date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"]))
+        ]
+        slide = next(s for t, s in by_title.items() if t.startswith(wording.HEADLINE) and code_name(url, code) in t)
+        charts = [shape.chart for shape in slide.shapes if shape.has_chart]
+        assert len(charts) == 1, f"{code}: one native chart, not a picture"
+        values = list(charts[0].plots[0].series[0].values)
+        assert values == monthly, code
+        assert [s.name for s in charts[0].plots[0].series][1:] == ["Mean", "Lower process limit", "Upper process limit"]
+        assert not [shape for shape in slide.shapes if shape.shape_type == 13], "no pictures"  # 13: PICTURE
+
+
+def code_name(url: str, code: str) -> str:
+    return queries.kpi_catalogue(url).set_index("code").loc[code, "name"]
+
+
+def test_the_illustrative_notice_is_on_the_cover_of_a_pack_with_illustrative_values(seeded_pack):
+    _, pptx, pdf = seeded_pack
+    cover = Presentation(str(pptx)).slides[0]
+    assert wording.ILLUSTRATIVE_NOTICE in "\n".join(s.text_frame.text for s in cover.shapes if s.has_text_frame)
+    pdftotext = _tool("pdftotext")
+    words = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "ILLUSTRATIVE" in words
+
+
+def test_a_pack_of_real_values_only_has_no_illustrative_notice(seeded_url, tmp_path, capsys):
+    with db.get_engine(seeded_url).begin() as connection:
+        for table in ("kpivalue", "crimemonthly", "crimecitymonthly"):
+            connection.execute(text(f"DELETE FROM {table} WHERE illustrative"))
+        versions.bump(connection)
+    deck = Presentation(str(_pack(capsys, seeded_url, tmp_path / "real.pptx")))
+    assert wording.ILLUSTRATIVE_NOTICE not in _all_text(deck)
+    assert "ILLUSTRATIVE" not in _all_text(deck)
+
+
+def test_the_pdf_holds_the_headline_figures_is_tagged_and_is_rendered_for_review(seeded_pack):
+    url, _, pdf = seeded_pack
+    pack = content.build(url, date.fromisoformat(MEETING))
+    words = subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(words.split())
+    for kpi in pack.headline:
+        assert kpi.value in flat, kpi.code
+    for heading in (wording.EXCEPTIONS, wording.SINCE, wording.ACTIONS, wording.SOURCES):
+        assert heading in flat
+    info = subprocess.run([_tool("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Tagged:          yes" in info and "841.89 x 595.28" in info  # A4 landscape
+    assert b"/Outlines" in pdf.read_bytes()  # bookmarks, one per section
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
+    subprocess.run([_tool("pdftoppm"), "-r", "50", "-png", str(pdf), str(ARTEFACTS / f"{backend}-page")], check=True)
+    assert len(list(ARTEFACTS.glob(f"{backend}-page-*.png"))) >= 10
+
+
+def test_libreoffice_converts_the_powerpoint_without_errors(seeded_pack, tmp_path):
+    _, pptx, _ = seeded_pack
+    office = _tool("soffice")
+    result = subprocess.run(
+        [
+            office,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(pptx),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr
+    converted = tmp_path / "pack.pdf"
+    assert converted.is_file() and converted.stat().st_size > 10_000
+    info = subprocess.run([_tool("pdfinfo"), str(converted)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages == len(Presentation(str(pptx)).slides)
+
+
+def test_suppressed_ward_figures_show_only_as_hidden_marks(seeded_url, tmp_path, capsys):
+    """One ward given three violent or sexual offences (and no other crime) in the map's 12 months: its count is
+    primary-suppressed, and another ward must be hidden too (so Leeds minus the rest does not give it away); both
+    show only as '<5' or '[c]'."""
+    ward = "E05011394"
+    violence = "Violence and sexual offences"
+    with db.get_engine(seeded_url).begin() as connection:
+        connection.execute(text("UPDATE crimemonthly SET count = 0 WHERE ward_code = :w"), {"w": ward})
+        connection.execute(
+            text("UPDATE crimemonthly SET count = 3 WHERE ward_code = :w AND month = :m AND crime_type = :t"),
+            {"w": ward, "m": date(2024, 9, 1), "t": violence},
+        )
+        versions.bump(connection)
+    measure = measures.get(seeded_url, content.WARD_MEASURE)
+    period = next(p for p in measures.available_periods(seeded_url, measure, CUTOFF) if p.kind == periods.ROLLING)
+    table = measures.ward_table(seeded_url, measure.id, period, measures.RATE).wards
+    hidden = table[table["suppressed"].astype(bool)]
+    assert ward in set(hidden["ward_code"]) and len(hidden) >= 2
+    deck = Presentation(str(_pack(capsys, seeded_url, tmp_path / "hidden.pptx")))
+    ward_slide = next(s for s in deck.slides if s.shapes.title.text.startswith(wording.WARD_MAP))
+    labels = {shape.name.split(": ")[0]: shape.name.split(": ")[1] for shape in ward_slide.shapes if ": " in shape.name}
+    for row in hidden.to_dict(orient="records"):
+        assert labels[row["ward_name"]] in ("<5", "[c]"), row["ward_name"]
+    everything = _all_text(deck)
+    for row in hidden.to_dict(orient="records"):
+        name = wording.short_ward(row["ward_name"])
+        assert f"{name}\n<5" in everything or f"{name}\n[c]" in everything
+
+
+def test_reports_actions_and_decisions_are_in_the_pack(seeded_url, tmp_path, capsys):
+    acting, day = roles.operator("tester"), date.fromisoformat(MEETING)
+    meeting_records.set_report(seeded_url, acting, "DS1_CALLS", day, "Calls rose after the summer.", submit=True)
+    meeting_records.add_action(seeded_url, acting, date(2024, 9, 19), "lead@leeds.test", day, "Review the noise rota")
+    meeting_records.add_decision(seeded_url, acting, day, "Fund a second noise officer")
+    deck = Presentation(str(_pack(capsys, seeded_url, tmp_path / "meeting.pptx")))
+    everything = _all_text(deck)
+    assert "What is happening: Calls rose after the summer." in everything
+    assert "No report: the priority lead has not submitted an exception report." in everything  # WalkSafe's
+    assert "Review the noise rota" in everything and "Fund a second noise officer" in everything
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--meeting", "2024-11-25", "--out", "{tmp}/x.pptx"], "the nearest are 2024-07-18, 2024-09-19, 2024-11-21"),
+        (["--meeting", "25/11/2024", "--out", "{tmp}/x.pptx"], "YYYY-MM-DD"),
+        (["--meeting", MEETING, "--out", "{tmp}/x.docx"], "written as .pptx (PowerPoint) or .pdf"),
+        (["--meeting", MEETING, "--out", "{tmp}/missing/x.pdf"], "does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(shared_seeded_url, tmp_path, capsys, argv, message):
+    code, out, err = _cli(capsys, shared_seeded_url, "pack", *[a.format(tmp=tmp_path) for a in argv])
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1 and message in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_leaves_no_half_written_pack(shared_seeded_url, tmp_path, monkeypatch):
+    target = tmp_path / "pack.pdf"
+    target.write_bytes(b"last meeting's pack")
+
+    def refuse(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", refuse)
+    with pytest.raises(ValueError, match="No space left on device"):
+        files.write(shared_seeded_url, date.fromisoformat(MEETING), target)
+    assert target.read_bytes() == b"last meeting's pack" and [p.name for p in tmp_path.iterdir()] == ["pack.pdf"]
