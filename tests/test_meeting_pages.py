@@ -173,7 +173,8 @@ def test_the_meeting_page_shows_an_action_due_at_the_next_meeting_then_overdue(a
     assert any("Overdue 1" in m.value for m in later.markdown)  # the count says it in words too
 
 
-def test_the_overview_prepares_the_board_pack_for_download(app_url):
+@pytest.mark.usefixtures("app_url")
+def test_the_overview_prepares_the_board_pack_for_download():
     at = _at("pages/overview.py")
     assert not [b for b in at.get("download_button") if "board pack" in b.proto.label]
     _labelled(at.button, "Prepare the board pack").click()
