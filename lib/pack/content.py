@@ -236,12 +236,17 @@ def _ward_map(url: str, cutoff: date) -> tuple[str, list[WardCell], list[tuple[s
     return title, cells, [(c.colour, c.label) for c in classes], table.illustrative
 
 
-def _sources(catalogue: pd.DataFrame) -> list[list[str]]:
-    """Each KPI's definition and source, header first."""
+def _sources(catalogue: pd.DataFrame, latest: dict[str, KpiFigures]) -> list[list[str]]:
+    """Each KPI's definition, its source, and where the figure in this pack comes from, header first."""
     return [
-        ["KPI", "Definition", "Source"],
+        ["KPI", "Definition", "Source", "The figure in this pack"],
         *[
-            [f"{k['code']}: {k['name']}", k["definition"], documents.cite(k["source"])]
+            [
+                f"{k['code']}: {k['name']}",
+                k["definition"],
+                documents.cite(k["source"]),
+                latest[k["code"]].source or "no values yet",
+            ]
             for k in catalogue.to_dict(orient="records")
         ],
     ]
@@ -265,9 +270,7 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
     series = dict(iter(values.groupby("kpi_code")))
     empty = values.iloc[0:0]
 
-    def figures(code: str) -> KpiFigures:
-        """A KPI's figures as at the cut-off."""
-        return _figures(kpis[code], by_code[code], series.get(code, empty), dates.cutoff)
+    every = {code: _figures(kpis[code], by_code[code], series.get(code, empty), dates.cutoff) for code in kpis}
 
     tell(0.25, "The meeting's business")
     plan = agenda.meeting_agenda(url, meeting_date, by_code)
@@ -283,7 +286,7 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
         priorities.append(
             {
                 "title": f"{p['id']}. {p['name']}",
-                "kpis": [figures(code) for code in codes],
+                "kpis": [every[code] for code in codes],
                 "deliverables": "Key deliverables: "
                 + (" \u00b7 ".join(f"{s.capitalize()} {n}" for s, n in statuses.items()) or "none listed"),
                 "commentary": [
@@ -311,8 +314,8 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
         previous=dates.previous,
         deadline=dates.deadline,
         illustrative=any(i["illustrative"] for i in items) or illustrative_crime,
-        exceptions=[(figures(i["code"]), plan.reports.get(i["code"])) for i in plan.off_track],
-        headline=[figures(code) for code in headline],
+        exceptions=[(every[i["code"]], plan.reports.get(i["code"])) for i in plan.off_track],
+        headline=[every[code] for code in headline],
         since=_since(summary.since_last_meeting(items, before) if before is not None else None),
         matrix=_matrix(items),
         priorities=priorities,
@@ -325,5 +328,5 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
         actions_due=_action_rows(plan.actions_due),
         actions_raised_last_time=_action_rows(previous_raised),
         decisions=[d["text"] for d in plan.decisions],
-        sources=_sources(catalogue),
+        sources=_sources(catalogue, every),
     )
