@@ -190,21 +190,12 @@ def _kpi(document: Document, kpi: KpiFigures) -> None:
     top = document.get_y()
     document.set_x(14)
     document.set_font(document.family, "", 9)
-    document.multi_cell(95, 4.5, document.plain("\n".join(_tile(kpi))), align="L", new_x="LMARGIN", new_y="NEXT")
+    document.multi_cell(
+        95, 4.5, document.plain("\n".join(wording.kpi_lines(kpi))), align="L", new_x="LMARGIN", new_y="NEXT"
+    )
     if kpi.chart is not None:
         document.chart(kpi.chart, 115, top, 168, 80)
         document.set_y(max(document.get_y(), top + 84))
-
-
-def _tile(kpi: KpiFigures) -> list[str]:
-    """The tile's lines."""
-    return [
-        f"{kpi.value} ({kpi.period})" if kpi.period else kpi.value,
-        f"Target: {kpi.target or 'none'} \u00b7 RAG: {kpi.rag}",
-        f"SPC: {kpi.variation}; {kpi.assurance}",
-        kpi.narrative,
-        kpi.source,
-    ]
 
 
 def write(pack: Pack) -> bytes:

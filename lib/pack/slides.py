@@ -18,7 +18,7 @@ from pptx.util import Emu, Inches, Pt
 from lib.figures import palette
 from lib.geo import hexmap
 from lib.pack import wording
-from lib.pack.content import ChartData, KpiFigures, Pack
+from lib.pack.content import ChartData, Pack
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 inches: PowerPoint's own 16:9
 MARGIN = Inches(0.5)
@@ -127,17 +127,6 @@ class Deck:
         return buffer.getvalue()
 
 
-def _kpi_lines(kpi: KpiFigures) -> list[str]:
-    """A KPI's tile in words."""
-    return [
-        f"{kpi.value} ({kpi.period})" if kpi.period else kpi.value,
-        f"Target: {kpi.target or 'none'} \u00b7 RAG: {kpi.rag}",
-        f"SPC: {kpi.variation}; {kpi.assurance}",
-        kpi.narrative,
-        kpi.source,
-    ]
-
-
 def _chunks(rows: list[list[str]], size: int = ROWS_PER_SLIDE) -> list[list[list[str]]]:
     """Table rows split across slides, the header repeated on each."""
     header, body = rows[0], rows[1:]
@@ -204,12 +193,12 @@ def write(pack: Pack) -> bytes:
     deck.table(exceptions, wording.exception_rows(pack), 1.3, 5.5, 10)
     for kpi, report in pack.exceptions:
         slide = deck.slide(f"{wording.EXCEPTION}: {kpi.name}")
-        deck.text(slide, _kpi_lines(kpi), 1.2, 1.8, 12)
+        deck.text(slide, wording.kpi_lines(kpi), 1.2, 1.8, 12)
         deck.text(slide, wording.report_lines(report), 3.1, 4.1, 13)
 
     for kpi in pack.headline:
         slide = deck.slide(f"{wording.HEADLINE}: {kpi.name}")
-        deck.text(slide, _kpi_lines(kpi), 1.2, 5.8, 13, 0.5, 4.2)
+        deck.text(slide, wording.kpi_lines(kpi), 1.2, 5.8, 13, 0.5, 4.2)
         if kpi.chart is not None:
             deck.chart(slide, kpi.chart, 1.2, 5.8, 4.9, 7.9)
 
@@ -226,7 +215,7 @@ def write(pack: Pack) -> bytes:
         for kpi in priority["kpis"]:
             if kpi.chart is not None:
                 chart_slide = deck.slide(f"{wording.PRIORITY} {priority['title'].split('.')[0]}: {kpi.name}")
-                deck.text(chart_slide, _kpi_lines(kpi), 1.2, 5.8, 12, 0.5, 4.2)
+                deck.text(chart_slide, wording.kpi_lines(kpi), 1.2, 5.8, 12, 0.5, 4.2)
                 deck.chart(chart_slide, kpi.chart, 1.2, 5.8, 4.9, 7.9)
 
     for index, rows in enumerate(_chunks(pack.crime_rows)):

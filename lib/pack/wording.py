@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib.pack.content import Pack
+from lib.pack.content import KpiFigures, Pack
 
 COVER_TITLE = "Safer Leeds Executive: performance report"
 EXCEPTIONS = "Exceptions: KPIs off track"
@@ -40,6 +40,17 @@ def cover_lines(pack: Pack) -> list[str]:
         "Every figure comes from the Safer Leeds dashboard's database; sources are listed at the end.",
     ]
     return [*lines, ILLUSTRATIVE_NOTICE] if pack.illustrative else lines
+
+
+def kpi_lines(kpi: KpiFigures) -> list[str]:
+    """A KPI's tile in words: value and period, target and RAG, SPC verdicts, the sentence, the source."""
+    return [
+        f"{kpi.value} ({kpi.period})" if kpi.period else kpi.value,
+        f"Target: {kpi.target or 'none'} \u00b7 RAG: {kpi.rag}",
+        f"SPC: {kpi.variation}; {kpi.assurance}",
+        kpi.narrative,
+        kpi.source,
+    ]
 
 
 def exception_rows(pack: Pack) -> list[list[str]]:
