@@ -40,12 +40,12 @@ def url(seeded_url: str) -> str:
 
 def test_meeting_list_is_oldest_first_with_cut_offs(capsys, url):
     code, rows, _ = _cli(capsys, url, "meeting", "list", "--json")
-    assert code == 0 and rows[0] == {"meeting": "2021-05-20", "cut_off": "2021-04-30", "illustrative": True}
+    assert code == 0 and rows[0] == {"meeting": "2021-05-20", "cut_off": "2021-04-30"}
     assert [r["meeting"] for r in rows] == sorted(r["meeting"] for r in rows) and rows[-1]["meeting"] == M2
     code, added, _ = _cli(capsys, url, "meeting", "add", LATER, "--cut-off", "2026-12-31", "--user", EXEC, "--json")
     assert code == 0 and added == {"meeting": LATER, "cut_off": "2026-12-31"}
     _, rows, _ = _cli(capsys, url, "meeting", "list", "--json")
-    assert rows[-1] == {"meeting": LATER, "cut_off": "2026-12-31", "illustrative": False}
+    assert rows[-1] == {"meeting": LATER, "cut_off": "2026-12-31"}
 
 
 def test_a_lead_drafts_submits_and_revises_an_exception_report(capsys, url):
@@ -79,7 +79,7 @@ def test_a_lead_drafts_submits_and_revises_an_exception_report(capsys, url):
         }.items()
     )
     assert all(item["report"] is None for code, item in off.items() if code != OFF_TRACK)
-    assert shown["missing_reports"].get("1", 0) == 0
+    assert set(shown) == {"meeting", "cut_off", "off_track", "actions_due", "actions_raised", "decisions"}
 
     _, commentary, _ = _cli(
         capsys, url, "report", "set", ON_TRACK, "--meeting", M2, "--text", "Steady.", "--user", LEAD, "--json"
@@ -101,13 +101,11 @@ def test_an_action_raised_at_one_meeting_is_due_at_the_next_then_overdue_then_do
         "--kpi", OFF_TRACK, "--organisation", "Leeds City Council", "--user", EXEC, "--json",
     )  # fmt: skip
     assert code == 0 and isinstance(action["id"], int)
-    assert (
-        action.items() >= {"owner": LEAD, "owner_name": "Lee Dee", "priority": 1, "kpi": OFF_TRACK, "due": M2}.items()
-    )
+    assert action.items() >= {"owner": LEAD, "priority": 1, "kpi": OFF_TRACK, "due": M2}.items()
     assert action["meeting_raised"] == M1
     _, at_m2, _ = _cli(capsys, url, "actions", "list", "--meeting", M2, "--json")
     assert [(r["id"], r["status"]) for r in at_m2] == [(action["id"], "open")]  # due at the meeting, not after it
-    assert {"id", "text", "owner", "due", "status", "meeting_raised", "priority", "kpi"} <= set(at_m2[0])
+    assert set(at_m2[0]) == {"id", "text", "owner", "due", "status", "meeting_raised", "priority", "kpi"}
     _, shown, _ = _cli(capsys, url, "meeting", "show", M2, "--json")
     assert [a["id"] for a in shown["actions_due"]] == [action["id"]]
     _, raised, _ = _cli(capsys, url, "meeting", "show", M1, "--json")
@@ -123,13 +121,17 @@ def test_an_action_raised_at_one_meeting_is_due_at_the_next_then_overdue_then_do
         capsys, url, "actions", "update", str(action["id"]), "--status", "done", "--note", "Rota agreed",
         "--user", LEAD, "--json",
     )  # fmt: skip
-    assert code == 0 and done["status"] == "done" and done["latest_note"] == "Rota agreed"
+    assert code == 0 and done["status"] == "done"
+    assert meeting_queries.actions(url)[["owner_name", "organisation"]].values.tolist() == [
+        ["Lee Dee", "Leeds City Council"]  # the owner's name from the users table
+    ]
     _, later, _ = _cli(capsys, url, "meeting", "show", LATER, "--json")
     assert [(a["id"], a["status"]) for a in later["actions_due"]] == [(action["id"], "done")]  # done since M2
     _, still_open, _ = _cli(capsys, url, "actions", "list", "--open", "--json")
     assert still_open == []
     history = meeting_queries.action_updates(url)
     assert history["status"].tolist() == ["open", "done"] and history["who"].tolist() == [EXEC, LEAD]
+    assert history["note"].tolist() == ["", "Rota agreed"]
 
 
 def test_decisions_are_recorded_per_meeting(capsys, url):

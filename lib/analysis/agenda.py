@@ -177,14 +177,25 @@ def meeting_agenda(url: str, meeting_date: date, summaries: dict[str, KpiSummary
     )
 
 
+ACTION_FIELDS = ("id", "text", "owner", "due", "status", "meeting_raised", "priority", "kpi")
+
+
+def action_payload(row: dict[str, Any]) -> dict[str, Any]:
+    """An action as the command line's contract gives it: id, text, owner, due, status (judged at the date asked
+    for), meeting_raised, priority, kpi."""
+    return {key: row[key] for key in ACTION_FIELDS}
+
+
 def report_payload(report: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A report as `saferleeds meeting show` gives it: text, status and author, with its other parts."""
+    """A report as `saferleeds meeting show` gives it: text, status and author (None when there is none)."""
     if report is None:
         return None
-    return {
-        "text": report["happening"],
-        "status": report["status"],
-        "author": report["author"],
+    return {"text": report["happening"], "status": report["status"], "author": report["author"]}
+
+
+def report_detail(report: dict[str, Any]) -> dict[str, Any]:
+    """Every part of a report, as `saferleeds report set` prints what it stored."""
+    return (report_payload(report) or {}) | {
         "doing": report["doing"],
         "by_when": report["by_when"],
         "help_asked": report["help_asked"],
@@ -195,28 +206,16 @@ def report_payload(report: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def show_payload(agenda: Agenda) -> dict[str, Any]:
-    """The agenda as `saferleeds meeting show --json` prints it."""
+    """The agenda as `saferleeds meeting show --json` prints it (the contract's keys, nothing else)."""
     return {
         "meeting": agenda.dates.meeting,
         "cut_off": agenda.dates.cutoff,
-        "previous_meeting": agenda.dates.previous,
-        "report_deadline": agenda.dates.deadline,
         "off_track": [
-            {
-                "code": item["code"],
-                "name": item["name"],
-                "priority": item["priority"],
-                "rag": item["rag"],
-                "variation": item["spc"]["variation"],
-                "assurance": item["spc"].get("assurance"),
-                "report": report_payload(agenda.reports.get(item["code"])),
-            }
+            {"code": item["code"], "report": report_payload(agenda.reports.get(item["code"]))}
             for item in agenda.off_track
         ],
-        "missing_reports": {str(k) if k is not None else "none": v for k, v in agenda.missing.items()},
-        "actions_due": agenda.actions_due,
-        "actions_carried_over": agenda.carried_over,
-        "actions_raised": agenda.actions_raised,
+        "actions_due": [action_payload(r) for r in agenda.actions_due],
+        "actions_raised": [action_payload(r) for r in agenda.actions_raised],
         "decisions": [
             {
                 "id": int(d["id"]),

@@ -34,10 +34,7 @@ def cmd_meeting_list(url: str, args: argparse.Namespace) -> None:
     queries.check_ready(url)
     table = queries.meetings(url)
     emit(
-        [
-            {"meeting": r["meeting_date"], "cut_off": r["data_cutoff"], "illustrative": bool(r["illustrative"])}
-            for r in table.to_dict(orient="records")
-        ],
+        [{"meeting": r["meeting_date"], "cut_off": r["data_cutoff"]} for r in table.to_dict(orient="records")],
         args.json,
     )
 
@@ -50,11 +47,11 @@ def cmd_meeting_show(url: str, args: argparse.Namespace) -> None:
     if args.json:
         emit(payload, True)
         return
-    print(f"Meeting {payload['meeting']} (data to {payload['cut_off']}; reports due {payload['report_deadline']})")
+    print(f"Meeting {payload['meeting']} (data to {payload['cut_off']}; reports due {dates.deadline})")
     for item in payload["off_track"]:
         report = item["report"]
         print(f"- off track: {item['code']}: " + (f"report {report['status']}" if report else "no report yet"))
-    for title in ("actions_due", "actions_carried_over", "actions_raised"):
+    for title in ("actions_due", "actions_raised"):
         for row in payload[title]:
             print(f"- {title.replace('_', ' ')}: #{row['id']} {row['status']}, due {row['due']}: {row['text']}")
     for row in payload["decisions"]:
@@ -98,7 +95,7 @@ def cmd_report_set(url: str, args: argparse.Namespace) -> None:
         "kind": _kind(agenda.meeting_agenda(url, dates.meeting), args.code),
         "change": outcome.change,
         "due": dates.deadline,
-        **(agenda.report_payload(outcome.report) or {}),
+        **agenda.report_detail(outcome.report),
     }
     emit(payload, args.json)
 
@@ -127,7 +124,8 @@ def cmd_actions_add(url: str, args: argparse.Namespace) -> None:
 
 def _action(url: str, action_id: int, as_at: date) -> dict[str, Any]:
     """One action as the actions commands print it."""
-    return next(r for r in agenda.action_rows(meeting_queries.actions(url), as_at) if r["id"] == action_id)
+    rows = agenda.action_rows(meeting_queries.actions(url), as_at)
+    return agenda.action_payload(next(r for r in rows if r["id"] == action_id))
 
 
 def cmd_actions_update(url: str, args: argparse.Namespace) -> None:
@@ -144,7 +142,7 @@ def cmd_actions_list(url: str, args: argparse.Namespace) -> None:
     rows = [r for r in agenda.action_rows(meeting_queries.actions(url), as_at) if r["meeting_raised"] <= as_at]
     if args.open:
         rows = [r for r in rows if r["status"] in (agenda.OPEN, agenda.OVERDUE)]
-    emit(rows, args.json)
+    emit([agenda.action_payload(r) for r in rows], args.json)
 
 
 def cmd_decisions_add(url: str, args: argparse.Namespace) -> None:
