@@ -64,7 +64,7 @@ st.caption(
 st.dataframe(readable(provenance), hide_index=True, width="stretch")
 st.download_button(
     "Download these values (CSV)",
-    exports.csv_bytes(provenance),
+    lambda: exports.csv_bytes(provenance),  # written when pressed
     file_name=f"provenance-{chosen or 'all'}.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -23,7 +23,7 @@ LAYERS = {
     "store": {"core"},
     "geo": {"core"},
     "analysis": {"core", "store"},
-    "figures": {"core", "analysis", "geo"},
+    "figures": {"core", "store", "analysis", "geo"},  # store: only its cache (built figures are kept)
     "ingest": {"core", "store", "geo"},
     "ui": {"core", "store", "analysis", "geo", "figures", "ingest", "pack"},
     "ops": {"core"},

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from lib.analysis import spc
 from lib.core.events import Event
 from lib.figures import palette
+from lib.store import cache
 
 # Making Data Count's colours (blue improvement, orange concern, purple neutral) plus a shape of each's own, so colour
 # is never the only signal; no arrow shapes (a downward marker on a spike read as "fell").
@@ -29,11 +30,29 @@ RULE_WORDS = {
 }
 
 
+# What plotly's "simple_white" template gave these charts, written out: the template itself is 8 KB of JSON per
+# chart and made every figure cost about 17 ms to build and 10 ms to copy out of the cache (issue 19).
+AXIS = {
+    "showline": True,
+    "linecolor": "rgb(36,36,36)",
+    "ticks": "outside",
+    "showgrid": False,
+    "zeroline": False,
+    "automargin": True,
+    "title": {"standoff": 15},
+}
+
+
 def _layout(figure: go.Figure, title: str, y_title: str) -> go.Figure:
-    """Common sober layout: white background, GAF font, legend below, no mode bar clutter."""
+    """Common sober layout: white background, axis lines without grid, GAF font, legend below, no mode bar clutter."""
     figure.update_layout(
         title={"text": title, "x": 0, "font": {"size": 16}},
-        template="simple_white",
+        template="none",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        hoverlabel={"align": "left"},
+        xaxis=AXIS,
+        yaxis=AXIS,
         height=360,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         font={"family": palette.FONT, "color": "#0b0c0c"},
@@ -136,6 +155,7 @@ def spc_figure(
     return _layout(figure, title, unit)
 
 
+@cache.kept
 def series_figure(
     frame: pd.DataFrame,
     title: str,
@@ -162,6 +182,7 @@ def series_figure(
     return _layout(figure, title, unit)
 
 
+@cache.kept
 def bar_figure(
     labels: list[str],
     values: list[float],
@@ -178,6 +199,7 @@ def bar_figure(
     return _layout(figure, title, "").update_layout(xaxis_title=unit, height=max(300, 24 * len(labels) + 80))
 
 
+@cache.kept
 def seasonal_bars_figure(
     frame: pd.DataFrame, title: str, unit: str, events: list[Event], peaks: dict[int, str]
 ) -> go.Figure:
@@ -202,6 +224,7 @@ def seasonal_bars_figure(
     return _layout(figure, title, unit)
 
 
+@cache.kept
 def ranked_wards_figure(
     names: list[str],
     values: list[float],

@@ -23,6 +23,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 CACHE_TTL_SECONDS = 3600  # a bound on memory only: freshness comes from the data version
 MAX_ENTRIES = 64
+KEPT_ENTRIES = 256  # built figures: every chart of every page for a few meetings' cut-offs
 NOTED_SECONDS = 2.0  # a version noted by this thread this long ago is this rerun's (a rerun reads it first)
 _noted = threading.local()  # per script thread: {url: (version, when noted)}
 _reader: list[Callable[[str], int]] = []  # queries.data_version, registered by queries (no SQL here)
@@ -84,6 +85,28 @@ def cached(fn: Callable[P, R]) -> Callable[P, R]:
             )
         url = args[0] if args and isinstance(args[0], str) else str(kwargs.get("url", ""))
         return holder["cache"](current_version(url), *args, **kwargs)  # type: ignore[arg-type] # version first
+
+    return wrapper
+
+
+def kept(fn: Callable[P, R]) -> Callable[P, R]:
+    """For objects built from their arguments alone and never changed afterwards (plotly figures): inside the
+    running app, st.cache_resource keyed on the arguments' content, so a rerun is handed the very object built before
+    (nothing pickled or copied; a plotly figure with limits and event lines costs 10-40 ms to build); a plain call
+    from the command line, the board pack and the tests. Callers must not change what they are given."""
+    holder: dict[str, Callable[P, R]] = {}
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        """Call through the Streamlit resource cache when the app is running."""
+        streamlit = _running_streamlit()
+        if streamlit is None:
+            return fn(*args, **kwargs)
+        if "cache" not in holder:
+            holder["cache"] = streamlit.cache_resource(
+                ttl=CACHE_TTL_SECONDS, max_entries=KEPT_ENTRIES, show_spinner=False
+            )(fn)
+        return holder["cache"](*args, **kwargs)
 
     return wrapper
 

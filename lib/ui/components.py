@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Literal
 from urllib.parse import urlencode
@@ -243,11 +244,12 @@ def table_with_csv(label: str, table: pd.DataFrame, file_name: str, key: str) ->
 
 
 def table_and_csv(table: pd.DataFrame, file_name: str, key: str) -> None:
-    """A table and a CSV download of exactly what it shows (formula text defused)."""
+    """A table and a CSV download of exactly what it shows (formula text defused). The CSV is written when the button
+    is pressed, not on every rerun of the page (a page has up to a dozen of them)."""
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
         "Download as CSV",
-        exports.csv_bytes(table),
+        functools.partial(exports.csv_bytes, table),
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
@@ -317,12 +319,13 @@ def number_or_withheld(value: float | None, decimals: int = 1) -> str:
 
 
 def spc_panel(url: str, kpi_code: str, cutoff: date, target: float | None) -> tuple[object, pd.DataFrame] | None:
-    """A KPI's XmR chart and its table as at a cut-off, or None for a one-off figure (cached under the data version:
-    building the plotly figure with its limits and annotations costs about 50 ms a KPI)."""
+    """A KPI's XmR chart and its table as at a cut-off, or None for a one-off figure. Kept under the data version as
+    built objects (st.cache_resource: nothing pickled or copied per rerun; callers never change them), because SPC
+    and the plotly figure with its limits and annotations cost tens of ms a KPI."""
     return _spc_panel_at(url, cache.current_version(url), kpi_code, cutoff, target)
 
 
-@st.cache_data(ttl=cache.CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)
+@st.cache_resource(ttl=cache.CACHE_TTL_SECONDS, max_entries=cache.KEPT_ENTRIES, show_spinner=False)
 def _spc_panel_at(
     url: str,
     data_version: int,  # noqa: ARG001 - a cache key

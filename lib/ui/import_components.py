@@ -61,7 +61,7 @@ def template_downloads(url: str, cutoff: date) -> None:
     left, right = st.columns(2)
     left.download_button(
         "Template (CSV)",
-        exports.csv_bytes(kpi_returns.template(url, owner or None, cutoff, only)),
+        lambda: exports.csv_bytes(kpi_returns.template(url, owner or None, cutoff, only)),  # built when pressed
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -69,7 +69,7 @@ def template_downloads(url: str, cutoff: date) -> None:
     )
     right.download_button(
         "Template (Excel, with a guide sheet)",
-        kpi_returns.template_excel(url, owner or None, cutoff, only),
+        lambda: kpi_returns.template_excel(url, owner or None, cutoff, only),  # built when pressed
         file_name=f"{stem}.xlsx",
         icon=":material/download:",
         width="stretch",
