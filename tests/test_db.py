@@ -85,3 +85,37 @@ def test_secrets_file_is_read_when_no_environment_value(monkeypatch, tmp_path):
 
 def test_every_setting_has_help():
     assert all(s.name.startswith("SAFERLEEDS_") and s.default and len(s.help) > 20 for s in config.SETTINGS)
+
+
+def test_migration_0007_keys_records_by_month_and_keeps_every_row_and_change(empty_url):
+    """Issue 19: one unique index on (month, record_key) replaces UNIQUE(record_key) and the month index; records and
+    the history of changes survive, and each change learns its record's month."""
+    from alembic import command
+
+    command.upgrade(db._alembic_config(empty_url), "0006")
+    engine = db.get_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO crimerecord (record_key, crime_id, month, reported_by, falls_within, location, lsoa_code, "
+                "lsoa_name, crime_type, last_outcome, context, ward_code) VALUES ('c1', 'c1', '2024-05-01', 'WYP', "
+                "'WYP', 'On or near X', 'E01', 'Leeds 001A', 'Burglary', 'Local resolution', '', 'E05')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO crimerecordhistory (record_key, crime_type, last_outcome, context, replaced_at) "
+                "VALUES ('c1', 'Burglary', 'Under investigation', '', '2024-06-01 10:00:00')"
+            )
+        )
+    db.upgrade(empty_url)
+    inspector = inspect(db.get_engine(empty_url))
+    indexes = {tuple(ix["column_names"]): ix["unique"] for ix in inspector.get_indexes("crimerecord")}
+    assert indexes == {("month", "record_key"): True}
+    assert not [u for u in inspector.get_unique_constraints("crimerecord") if u["column_names"] == ["record_key"]]
+    history = queries.crime_record_history(empty_url)
+    assert history[["record_key", "last_outcome", "earlier_outcome"]].values.tolist() == [
+        ["c1", "Local resolution", "Under investigation"]
+    ]
+    with engine.connect() as connection:
+        assert str(connection.execute(text("SELECT month FROM crimerecordhistory")).scalar_one())[:10] == "2024-05-01"

@@ -479,3 +479,23 @@ def test_the_city_aggregate_is_the_ward_aggregate_summed_after_seed_and_import(s
     assert city == wards
     march = queries.crime_by_type(seeded_url, date(2024, 3, 1), date(2024, 3, 1))
     assert int(march["count"].sum()) == 9408  # the city page reads the real month, not the illustrative one
+
+
+def test_a_file_changed_between_its_check_and_its_write_is_refused_and_nothing_is_written(
+    seeded_url, lookup, shared_data, tmp_path
+):
+    """Issue 19: the write does not repeat the row checks, so it proves it reads the file that was checked (its
+    SHA-256, taken as it reads): a file edited in between is refused and nothing is written."""
+    path = tmp_path / MARCH
+    path.write_bytes((shared_data / "policeuk" / MARCH).read_bytes())
+    sources, _ = policeuk.collect([path])
+    checked = policeuk.check_sources(seeded_url, sources, lookup)
+    assert checked.ready
+    before = table_checksums(seeded_url, CRIME_TABLES)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], lines[1].replace("On or near", "On or nearby", 1), *lines[2:]]) + "\n")
+    with pytest.raises(files.ImportRejectedError, match="changed after it was checked"):
+        policeuk.write_checked(seeded_url, checked, accept_unusual=True)
+    assert table_checksums(seeded_url, CRIME_TABLES) == before
+    statuses = queries.import_log(seeded_url)["status"].tolist()
+    assert statuses[0] == "failed"

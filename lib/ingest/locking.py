@@ -80,10 +80,16 @@ def close_stale(url: str) -> list[int]:
 
 def start_running(url: str, kind: str, file_name: str, sha256: str, user: str | None) -> int:
     """Log a batch as running, with this process as its worker, in a transaction of its own; its id."""
+    return start_all_running(url, kind, [(file_name, sha256)], user)[0]
+
+
+def start_all_running(url: str, kind: str, files: list[tuple[str, str]], user: str | None) -> list[int]:
+    """Log the batches of an import's files (name, sha256) as running, with this process as their worker, in one
+    transaction of its own (one commit, not one a file: each costs a disk flush); their ids."""
     with db.get_engine(url).begin() as connection:
-        batch_id = batches.start(connection, kind, file_name, sha256, user)
-        connection.execute(update(ImportBatch).where(col(ImportBatch.id) == batch_id).values(worker=worker()))
-    return batch_id
+        ids = [batches.start(connection, kind, file_name, sha256, user) for file_name, sha256 in files]
+        connection.execute(update(ImportBatch).where(col(ImportBatch.id).in_(ids)).values(worker=worker()))
+    return ids
 
 
 def mark(url: str, batch_id: int, status: str, problems: list[Problem], **counts: int) -> None:

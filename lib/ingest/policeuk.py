@@ -296,10 +296,12 @@ def _numbers(
             numbers[text] = float(text)
         except ValueError:
             bad.add(text)
+    if not bad:
+        return numbers, []
     problems = [
         Problem(f"{row[index]!r} is not a number", number, column)
         for number, row in enumerate(rows, start=first)
-        if bad and row[index] in bad
+        if row[index] in bad
     ]
     return numbers, problems
 
@@ -337,13 +339,13 @@ def _row_problems(
 ) -> list[Problem]:
     """Everything wrong with a chunk of rows (the first numbered `first`), checked column by column over distinct
     values (fast on 100k+ rows); seen_ids carries the file's Crime IDs from chunk to chunk."""
-    problems = [
-        Problem(f"{len(row)} fields where police.uk rows have 12 (a truncated or damaged line?)", number)
-        for number, row in enumerate(rows, start=first)
-        if len(row) != len(HEADER)
-    ]
-    if problems:
-        return problems
+    if not columns:  # the chunk is ragged (parse transposes only aligned chunks)
+        return [
+            Problem(f"{len(row)} fields where police.uk rows have 12 (a truncated or damaged line?)", number)
+            for number, row in enumerate(rows, start=first)
+            if len(row) != len(HEADER)
+        ]
+    problems: list[Problem] = []
     bad_months = {m for m in set(columns[1]) if not MONTH.match(m)}
     problems += [
         Problem(f"{row[1]!r} is not a month in the form YYYY-MM", number, "Month")
@@ -389,8 +391,10 @@ def _records(
     lookup: lookups.LsoaLookup,
     parsed: ParsedFile,
     occurrences: Occurrences,
+    build: bool = True,
 ) -> list[tuple]:
-    """The Leeds rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed."""
+    """The Leeds rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed.
+    Without build (the check, which keeps only the file's summary) nothing is built: the counts are the same."""
     (
         ids,
         month_texts,
@@ -434,13 +438,17 @@ def _records(
         identical[fields] += 1
         if identical[fields] > 1:
             parsed.identical += 1
-        keys[i] = _asb_key(fields, identical[fields])
+        if build:
+            keys[i] = _asb_key(fields, identical[fields])
     keep = [ward is not None for ward in wards]
     for i in (i for i, kept in enumerate(keep) if not kept):
         if lsoa_names[i].startswith(LEEDS_LSOA_NAME):
             parsed.unknown_lsoa[lsoas[i]] += 1
         else:
             parsed.outside += 1
+    if not build:
+        parsed.month_rows.update(itertools.compress(months, keep))
+        return []
     rows = zip(
         keys,
         [crime_id or None for crime_id in ids],
@@ -463,26 +471,56 @@ def _records(
     return records
 
 
-def _csv_rows(source: Source) -> Iterator[list[str]]:
-    """The CSV rows of a source, decoded as UTF-8 (a byte-order mark is fine) a block at a time; a file that is empty,
-    binary, UTF-16 or not UTF-8 is refused with a plain message."""
+class _Hashing(io.RawIOBase):
+    """A binary stream that adds what is read from it to a SHA-256 digest (so the write can tell that the file it
+    reads is the one that was checked, without reading it a third time)."""
+
+    def __init__(self, stream: IO[bytes], digest: hashlib._Hash) -> None:
+        """Wrap stream, feeding digest."""
+        super().__init__()
+        self.stream, self.digest = stream, digest
+
+    def readable(self) -> bool:
+        """It is read, never written."""
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override] # io's buffer protocol type
+        """Read into buffer and hash what was read."""
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        self.digest.update(data)
+        return len(data)
+
+
+def _csv_chunks(source: Source, digest: hashlib._Hash | None = None) -> Iterator[list[list[str]]]:
+    """The CSV rows of a source, CHUNK_ROWS at a time (csv.reader sliced in C: no Python step per row), decoded as
+    UTF-8 (a byte-order mark is fine); a file that is empty, binary, UTF-16 or not UTF-8 is refused with a plain
+    message. With digest, what is read is hashed into it."""
     with source.open() as stream:
         head = stream.read(8192)
     if problem := files.text_problem(head):
         raise ImportRejectedError(source.name, [problem])
     with source.open() as stream:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
-        line = 0
+        binary = io.BufferedReader(_Hashing(stream, digest)) if digest is not None else stream  # type: ignore[type-var]
+        reader = csv.reader(io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline=""))
         try:
-            for line, row in enumerate(csv.reader(text), start=1):  # noqa: B007 - line is reported on error
-                yield row
+            while chunk := list(itertools.islice(reader, CHUNK_ROWS)):
+                yield chunk
         except UnicodeDecodeError as error:
             raise ImportRejectedError(
                 source.name,
-                [Problem("the file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.", row=line + 1)],
+                [Problem("the file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.", row=reader.line_num + 1)],
             ) from error
         except csv.Error as error:
             raise ImportRejectedError(source.name, [Problem(f"the file cannot be read as CSV ({error})")]) from error
+
+
+def _rows_in_chunks(chunks: Iterator[list[list[str]]]) -> Iterator[list[list[str]]]:
+    """The non-blank rows (a trailing blank line is not a row), CHUNK_ROWS at a time after the first."""
+    for chunk in chunks:
+        rows = [row for row in chunk if row] if [] in chunk else chunk
+        if rows:
+            yield rows
 
 
 def parse(
@@ -492,33 +530,41 @@ def parse(
     keep: bool = True,
     occurrences: Occurrences | None = None,
     sha: str | None = None,
+    checked: bool = False,
 ) -> ParsedFile:
     """Check every row of a police.uk CSV, a chunk at a time, and build the Leeds records; raise ImportRejectedError
     (listing up to MAX_PROBLEMS problems) on any bad row.
 
     Each chunk's records go to `sink` (the writer, inside the caller's transaction, which a refusal rolls back) and,
     with keep, onto the result; otherwise only the summary is kept, so memory holds one chunk of rows at a time.
-    `occurrences` numbers identical ASB rows (by default afresh for each month of this file).
+    `occurrences` numbers identical ASB rows (by default afresh for each month of this file). With checked (the
+    write of a file check_sources passed, whose sha is given) the row checks are not repeated; the file is hashed as
+    it is read and refused if it is not the file that was checked.
     """
     parsed = ParsedFile(source, sha or source_sha256(source))
     counters: dict[str, Counter] = {}
     occurrences = occurrences or (lambda month: counters.setdefault(month, Counter()))
     problems: list[Problem] = []
     seen_ids: dict[int, int] = {}
+    digest = hashlib.sha256() if checked else None
+    build = keep or sink is not None
     try:
-        rows = _csv_rows(source)
-        header = next(rows, None)
-        if header is None:
+        chunks = _rows_in_chunks(_csv_chunks(source, digest))
+        first_chunk = next(chunks, None)
+        if first_chunk is None:
             raise ImportRejectedError(source.name, [Problem("the file is empty")])
+        header, first_rows = first_chunk[0], first_chunk[1:]
         _check_header(source.name, header)
         number = 1  # the header's row, as a spreadsheet numbers it
-        non_blank = (row for row in rows if row)  # a trailing blank line is not a row
-        while chunk := list(itertools.islice(non_blank, CHUNK_ROWS)):
+        for chunk in itertools.chain([first_rows] if first_rows else [], chunks):
             first, number = number + 1, number + len(chunk)
             parsed.rows_read += len(chunk)
-            aligned = all(len(row) == len(HEADER) for row in chunk)
-            columns = list(zip(*chunk, strict=False)) if aligned else []
-            found = _row_problems(chunk, columns, first, seen_ids)
+            aligned = set(map(len, chunk)) == {len(HEADER)}
+            columns = list(zip(*chunk, strict=True)) if aligned else []
+            if checked and aligned:
+                found = []  # checked before this write; the digest below proves it is the same file
+            else:
+                found = _row_problems(chunk, columns, first, seen_ids)
             if not found:
                 longitudes, more = _numbers(set(columns[4]), "Longitude", chunk, 4, first)
                 latitudes, most = _numbers(set(columns[5]), "Latitude", chunk, 5, first)
@@ -528,7 +574,7 @@ def parse(
                 break  # enough to act on; reading on would only cost time
             if problems:
                 continue  # keep checking, build nothing
-            records = _records(columns, longitudes, latitudes, lookup, parsed, occurrences)
+            records = _records(columns, longitudes, latitudes, lookup, parsed, occurrences, build)
             if sink is not None:
                 sink(records)
             if keep:
@@ -539,6 +585,10 @@ def parse(
         raise ImportRejectedError(source.name, sorted(problems, key=lambda p: p.row or 0)[:MAX_PROBLEMS])
     if parsed.rows_read == 0:
         raise ImportRejectedError(source.name, [Problem("the file has a header but no rows")])
+    if digest is not None and digest.hexdigest() != parsed.sha256:
+        raise ImportRejectedError(
+            source.name, [Problem("the file changed after it was checked: nothing was written; import it again")]
+        )
     return parsed
 
 
@@ -637,6 +687,7 @@ class _Writer:
             [
                 {
                     "record_key": r[KEY],
+                    "month": date.fromisoformat(r[MONTH_ISO]),
                     "crime_type": self.stored[r[KEY]][0],
                     "last_outcome": self.stored[r[KEY]][1],
                     "context": self.stored[r[KEY]][2],
@@ -648,7 +699,7 @@ class _Writer:
         )
         self.connection.execute(
             update(CrimeRecord)
-            .where(col(CrimeRecord.record_key) == bindparam("key"))
+            .where(col(CrimeRecord.month) == bindparam("in_month"), col(CrimeRecord.record_key) == bindparam("key"))
             .values(
                 crime_type=bindparam("new_type"),
                 last_outcome=bindparam("new_outcome"),
@@ -656,7 +707,13 @@ class _Writer:
                 import_batch_id=self.batch_id,
             ),
             [
-                {"key": r[KEY], "new_type": r[CRIME_TYPE], "new_outcome": r[OUTCOME], "new_context": r[CONTEXT]}
+                {
+                    "in_month": date.fromisoformat(r[MONTH_ISO]),
+                    "key": r[KEY],
+                    "new_type": r[CRIME_TYPE],
+                    "new_outcome": r[OUTCOME],
+                    "new_context": r[CONTEXT],
+                }
                 for r in changed
             ],
         )
@@ -860,7 +917,7 @@ def write_checked(
     shared: dict[str, Counter] = {}
     # Logged as running first, in their own transaction: the log shows the import while it waits or writes, and
     # shows it failed if the process is killed (locking.close_stale).
-    batch_ids = [locking.start_running(url, KIND, item.source.name, item.sha256, user) for item in checked.parsed]
+    batch_ids = locking.start_all_running(url, KIND, [(item.source.name, item.sha256) for item in checked.parsed], user)
     failpoints.hit(failpoints.CHECKED)
     try:
         with db.get_engine(url).begin() as connection, bulk.paused_gc():
@@ -874,7 +931,15 @@ def write_checked(
                     return (own if month in item.fresh_months else shared).setdefault(month, Counter())
 
                 writer = _Writer(connection, item, batch_id, progress)
-                parse(item.source, lookup, sink=writer.add, keep=False, occurrences=occurrences, sha=item.sha256)
+                parse(
+                    item.source,
+                    lookup,
+                    sink=writer.add,
+                    keep=False,
+                    occurrences=occurrences,
+                    sha=item.sha256,
+                    checked=True,
+                )
                 written.append(writer.finish())
             progress(1.0, "Updating the month x ward x crime type counts")
             failpoints.hit(failpoints.AGGREGATES)

@@ -185,12 +185,17 @@ class Meeting(SQLModel, table=True):
 
 
 class CrimeRecord(SQLModel, table=True):
-    """One police.uk street-level record (a crime or an ASB incident) with its ward assigned."""
+    """One police.uk street-level record (a crime or an ASB incident) with its ward assigned.
+
+    Unique by month, then key (migration 0007): every read and update names the month, and an import writes each
+    month's keys into one part of the index instead of all over it."""
+
+    __table_args__ = (Index("ux_crimerecord_month_record_key", "month", "record_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
-    record_key: str = Field(unique=True)  # Crime ID, or a stable hash of the fields for ASB rows
+    record_key: str  # Crime ID, or a stable hash of the fields for ASB rows
     crime_id: str | None = None
-    month: date = Field(index=True)
+    month: date
     reported_by: str
     falls_within: str
     longitude: float | None = None
@@ -210,6 +215,7 @@ class CrimeRecordHistory(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     record_key: str = Field(index=True)
+    month: date | None = None  # the record's month (with record_key, how it is found); kept for every change since 0007
     crime_type: str
     last_outcome: str
     context: str = ""

@@ -570,7 +570,11 @@ def crime_record_history(url: str) -> pd.DataFrame:
             col(CrimeRecordHistory.replaced_at),
             col(ImportBatch.file_name).label("changed_by_file"),
         )
-        .join(CrimeRecord, col(CrimeRecord.record_key) == col(CrimeRecordHistory.record_key))
+        .join(
+            CrimeRecord,
+            (col(CrimeRecord.month) == col(CrimeRecordHistory.month))
+            & (col(CrimeRecord.record_key) == col(CrimeRecordHistory.record_key)),
+        )
         .join(ImportBatch, col(ImportBatch.id) == col(CrimeRecordHistory.replaced_by_batch_id), isouter=True)
         .order_by(col(CrimeRecordHistory.replaced_at).desc(), col(CrimeRecordHistory.id).desc())
     )
