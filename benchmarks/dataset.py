@@ -74,8 +74,11 @@ def _wards() -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def build(folder: Path, crimes: int = 1_200_000, months: int = 120, seed: int = 2024) -> Dataset:
-    """Write `months` monthly street files totalling `crimes` rows and their lookup into folder (idempotent)."""
+def build(
+    folder: Path, crimes: int = 1_200_000, months: int = 120, seed: int = 2024, first: date = FIRST_MONTH
+) -> Dataset:
+    """Write `months` monthly street files from `first` totalling `crimes` rows and their lookup into folder
+    (idempotent)."""
     folder.mkdir(parents=True, exist_ok=True)
     lookup_dir = folder / "reference"
     lookup_dir.mkdir(exist_ok=True)
@@ -105,7 +108,7 @@ def build(folder: Path, crimes: int = 1_200_000, months: int = 120, seed: int = 
     lsoa_weights = [item[5] for item in lsoas]
     files, per_month = [], crimes // months
     for m in range(months):
-        month = add_months(FIRST_MONTH, m)
+        month = add_months(first, m)
         path = folder / f"{month:%Y-%m}-west-yorkshire-street.csv"
         files.append(path)
         count = per_month + (1 if m < crimes - per_month * months else 0)

@@ -506,3 +506,52 @@ def test_an_import_carries_on_when_the_person_leaves_the_page(browser, seeded_te
     assert log.iloc[0]["file_name"] == name and log.iloc[0]["status"] == "success"
     months = queries.crime_months(url)
     assert months.loc[months["has_real"] == 1, "month"].astype(str).tolist() == ["2025-02-01"]
+
+
+def _script_runs(tab) -> list[int]:
+    """Counts the page-script runs the server starts for a tab (each begins with a new_session message)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    runs: list[int] = []
+
+    def received(payload: bytes | str) -> None:
+        if isinstance(payload, bytes):
+            message = ForwardMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "new_session":
+                runs.append(1)
+
+    tab.on("websocket", lambda socket: socket.on("framereceived", received))
+    return runs
+
+
+def test_a_new_tab_from_the_same_browser_is_laid_out_on_its_first_run(app, browser):
+    """Issue 19: the page's width used to be learnt only after the first run, so every new tab ran its page twice
+    (charts sent and drawn twice) before its first chart settled. The browser now keeps the last size in a cookie
+    and the component reports only a size the page was not laid out for."""
+    base, _ = app
+    context = browser.new_context(viewport={"width": 1280, "height": 800})  # a fresh profile: no cookie yet
+    try:
+        first = context.new_page()
+        first_runs = _script_runs(first)
+        open_page(first, base, "noise")
+        assert len(first_runs) == 2  # the very first visit: laid out for the default, then for the measured width
+        assert "saferleeds_frame" in {cookie["name"] for cookie in context.cookies()}
+        second = context.new_page()
+        second_runs = _script_runs(second)
+        open_page(second, base, "noise")
+        assert len(second_runs) == 1
+        widths = [
+            tab.evaluate("() => document.querySelector('[data-testid=stPlotlyChart]').getBoundingClientRect().width")
+            for tab in (first, second)
+        ]
+        assert widths[0] == widths[1]
+        second.set_viewport_size({"width": 820, "height": 1180})  # a different size is still reported and laid out
+        for _ in range(3):
+            second.wait_for_timeout(1000)
+            settle(second)
+        assert len(second_runs) >= 2
+        assert second.evaluate("() => document.cookie").count("saferleeds_frame=") == 1
+        assert "saferleeds_frame=1280x" not in second.evaluate("() => document.cookie")
+    finally:
+        context.close()

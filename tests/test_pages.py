@@ -285,3 +285,25 @@ def test_a_change_is_coloured_only_when_it_is_significant(area):
             neutral = "no significant change" in metric.delta
             grey = metric.proto.DESCRIPTOR.fields_by_name["color"].enum_type.values_by_number[metric.proto.color].name
             assert (grey == "GRAY") == neutral, (metric.label, metric.delta, grey)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("1216x1280", {"column": 1216, "window": 1280}),
+        ("390x390", {"column": 390, "window": 390}),
+        (None, None),
+        ("", None),
+        ("1216", None),
+        ("0x1280", None),
+        ("1216x99999", None),
+        ("-5x100", None),
+        ("12.5x100", None),
+        ("<script>x1", None),
+    ],
+)
+def test_the_layout_cookie_is_read_strictly(text, size):
+    """The browser's kept size (lib/ui/frame_size.py) is two whole pixel counts or nothing."""
+    from lib.ui import frame_size
+
+    assert frame_size.size_from_cookie(text) == size

@@ -2,8 +2,10 @@
 is framed for the column, tiles reflow for it, and the sidebar starts closed on a narrow window.
 
 A tiny component (lib/ui/frame_width/index.html, plain HTML and JavaScript, no build step) measures its own frame,
-which is as wide as the column it sits in, and the window, and reports both on load and after each resize. Before it
-has reported (the very first run, and in AppTest) the defaults are used.
+which is as wide as the column it sits in, and the window, and reports both on load and after each resize. It also
+keeps the last measurement in a cookie (layout only: two numbers), so a new tab or visit from the same browser is laid
+out right on its first run and needs no second run when the component loads: it reports only a size the server did
+not lay the page out for. Before either (a browser's very first visit, and in AppTest) the defaults are used.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ DEFAULT_WIDTH = 700  # pixels: a laptop's map column, used until the browser rep
 # keeps their choice (the browser remembers it).
 NARROW_WINDOW = 1024
 PAGE_WIDTH_KEY = "page_width"  # every page measures itself under this key, so the entry script can read it
+COOKIE = "saferleeds_frame"  # "<column>x<window>" in pixels, written by the component
 _frame_width = components.declare_component("frame_width", path=str(Path(__file__).with_name("frame_width")))
 
 
@@ -29,21 +32,43 @@ def _reported(value: object, part: str) -> int | None:
     return int(measured) if isinstance(measured, int | float) and measured > 0 else None
 
 
+def size_from_cookie(text: str | None) -> dict[str, int] | None:
+    """The size kept in the cookie ("<column>x<window>", each 1 to 10,000 pixels), or None if absent or not that."""
+    parts = (text or "").split("x")
+    if len(parts) != 2 or not all(part.isdigit() and 0 < int(part) <= 10_000 for part in parts):
+        return None
+    return {"column": int(parts[0]), "window": int(parts[1])}
+
+
+def _known_size() -> dict[str, int] | None:
+    """The size this session's layout uses: what the component reported in this session, else the cookie the
+    browser sent when the session started (a previous tab or visit), else None."""
+    reported = st.session_state.get(PAGE_WIDTH_KEY)
+    if _reported(reported, "column") and _reported(reported, "window"):
+        return {"column": int(reported["column"]), "window": int(reported["window"])}
+    try:
+        return size_from_cookie(st.context.cookies.get(COOKIE))
+    except Exception:  # noqa: BLE001 - no browser request to read (AppTest, bare mode): use the defaults
+        return None
+
+
 def measure_page() -> None:
-    """Place the measuring component (once per run, at the top of every page: components.require_database does)."""
-    _frame_width(key=PAGE_WIDTH_KEY, default=None)
+    """Place the measuring component (once per run, at the top of every page: components.require_database does),
+    telling it the size this run was laid out for, so it reports only a different one."""
+    _frame_width(key=PAGE_WIDTH_KEY, default=None, known=_known_size())
 
 
 def column_width() -> int:
-    """The width of the page's main column in pixels (DEFAULT_WIDTH until the browser has reported it)."""
-    return _reported(st.session_state.get(PAGE_WIDTH_KEY), "column") or DEFAULT_WIDTH
+    """The width of the page's main column in pixels (DEFAULT_WIDTH until the browser has told it)."""
+    known = _known_size()
+    return known["column"] if known else DEFAULT_WIDTH
 
 
 def sidebar_state() -> Literal["auto", "collapsed"]:
-    """How the sidebar starts: "collapsed" once the page has reported a window narrower than NARROW_WINDOW pixels,
+    """How the sidebar starts: "collapsed" once the browser has told a window narrower than NARROW_WINDOW pixels,
     else Streamlit's "auto" (for the entry script's page configuration)."""
-    window = _reported(st.session_state.get(PAGE_WIDTH_KEY), "window")
-    return "collapsed" if window is not None and window < NARROW_WINDOW else "auto"
+    known = _known_size()
+    return "collapsed" if known is not None and known["window"] < NARROW_WINDOW else "auto"
 
 
 def columns_for(width: int, min_width: int, most: int) -> int:
