@@ -44,8 +44,9 @@ def _known_size() -> dict[str, int] | None:
     """The size this session's layout uses: what the component reported in this session, else the cookie the
     browser sent when the session started (a previous tab or visit), else None."""
     reported = st.session_state.get(PAGE_WIDTH_KEY)
-    if _reported(reported, "column") and _reported(reported, "window"):
-        return {"column": int(reported["column"]), "window": int(reported["window"])}
+    column, window = _reported(reported, "column"), _reported(reported, "window")
+    if column and window:
+        return {"column": column, "window": window}
     try:
         return size_from_cookie(st.context.cookies.get(COOKIE))
     except Exception:  # noqa: BLE001 - no browser request to read (AppTest, bare mode): use the defaults
