@@ -37,6 +37,10 @@ PAGES = [Path(page.script).name for page in navigation.PAGES]  # one list: lib/u
 URL_PATHS = {Path(page.script).name: page.address for page in navigation.PAGES}
 AREAS = ("import", "queries", "postgres", "spc", "pack", "apptest", "server")
 TRIVIAL_APP = 'import streamlit as st\n\nst.selectbox("Pick one", ["a", "b", "c"])\n'
+ONE_CHART_APP = (
+    "import plotly.graph_objects as go\nimport streamlit as st\n\n"
+    "st.plotly_chart(go.Figure(go.Scatter(x=list(range(36)), y=list(range(36)))))\n"
+)
 
 
 @dataclass
@@ -482,17 +486,22 @@ def _visit(context: object, address: str, ready_js: str) -> float:
     return seconds
 
 
-def first_charts(context: object, base: str, runs: int) -> list[Row]:
+def first_charts(context: object, base: str, one_chart_base: str, runs: int) -> list[Row]:
     """Per page with charts: seconds from navigation until its first chart is drawn (a plotly chart's SVG, or the
-    map's canvas sized), in a new session each time. Cold: the page's first visit since the server started (its
-    cached reads and figures empty); warm: the median of the next `runs` visits. Plus the ward map itself drawn."""
+    map's canvas sized), in a new tab of the same browser each time. Cold: the page's first visit since the server
+    started (its cached reads and figures empty); warm: the median of the next `runs` visits. The baseline is a
+    Streamlit app of one small plotly chart measured the same way in the same run: what Streamlit and plotly.js cost
+    in this browser before any of ours. Plus the ward map itself drawn."""
     rows = []
+    _visit(context, one_chart_base, FIRST_CHART_JS)
+    floor = statistics.median(_visit(context, one_chart_base, FIRST_CHART_JS) for _ in range(runs))
+    note = f"baseline: a one-chart Streamlit app, {floor:.2f} s"
     for page in CHART_PAGES:
         address = f"{base}/{URL_PATHS[page]}"
         cold = _visit(context, address, FIRST_CHART_JS)
         warm = statistics.median(_visit(context, address, FIRST_CHART_JS) for _ in range(runs))
-        rows.append(Row("First chart (Chromium)", f"{page}: cold", cold, "s", target="≤ 3 s", passed=cold <= 3))
-        rows.append(Row("First chart (Chromium)", f"{page}: warm", warm, "s", target="≤ 1.5 s", passed=warm <= 1.5))
+        rows.append(Row("First chart (Chromium)", f"{page}: cold", cold, "s", floor, "≤ 3 s", cold <= 3, note))
+        rows.append(Row("First chart (Chromium)", f"{page}: warm", warm, "s", floor, "≤ 1.5 s", warm <= 1.5, note))
     drawn = statistics.median(_visit(context, f"{base}/{URL_PATHS['map.py']}", MAP_DRAWN_JS) for _ in range(runs))
     rows.append(
         Row(
@@ -516,11 +525,14 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
 
     trivial = work / "trivial_server_app.py"
     trivial.write_text(TRIVIAL_APP)
+    one_chart = work / "one_chart_app.py"
+    one_chart.write_text(ONE_CHART_APP)
     rows: list[Row] = []
     env = {"SAFERLEEDS_REFERENCE_DIR": str(work / "no-reference")}
     with (
         streamlit_server(url, env) as (base, server),
         streamlit_server(url, env, str(trivial)) as (trivial_base, _),
+        streamlit_server(url, env, str(one_chart)) as (one_chart_base, _),
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
@@ -555,15 +567,16 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
             that is not taken (it can land while the previous run is being wrapped up) is repeated."""
             tab.bring_to_front()  # background tabs are throttled
             for _attempt in range(5):
-                tab.wait_for_timeout(100)
-                seen = len(finished[tab])
                 tab.evaluate("() => document.activeElement && document.activeElement.blur()")
+                tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=120_000)
+                tab.wait_for_timeout(100)  # a run's last messages are handled before the press is timed
                 start = time.perf_counter()
                 tab.keyboard.press("r")
                 while time.perf_counter() - start < 120:
                     tab.wait_for_timeout(2)
-                    if len(finished[tab]) > seen:
-                        return finished[tab][seen] - start
+                    after = [when for when in finished[tab] if when > start]
+                    if after:
+                        return after[0] - start
                     if (
                         time.perf_counter() - start > 5
                         and tab.locator("[data-test-script-state='running']").count() == 0
@@ -574,7 +587,7 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
         base_tab = watch(context.new_page())
         load(base_tab, trivial_base)
         load(base_tab, base)  # warm the server once (a first deep link can show a spurious dialog)
-        rows += first_charts(context, base, runs)  # before the other scenarios visit the pages: cold is cold
+        rows += first_charts(context, base, one_chart_base, runs)  # before the other scenarios: cold is cold
         trivial_tab = watch(context.new_page())
         load(trivial_tab, trivial_base)
         for page in PAGES:
@@ -623,6 +636,48 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
                     )
                 )
             tab.close()
+
+        def choose(tab: object, label: str, option: str) -> float:
+            """Pick an option of a select box and time until the server says the (fragment or page) run finished."""
+            tab.bring_to_front()
+            tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=120_000)
+            tab.wait_for_timeout(100)
+            box = tab.get_by_label(label).first
+            box.click()
+            box.fill(option)  # the list is filtered to it (a long list scrolls)
+            option_button = tab.get_by_role("option", name=option, exact=True).first
+            option_button.wait_for(timeout=30_000)
+            start = time.perf_counter()
+            option_button.click()
+            while time.perf_counter() - start < 120:
+                tab.wait_for_timeout(2)
+                after = [when for when in finished[tab] if when > start]
+                if after:
+                    return after[0] - start
+            raise RuntimeError(f"{tab.url}: no run finished after choosing {option!r}")
+
+        sources = watch(context.new_page())
+        load(sources, f"{base}/{URL_PATHS['data_sources.py']}")
+        kpi = queries.kpi_catalogue(url).iloc[0]
+        options = [f"{kpi['code']} \u2013 {kpi['name']}", "All KPIs"]
+        times = {"fragment": [], "trivial": []}
+        for run in range(runs * 2):
+            times["fragment"].append(choose(sources, "Show values for", options[run % 2]))
+            times["trivial"].append(choose(trivial_tab, "Pick one", "ba"[run % 2]))
+        fragment, baseline = statistics.median(times["fragment"]), statistics.median(times["trivial"])
+        rows.append(
+            Row(
+                "Pages (server)",
+                "data_sources.py: a widget inside a fragment (the KPI whose values are listed)",
+                fragment * 1000,
+                "ms",
+                baseline * 1000,
+                "≤ 1.5× a one-widget app",
+                fragment / baseline <= 1.5,
+                "the fragment reruns, not the page; baseline: the same choice in the one-widget app",
+            )
+        )
+        sources.close()
         tab = watch(context.new_page())
         load(tab, base)
         rerun(tab)

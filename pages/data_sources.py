@@ -4,8 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from lib.analysis import disclosure, kpis, measures
-from lib.core import config, documents, exports, roles
+from lib.analysis import kpis, measures
+from lib.core import config, documents, roles
 from lib.core.formatting import readable
 from lib.store import queries
 from lib.ui import access, components, import_components, meeting_components, ward_components
@@ -51,24 +51,7 @@ st.dataframe(
 )
 
 st.header("Provenance")
-labels = {"": "All KPIs"} | dict(
-    zip(catalogue["code"], catalogue["code"] + " \u2013 " + catalogue["name"], strict=True)
-)
-chosen = st.selectbox("Show values for", list(labels), format_func=labels.get, key="provenance_kpi")
-provenance = measures.provenance(url, chosen or None)
-st.caption(
-    f"{len(provenance):,} stored values, superseded revisions included. City-wide crime counts are computed "
-    "from the police.uk aggregate and are not listed here. Ward values of sensitive KPIs are withheld ([c]): "
-    f"by ward they are published only as 12-month totals on the ward map. {disclosure.EXPLANATION}"
-)
-st.dataframe(readable(provenance), hide_index=True, width="stretch")
-st.download_button(
-    "Download these values (CSV)",
-    lambda: exports.csv_bytes(provenance),  # written when pressed
-    file_name=f"provenance-{chosen or 'all'}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-)
+components.provenance_panel(url, catalogue)
 
 st.header("Data freshness")
 today = date.today()

@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from lib.analysis import meetings, significance, spc, summary
+from lib.analysis import disclosure, measures, meetings, significance, spc, summary
 from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS, KpiRow, KpiSummary
 from lib.core import config, events, exports
-from lib.core.formatting import format_headline, format_period, format_value, provenance_text
+from lib.core.formatting import format_headline, format_period, format_value, provenance_text, readable
 from lib.core.text import literal
 from lib.figures import charts
 from lib.store import cache, db, queries
@@ -407,3 +407,27 @@ def since_last_meeting_panel(changes: summary.SinceLastMeeting, width: int) -> N
         with cell, st.container(border=True):
             st.markdown(f"**{title}**")
             st.markdown("\n".join(f"- {literal(line)}" for line in lines) or none)
+
+
+@st.fragment
+def provenance_panel(url: str, catalogue: pd.DataFrame) -> None:
+    """Every stored value of one KPI or of all, with where it came from, and a CSV of them. A fragment: choosing
+    another KPI reruns this panel only, not the whole Data & sources page."""
+    labels = {"": "All KPIs"} | dict(
+        zip(catalogue["code"], catalogue["code"] + " \u2013 " + catalogue["name"], strict=True)
+    )
+    chosen = st.selectbox("Show values for", list(labels), format_func=labels.get, key="provenance_kpi")
+    provenance = measures.provenance(url, chosen or None)
+    st.caption(
+        f"{len(provenance):,} stored values, superseded revisions included. City-wide crime counts are computed "
+        "from the police.uk aggregate and are not listed here. Ward values of sensitive KPIs are withheld ([c]): "
+        f"by ward they are published only as 12-month totals on the ward map. {disclosure.EXPLANATION}"
+    )
+    st.dataframe(readable(provenance), hide_index=True, width="stretch")
+    st.download_button(
+        "Download these values (CSV)",
+        lambda: exports.csv_bytes(provenance),  # written when pressed
+        file_name=f"provenance-{chosen or 'all'}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
