@@ -155,6 +155,19 @@ def build(
     )
 
 
+def report_kind(url: str, dates: MeetingDates, kpi_code: str) -> str:
+    """'exception' when a KPI is off track at a meeting's cut-off (it needs an exception report), else 'commentary';
+    judged on that KPI alone (the whole agenda runs SPC for every KPI)."""
+    catalogue, values = queries.kpi_catalogue(url), queries.headline_values(url)
+    items = summary.summaries(
+        catalogue[catalogue["code"] == kpi_code],
+        values[values["kpi_code"] == kpi_code],
+        dates.cutoff,
+        dates.previous_cutoff,
+    )
+    return "exception" if any(summary.is_exception(item) for item in items) else "commentary"
+
+
 def meeting_agenda(url: str, meeting_date: date, summaries: dict[str, KpiSummary] | None = None) -> Agenda:
     """The agenda of a recorded meeting, read from the database (summaries: the KPI summaries at its cut-off, when
     the caller has them cached); ValueError for a meeting not on record."""

@@ -66,11 +66,6 @@ def cmd_meeting_add(url: str, args: argparse.Namespace) -> None:
     emit({"meeting": day, "cut_off": cutoff}, args.json)
 
 
-def _kind(agenda_now: agenda.Agenda, code: str) -> str:
-    """'exception' for a KPI off track at the meeting's cut-off, else 'commentary'."""
-    return "exception" if any(item["code"] == code for item in agenda_now.off_track) else "commentary"
-
-
 def cmd_report_set(url: str, args: argparse.Namespace) -> None:
     """Write a KPI's exception report or commentary for a meeting (a draft unless --submit)."""
     queries.check_ready(url)
@@ -92,7 +87,7 @@ def cmd_report_set(url: str, args: argparse.Namespace) -> None:
     payload = {
         "meeting": dates.meeting,
         "kpi": args.code,
-        "kind": _kind(agenda.meeting_agenda(url, dates.meeting), args.code),
+        "kind": agenda.report_kind(url, dates, args.code),
         "change": outcome.change,
         "due": dates.deadline,
         **agenda.report_detail(outcome.report),

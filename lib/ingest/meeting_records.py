@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import insert, update
 from sqlmodel import col
 
@@ -46,7 +47,7 @@ def _kpi_priority(url: str, kpi_code: str) -> int | None:
     if kpi_code not in catalogue.index:
         raise ValueError(f"unknown KPI code {kpi_code!r}; see `saferleeds kpi list`")
     priority = catalogue.loc[kpi_code, "priority_id"]
-    return None if priority is None or str(priority) == "<NA>" else int(priority)
+    return None if pd.isna(priority) else int(priority)
 
 
 def _priority(url: str, priority: int | None) -> int | None:

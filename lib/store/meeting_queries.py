@@ -9,17 +9,11 @@ import pandas as pd
 from sqlalchemy import select
 from sqlmodel import col
 
-from lib.store import db
 from lib.store.cache import cached
 from lib.store.models import ActionUpdate, Decision, KpiReport, MeetingAction
+from lib.store.queries import select_frame
 
 REPORT_COLUMNS = [c.name for c in KpiReport.__table__.columns]  # type: ignore[attr-defined]
-
-
-def _frame(url: str, statement: object) -> pd.DataFrame:
-    """Run a SELECT and return its rows as a DataFrame."""
-    with db.get_engine(url).connect() as connection:
-        return pd.read_sql(statement, connection)
 
 
 @cached
@@ -32,7 +26,7 @@ def reports(url: str, meeting_date: date | None = None, current_only: bool = Tru
         statement = statement.where(col(KpiReport.meeting_date) == meeting_date)
     if current_only:
         statement = statement.where(col(KpiReport.is_current).is_(True))
-    frame = _frame(url, statement)
+    frame = select_frame(url, statement)
     frame["is_current"] = frame["is_current"].astype(bool)
     for column in ("meeting_date", "by_when"):
         frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
@@ -42,7 +36,7 @@ def reports(url: str, meeting_date: date | None = None, current_only: bool = Tru
 @cached
 def actions(url: str) -> pd.DataFrame:
     """Every action, oldest first, with its stored status (open, done or dropped) and latest note."""
-    frame = _frame(url, select(MeetingAction).order_by(col(MeetingAction.id)))
+    frame = select_frame(url, select(MeetingAction).order_by(col(MeetingAction.id)))
     updates = action_updates(url)
     notes = updates[updates["note"] != ""].groupby("action_id")["note"].last()
     frame["latest_note"] = [notes.get(i, "") for i in frame["id"]]
@@ -55,7 +49,7 @@ def actions(url: str) -> pd.DataFrame:
 @cached
 def action_updates(url: str) -> pd.DataFrame:
     """Every entry in every action's history (raised, status changes, notes), oldest first."""
-    return _frame(url, select(ActionUpdate).order_by(col(ActionUpdate.action_id), col(ActionUpdate.id)))
+    return select_frame(url, select(ActionUpdate).order_by(col(ActionUpdate.action_id), col(ActionUpdate.id)))
 
 
 @cached
@@ -64,7 +58,7 @@ def decisions(url: str, meeting_date: date | None = None) -> pd.DataFrame:
     statement = select(Decision).order_by(col(Decision.meeting_date), col(Decision.id))
     if meeting_date is not None:
         statement = statement.where(col(Decision.meeting_date) == meeting_date)
-    frame = _frame(url, statement)
+    frame = select_frame(url, statement)
     frame["meeting_date"] = [pd.Timestamp(v).date() for v in frame["meeting_date"]]
     frame["priority_id"] = frame["priority_id"].astype("Int64")
     return frame

@@ -40,8 +40,8 @@ from lib.store.models import (
 )
 
 
-def _frame(url: str, statement: Any) -> pd.DataFrame:  # noqa: ANN401 - any SQLAlchemy selectable
-    """Run a SELECT and return its rows as a DataFrame."""
+def select_frame(url: str, statement: Any) -> pd.DataFrame:  # noqa: ANN401 - any SQLAlchemy selectable
+    """Run a SELECT and return its rows as a DataFrame (every read module's one way to do so)."""
     with db.get_engine(url).connect() as connection:
         return pd.read_sql(statement, connection)
 
@@ -124,7 +124,7 @@ def kpi_catalogue(url: str) -> pd.DataFrame:
         .join(Priority, col(Priority.id) == col(Kpi.priority_id), isouter=True)
         .order_by(col(Kpi.priority_id).is_(None), col(Kpi.priority_id), col(Kpi.code))
     )
-    frame = _frame(url, statement)
+    frame = select_frame(url, statement)
     frame["priority_id"] = frame["priority_id"].astype("Int64")
     frame["headline_rank"] = frame["headline_rank"].astype("Int64")
     frame["sensitive"] = frame["sensitive"].astype(bool)
@@ -146,7 +146,7 @@ def priorities(url: str) -> pd.DataFrame:
         .group_by(col(Priority.id), col(Priority.name), col(Priority.silver_board), col(Priority.summary))
         .order_by(col(Priority.id))
     )
-    return _frame(url, statement)
+    return select_frame(url, statement)
 
 
 @cached
@@ -166,7 +166,7 @@ def deliverables(url: str) -> pd.DataFrame:
         .join(DeliveryBoard, col(DeliveryBoard.id) == col(Deliverable.board_id), isouter=True)
         .order_by(col(Deliverable.id))
     )
-    return _frame(url, statement)
+    return select_frame(url, statement)
 
 
 def _preferred_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy selectable
@@ -274,7 +274,7 @@ def kpi_series(
     """Current values of one KPI for one area (default: the KPI's own area), oldest first; with `until` (a meeting's
     cut-off), only periods that had ended by then."""
     if code == "CRIME_TOTAL":
-        return _ended_by(_with_crime_columns(_frame(url, _crime_total_values(real_only))), until)
+        return _ended_by(_with_crime_columns(select_frame(url, _crime_total_values(real_only))), until)
     values = _preferred_values(real_only).subquery()
     statement = select(values).where(values.c.kpi_code == code)
     if area_code is None:
@@ -285,7 +285,7 @@ def kpi_series(
         statement = statement.where(values.c.area_code == area_code)
     if until is not None:
         statement = statement.where(values.c.period_end <= until)
-    return _typed(_frame(url, statement.order_by(values.c.period_end, values.c.period_start)))
+    return _typed(select_frame(url, statement.order_by(values.c.period_end, values.c.period_start)))
 
 
 @cached
@@ -298,8 +298,8 @@ def headline_values(url: str, until: date | None = None) -> pd.DataFrame:
         .join(Kpi, and_(col(Kpi.code) == values.c.kpi_code, col(Kpi.area_code) == values.c.area_code))
         .order_by(values.c.kpi_code, values.c.period_end)
     )
-    stored = _frame(url, statement)
-    crime = _with_crime_columns(_frame(url, _crime_total_values(real_only=False)))
+    stored = select_frame(url, statement)
+    crime = _with_crime_columns(select_frame(url, _crime_total_values(real_only=False)))
     return _ended_by(_typed(pd.concat([f for f in (stored, crime) if not f.empty], ignore_index=True)), until)
 
 
@@ -324,7 +324,7 @@ def provenance(url: str, kpi_code: str | None = None) -> pd.DataFrame:
     ).order_by(col(KpiValue.kpi_code), col(KpiValue.period_end), col(KpiValue.area_code), col(KpiValue.revision))
     if kpi_code:
         statement = statement.where(col(KpiValue.kpi_code) == kpi_code)
-    frame = _frame(url, statement)
+    frame = select_frame(url, statement)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     frame["is_current"] = frame["is_current"].astype(bool)
     return frame
@@ -334,7 +334,7 @@ def provenance(url: str, kpi_code: str | None = None) -> pd.DataFrame:
 def import_log(url: str) -> pd.DataFrame:
     """Every import batch, newest first."""
     statement = select(ImportBatch).order_by(col(ImportBatch.started_at).desc(), col(ImportBatch.id).desc())
-    return _frame(url, statement)
+    return select_frame(url, statement)
 
 
 @cached
@@ -346,19 +346,19 @@ def crime_months(url: str) -> pd.DataFrame:
         .group_by(col(table.month))
         .order_by(col(table.month))
     )
-    return _frame(url, statement)
+    return select_frame(url, statement)
 
 
 @cached
 def wards(url: str) -> pd.DataFrame:
     """The 33 wards with codes, committee area, population and centroid."""
-    return _frame(url, select(Ward).order_by(col(Ward.name)))
+    return select_frame(url, select(Ward).order_by(col(Ward.name)))
 
 
 @cached
 def meetings(url: str) -> pd.DataFrame:
     """Executive meetings with their data cut-off, oldest first."""
-    frame = _frame(url, select(Meeting).order_by(col(Meeting.meeting_date)))
+    frame = select_frame(url, select(Meeting).order_by(col(Meeting.meeting_date)))
     frame["illustrative"] = frame["illustrative"].astype(bool)
     return frame
 
@@ -392,7 +392,7 @@ def crime_by_type(url: str, first: date, last: date, ward_code: str | None = Non
     )
     if ward_code:
         statement = statement.where(col(CrimeMonthly.ward_code) == ward_code)
-    frame = _frame(url, statement)
+    frame = select_frame(url, statement)
     frame["count"] = frame["count"].astype(int)
     return frame
 
@@ -411,7 +411,7 @@ def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bo
         statement = statement.where(col(CrimeMonthly.ward_code) == ward_code)
     if not include_asb:
         statement = statement.where(col(table.crime_type) != ASB)
-    frame = _frame(url, statement)
+    frame = select_frame(url, statement)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     frame["count"] = frame["count"].astype(int)
     frame["illustrative"] = frame["illustrative"].astype(bool)
@@ -436,7 +436,7 @@ def ward_crime_monthly(url: str, crime_types: tuple[str, ...], first: date, last
         .add_columns(col(CrimeMonthly.month))
         .group_by(col(CrimeMonthly.month), col(CrimeMonthly.ward_code))
     )
-    frame = _frame(url, statement)
+    frame = select_frame(url, statement)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     frame["count"] = frame["count"].astype(int)
     return frame
@@ -473,7 +473,7 @@ def ward_kpi_values(url: str, code: str) -> pd.DataFrame:
         .where(values.c.kpi_code == code)
         .order_by(values.c.period_start)
     )
-    frame = _typed(_frame(url, statement))
+    frame = _typed(select_frame(url, statement))
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     return frame
 
@@ -501,7 +501,7 @@ def crime_counts(url: str, first: date | None, last: date | None, real_only: boo
         statement = statement.where(col(CrimeMonthly.month) >= first)
     if last:
         statement = statement.where(col(CrimeMonthly.month) <= last)
-    frame = _frame(url, statement)
+    frame = select_frame(url, statement)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     frame["count"] = frame["count"].astype(int)
     frame["illustrative"] = frame["illustrative"].astype(bool)
@@ -550,7 +550,7 @@ def revision_history(url: str) -> pd.DataFrame:
             col(KpiValue.revision),
         )
     )
-    frame = _frame(url, statement)
+    frame = select_frame(url, statement)
     frame["is_current"] = frame["is_current"].astype(bool)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     return frame
@@ -578,13 +578,13 @@ def crime_record_history(url: str) -> pd.DataFrame:
         .join(ImportBatch, col(ImportBatch.id) == col(CrimeRecordHistory.replaced_by_batch_id), isouter=True)
         .order_by(col(CrimeRecordHistory.replaced_at).desc(), col(CrimeRecordHistory.id).desc())
     )
-    return _frame(url, statement)
+    return select_frame(url, statement)
 
 
 def users(url: str) -> pd.DataFrame:
     """Every user with their role, whether active, and their scopes ("priority:2; kpi:DS1_CALLS"), by e-mail."""
-    people = _frame(url, select(AppUser).order_by(col(AppUser.email)))
-    scopes = _frame(url, select(UserScope).order_by(col(UserScope.kind), col(UserScope.value)))
+    people = select_frame(url, select(AppUser).order_by(col(AppUser.email)))
+    scopes = select_frame(url, select(UserScope).order_by(col(UserScope.kind), col(UserScope.value)))
     listed = scopes.assign(scope=scopes["kind"] + ":" + scopes["value"]).groupby("email")["scope"].agg("; ".join)
     people["scopes"] = people["email"].map(listed).fillna("")
     people["active"] = people["active"].astype(bool)
@@ -607,4 +607,4 @@ def user_record(url: str, email: str) -> dict | None:
 
 def sign_ins(url: str, limit: int = 200) -> pd.DataFrame:
     """The latest sign-ins, newest first: when, who, result."""
-    return _frame(url, select(SignIn).order_by(col(SignIn.at).desc(), col(SignIn.id).desc()).limit(limit))
+    return select_frame(url, select(SignIn).order_by(col(SignIn.at).desc(), col(SignIn.id).desc()).limit(limit))

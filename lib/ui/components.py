@@ -413,10 +413,10 @@ def since_last_meeting_panel(changes: summary.SinceLastMeeting, width: int) -> N
 def provenance_panel(url: str, catalogue: pd.DataFrame) -> None:
     """Every stored value of one KPI or of all, with where it came from, and a CSV of them. A fragment: choosing
     another KPI reruns this panel only, not the whole Data & sources page."""
-    labels = {"": "All KPIs"} | dict(
+    labels: dict[str, str] = {"": "All KPIs"} | dict(
         zip(catalogue["code"], catalogue["code"] + " \u2013 " + catalogue["name"], strict=True)
     )
-    chosen = st.selectbox("Show values for", list(labels), format_func=labels.get, key="provenance_kpi")
+    chosen = st.selectbox("Show values for", list(labels), format_func=lambda code: labels[code], key="provenance_kpi")
     provenance = measures.provenance(url, chosen or None)
     st.caption(
         f"{len(provenance):,} stored values, superseded revisions included. City-wide crime counts are computed "
