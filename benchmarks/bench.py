@@ -300,8 +300,8 @@ def bench_scale(pg_url: str, factor: int, runs: int, base_rows: list[Row], data:
         aggregates.refresh_city(connection, months, illustrative=False)
         total = connection.execute(text("SELECT count(*) FROM crimerecord")).scalar_one()
         cells = connection.execute(text("SELECT count(*) FROM crimemonthly")).scalar_one()
-    with engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))  # the steady state autovacuum keeps: no dead rows, fresh statistics
     grown = time.perf_counter() - start
     label = f"Queries (PostgreSQL, {factor}x)"
     rows = [
@@ -314,7 +314,7 @@ def bench_scale(pg_url: str, factor: int, runs: int, base_rows: list[Row], data:
         )
     ]
     for row, at_one in zip(bench_queries(label, pg_url, runs), base_rows, strict=True):
-        if at_one.value and row.name == at_one.name and at_one.unit == "ms" and "export" not in row.name:
+        if row.name == at_one.name and not any(word in row.name for word in ("export", "check")):
             row.target, row.passed = "≤ 2× its 1x figure", row.value / at_one.value <= 2
             row.note = f"{row.value / at_one.value:.2f}× its {at_one.value:.1f} ms at 1x"
         rows.append(row)

@@ -22,6 +22,7 @@ from lib.core import periods
 from lib.core.periods import Period
 from lib.core.vocabulary import ALL_CRIME_TYPES, ASB, POLICE_UK_CRIME_TYPES, SENSITIVE_CRIME_TYPES
 from lib.store import queries
+from lib.store.cache import cached
 
 ALL_CRIME = "crime:all"
 NON_ADDITIVE_UNITS = ("percent", "minutes", "% change", "days")
@@ -459,6 +460,7 @@ def ward_monthly_totals(url: str, ward_code: str) -> pd.DataFrame:
     return totals
 
 
+@cached
 def provenance(url: str, kpi_code: str | None = None) -> pd.DataFrame:
     """Every stored KPI value with its source and revision, sensitive ward-level values withheld.
 
