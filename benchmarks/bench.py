@@ -638,22 +638,32 @@ def bench_server(url: str, runs: int, work: Path, reruns: int, sessions: int) ->
             tab.close()
 
         def choose(tab: object, label: str, option: str) -> float:
-            """Pick an option of a select box and time until the server says the (fragment or page) run finished."""
+            """Pick an option of a select box and time until the server says the (fragment or page) run finished;
+            an attempt that does not take (the list can re-render under the pointer) is made again."""
+            from playwright.sync_api import Error as PlaywrightError
+
             tab.bring_to_front()
-            tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=120_000)
-            tab.wait_for_timeout(100)
-            box = tab.get_by_label(label).first
-            box.click()
-            box.fill(option)  # the list is filtered to it (a long list scrolls)
-            option_button = tab.get_by_role("option", name=option, exact=True).first
-            option_button.wait_for(timeout=30_000)
-            start = time.perf_counter()
-            option_button.click()
-            while time.perf_counter() - start < 120:
-                tab.wait_for_timeout(2)
-                after = [when for when in finished[tab] if when > start]
-                if after:
-                    return after[0] - start
+            for _attempt in range(3):
+                tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=120_000)
+                tab.wait_for_timeout(200)
+                try:
+                    box = tab.get_by_label(label, exact=True).first
+                    box.scroll_into_view_if_needed(timeout=10_000)
+                    box.click(timeout=10_000)
+                    box.fill(option, timeout=10_000)  # the list is filtered to it (a long list scrolls)
+                    option_button = tab.get_by_role("option", name=option, exact=True).first
+                    option_button.wait_for(timeout=10_000)
+                    start = time.perf_counter()
+                    option_button.click(timeout=10_000)
+                except PlaywrightError as error:
+                    print(f"  retrying a choice of {option!r} on {tab.url}: {str(error)[:300]}", flush=True)
+                    tab.keyboard.press("Escape")
+                    continue
+                while time.perf_counter() - start < 120:
+                    tab.wait_for_timeout(2)
+                    after = [when for when in finished[tab] if when > start]
+                    if after:
+                        return after[0] - start
             raise RuntimeError(f"{tab.url}: no run finished after choosing {option!r}")
 
         sources = watch(context.new_page())
@@ -831,7 +841,7 @@ def main() -> int:
                     0,
                     "",
                     passed=False,
-                    note=f"failed: {type(error).__name__}: {str(error)[:200]}",
+                    note=f"failed: {type(error).__name__}: {' '.join(str(error).split())[:400]}",
                 )
             )
     write_results(rows, Path(args.output), started, args)
