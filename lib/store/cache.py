@@ -59,9 +59,15 @@ def _running_streamlit() -> Any | None:  # noqa: ANN401 - the streamlit module, 
     return streamlit
 
 
-def cached(fn: Callable[P, R]) -> Callable[P, R]:
-    """Cache with st.cache_data inside the running app; call straight through from the command line and tests."""
-    holder: dict[str, Callable[P, R]] = {}
+def _in_app(
+    fn: Callable[P, R],
+    make_cache: Callable[[Any], Callable[..., R]],
+    key: Callable[..., tuple] = lambda *_args, **_kwargs: (),
+) -> Callable[P, R]:
+    """fn through a Streamlit cache when this process is serving the app (made once, on first use, by make_cache from
+    the streamlit module, and called with key(*args, **kwargs) before fn's own arguments); straight through from the
+    command line and tests."""
+    holder: dict[str, Callable[..., R]] = {}
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -70,23 +76,36 @@ def cached(fn: Callable[P, R]) -> Callable[P, R]:
         if streamlit is None:
             return fn(*args, **kwargs)
         if "cache" not in holder:
-            # Outside a script run Streamlit warns "no runtime"; inside the app it is noise too.
-            logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
-
-            def versioned(data_version: int, *args: P.args, **kwargs: P.kwargs) -> R:  # noqa: ARG001 - a cache key
-                """fn, cached under the data version as well as its arguments (the name must not start with "_":
-                Streamlit leaves such parameters out of the key)."""
-                return fn(*args, **kwargs)
-
-            # Streamlit tells cached functions apart by module and qualified name: give each its own.
-            versioned.__module__, versioned.__qualname__ = fn.__module__, f"{fn.__qualname__}.versioned"
-            holder["cache"] = streamlit.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)(
-                versioned
-            )
-        url = args[0] if args and isinstance(args[0], str) else str(kwargs.get("url", ""))
-        return holder["cache"](current_version(url), *args, **kwargs)  # type: ignore[arg-type] # version first
+            holder["cache"] = make_cache(streamlit)
+        return holder["cache"](*key(*args, **kwargs), *args, **kwargs)
 
     return wrapper
+
+
+def cached(fn: Callable[P, R]) -> Callable[P, R]:
+    """Cache with st.cache_data inside the running app, keyed on the data version of the URL (the first argument)
+    as well as the arguments; call straight through from the command line and tests."""
+
+    def make_cache(streamlit: Any) -> Callable[..., R]:  # noqa: ANN401 - the streamlit module
+        """st.cache_data over fn with the data version as its first parameter."""
+        # Outside a script run Streamlit warns "no runtime"; inside the app it is noise too.
+        logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+
+        def versioned(data_version: int, *args: P.args, **kwargs: P.kwargs) -> R:  # noqa: ARG001 - a cache key
+            """fn, cached under the data version as well as its arguments (the name must not start with "_":
+            Streamlit leaves such parameters out of the key)."""
+            return fn(*args, **kwargs)
+
+        # Streamlit tells cached functions apart by module and qualified name: give each its own.
+        versioned.__module__, versioned.__qualname__ = fn.__module__, f"{fn.__qualname__}.versioned"
+        return streamlit.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)(versioned)
+
+    def version(*args: object, **kwargs: object) -> tuple[int]:
+        """This rerun's data version of the URL the call reads."""
+        url = args[0] if args and isinstance(args[0], str) else str(kwargs.get("url", ""))
+        return (current_version(url),)
+
+    return _in_app(fn, make_cache, version)
 
 
 def kept(fn: Callable[P, R]) -> Callable[P, R]:
@@ -94,21 +113,12 @@ def kept(fn: Callable[P, R]) -> Callable[P, R]:
     running app, st.cache_resource keyed on the arguments' content, so a rerun is handed the very object built before
     (nothing pickled or copied; a plotly figure with limits and event lines costs 10-40 ms to build); a plain call
     from the command line, the board pack and the tests. Callers must not change what they are given."""
-    holder: dict[str, Callable[P, R]] = {}
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        """Call through the Streamlit resource cache when the app is running."""
-        streamlit = _running_streamlit()
-        if streamlit is None:
-            return fn(*args, **kwargs)
-        if "cache" not in holder:
-            holder["cache"] = streamlit.cache_resource(
-                ttl=CACHE_TTL_SECONDS, max_entries=KEPT_ENTRIES, show_spinner=False
-            )(fn)
-        return holder["cache"](*args, **kwargs)
-
-    return wrapper
+    return _in_app(
+        fn,
+        lambda streamlit: streamlit.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=KEPT_ENTRIES, show_spinner=False)(
+            fn
+        ),
+    )
 
 
 def clear_caches() -> None:
