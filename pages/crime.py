@@ -3,7 +3,7 @@ Harehills Clear-Hold-Build before and after, and the 2002/03-2011/12 recorded-cr
 
 import streamlit as st
 
-from lib.analysis import crime
+from lib.analysis import crime, measures
 from lib.core import documents, events
 from lib.figures import charts
 from lib.store import queries
@@ -33,7 +33,7 @@ st.header("Last 12 months against the previous 12")
 comparison = crime.last_12_months_by_type(url, ward or None, totals["month"].max())
 total = comparison.total
 st.metric(
-    f"All types, {comparison.first:%b %Y} to {comparison.latest:%b %Y}",
+    f"{comparison.total_label}, {comparison.first:%b %Y} to {comparison.latest:%b %Y}",
     "withheld (disclosure control)" if comparison.hidden else f"{comparison.current_total:,}",
     delta=f"{total.percent_change:+.1f}% ({total.verdict})" if total else None,
     delta_color=components.change_colour(total),
@@ -42,6 +42,12 @@ st.metric(
 st.caption(
     "Verdicts use a Poisson rate ratio with a 95% confidence interval: a change is called significant only "
     "when the interval excludes no change."
+    + (
+        f" By ward, {' and '.join(t.lower() for t in comparison.excluded)} is published by financial year only "
+        "(the Ward map and Ward profile), so it is left out here."
+        if comparison.excluded
+        else ""
+    )
 )
 ordered = comparison.by_type
 components.chart_block(
@@ -70,19 +76,23 @@ if harehills.result is not None:
         border=True,
     )
     st.caption(
-        "Documented: a 40% reduction in overall crime in the 16 months since Clear, Hold, Build began "
-        f"({documents.cite('000_274d76e3dc4e1983.txt')} § What is this report about?)."
+        "All crime excluding ASB, as a percentage only. Documented: a 40% reduction in overall crime in the 16 "
+        f"months since Clear, Hold, Build began ({documents.cite('000_274d76e3dc4e1983.txt')} § What is this report "
+        "about?)."
     )
-frame = harehills.monthly.rename(columns={"month": "period_end", "count": "Crimes (excluding ASB)"})
+series_name = measures.WARD_MONTHLY_LABEL.capitalize()
+frame = harehills.monthly.rename(columns={"month": "period_end", "count": series_name})
 components.chart_block(
     charts.series_figure(
         frame,
-        "Gipton & Harehills: monthly crime (excluding ASB)",
+        f"Gipton & Harehills: monthly {measures.WARD_MONTHLY_LABEL}",
         "crimes",
         events.events_for("CRIME_TOTAL"),
-        ["Crimes (excluding ASB)"],
+        [series_name],
     ),
-    "Monthly police recorded crime in Gipton & Harehills, with the start of Clear, Hold, Build (May 2023) marked.",
+    f"Monthly police recorded {measures.WARD_MONTHLY_LABEL} in Gipton & Harehills, with the start of Clear, Hold, "
+    "Build (May 2023) marked. By ward, violence and sexual offences are published by financial year only, so a "
+    "ward's monthly series leaves them out.",
     harehills.monthly,
     "harehills-crime.csv",
     "harehills",

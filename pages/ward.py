@@ -4,7 +4,6 @@ import streamlit as st
 
 from lib.analysis import measures
 from lib.analysis.measures import ALL_CRIME
-from lib.core.periods import ROLLING
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components, ward_components
@@ -28,11 +27,10 @@ st.caption(
 )
 st.info(measures.CAVEAT, icon=":material/info:")
 
-crime_periods = [p for p in measures.available_periods(url, measures.get(url, ALL_CRIME), cutoff) if p.kind == ROLLING]
-if not crime_periods:
-    st.info("No complete 12 months of crime data at this meeting's cut-off.")
+period = measures.latest_period(url, measures.get(url, ALL_CRIME), cutoff)
+if period is None:
+    st.info("No complete financial year of crime data at this meeting's cut-off.")
     st.stop()
-period = crime_periods[0]
 st.subheader(f"All crime (excluding ASB), {period.label}")
 for code in [c for c in (ward, other) if c]:
     figures = measures.ward_summary(url, ALL_CRIME, code, period)
@@ -59,18 +57,20 @@ for code in [c for c in (ward, other) if c]:
         border=True,
     )
 st.caption(
-    "Change: the 12 months against the 12 before, with a Poisson rate-ratio test (significant only when the "
-    "95% confidence interval excludes no change)."
+    "Change: the year against the year before, with a Poisson rate-ratio test (significant only when the 95% "
+    "confidence interval excludes no change). All crime holds violence and sexual offences, so by ward it is "
+    "published by financial year only (disclosure control)."
 )
 
 st.subheader("Crime rate trend")
 frame = measures.ward_trend_series(url, ALL_CRIME, ward, other, period.last)
 components.chart_block(
     charts.series_figure(
-        frame, "Crimes per 1,000 residents, rolling 12 months", "per 1,000 residents", [], list(frame.columns[1:])
+        frame, "Crimes per 1,000 residents, by financial year", "per 1,000 residents", [], list(frame.columns[1:])
     ),
-    "All police recorded crime excluding anti-social behaviour, per 1,000 residents, each point the 12 months to "
-    "that month; committee-area points are withheld where disclosure control hides a ward in the area.",
+    "All police recorded crime excluding anti-social behaviour, per 1,000 residents, each point a financial year "
+    "(April to March) ending that month; committee-area points are withheld where disclosure control hides a ward in "
+    "the area.",
     frame.round(2),
     f"ward-trend-{ward}.csv",
     "ward_trend",

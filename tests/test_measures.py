@@ -18,7 +18,8 @@ from lib.ingest.kpi_values import write_kpi_values
 from lib.store import db, queries
 from lib.ui import ward_components
 
-PERIOD = periods.parse("12m:2024-09")
+PERIOD = periods.parse("12m:2024-09")  # a rolling 12 months, for measures that are not sensitive
+YEAR = periods.parse("fy:2023")  # sensitive measures (and all crime, which holds one) by ward: financial years only
 VSO = "Violence and sexual offences"
 
 
@@ -37,8 +38,8 @@ def _independent_counts(url, first, last, exclude=None, only=None):
 
 
 def test_all_crime_by_ward_equals_an_independent_count_rate_and_rank(shared_seeded_url):
-    table = measures.ward_table(shared_seeded_url, measures.ALL_CRIME, PERIOD, measures.RATE)
-    expected = _independent_counts(shared_seeded_url, PERIOD.first, PERIOD.last)
+    table = measures.ward_table(shared_seeded_url, measures.ALL_CRIME, YEAR, measures.RATE)
+    expected = _independent_counts(shared_seeded_url, YEAR.first, YEAR.last)
     wards = table.wards.set_index("ward_code")
     assert len(wards) == 33 and not wards["suppressed"].any()
     assert wards["value"].astype(int).to_dict() == expected
@@ -73,9 +74,14 @@ def test_periods_parse_label_and_year_earlier():
         periods.parse("week:2024-01")
 
 
-def test_sensitive_measures_are_refused_for_a_single_month(shared_seeded_url):
-    with pytest.raises(ValueError, match="12 months or a financial year"):
-        measures.ward_table(shared_seeded_url, f"crime:{measures.slug(VSO)}", periods.parse("month:2024-09"))
+def test_sensitive_measures_are_refused_for_a_month_or_a_rolling_12_months(shared_seeded_url):
+    for measure_id in (f"crime:{measures.slug(VSO)}", measures.ALL_CRIME):
+        for spec in ("month:2024-09", "12m:2024-09", "12m:2024-03"):
+            with pytest.raises(ValueError, match="only by financial year"):
+                measures.ward_table(shared_seeded_url, measure_id, periods.parse(spec))
+        assert measures.latest_period(shared_seeded_url, measures.get(shared_seeded_url, measure_id)) == YEAR
+    burglary = measures.get(shared_seeded_url, "crime:burglary")
+    assert measures.latest_period(shared_seeded_url, burglary) == PERIOD  # not sensitive: the latest 12 months
 
 
 def add_small_safety_plans(url):
@@ -84,7 +90,7 @@ def add_small_safety_plans(url):
     rows = []
     for i, ward in enumerate(wards):
         for m in range(12):
-            month = periods.add_months(date(2023, 10, 1), m)
+            month = periods.add_months(YEAR.first, m)
             yearly = [1, 3, 0, 6, 9][i] if i < 5 else 40 + 7 * i  # small, small, zero, next-smallest ...
             value = yearly if m == 0 else 0
             end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
@@ -113,7 +119,7 @@ def small_counts_url(seeded_url):
 def test_sensitive_kpi_cells_are_hidden_and_cannot_be_recovered(small_counts_url):
     measure_id = "kpi:DA_SAFETY_PLANS"
     assert measure_id in {m.id for m in measures.measures(small_counts_url)}
-    table = measures.ward_table(small_counts_url, measure_id, PERIOD, measures.COUNT)
+    table = measures.ward_table(small_counts_url, measure_id, YEAR, measures.COUNT)
     wards = table.wards.set_index("ward_code")
     hidden = wards[wards["suppressed"]]
     assert set(hidden["shown"]) <= {"<5", "[c]"} and (hidden["shown"] == "<5").sum() == 2
@@ -137,7 +143,7 @@ def test_sensitive_kpi_json_and_csv_carry_no_hidden_number(small_counts_url, cap
             "measure",
             "kpi:DA_SAFETY_PLANS",
             "--period",
-            PERIOD.spec,
+            YEAR.spec,
             "--basis",
             "count",
             "--json",
@@ -148,7 +154,7 @@ def test_sensitive_kpi_json_and_csv_carry_no_hidden_number(small_counts_url, cap
     hidden = [r for r in payload["wards"] if r["suppressed"]]
     assert len(hidden) >= 2
     assert all(r["value"] is None and r["rate_per_1000"] is None and r["rank"] is None for r in hidden)
-    table = measures.ward_table(small_counts_url, "kpi:DA_SAFETY_PLANS", PERIOD, measures.COUNT)
+    table = measures.ward_table(small_counts_url, "kpi:DA_SAFETY_PLANS", YEAR, measures.COUNT)
     csv = ward_components.display_frame(table).to_csv(index=False)
     small = {1, 3}
     hidden_rows = [line for line in csv.splitlines() if line.endswith("True")]
@@ -163,19 +169,19 @@ def test_a_small_sensitive_crime_count_hides_the_ward_in_all_crime_too(seeded_ur
         )
         connection.execute(
             text("UPDATE crimemonthly SET count = 2 WHERE ward_code = :w AND crime_type = :t AND month = :m"),
-            {"w": ward, "t": VSO, "m": date(2024, 5, 1)},
+            {"w": ward, "t": VSO, "m": date(2023, 5, 1)},
         )
-    vso = measures.ward_table(seeded_url, f"crime:{measures.slug(VSO)}", PERIOD, measures.COUNT)
+    vso = measures.ward_table(seeded_url, f"crime:{measures.slug(VSO)}", YEAR, measures.COUNT)
     vso_wards = vso.wards.set_index("ward_code")
     assert vso_wards.loc[ward, "shown"] == "<5" and vso_wards["suppressed"].sum() >= 2
-    everything = measures.ward_table(seeded_url, measures.ALL_CRIME, PERIOD, measures.COUNT).wards
+    everything = measures.ward_table(seeded_url, measures.ALL_CRIME, YEAR, measures.COUNT).wards
     withheld = set(everything.loc[everything["suppressed"], "ward_code"])
     assert withheld == set(vso_wards.index[vso_wards["suppressed"]])
-    mix = measures.crime_mix(seeded_url, ward, PERIOD).set_index("crime_type")
+    mix = measures.crime_mix(seeded_url, ward, YEAR).set_index("crime_type")
     assert mix.loc[VSO, "shown"] == "<5" and pd.isna(mix.loc[VSO, "count"])
     assert mix["share_percent"].isna().all()  # the ward's total would give the hidden count away
-    trend = measures.rolling_trend(seeded_url, measures.ALL_CRIME, PERIOD.last)
-    assert pd.isna(trend[ward].iloc[-1])
+    trend = measures.ward_trend(seeded_url, measures.ALL_CRIME, YEAR.last)
+    assert pd.isna(trend[ward].iloc[-1]) and trend["period_end"].iloc[-1] == YEAR.last  # financial years only
 
 
 def test_ward_measures_cli_lists_measures_with_sensitivity(shared_seeded_url, capsys):

@@ -212,6 +212,86 @@ LONG = "x" * (meeting_records.REPORT_LIMIT + 1)
             ],
             "unknown priority",
         ),
+        (  # issue 26: a lead scoped to priority 1 raises nothing on priority 2 or its KPIs
+            [
+                "actions",
+                "add",
+                "--meeting",
+                M2,
+                "--owner",
+                LEAD,
+                "--due",
+                "2025-01-01",
+                "--text",
+                "x",
+                "--priority",
+                "2",
+                "--kpi",
+                "DA_SAFETY_PLANS",
+                "--user",
+                LEAD,
+            ],
+            "only on their own priorities and KPIs",
+        ),  # fmt: skip
+        (
+            [
+                "actions",
+                "add",
+                "--meeting",
+                M2,
+                "--owner",
+                LEAD,
+                "--due",
+                "2025-01-01",
+                "--text",
+                "x",
+                "--priority",
+                "2",
+                "--user",
+                LEAD,
+            ],
+            "only on their own priorities and KPIs",
+        ),  # fmt: skip
+        (
+            [
+                "actions",
+                "add",
+                "--meeting",
+                M2,
+                "--owner",
+                LEAD,
+                "--due",
+                "2025-01-01",
+                "--text",
+                "x",
+                "--kpi",
+                "DA_SAFETY_PLANS",
+                "--user",
+                LEAD,
+            ],
+            "only on their own priorities and KPIs",
+        ),  # fmt: skip
+        (
+            [
+                "actions",
+                "add",
+                "--meeting",
+                M2,
+                "--owner",
+                LEAD,
+                "--due",
+                "2025-01-01",
+                "--text",
+                "x",
+                "--priority",
+                "1",
+                "--kpi",
+                "DA_SAFETY_PLANS",
+                "--user",
+                EXEC,
+            ],
+            "belongs to priority 2, not 1",
+        ),  # fmt: skip
         (["actions", "update", "999", "--status", "done"], "no action 999"),
         (["actions", "update", "1", "--status", "overdue"], "overdue is worked out"),
         (["actions", "list", "--meeting", "2030-01-01"], "no meeting on 2030-01-01"),
@@ -228,6 +308,35 @@ def test_bad_input_is_one_line_and_writes_nothing(capsys, url, argv, message):
     code, out, err = _cli(capsys, url, *argv, "--json")
     assert code != 0 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err, err
+    assert table_checksums(url) == before
+
+
+def test_a_lead_raises_actions_on_their_own_priority_and_kpis(capsys, url):
+    base = ["actions", "add", "--meeting", M2, "--owner", LEAD, "--due", "2025-01-31", "--user", LEAD, "--json"]
+    code, own, _ = _cli(capsys, url, *base, "--text", "Own KPI", "--kpi", OFF_TRACK)
+    assert code == 0 and own["priority"] == 1 and own["kpi"] == OFF_TRACK
+    code, _, _ = _cli(capsys, url, *base, "--text", "Own priority", "--priority", "1")
+    assert code == 0
+    code, _, _ = _cli(
+        capsys, url, "actions", "add", "--meeting", M2, "--owner", LEAD, "--due", "2025-01-31", "--text", "Any",
+        "--priority", "2", "--kpi", "DA_SAFETY_PLANS", "--user", EXEC, "--json",
+    )  # fmt: skip
+    assert code == 0  # an executive raises them on any priority, for anyone
+
+
+@pytest.mark.parametrize("option", ["--user", "--as"])
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_acting_user_is_a_usage_error_not_the_local_operator(capsys, url, option, value):
+    before = table_checksums(url)
+    argv = (
+        ["users", "add", "new@leeds.test", "--role", "admin", option, value]
+        if option == "--as"
+        else ["decisions", "add", "--meeting", M2, "--text", "x", option, value]
+    )
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--database-url", url, *argv])
+    out, err = capsys.readouterr()
+    assert exited.value.code == 2 and out == "" and "empty or blank" in err and len(err.strip().splitlines()) == 1
     assert table_checksums(url) == before
 
 

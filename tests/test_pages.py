@@ -3,6 +3,7 @@
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -177,7 +178,17 @@ def test_crime_page_significance_harehills_and_history(app_url):
     at.selectbox(key="crime_area").set_value("E05011394").run()
     ward_table = at.dataframe[0].value
     ward_expected = queries.crime_by_type(app_url, date(2023, 10, 1), date(2024, 9, 1), "E05011394")
-    assert ward_table["current"].sum() == ward_expected["count"].sum()
+    others = ward_expected[ward_expected["crime_type"] != "Violence and sexual offences"]
+    assert ward_table["current"].sum() == others["count"].sum()  # by ward, VSO comes by financial year only
+    vso = ward_table.set_index("crime_type").loc["Violence and sexual offences"]
+    assert pd.isna(vso["current"]) and "financial year only" in vso["verdict"]
+    shown = {m.label: m for m in at.metric}
+    label = "All types except violence and sexual offences, Oct 2023 to Sep 2024"
+    assert shown[label].value == f"{others['count'].sum():,}"
+    # The Clear-Hold-Build series by month leaves the sensitive type out (else it is the total less the other types).
+    harehills = at.dataframe[1].value
+    monthly = queries.crime_monthly_totals(app_url, "E05011394", exclude=("Violence and sexual offences",))
+    assert harehills["count"].tolist() == monthly["count"].iloc[: len(harehills)].tolist()
 
 
 def test_data_sources_shows_catalogue_provenance_freshness_and_import_log(app_url):

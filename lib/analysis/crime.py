@@ -11,6 +11,7 @@ import pandas as pd
 
 from lib.analysis import kpis, measures, significance
 from lib.core import events, periods
+from lib.core.vocabulary import SENSITIVE_CRIME_TYPES
 from lib.store import queries
 
 CLEAR_HOLD_BUILD_MONTHS = 16  # "a 40% reduction ... in the 16 months since" (000_274d76e3dc4e1983.txt)
@@ -32,12 +33,21 @@ class TypeComparison:
     latest: date  # last month of the latest 12
     by_type: pd.DataFrame  # crime_type, previous, current, verdict ... (blank where disclosure control hides)
     total: significance.RateRatio | None  # None when a count is withheld or both years are zero
-    hidden: bool  # True when disclosure control hides any count, so the total is withheld too
+    hidden: bool  # True when disclosure control hides any count the total would include, so it is withheld too
+    excluded: tuple[str, ...] = ()  # types left out of the total: by ward, sensitive types come by financial year only
 
     @property
     def current_total(self) -> int | None:
-        """Crimes in the latest 12 months, or None when withheld."""
-        return None if self.hidden else int(self.by_type["current"].sum())
+        """Crimes in the latest 12 months (less the excluded types), or None when withheld."""
+        counted = self.by_type[~self.by_type["crime_type"].isin(self.excluded)]
+        return None if self.hidden else int(counted["current"].sum())
+
+    @property
+    def total_label(self) -> str:
+        """What the total counts: all types, or all types except the excluded ones."""
+        if not self.excluded:
+            return "All types"
+        return "All types except " + " and ".join(t.lower() for t in self.excluded)
 
 
 @dataclass(frozen=True)
@@ -58,28 +68,38 @@ def monthly_totals(url: str, ward_code: str | None, cutoff: date) -> pd.DataFram
 def last_12_months_by_type(url: str, ward_code: str | None, latest: date) -> TypeComparison:
     """The 12 months to `latest` against the previous 12, by type; ward counts go through disclosure control."""
     first = periods.add_months(latest, -11)
+    excluded: tuple[str, ...] = ()
     if ward_code:
         by_type = measures.ward_type_comparison(url, ward_code, latest)
+        excluded = tuple(t for t in SENSITIVE_CRIME_TYPES if t in set(by_type["crime_type"]))
     else:
         by_type = significance.compare_counts(
             queries.crime_by_type(url, periods.add_months(latest, -23), periods.add_months(latest, -12)),
             queries.crime_by_type(url, first, latest),
         )
-    hidden = bool(by_type["current"].isna().any() or by_type["previous"].isna().any())
-    total = None if hidden else significance.rate_ratio(int(by_type["previous"].sum()), int(by_type["current"].sum()))
+    counted = by_type[~by_type["crime_type"].isin(excluded)]
+    hidden = bool(counted["current"].isna().any() or counted["previous"].isna().any())
+    total = None if hidden else significance.rate_ratio(int(counted["previous"].sum()), int(counted["current"].sum()))
     ordered = by_type.sort_values("current", ascending=False).reset_index(drop=True)
-    return TypeComparison(first, latest, ordered, total, hidden)
+    return TypeComparison(first, latest, ordered, total, hidden, excluded)
 
 
 def clear_hold_build(url: str, cutoff: date) -> BeforeAfter:
-    """Gipton & Harehills crime in the 16 months from Clear-Hold-Build's start against the 16 months before."""
+    """Gipton & Harehills crime in the 16 months from Clear-Hold-Build's start against the 16 months before.
+
+    The change counts all crime excluding ASB, as the documented 40% does, and is published only as a rate ratio (a
+    rounded percentage and its verdict) over two fixed windows. The monthly series shown leaves out the sensitive
+    types (measures.WARD_MONTHLY_LABEL): by ward a month never includes them."""
     monthly = measures.ward_monthly_totals(url, events.HAREHILLS_WARD)
     monthly = monthly[[periods.month_end(m) <= cutoff for m in monthly["month"]]].reset_index(drop=True)
+    every_type = queries.crime_monthly_totals(url, events.HAREHILLS_WARD)
     start = events.CLEAR_HOLD_BUILD.when
     before = periods.month_starts(periods.add_months(start, -CLEAR_HOLD_BUILD_MONTHS), periods.add_months(start, -1))
     after = periods.month_starts(start, periods.add_months(start, CLEAR_HOLD_BUILD_MONTHS - 1))
-    counts = dict(zip(monthly["month"], monthly["count"], strict=True))
-    complete = all(m in counts and not pd.isna(counts[m]) for m in before + after)
+    counts = {
+        m: c for m, c in zip(every_type["month"], every_type["count"], strict=True) if periods.month_end(m) <= cutoff
+    }
+    complete = all(m in counts for m in before + after)
     result = (
         significance.rate_ratio(int(sum(counts[m] for m in before)), int(sum(counts[m] for m in after)))
         if complete

@@ -21,7 +21,7 @@ Zeros are published: "none" is not a small number, and hiding it would protect n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 THRESHOLD = 5  # counts from 1 to THRESHOLD - 1 are hidden
 PRIMARY = "primary"
@@ -55,20 +55,23 @@ def exposed(counts: Mapping[str, int], hidden: Mapping[str, str]) -> list[str]:
     upper = min((v for v in published if v >= THRESHOLD), default=float("inf"))
     remainder = sum(counts.values()) - sum(published)
     ranges = {k: known_range(kind, upper) for k, kind in hidden.items()}
-    total_lo = sum(lo for lo, _ in ranges.values())
-    total_hi = sum(hi for _, hi in ranges.values())
     found = []
     for key, (lo, hi) in ranges.items():
-        low = max(lo, remainder - (total_hi - hi))
-        high = min(hi, remainder - (total_lo - lo))
+        others_lo = sum(r[0] for k, r in ranges.items() if k != key)
+        others_hi = sum(r[1] for k, r in ranges.items() if k != key)  # summed apart: inf - inf would be NaN
+        low = max(lo, remainder - others_hi)
+        high = min(hi, remainder - others_lo)
         if high <= low:
             found.append(key)
     return found
 
 
-def protect(counts: Mapping[str, int]) -> dict[str, str]:
-    """Which cells to hide, and why (PRIMARY or SECONDARY), so that no hidden count can be recovered."""
+def protect(counts: Mapping[str, int], withheld: Iterable[str] = ()) -> dict[str, str]:
+    """Which cells to hide, and why (PRIMARY or SECONDARY), so that no hidden count can be recovered. Cells named in
+    withheld are hidden whatever their count (WITHHELD: a reader knows only that each is 0 or more), and the
+    secondary cells then protect them too."""
     hidden = {key: PRIMARY for key, count in counts.items() if is_small(int(count))}
+    hidden |= {key: WITHHELD for key in withheld if key in counts}
     while exposed(counts, hidden):
         candidates = sorted((count, key) for key, count in counts.items() if key not in hidden and count >= THRESHOLD)
         if not candidates:

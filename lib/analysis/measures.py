@@ -4,8 +4,13 @@ A measure is police.uk crime (all crime excluding ASB, or one crime type) or a K
 period it gives each ward's count, rate per 1,000 residents (Census 2021), rank of 33 and optionally the change
 against the same period a year earlier. Sensitive cells are hidden in this module, before any page, tooltip,
 download or JSON sees them (see lib.disclosure), and every figure derived from a hidden cell (its rate, change,
-rank, share, or a total that includes it) is withheld with it. Sensitive measures are offered by ward for 12-month
-periods only, so a month cannot be worked out by subtracting the other months from a 12-month total.
+rank, share, or a total that includes it) is withheld with it.
+
+Sensitive measures (and all crime, which holds one) are offered by ward by financial year only: fixed 12-month
+periods that never overlap, so no published period can be subtracted from another to pin a month or a hidden count.
+Rolling 12-month windows, one a month, overlap eleven months in twelve: together with what the labels promise they
+pinned hidden counts exactly (an integer program did; tests/test_disclosure_attacks.py runs it). A ward's value of a
+sensitive KPI is published only when the ward has every month of the period; otherwise it is withheld too.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from lib.store import queries
 from lib.store.cache import cached
 
 ALL_CRIME = "crime:all"
+WARD_MONTHLY_LABEL = "crime excluding ASB and " + " and ".join(t.lower() for t in SENSITIVE_CRIME_TYPES)
+YEARLY_ONLY = "by ward, published by financial year only (disclosure control)"
 NON_ADDITIVE_UNITS = ("percent", "minutes", "% change", "days")
 COUNT, RATE, CHANGE = "count", "rate", "change"
 BASES = {COUNT: "Count", RATE: "Rate per 1,000 residents", CHANGE: "Change on the same period a year earlier"}
@@ -49,9 +56,17 @@ class Measure:
 
     @property
     def period_kinds(self) -> tuple[str, ...]:
-        """Sensitive measures by ward come only as 12-month totals; others also by month."""
-        twelve = (periods.ROLLING, periods.FINANCIAL_YEAR)
-        return twelve if self.sensitive else (periods.MONTH, *twelve)
+        """Sensitive measures by ward come only by financial year (periods that never overlap); others also by month
+        and rolling 12 months."""
+        if self.sensitive:
+            return (periods.FINANCIAL_YEAR,)
+        return (periods.MONTH, periods.ROLLING, periods.FINANCIAL_YEAR)
+
+    @property
+    def twelve_month_kind(self) -> str:
+        """The 12-month period the measure's headline and trend use: rolling 12 months, or for a sensitive measure
+        the financial year."""
+        return periods.ROLLING if periods.ROLLING in self.period_kinds else periods.FINANCIAL_YEAR
 
     @property
     def protected_parts(self) -> tuple[str, ...]:
@@ -122,6 +137,12 @@ def available_periods(url: str, measure: Measure, as_at: date | None = None) -> 
     return periods.available(usable, measure.period_kinds)
 
 
+def latest_period(url: str, measure: Measure, as_at: date | None = None) -> Period | None:
+    """The newest 12-month period of the measure's kind (rolling, or a financial year for a sensitive measure) with
+    data up to as_at; None when there is none."""
+    return next((p for p in available_periods(url, measure, as_at) if p.kind == measure.twelve_month_kind), None)
+
+
 def protected(measure: Measure) -> bool:
     """Whether disclosure control applies to the measure by ward (it is sensitive or holds a sensitive type)."""
     return measure.sensitive or bool(measure.protected_parts)
@@ -134,8 +155,8 @@ def check_period(url: str, measure: Measure, period: Period) -> None:
     month's hidden counts away by subtraction."""
     if period.kind not in measure.period_kinds:
         raise ValueError(
-            f"{measure.label} is sensitive: by ward it is shown only for rolling 12 months or a "
-            "financial year, never a single month (disclosure control)."
+            f"{measure.label} is sensitive: by ward it is shown only by financial year (April to March), never for a "
+            "month or a rolling 12 months, whose overlaps would give hidden counts away (disclosure control)."
         )
     if protected(measure) and period not in available_periods(url, measure):
         offered = ", ".join(p.spec for p in available_periods(url, measure)[:3]) or "none yet"
@@ -166,11 +187,15 @@ def _combine(matrix: pd.DataFrame, additive: bool) -> pd.Series:
     return matrix.sum(min_count=1) if additive else matrix.mean()
 
 
-def _hidden(measure: Measure, values: pd.Series, parts: dict[str, pd.Series]) -> dict[str, str]:
-    """Which wards to hide for one period's values (parts: each protected crime type's values), and why."""
+def _hidden(
+    measure: Measure, values: pd.Series, parts: dict[str, pd.Series], incomplete: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """Which wards to hide for one period's values (parts: each protected crime type's values; incomplete: wards
+    lacking some of the period's months, always withheld), and why."""
     hidden: dict[str, str] = {}
     if measure.sensitive and not measure.protected_parts:
-        hidden.update(disclosure.protect({ward: int(round(v)) for ward, v in values.dropna().items()}))
+        counts = {ward: int(round(v)) for ward, v in values.dropna().items()}
+        hidden.update(disclosure.protect(counts, withheld=incomplete))
     for part_values in parts.values():
         part_hidden = disclosure.protect({ward: int(v) for ward, v in part_values.items()})
         hidden.update({ward: disclosure.WITHHELD for ward in part_hidden if ward not in hidden})
@@ -194,12 +219,26 @@ def _is_illustrative(url: str, measure: Measure, period: Period) -> bool:
     return bool((inside["has_real"] == 0).any())
 
 
+def _window(
+    measure: Measure, matrix: pd.DataFrame, parts: dict[str, pd.DataFrame], period: Period
+) -> tuple[pd.Series, dict[str, str]]:
+    """One period's values per ward from month x ward matrices, and which wards to hide. A sensitive KPI's ward that
+    lacks some of the period's months is withheld: its "12-month" value would be a month or two published alone."""
+    inside = (matrix.index >= period.first) & (matrix.index <= period.last)
+    values = _combine(matrix[inside], measure.additive)
+    held = matrix[inside].notna().sum()
+    incomplete = (
+        tuple(held[(held > 0) & (held < period.months)].index) if measure.kpi_code and measure.sensitive else ()
+    )
+    part_values = {p: m[(m.index >= period.first) & (m.index <= period.last)].sum() for p, m in parts.items()}
+    return values, _hidden(measure, values, part_values, incomplete)
+
+
 def _raw_and_hidden(url: str, measure: Measure, period: Period) -> tuple[pd.Series, dict[str, str]]:
     """Each ward's unprotected value for the period and which wards to hide: never returned beyond this module."""
     check_period(url, measure, period)
-    values = _combine(_monthly(url, measure, period.first, period.last), measure.additive)
-    parts = {part: matrix.sum() for part, matrix in _part_matrices(url, measure, period.first, period.last).items()}
-    return values, _hidden(measure, values, parts)
+    matrix = _monthly(url, measure, period.first, period.last)
+    return _window(measure, matrix, _part_matrices(url, measure, period.first, period.last), period)
 
 
 def protected_values(url: str, measure: Measure, period: Period) -> tuple[pd.Series, dict[str, str]]:
@@ -329,29 +368,26 @@ def _areas(wards: pd.DataFrame, measure: Measure, values: pd.Series) -> pd.DataF
 
 
 @queries.cached
-def rolling_trend(url: str, measure_id: str, last: date, windows: int = 24) -> pd.DataFrame:
-    """Rolling 12-month rate per 1,000 by ward, committee area and Leeds, one row per window end, hidden cells NaN.
+def ward_trend(url: str, measure_id: str, last: date, windows: int = 24) -> pd.DataFrame:
+    """A 12-month rate per 1,000 by ward, committee area and Leeds, one row per period to `last`, hidden cells NaN:
+    rolling 12 months, or for a sensitive measure financial years (the only periods it is published for by ward).
 
-    Columns: period_end, one per ward code, one per committee area ("area:<name>") and "Leeds". Each window is
+    Columns: period_end, one per ward code, one per committee area ("area:<name>") and "Leeds". Each period is
     protected as its own table, exactly as the map would show it.
     """
     measure = get(url, measure_id)
     have = [m for m in months(url, measure) if m <= last]
-    ends = [p.last for p in periods.available(have, (periods.ROLLING,))][:windows][::-1]
-    if not ends:
+    chosen = periods.available(have, (measure.twelve_month_kind,))[:windows][::-1]
+    if not chosen:
         return pd.DataFrame()
-    first = periods.add_months(ends[0], -11)
-    matrix = _monthly(url, measure, first, ends[-1])
-    parts = _part_matrices(url, measure, first, ends[-1])
+    matrix = _monthly(url, measure, chosen[0].first, chosen[-1].last)
+    parts = _part_matrices(url, measure, chosen[0].first, chosen[-1].last)
     ward_rows = queries.wards(url).set_index("code")
     population = ward_rows["population"]
     rows = []
-    for end in ends:
-        start = periods.add_months(end, -11)
-        window = (matrix.index >= start) & (matrix.index <= end)
-        values = _combine(matrix[window], measure.additive)
-        hidden = _hidden(measure, values, {p: m[(m.index >= start) & (m.index <= end)].sum() for p, m in parts.items()})
-        row: dict[str, object] = {"period_end": end}
+    for period in chosen:
+        values, hidden = _window(measure, matrix, parts, period)
+        row: dict[str, object] = {"period_end": period.last}
         scale = 1000 / population if measure.additive else 1
         row.update((values * scale).where(~values.index.isin(list(hidden))).to_dict())
         for area, members in ward_rows.groupby("committee_area").groups.items():
@@ -370,7 +406,11 @@ def crime_mix(url: str, ward_code: str, period: Period) -> pd.DataFrame:
     """A ward's crimes by police.uk type over a 12-month period beside Leeds's, hidden counts withheld."""
     rows = []
     for measure in crime_measures()[1:]:
-        raw, hidden = _raw_and_hidden(url, measure, period)
+        if period.kind in measure.period_kinds:
+            raw, hidden = _raw_and_hidden(url, measure, period)
+        else:  # a sensitive type for a rolling window: by ward only by financial year
+            raw = _combine(_monthly(url, measure, period.first, period.last), measure.additive)
+            hidden = dict.fromkeys(raw.index, disclosure.WITHHELD)
         values = raw.where(~raw.index.isin(list(hidden)))
         city = float(raw.sum())
         rows.append(
@@ -434,6 +474,7 @@ def ward_type_comparison(url: str, ward_code: str, latest: date) -> pd.DataFrame
     current = crime_mix(url, ward_code, periods.rolling(latest))
     previous = crime_mix(url, ward_code, periods.rolling(periods.add_months(latest, -12)))
     visible = ~(current["suppressed"] | previous["suppressed"])
+    yearly_only = current["crime_type"].isin(SENSITIVE_CRIME_TYPES).to_numpy()
     compared = significance.compare_counts(
         previous.loc[visible, ["crime_type", "count"]], current.loc[visible, ["crime_type", "count"]]
     )
@@ -443,21 +484,16 @@ def ward_type_comparison(url: str, ward_code: str, latest: date) -> pd.DataFrame
     frame["previous"] = previous["count"].to_numpy()
     frame["current"] = current["count"].to_numpy()
     frame.loc[~visible.to_numpy(), "verdict"] = "withheld (disclosure control)"
+    frame.loc[yearly_only, "verdict"] = YEARLY_ONLY
     return frame
 
 
 @queries.cached
 def ward_monthly_totals(url: str, ward_code: str) -> pd.DataFrame:
-    """One ward's monthly crime (excluding ASB), a month withheld where a sensitive type's count is from 1 to 4."""
-    totals = queries.crime_monthly_totals(url, ward_code)
-    if totals.empty:
-        return totals
-    sensitive = queries.ward_crime_monthly(url, SENSITIVE_CRIME_TYPES, totals["month"].min(), totals["month"].max())
-    small = set(
-        sensitive.loc[(sensitive["ward_code"] == ward_code) & sensitive["count"].map(disclosure.is_small), "month"]
-    )
-    totals["count"] = totals["count"].astype(float).where(~totals["month"].isin(small))
-    return totals
+    """One ward's monthly crime excluding ASB and the sensitive types (WARD_MONTHLY_LABEL). A monthly total holding
+    violence and sexual offences, less the other types' monthly counts (published by ward on the map), would give a
+    sensitive type's ward-month count away, so by ward a month never includes it."""
+    return queries.crime_monthly_totals(url, ward_code, exclude=SENSITIVE_CRIME_TYPES)
 
 
 @cached
@@ -509,9 +545,9 @@ def crime_counts(
     by_type = "crime_type" in columns  # else a ward total that includes the sensitive cell: withheld with it
     sensitive = counts[counts["crime_type"].isin(SENSITIVE_CRIME_TYPES)]
     all_wards = queries.wards(url)["code"]
-    # As on the map, a sensitive type is published by ward only for a 12-month window its data fully cover; any other
-    # range (a month, or a window overlapping another) could be subtracted from one to recover a hidden count.
-    whole_window = not in_month and _twelve_covered_months(url, first, last)
+    # As on the map, a sensitive type is published by ward only for a financial year the summed months fully cover; any
+    # other range (a month, or a window overlapping another) could be subtracted from one to recover a hidden count.
+    whole_window = not in_month and _covered_financial_year(url, first, last, real_only)
     for keys, cells in sensitive.groupby(["crime_type", *in_month]):
         crime_type, *month = keys
         per_ward = cells.groupby("ward_code")["count"].sum().reindex(all_wards, fill_value=0)
@@ -531,18 +567,21 @@ def crime_counts(
     return grouped
 
 
-def _twelve_covered_months(url: str, first: date | None, last: date | None) -> bool:
-    """Whether first..last is a 12-month window (rolling or financial year) that crime data fully cover."""
-    if first is None or last is None:
+def _covered_financial_year(url: str, first: date | None, last: date | None, real_only: bool) -> bool:
+    """Whether first..last is a financial year whose every month is among the months summed (only real months, with
+    real_only): a window holding fewer months would publish those months alone."""
+    if first is None or last is None or (first.month, periods.add_months(first, 11)) != (4, last):
         return False
-    window = periods.rolling(last)
-    return window.first == first and window in available_periods(url, get(url, ALL_CRIME))
+    months = queries.crime_months(url)
+    summed = months[months["has_real"] == 1] if real_only else months
+    held = set(pd.to_datetime(summed["month"]).dt.date)
+    return all(periods.add_months(first, i) in held for i in range(12))
 
 
 def ward_trend_series(url: str, measure_id: str, ward_code: str, other: str | None, last: date) -> pd.DataFrame:
     """The ward profile's trend: period_end, then the ward, its committee area, Leeds and an optional second ward,
     each a rolling 12-month rate per 1,000 residents under readable names (hidden points NaN)."""
-    trend = rolling_trend(url, measure_id, last)
+    trend = ward_trend(url, measure_id, last)
     wards = queries.wards(url).set_index("code")
     area = wards.loc[ward_code, "committee_area"]
     series = {
@@ -571,14 +610,13 @@ def ward_kpi_figures(url: str, ward_code: str, cutoff: date) -> list[WardKpiFigu
     """Every KPI with ward values, for one ward at a meeting's cut-off, through the map's disclosure control."""
     figures = []
     for measure in [m for m in measures(url) if m.kpi_code]:
-        options = available_periods(url, measure, cutoff)
-        chosen = [p for p in options if p.kind == periods.ROLLING] or options
-        if not chosen:
+        period = latest_period(url, measure, cutoff)
+        if period is None:
             continue
-        table = ward_table(url, measure.id, chosen[0], RATE)
+        table = ward_table(url, measure.id, period, RATE)
         row = table.wards.set_index("ward_code").loc[ward_code]
         rank = None if pd.isna(row["rank"]) else int(row["rank"])
         figures.append(
-            WardKpiFigure(measure.label, measure.unit, chosen[0].label, str(row["shown"]), rank, table.illustrative)
+            WardKpiFigure(measure.label, measure.unit, period.label, str(row["shown"]), rank, table.illustrative)
         )
     return figures

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lib.analysis import measures, meetings, spc_file, summary
 from lib.cli import meeting as meeting_commands
-from lib.cli.common import CliError, Parser, actor, command, emit, parse_date, records
+from lib.cli.common import CliError, Parser, actor, command, emit, parse_date, records, user_option
 from lib.core import config, exports, periods, roles
 from lib.geo import reference
 from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk, seed, users
@@ -261,10 +261,10 @@ def cmd_ward_measure(url: str, args: argparse.Namespace) -> None:
         if args.period:
             period = periods.parse(args.period)
         else:
-            found = [p for p in measures.available_periods(url, measure) if p.kind == periods.ROLLING]
-            if not found:
+            latest = measures.latest_period(url, measure)
+            if latest is None:
                 raise CliError(f"no complete 12 months of {measure.label} yet; give --period")
-            period = found[0]
+            period = latest
         table = measures.ward_table(url, measure.id, period, args.basis)
     except ValueError as error:
         raise CliError(str(error)) from error
@@ -619,7 +619,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--priority", action="append", default=None, help="a priority number (repeat for more)")
         sub.add_argument("--kpi", action="append", default=None, help="a KPI code (repeat for more)")
         sub.add_argument("--ward", action="append", default=None, help="a ward code (repeat for more)")
-        sub.add_argument("--as", dest="user", help="act as this admin (default: the local operator)")
+        user_option(sub, "--as", "--user", help_text="act as this admin (default: the local operator)")
         sub.add_argument("--json", action="store_true", help="print the user as JSON")
         if name == "update":
             sub.add_argument("--inactive", action="store_true", help="stop them signing in (kept in the log)")
@@ -627,7 +627,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
     remove_parser = users_commands.add_parser("remove", help="remove a user")
     remove_parser.add_argument("email")
-    remove_parser.add_argument("--as", dest="user", help="act as this admin (default: the local operator)")
+    user_option(remove_parser, "--as", "--user", help_text="act as this admin (default: the local operator)")
     remove_parser.add_argument("--json", action="store_true", help="print JSON")
     remove_parser.set_defaults(handler=cmd_users_remove)
     list_parser = users_commands.add_parser("list", help="every user with role, active and scopes")

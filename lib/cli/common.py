@@ -68,6 +68,21 @@ def actor(url: str, args: argparse.Namespace) -> roles.Actor:
     return acting
 
 
+def acting_email(text: str) -> str:
+    """An --user or --as value: an e-mail, never empty or blank (leaving the option out means the local operator, so
+    an unset shell variable must not quietly act with the operator's full power)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "needs an e-mail address (it was empty or blank); leave the option out to act as the local operator"
+        )
+    return text.strip()
+
+
+def user_option(parser: argparse.ArgumentParser, *names: str, help_text: str) -> None:
+    """The option naming who acts (--user, and --as for the users commands), checked by acting_email."""
+    parser.add_argument(*names, dest="user", type=acting_email, metavar="EMAIL", help=help_text)
+
+
 def parse_date(text: str, option: str) -> date:
     """A YYYY-MM-DD option as a date."""
     try:
@@ -89,10 +104,11 @@ def command(
     if as_json:
         parser.add_argument("--json", action="store_true", help="print JSON")
     if user:
-        parser.add_argument(
+        user_option(
+            parser,
             "--user",
-            help="act as this user (an e-mail in `saferleeds users list`), checked against their role; without it, "
-            "the local operator (the operating-system user) acts",
+            help_text="act as this user (an e-mail in `saferleeds users list`), checked against their role; without "
+            "it, the local operator (the operating-system user) acts",
         )
     parser.set_defaults(handler=handler)
     return parser

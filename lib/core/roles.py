@@ -128,6 +128,24 @@ def may_raise_action(actor: Actor, owner_email: str) -> bool:
     return may_record_decisions(actor) or (actor.role == LEAD and owner_email.lower() == actor.email.lower())
 
 
+def scope_words(actor: Actor) -> str:
+    """A lead's scopes in words: 'priority 1; KPI DS1_CALLS', or 'no priorities or KPIs'."""
+    parts = [f"priority {p}" for p in sorted(actor.priorities)] + [f"KPI {k}" for k in sorted(actor.kpis)]
+    return "; ".join(parts) or "no priorities or KPIs"
+
+
+def action_in_scope(actor: Actor, priority: int | None, kpi_code: str | None, kpi_priority: int | None) -> bool:
+    """Whether an action's priority and KPI are the person's to raise it on: anything for an executive or admin; for
+    a lead, as for reports, only their own priorities and KPIs."""
+    if actor.role != LEAD or actor.operator:
+        return True
+    kpi_owned = kpi_code is None or kpi_code in actor.kpis or kpi_priority in actor.priorities
+    priority_owned = (
+        priority is None or priority in actor.priorities or (kpi_code in actor.kpis and priority == kpi_priority)
+    )
+    return kpi_owned and priority_owned
+
+
 def may_update_action(actor: Actor, owner_email: str) -> bool:
     """Whether the person may change an action's status or add an update: its owner (a lead), an executive or an
     admin."""

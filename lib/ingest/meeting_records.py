@@ -167,10 +167,15 @@ def add_action(
     if due < meeting_date:
         raise ValueError(f"the due date {due.isoformat()} is before the meeting that raises the action")
     body = text.checked(action_text, "The action", ACTION_LIMIT)
-    if kpi_code is not None:
-        kpi_priority = _kpi_priority(url, kpi_code)
-        priority = priority if priority is not None else kpi_priority
-    priority = _priority(url, priority)
+    kpi_priority = _kpi_priority(url, kpi_code) if kpi_code is not None else None
+    if kpi_code is not None and priority is not None and kpi_priority is not None and priority != kpi_priority:
+        raise ValueError(f"{kpi_code} belongs to priority {kpi_priority}, not {priority}: give its priority or neither")
+    priority = _priority(url, priority if priority is not None else kpi_priority)
+    if not roles.action_in_scope(actor, priority, kpi_code, kpi_priority):
+        raise roles.PermissionDeniedError(
+            f"{actor.email} is a lead: leads raise actions only on their own priorities and KPIs "
+            f"({roles.scope_words(actor)}); an executive or admin raises them on any"
+        )
     owner = queries.user_record(url, owner_email)
     name = text.checked(owner_name, "The owner's name", NAME_LIMIT, required=False) or (owner or {}).get("name", "")
     now = _now()

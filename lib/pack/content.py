@@ -220,10 +220,10 @@ def _crime(url: str, cutoff: date) -> tuple[str, list[list[str]], str]:
 def _ward_map(url: str, cutoff: date) -> tuple[str, list[WardCell], list[tuple[str, str]], bool]:
     """All crime per 1,000 residents by ward for the latest 12 months to the cut-off, through disclosure control."""
     measure = measures.get(url, WARD_MEASURE)
-    found = [p for p in measures.available_periods(url, measure, cutoff) if p.kind == periods.ROLLING]
-    if not found:
-        return "Crime by ward: no complete 12 months yet", [], [], False
-    table = measures.ward_table(url, measure.id, found[0], measures.RATE)
+    period = measures.latest_period(url, measure, cutoff)
+    if period is None:
+        return "Crime by ward: no complete financial year yet", [], [], False
+    table = measures.ward_table(url, measure.id, period, measures.RATE)
     classes = legend.classes_for(table)
     cells = []
     layout = hexmap.layout()
@@ -232,7 +232,7 @@ def _ward_map(url: str, cutoff: date) -> tuple[str, list[WardCell], list[tuple[s
         value = row[table.mapped]
         shown = legend.bar_label(row, table)
         cells.append(WardCell(row["ward_code"], row["ward_name"], q, r, shown, legend.colour_of(value, classes)))
-    title = f"{measure.label} per 1,000 residents by ward, {found[0].label}"
+    title = f"{measure.label} per 1,000 residents by ward, {period.label}"
     return title, cells, [(c.colour, c.label) for c in classes], table.illustrative
 
 

@@ -398,8 +398,11 @@ def crime_by_type(url: str, first: date, last: date, ward_code: str | None = Non
 
 
 @cached
-def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bool = False) -> pd.DataFrame:
-    """Monthly crime totals, city-wide or for one ward, with whether each month is illustrative."""
+def crime_monthly_totals(
+    url: str, ward_code: str | None = None, include_asb: bool = False, exclude: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Monthly crime totals, city-wide or for one ward, with whether each month is illustrative; ASB and the crime
+    types in exclude left out."""
     table = _crime_table(ward_code)
     statement = (
         select(col(table.month), func.sum(col(table.count)).label("count"), col(table.illustrative))
@@ -409,8 +412,9 @@ def crime_monthly_totals(url: str, ward_code: str | None = None, include_asb: bo
     )
     if ward_code:
         statement = statement.where(col(CrimeMonthly.ward_code) == ward_code)
-    if not include_asb:
-        statement = statement.where(col(table.crime_type) != ASB)
+    left_out = (*exclude, *(() if include_asb else (ASB,)))
+    if left_out:
+        statement = statement.where(col(table.crime_type).not_in(left_out))
     frame = select_frame(url, statement)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     frame["count"] = frame["count"].astype(int)

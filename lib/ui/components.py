@@ -421,7 +421,7 @@ def provenance_panel(url: str, catalogue: pd.DataFrame) -> None:
     st.caption(
         f"{len(provenance):,} stored values, superseded revisions included. City-wide crime counts are computed "
         "from the police.uk aggregate and are not listed here. Ward values of sensitive KPIs are withheld ([c]): "
-        f"by ward they are published only as 12-month totals on the ward map. {disclosure.EXPLANATION}"
+        f"by ward they are published only as financial-year totals on the ward map. {disclosure.EXPLANATION}"
     )
     st.dataframe(readable(provenance), hide_index=True, width="stretch")
     st.download_button(

@@ -72,7 +72,9 @@ def period_selector(url: str, measure: Measure, cutoff: date, basis: str) -> Per
         list(by_spec),
         "period",
         format_func=lambda spec: by_spec[spec].label,
-        help="Sensitive measures are offered only for 12-month periods." if measure.sensitive else None,
+        help="Sensitive measures are offered by financial year only (disclosure control)."
+        if measure.sensitive
+        else None,
     )
     return by_spec[str(chosen)]
 
