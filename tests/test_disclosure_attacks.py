@@ -61,15 +61,16 @@ def _kpi_row(ward: str, month: date, value: float) -> dict:
 
 
 def _sparse_truth(url: str, seed: int) -> dict[tuple[str, date], int]:
-    """A ward x month mix an attacker would like: most wards busy, a third sparse (a case every few months), so that
-    12-month totals of 1 to 4 are common and must be hidden."""
+    """A ward x month mix an attacker would like: most wards busy, a third sparse (a case in about a third of months),
+    so that 12-month totals of 1 to 4 sit beside published 5s and 6s: the labels then bound the hidden cells tightly.
+    On the rolling windows of commit 38cbba0 the integer program pinned hidden cells of this mix exactly."""
     rng = random.Random(seed)
     wards = queries.wards(url)["code"].tolist()
     truth = {}
     for i, ward in enumerate(wards):
         for m in range(MONTHS):
             month = periods.add_months(FIRST, m)
-            truth[(ward, month)] = (1 if rng.random() < 0.12 else 0) if i % 3 == 0 else rng.randint(0, 9)
+            truth[(ward, month)] = (1 if rng.random() < 0.35 else 0) if i % 3 == 0 else rng.randint(0, 9)
     return truth
 
 

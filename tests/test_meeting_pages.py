@@ -12,6 +12,7 @@ from helpers import table_checksums
 from sqlalchemy import text
 from test_pages import page
 
+from lib.core import roles
 from lib.core.text import literal
 from lib.ingest import meeting_records, versions
 from lib.store import db, meeting_queries
@@ -112,6 +113,24 @@ def test_actions_and_decisions_recorded_on_the_meeting_page(app_url):
     assert meeting_queries.actions(app_url)["status"].tolist() == ["done"]
 
 
+def test_a_note_on_a_done_action_leaves_it_done(app_url):
+    """Issue 27: the Status radio started at "Open", so a note on a done action reopened it (overdue again)."""
+    operator = roles.operator("test")
+    action = meeting_records.add_action(
+        app_url, operator, date.fromisoformat(M2), "owner@leeds.test", date(2024, 11, 28), "Report back on the rota"
+    )
+    meeting_records.update_action(app_url, operator, action, meeting_records.DONE)
+    at = _at("pages/meeting.py")
+    assert _labelled(at.radio, "Status").value == "no change"  # where the radio starts
+    _labelled(at.text_area, "Update").input("Rota shared with the Executive")
+    _labelled(at.button, "Save the update").click()
+    at.run()
+    assert not at.exception and at.success[0].value == f"Updated action #{action}."
+    stored = meeting_queries.actions(app_url)
+    assert stored["status"].tolist() == ["done"] and stored["closed_at"].notna().all()
+    assert meeting_queries.action_updates(app_url)["note"].tolist()[-1] == "Rota shared with the Executive"
+
+
 def test_an_action_without_a_due_date_is_refused(app_url):
     at = _at("pages/meeting.py")
     before = table_checksums(app_url)
@@ -182,3 +201,21 @@ def test_the_overview_prepares_the_board_pack_for_download():
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the board pack (PowerPoint)" in labels and "Download the board pack (PDF)" in labels
+
+
+@pytest.mark.parametrize("stored", ["0001-01-02", "9999-12-31"])
+@pytest.mark.parametrize("name", ["pages/overview.py", "pages/meeting.py", "pages/reports.py"])
+def test_no_page_crashes_on_a_meeting_stored_at_the_ends_of_the_calendar(app_url, name, stored):
+    """Issue 27: such meetings (written before dates were bounded) raised OverflowError and
+    StreamlitInvalidMinMaxError; a page now shows them like any other."""
+    day = date.fromisoformat(stored)
+    with db.get_engine(app_url).begin() as connection:
+        connection.execute(
+            text("INSERT INTO meeting (meeting_date, data_cutoff, illustrative, note) VALUES (:d, :c, false, '')"),
+            {"d": day, "c": day.replace(day=day.day - 1)},
+        )
+        versions.bump(connection)
+    at = page(name)
+    at.query_params["meeting"] = stored
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]

@@ -48,6 +48,44 @@ def test_meeting_list_is_oldest_first_with_cut_offs(capsys, url):
     assert rows[-1] == {"meeting": LATER, "cut_off": "2026-12-31"}
 
 
+@pytest.mark.parametrize(
+    ("meeting", "cut_off"), [("9999-12-31", "9999-12-30"), ("0001-01-02", "0001-01-01"), (LATER, "2001-12-31")]
+)
+def test_a_meeting_outside_the_plausible_window_is_refused(capsys, url, meeting, cut_off):
+    """Issue 27: year 9999 became every page's default and broke the Meeting page; year 1 broke three pages."""
+    before = table_checksums(url)
+    code, _, err = _cli(capsys, url, "meeting", "add", meeting, "--cut-off", cut_off, "--user", EXEC)
+    assert code == 1 and "is outside" in err and "(the first month of data)" in err and len(err.splitlines()) == 1
+    assert table_checksums(url) == before
+
+
+def test_a_meeting_is_corrected_or_removed_only_while_nothing_refers_to_it_and_every_change_is_kept(capsys, url):
+    code, _, _ = _cli(capsys, url, "meeting", "add", LATER, "--cut-off", "2026-12-31", "--user", EXEC)
+    assert code == 0
+    code, moved, _ = _cli(
+        capsys, url, "meeting", "update", LATER, "--date", "2027-01-28", "--note", "moved a week", "--user", EXEC, "--json"
+    )
+    assert code == 0 and moved == {"meeting": "2027-01-28", "cut_off": "2026-12-31", "note": "moved a week"}
+    code, _, err = _cli(capsys, url, "meeting", "update", "2027-01-28", "--cut-off", "2027-01-28", "--user", EXEC)
+    assert code == 1 and "cut-off must be before the meeting" in err
+    _cli(capsys, url, "report", "set", OFF_TRACK, "--meeting", M2, "--text", "Held.", "--user", LEAD)
+    code, _, err = _cli(capsys, url, "meeting", "remove", M2, "--user", EXEC)
+    assert code == 1 and err.strip().endswith("has 1 exception reports or commentary: it cannot be removed")
+    code, _, err = _cli(capsys, url, "meeting", "update", M2, "--date", "2024-11-28", "--user", EXEC)
+    assert code == 1 and "1 exception reports or commentary" in err and "cannot move" in err
+    code, fixed, _ = _cli(capsys, url, "meeting", "update", M2, "--cut-off", "2024-10-30", "--user", EXEC, "--json")
+    assert code == 0 and fixed["cut_off"] == "2024-10-30"  # a held meeting's cut-off can be corrected
+    code, _, err = _cli(capsys, url, "meeting", "remove", "2027-01-28", "--user", LEAD)
+    assert code == 1 and "lead" in err
+    code, removed, _ = _cli(capsys, url, "meeting", "remove", "2027-01-28", "--user", EXEC, "--json")
+    assert code == 0 and removed == {"removed": "2027-01-28"}
+    assert "2027-01-28" not in {str(d) for d in queries.meetings(url)["meeting_date"]}
+    trail = meeting_queries.meeting_changes(url).sort_values("id")
+    assert trail["change"].tolist() == ["added", "updated", "updated", "removed"]
+    assert trail["who"].tolist() == [EXEC] * 4
+    assert [str(d) for d in trail["new_meeting_date"].tolist()[:2]] == [LATER, "2027-01-28"]
+
+
 def test_a_lead_drafts_submits_and_revises_an_exception_report(capsys, url):
     version = queries.data_version(url)
     base = ["report", "set", OFF_TRACK, "--meeting", M2, "--user", LEAD, "--json"]
@@ -85,6 +123,32 @@ def test_a_lead_drafts_submits_and_revises_an_exception_report(capsys, url):
         capsys, url, "report", "set", ON_TRACK, "--meeting", M2, "--text", "Steady.", "--user", LEAD, "--json"
     )
     assert commentary["kind"] == "commentary"
+
+
+@pytest.mark.parametrize("submit", [False, True], ids=["draft", "submitted"])
+def test_a_part_left_out_of_report_set_keeps_what_is_stored_and_an_empty_one_clears_it(capsys, url, submit):
+    """Issue 27: `report set` without --doing / --help-asked / --by used to blank them (a draft lost them for good,
+    a submitted report got a blank revision)."""
+    base = ["report", "set", OFF_TRACK, "--meeting", M2, "--user", LEAD, "--json"]
+    full = ["--text", "Calls rose.", "--doing", "A second officer", "--by", "2024-12-31", "--help-asked", "Funding"]
+    code, first, _ = _cli(capsys, url, *base, *full, *(["--submit"] if submit else []))
+    assert code == 0
+    code, kept, _ = _cli(capsys, url, *base, "--text", "Calls rose after the summer.")
+    assert code == 0 and kept["change"] == ("revised" if submit else "updated")
+    assert (kept["text"], kept["doing"], kept["by_when"], kept["help_asked"]) == (
+        "Calls rose after the summer.",
+        "A second officer",
+        "2024-12-31",
+        "Funding",
+    )
+    code, only_submit, _ = _cli(capsys, url, *base, "--submit")  # no part given: all kept
+    assert code == 0 and only_submit["text"] == "Calls rose after the summer." and only_submit["status"] == "submitted"
+    code, cleared, _ = _cli(capsys, url, *base, "--doing", "", "--by", "")
+    assert code == 0 and (cleared["doing"], cleared["by_when"], cleared["help_asked"]) == ("", None, "Funding")
+    history = meeting_queries.reports(url, date.fromisoformat(M2), current_only=False)
+    # a draft is edited in place until --submit, then revised; a submitted report gets a revision per change
+    expected = ["A second officer", "A second officer", ""] if submit else ["A second officer", ""]
+    assert history.sort_values("revision")["doing"].tolist() == expected  # every revision whole, as written
 
 
 def test_markup_is_stored_as_typed(capsys, url):
@@ -169,6 +233,7 @@ LONG = "x" * (meeting_records.REPORT_LIMIT + 1)
             "unknown KPI code 'NOT_A_KPI'",
         ),
         (["report", "set", OFF_TRACK, "--meeting", M2, "--text", "  ", "--user", LEAD], "is empty"),
+        (["report", "set", OFF_TRACK, "--meeting", M2, "--user", LEAD], "What is happening is empty"),
         (["report", "set", OFF_TRACK, "--meeting", M2, "--text", LONG, "--user", LEAD], "the limit is 4,000"),
         (["report", "set", OFF_TRACK, "--meeting", "21/11/2024", "--text", "x", "--user", LEAD], "YYYY-MM-DD"),
         (["report", "set", OFF_TRACK, "--meeting", M2, "--text", "x", "--user", CLLR], "councillors read"),

@@ -1,7 +1,9 @@
 """Sign-in in a real browser against a real OpenID Connect provider on loopback (oidc-provider-mock): anonymous
 visitors see only the sign-in page; each role signs in and sees what it may; a lead loads their own KPIs and is
 refused another priority's; a councillor has no Data in and their ward comes first; an unknown e-mail is told who
-to ask; sign-out; a tampered or expired session cookie is refused (issue 16)."""
+to ask; sign-out; a tampered or expired session cookie is refused (issue 16); an e-mail the provider has not
+verified is refused, whoever it names, and a person deactivated while a page is open sees no more of it through
+the page's fragments (issue 26)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,14 @@ except ImportError as missing:
     pytest.skip(f"{missing.name} is a dev dependency: run `make install`", allow_module_level=True)
 
 LEAD, COUNCILLOR, STRANGER = "lead@leeds.gov.uk", "cllr@leeds.gov.uk", "stranger@example.org"
+READER = "reader@leeds.gov.uk"  # an Executive member deactivated during a test
+ADMIN = "admin@leeds.gov.uk"
+# Subjects whose e-mail claim names the admin but is not vouched for: "nOAuth" (email_verified false, as a provider
+# that lets people edit their own e-mail sends it), and a provider that sends no verification claim at all.
+UNVERIFIED_SUBJECTS = {
+    "nOAuth-attacker": {"email": ADMIN, "email_verified": False},
+    "no-verification-claim": {"email": ADMIN},
+}
 ASB_LEAD, EXECUTIVE = "asb-lead@leeds.gov.uk", "executive@leeds.gov.uk"  # priority 1's lead; an Executive member
 MEETING = "2024-11-21"  # the seeded data's last meeting: DS1_CALLS (priority 1) is off track at its cut-off
 MARKUP = "<script>window.hacked=1</script> **not bold** <img src=x onerror=window.hacked=2>"
@@ -42,11 +52,15 @@ def signed_in_app(seeded_templates, tmp_path_factory):
     users.add(url, LEAD, roles.LEAD, "Domestic abuse lead", priorities=["2"])
     users.add(url, COUNCILLOR, roles.COUNCILLOR, wards=["E05011394"])
     users.add(url, ASB_LEAD, roles.LEAD, "ASB lead", priorities=["1"])
+    users.add(url, READER, roles.EXECUTIVE, "Executive member")
     for role in (roles.ADMIN, roles.ANALYST, roles.EXECUTIVE):
         users.add(url, f"{role}@leeds.gov.uk", role)
     port = replicas.free_port()
     cookie_secret = secrets.token_hex(32)
-    with oidc_provider_mock.run_server_in_thread() as provider:
+    emails = [LEAD, COUNCILLOR, STRANGER, ASB_LEAD, EXECUTIVE, READER] + [f"{r}@leeds.gov.uk" for r in roles.ROLES]
+    subjects = [oidc_provider_mock.User(sub=e, claims={"email": e, "email_verified": True}) for e in set(emails)]
+    subjects += [oidc_provider_mock.User(sub=sub, claims=claims) for sub, claims in UNVERIFIED_SUBJECTS.items()]
+    with oidc_provider_mock.run_server_in_thread(user_claims=subjects) as provider:
         secrets_file = folder / "secrets.toml"
         secrets_file.write_text(
             "[auth]\n"
@@ -145,6 +159,40 @@ def test_an_unknown_email_is_told_who_to_ask_and_the_attempt_is_logged(signed_in
     tab.get_by_text("You are signed in, but not a dashboard user").wait_for(timeout=30_000)
     assert tab.locator("[data-testid='stMetricValue']").count() == 0
     assert "not a user" in set(queries.sign_ins(url).query("email == @STRANGER")["result"])
+
+
+@pytest.mark.parametrize("subject", list(UNVERIFIED_SUBJECTS))
+def test_an_unverified_email_is_refused_even_when_it_names_the_admin(signed_in_app, tab, subject):
+    base, url, _ = signed_in_app
+    before = len(queries.sign_ins(url))
+    _sign_in(tab, base, subject)
+    tab.get_by_text("Your e-mail address is not verified").wait_for(timeout=30_000)
+    assert tab.locator("[data-testid='stMetricValue']").count() == 0
+    assert tab.get_by_text(_signed_in_as(ADMIN)).count() == 0
+    tab.goto(f"{base}/data-in")
+    tab.get_by_text("Your e-mail address is not verified").wait_for(timeout=30_000)
+    assert tab.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
+    logged = queries.sign_ins(url).head(len(queries.sign_ins(url)) - before)
+    assert set(logged["result"]) == {"unverified e-mail"}, logged
+    assert set(logged["email"]) == {ADMIN}
+
+
+def test_a_person_deactivated_while_a_page_is_open_sees_no_more_through_its_fragments(signed_in_app, tab):
+    """The provenance panel on Data & sources reruns on its own when another KPI is chosen (an st.fragment)."""
+    base, url, _ = signed_in_app
+    _sign_in(tab, base, READER)
+    tab.goto(f"{base}/sources")
+    tab.get_by_text(re.compile(r"[\d,]+ stored values, superseded revisions included")).wait_for(timeout=30_000)
+    users.update_user(url, READER, active=False)
+    try:
+        box = tab.get_by_label("Show values for").first
+        box.click()
+        box.fill("DA_SAFETY_PLANS")
+        tab.get_by_role("option", name=re.compile("^DA_SAFETY_PLANS")).first.click()
+        tab.get_by_text("Your access has changed since this page opened").wait_for(timeout=30_000)
+        assert tab.get_by_text(re.compile(r"stored values, superseded revisions included")).count() == 0
+    finally:
+        users.update_user(url, READER, active=True)
 
 
 def test_a_tampered_session_cookie_is_refused(signed_in_app, tab):

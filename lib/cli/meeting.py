@@ -66,21 +66,42 @@ def cmd_meeting_add(url: str, args: argparse.Namespace) -> None:
     emit({"meeting": day, "cut_off": cutoff}, args.json)
 
 
+def cmd_meeting_update(url: str, args: argparse.Namespace) -> None:
+    """Correct a meeting's date, data cut-off or note."""
+    queries.check_ready(url)
+    day = parse_date(args.meeting, "the meeting date")
+    new_date = parse_date(args.date, "--date") if args.date else None
+    cutoff = parse_date(args.cut_off, "--cut-off") if args.cut_off else None
+    _checked(lambda: meeting_records.update_meeting(url, actor(url, args), day, new_date, cutoff, args.note))
+    table = queries.meetings(url)
+    row = table[table["meeting_date"] == (new_date or day)].iloc[0]
+    emit({"meeting": row["meeting_date"], "cut_off": row["data_cutoff"], "note": row["note"]}, args.json)
+
+
+def cmd_meeting_remove(url: str, args: argparse.Namespace) -> None:
+    """Remove a meeting recorded by mistake (only while nothing refers to it)."""
+    queries.check_ready(url)
+    day = parse_date(args.meeting, "the meeting date")
+    _checked(lambda: meeting_records.remove_meeting(url, actor(url, args), day))
+    emit({"removed": day}, args.json)
+
+
 def cmd_report_set(url: str, args: argparse.Namespace) -> None:
     """Write a KPI's exception report or commentary for a meeting (a draft unless --submit)."""
     queries.check_ready(url)
     dates = _meeting(url, args.meeting)
-    by_when = parse_date(args.by, "--by") if args.by else None
+    keep = meeting_records.KEEP
+    by_when = keep if args.by is None else parse_date(args.by, "--by") if args.by.strip() else None
     outcome = _checked(
         lambda: meeting_records.set_report(
             url,
             actor(url, args),
             args.code,
             dates.meeting,
-            args.text,
-            args.doing or "",
+            keep if args.text is None else args.text,
+            keep if args.doing is None else args.doing,
             by_when,
-            args.help_asked or "",
+            keep if args.help_asked is None else args.help_asked,
             args.submit,
         )
     )
@@ -188,6 +209,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("meeting", help="the meeting's date, YYYY-MM-DD")
     add.add_argument("--cut-off", required=True, help="YYYY-MM-DD: the last day of data its report uses")
     add.add_argument("--note", help="a short note shown with the meeting")
+    change = command(
+        meeting_commands,
+        "update",
+        "correct a meeting's date (while nothing refers to it), data cut-off or note (executive or admin)",
+        cmd_meeting_update,
+        user=True,
+    )
+    change.add_argument("meeting", help="the meeting's date as recorded, YYYY-MM-DD")
+    change.add_argument("--date", help="YYYY-MM-DD: its correct date")
+    change.add_argument("--cut-off", help="YYYY-MM-DD: its correct data cut-off")
+    change.add_argument("--note", help='its note ("" clears it)')
+    remove = command(
+        meeting_commands,
+        "remove",
+        "remove a meeting recorded by mistake: only while no report, action or decision refers to it (audited)",
+        cmd_meeting_remove,
+        user=True,
+    )
+    remove.add_argument("meeting", help="the meeting's date, YYYY-MM-DD")
 
     report = commands.add_parser("report", help="exception reports and commentary on KPIs")
     report_commands = report.add_subparsers(dest="command", required=True)
@@ -200,10 +240,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     report_set.add_argument("code", help="KPI code, e.g. DS1_RESPONSE")
     report_set.add_argument("--meeting", required=True, help="the meeting's date, YYYY-MM-DD")
-    report_set.add_argument("--text", required=True, help="what is happening")
-    report_set.add_argument("--doing", help="what is being done about it")
-    report_set.add_argument("--by", help="YYYY-MM-DD: by when")
-    report_set.add_argument("--help-asked", help="the help asked of the Executive")
+    report_set.add_argument("--text", help="what is happening (needed for a new report)")
+    # A part left out keeps what is stored; "" clears it.
+    report_set.add_argument("--doing", help='what is being done about it (left out: kept; "" clears it)')
+    report_set.add_argument("--by", help='YYYY-MM-DD: by when (left out: kept; "" clears it)')
+    report_set.add_argument("--help-asked", help='the help asked of the Executive (left out: kept; "" clears it)')
     report_set.add_argument(
         "--submit", action="store_true", help="submit it (else a draft; once submitted, every edit is a new revision)"
     )

@@ -139,3 +139,14 @@ def cutoff_of(meetings: list[tuple[date, date]], meeting_date: date | None = Non
     if meeting_date is None:
         return meetings[-1][1] if meetings else None
     return next((cutoff for meeting, cutoff in meetings if meeting == meeting_date), None)
+
+
+MEETING_YEARS_AHEAD = 3  # a meeting may be scheduled up to the end of the third calendar year after this one
+MEETING_YEARS_BACK_WITHOUT_DATA = 10  # before any data is loaded, how far back a meeting may be recorded
+
+
+def meeting_window(first_data_month: date | None, today: date) -> tuple[date, date]:
+    """The dates a meeting and its cut-off may take: from the first month of data (before any data, ten years back)
+    to the end of the third year ahead. Outside it a date is a typing slip (9999, 0001), not a meeting."""
+    earliest = first_data_month or date(today.year - MEETING_YEARS_BACK_WITHOUT_DATA, 1, 1)
+    return earliest, date(today.year + MEETING_YEARS_AHEAD, 12, 31)

@@ -60,10 +60,14 @@ def is_working_day(day: date) -> bool:
 
 
 def working_days_before(day: date, count: int) -> date:
-    """The working day `count` working days before `day` (count 0: day itself)."""
+    """The working day `count` working days before `day` (count 0: day itself); the calendar's first day if that is
+    before it (a date recorded as year 1 breaks nothing)."""
     found = day
-    for _ in range(count):
-        found -= timedelta(days=1)
-        while not is_working_day(found):
+    try:
+        for _ in range(count):
             found -= timedelta(days=1)
+            while not is_working_day(found):
+                found -= timedelta(days=1)
+    except OverflowError:
+        return date.min
     return found

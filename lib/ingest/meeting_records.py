@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import insert, update
+from sqlalchemy import Connection, delete, insert, update
 from sqlmodel import col
 
-from lib.core import roles, text
+from lib.core import periods, roles, text
 from lib.ingest import versions
 from lib.store import db, queries, reads
-from lib.store.models import ActionUpdate, Decision, KpiReport, Meeting, MeetingAction
+from lib.store.models import ActionUpdate, Decision, KpiReport, Meeting, MeetingAction, MeetingChange
 
 REPORT_LIMIT = 4000  # characters in each part of a report (about a page)
 ACTION_LIMIT = 1000
@@ -28,6 +28,16 @@ NAME_LIMIT = 200
 DRAFT, SUBMITTED = "draft", "submitted"
 OPEN, DONE, DROPPED = "open", "done", "dropped"
 ACTION_STATUSES = (OPEN, DONE, DROPPED)
+
+
+class _Keep:
+    """The type of KEEP."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()  # a report part left out: the stored part is kept (a new report starts it empty)
 
 
 def _now() -> datetime:
@@ -57,19 +67,110 @@ def _priority(url: str, priority: int | None) -> int | None:
     return priority
 
 
-def add_meeting(url: str, actor: roles.Actor, meeting_date: date, cutoff: date, note: str = "") -> None:
-    """Schedule a meeting with its data cut-off (an executive or admin)."""
-    if not roles.may_record_decisions(actor):
-        raise roles.PermissionDeniedError(roles.meeting_refusal(actor, "schedule meetings"))
+def _check_meeting_dates(url: str, meeting_date: date, cutoff: date) -> None:
+    """ValueError unless the cut-off is before the meeting and both lie in the plausible window."""
+    earliest, latest = periods.meeting_window(queries.first_data_month(url), date.today())
+    for name, day in (("the meeting date", meeting_date), ("the data cut-off", cutoff)):
+        if not earliest <= day <= latest:
+            raise ValueError(
+                f"{name} {day.isoformat()} is outside {earliest:%d %b %Y} (the first month of data) to "
+                f"{latest:%d %b %Y} ({periods.MEETING_YEARS_AHEAD} years ahead)"
+            )
     if cutoff >= meeting_date:
         raise ValueError("the data cut-off must be before the meeting")
+
+
+def _may_schedule(actor: roles.Actor, doing: str) -> None:
+    """PermissionDeniedError unless the person schedules meetings (an executive or admin)."""
+    if not roles.may_record_decisions(actor):
+        raise roles.PermissionDeniedError(roles.meeting_refusal(actor, doing))
+
+
+def _stored_meeting(url: str, meeting_date: date) -> dict[str, Any]:
+    """The recorded meeting on that date; ValueError if there is none."""
+    _meeting(url, meeting_date)
+    table = queries.meetings(url)
+    return table[table["meeting_date"] == meeting_date].iloc[0].to_dict()
+
+
+def _audit(
+    connection: Connection, actor: roles.Actor, change: str, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """Keep a meeting's change in its audit trail (Data & sources lists it)."""
+    connection.execute(
+        insert(MeetingChange).values(
+            at=_now(),
+            who=actor.label,
+            change=change,
+            meeting_date=before.get("meeting_date") or after["meeting_date"],
+            data_cutoff=before.get("data_cutoff"),
+            new_meeting_date=after.get("meeting_date"),
+            new_data_cutoff=after.get("data_cutoff"),
+            note=after.get("note", before.get("note", "")),
+        )
+    )
+
+
+def add_meeting(url: str, actor: roles.Actor, meeting_date: date, cutoff: date, note: str = "") -> None:
+    """Schedule a meeting with its data cut-off (an executive or admin)."""
+    _may_schedule(actor, "schedule meetings")
+    _check_meeting_dates(url, meeting_date, cutoff)
     if meeting_date in set(queries.meetings(url)["meeting_date"]):
         raise ValueError(f"a meeting on {meeting_date.isoformat()} is recorded already")
     note = text.checked(note, "The note", NAME_LIMIT, required=False)
+    row = {"meeting_date": meeting_date, "data_cutoff": cutoff, "note": note}
     with db.get_engine(url).begin() as connection:
-        connection.execute(
-            insert(Meeting).values(meeting_date=meeting_date, data_cutoff=cutoff, illustrative=False, note=note)
-        )
+        connection.execute(insert(Meeting).values(**row, illustrative=False))
+        _audit(connection, actor, "added", {}, row)
+        versions.bump(connection)
+
+
+def update_meeting(
+    url: str,
+    actor: roles.Actor,
+    meeting_date: date,
+    new_date: date | None = None,
+    cutoff: date | None = None,
+    note: str | None = None,
+) -> None:
+    """Correct a meeting's date, data cut-off or note (an executive or admin). Its date moves only while nothing refers
+    to it (a report, an action raised at it, a decision): those belong to the meeting as it was held."""
+    _may_schedule(actor, "change meetings")
+    stored = _stored_meeting(url, meeting_date)
+    day: date = new_date or meeting_date
+    new_cutoff: date = cutoff or stored["data_cutoff"]
+    after = {
+        "meeting_date": day,
+        "data_cutoff": new_cutoff,
+        "note": stored["note"] if note is None else text.checked(note, "The note", NAME_LIMIT, required=False),
+    }
+    if all(after[k] == stored[k] for k in after):
+        raise ValueError(f"the meeting on {meeting_date.isoformat()} is like that already: nothing to change")
+    _check_meeting_dates(url, day, new_cutoff)
+    moving = day != meeting_date
+    if moving and day in set(queries.meetings(url)["meeting_date"]):
+        raise ValueError(f"a meeting on {day.isoformat()} is recorded already")
+    with db.get_engine(url).begin() as connection:
+        if moving and (held := reads.meeting_references(connection, meeting_date)):
+            raise ValueError(
+                f"the meeting on {meeting_date.isoformat()} has {', '.join(held)}: its date cannot move "
+                "(correct its cut-off or note, or record a new meeting)"
+            )
+        connection.execute(update(Meeting).where(col(Meeting.meeting_date) == meeting_date).values(**after))
+        _audit(connection, actor, "updated", stored, after)
+        versions.bump(connection)
+
+
+def remove_meeting(url: str, actor: roles.Actor, meeting_date: date) -> None:
+    """Remove a meeting recorded by mistake (an executive or admin), only while nothing refers to it; kept in the
+    meetings' audit trail."""
+    _may_schedule(actor, "remove meetings")
+    stored = _stored_meeting(url, meeting_date)
+    with db.get_engine(url).begin() as connection:
+        if held := reads.meeting_references(connection, meeting_date):
+            raise ValueError(f"the meeting on {meeting_date.isoformat()} has {', '.join(held)}: it cannot be removed")
+        connection.execute(delete(Meeting).where(col(Meeting.meeting_date) == meeting_date))
+        _audit(connection, actor, "removed", stored, {})
         versions.bump(connection)
 
 
@@ -87,15 +188,16 @@ def set_report(
     actor: roles.Actor,
     kpi_code: str,
     meeting_date: date,
-    happening: str,
-    doing: str = "",
-    by_when: date | None = None,
-    help_asked: str = "",
+    happening: str | _Keep = KEEP,
+    doing: str | _Keep = KEEP,
+    by_when: date | None | _Keep = KEEP,
+    help_asked: str | _Keep = KEEP,
     submit: bool = False,
 ) -> ReportOutcome:
     """Write a KPI's exception report or commentary for a meeting. A draft is replaced in place until submitted;
     after that every edit is a new revision (the earlier ones kept) and stays submitted. The same text again changes
-    nothing."""
+    nothing. A part given as KEEP keeps what is stored ("" or None clears it), so changing one part never erases
+    the others."""
     _meeting(url, meeting_date)
     priority = _kpi_priority(url, kpi_code)
     if not roles.may_write_report(actor, kpi_code, priority):
@@ -104,15 +206,11 @@ def set_report(
             if actor.role == roles.LEAD
             else roles.meeting_refusal(actor, "write reports")
         )
-    fields = {
-        "happening": text.checked(happening, "What is happening", REPORT_LIMIT),
-        "doing": text.checked(doing, "What is being done", REPORT_LIMIT, required=False),
-        "by_when": by_when,
-        "help_asked": text.checked(help_asked, "The help asked of the Executive", REPORT_LIMIT, required=False),
-    }
+    given = {"happening": happening, "doing": doing, "by_when": by_when, "help_asked": help_asked}
     now = _now()
     with db.get_engine(url).begin() as connection:
         current = reads.current_report(connection, meeting_date, kpi_code)
+        fields = _report_fields(given, current)
         status = SUBMITTED if submit or (current and current["status"] == SUBMITTED) else DRAFT
         if current is not None and status == current["status"] and all(current[k] == v for k, v in fields.items()):
             return ReportOutcome("unchanged", current)
@@ -138,6 +236,19 @@ def set_report(
         stored = reads.current_report(connection, meeting_date, kpi_code)
         versions.bump(connection)
     return ReportOutcome(change, stored or {})
+
+
+def _report_fields(given: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    """A report's parts as they will be stored: each given part checked, each KEEP part as stored (or empty)."""
+    kept = {k: (current or {}).get(k, None if k == "by_when" else "") if v is KEEP else v for k, v in given.items()}
+    return {
+        "happening": text.checked(kept["happening"] or "", "What is happening", REPORT_LIMIT),
+        "doing": text.checked(kept["doing"] or "", "What is being done", REPORT_LIMIT, required=False),
+        "by_when": kept["by_when"],
+        "help_asked": text.checked(
+            kept["help_asked"] or "", "The help asked of the Executive", REPORT_LIMIT, required=False
+        ),
+    }
 
 
 def add_action(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from lib.store.cache import cached
-from lib.store.models import ActionUpdate, Decision, KpiReport, MeetingAction
+from lib.store.models import ActionUpdate, Decision, KpiReport, MeetingAction, MeetingChange
 from lib.store.queries import select_frame
 
 REPORT_COLUMNS = [c.name for c in KpiReport.__table__.columns]  # type: ignore[attr-defined]
@@ -62,3 +62,9 @@ def decisions(url: str, meeting_date: date | None = None) -> pd.DataFrame:
     frame["meeting_date"] = [pd.Timestamp(v).date() for v in frame["meeting_date"]]
     frame["priority_id"] = frame["priority_id"].astype("Int64")
     return frame
+
+
+@cached
+def meeting_changes(url: str) -> pd.DataFrame:
+    """Every meeting scheduled, corrected or removed, newest first: when, who, what, the dates before and after."""
+    return select_frame(url, select(MeetingChange).order_by(col(MeetingChange.at).desc(), col(MeetingChange.id).desc()))

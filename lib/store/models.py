@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lib.core.vocabulary import LEEDS_CODE
@@ -182,6 +182,20 @@ class Meeting(SQLModel, table=True):
     data_cutoff: date
     illustrative: bool = False
     note: str = ""
+
+
+class MeetingChange(SQLModel, table=True):
+    """A meeting scheduled ("added"), corrected ("updated": its dates before and after) or "removed", by whom."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    who: str
+    change: str
+    meeting_date: date = Field(index=True)
+    data_cutoff: date | None = None
+    new_meeting_date: date | None = None
+    new_data_cutoff: date | None = None
+    note: str = Field(default="", sa_column=Column(String, nullable=False, server_default=""))
 
 
 class CrimeRecord(SQLModel, table=True):

@@ -364,6 +364,18 @@ def meetings(url: str) -> pd.DataFrame:
 
 
 @cached
+def first_data_month(url: str) -> date | None:
+    """The first month of any stored KPI value or crime count (None when there is none)."""
+    with db.get_engine(url).connect() as connection:
+        starts = [
+            connection.execute(select(func.min(col(KpiValue.period_start)))).scalar(),
+            connection.execute(select(func.min(col(CrimeMonthly.month)))).scalar(),
+        ]
+    found = [date.fromisoformat(str(d)[:10]) for d in starts if d is not None]
+    return min(found).replace(day=1) if found else None
+
+
+@cached
 def boards_for_priority(url: str, priority_id: int) -> list[str]:
     """Names of the 2024-27 delivery boards that mainly serve a priority."""
     with db.get_engine(url).connect() as connection:

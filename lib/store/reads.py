@@ -17,6 +17,7 @@ from lib.store.models import (
     CrimeCityMonthly,
     CrimeMonthly,
     CrimeRecord,
+    Decision,
     DeliveryBoard,
     ImportBatch,
     Kpi,
@@ -225,3 +226,14 @@ def action_row(connection: Connection, action_id: int) -> dict | None:
     """One action as a dict, or None."""
     row = connection.execute(select(MeetingAction).where(col(MeetingAction.id) == action_id)).first()
     return dict(row._mapping) if row is not None else None
+
+
+def meeting_references(connection: Connection, meeting_date: date) -> list[str]:
+    """What refers to a meeting (reports, actions raised at it, decisions), in words; empty when nothing does."""
+    counts = {
+        "exception reports or commentary": select(func.count()).where(col(KpiReport.meeting_date) == meeting_date),
+        "actions raised at it": select(func.count()).where(col(MeetingAction.meeting_raised) == meeting_date),
+        "decisions": select(func.count()).where(col(Decision.meeting_date) == meeting_date),
+    }
+    found = {name: connection.execute(query).scalar_one() for name, query in counts.items()}
+    return [f"{n} {name}" for name, n in found.items() if n]

@@ -6,14 +6,20 @@ Every page passes through gate() (components.require_database calls it first thi
   "Demo" badge, and the visitor acts as the local operator;
 - sign-in required without a working [auth] section: one plain line, and no figures;
 - an anonymous visitor sees a sign-in page, or the pages made public (SAFERLEEDS_PUBLIC_PAGES, never Data in);
+- a signed-in person whose provider does not vouch for their e-mail (email_verified, or Entra ID's xms_edov) is
+  refused with a plain page, and the attempt is logged: an e-mail a person could set for themselves names nobody;
 - a signed-in person who is not an active user sees who to ask, and the attempt is logged; nothing else.
+A fragment (a part of a page that reruns on its own) skips the page's gate, so every fragment is made with
+fragment() below, which checks the person again on each of its runs.
 What a role may do is enforced where data is written (lib/ingest), not only here.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, ParamSpec
 from urllib.parse import urlparse
 
 import streamlit as st
@@ -30,6 +36,8 @@ ACTOR_KEY = "acting_person"
 SIGNED_IN_KEY = "sign_in_logged"
 NEVER_PUBLIC = {"data-in"}
 DEMO = "Demo: sign-in is not configured, so anyone can change data"
+UNVERIFIED = "unverified e-mail"  # the sign-in log's result for a refused, unverified address
+P = ParamSpec("P")
 
 
 def _auth() -> dict:
@@ -91,6 +99,24 @@ def _signed_in_email() -> str | None:
     return None
 
 
+def _claim_true(value: object) -> bool:
+    """A boolean claim as providers send it: true, or (some providers) the string "true"."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _email_verified() -> bool:
+    """Whether the identity provider vouches that the signed-in person owns their e-mail address: the standard
+    email_verified claim is true or, where a provider sends no email_verified (Microsoft Entra ID), its optional
+    xms_edov claim ("e-mail domain owner verified") is true. Anything else is unverified."""
+    try:
+        claims = dict(st.user.to_dict())
+    except (AttributeError, KeyError):
+        return False
+    if "email_verified" in claims:
+        return _claim_true(claims["email_verified"])
+    return _claim_true(claims.get("xms_edov"))
+
+
 def _log_sign_in(url: str, email: str, result: str) -> None:
     """Log this session's sign-in once."""
     if st.session_state.get(SIGNED_IN_KEY) != (email, result):
@@ -127,6 +153,16 @@ def _signed_in(url: str) -> roles.Actor:
         st.write("Sign in with your council account to see the dashboard.")
         st.button("Sign in", on_click=st.login, type="primary", icon=":material/login:", key="sign_in")
         st.stop()
+    if not _email_verified():
+        _log_sign_in(url, email, UNVERIFIED)
+        st.title("Your e-mail address is not verified")
+        st.write(
+            f"The sign-in service has not confirmed that {literal(email)} is yours, so the dashboard cannot tell who "
+            "you are. Nothing is shown. Ask the Safer Leeds performance team (a dashboard admin) to check the "
+            "sign-in service's settings."
+        )
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out_unverified")
+        st.stop()
     acting = users.actor(url, email)
     if acting is None:
         record = queries.user_record(url, email)
@@ -142,6 +178,42 @@ def _signed_in(url: str) -> roles.Actor:
     st.sidebar.caption(f"Signed in as {literal(acting.email)} ({acting.role})")
     st.sidebar.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
     return acting
+
+
+def still_allowed(url: str) -> bool:
+    """Whether the person on this page may still see it, checked afresh (for a fragment's own reruns, which skip the
+    gate): sign-in off, an anonymous visitor of a public page, or a verified, active user (whose current role is
+    then the one acting)."""
+    if mode() == "off":
+        return True
+    email = _signed_in_email()
+    if email is None:
+        return _address() in public_pages()
+    acting = users.actor(url, email) if _email_verified() else None
+    if acting is None:
+        return False
+    st.session_state[ACTOR_KEY] = acting
+    return True
+
+
+def fragment(run_every: float | None = None) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """st.fragment, with the person checked again each time the fragment runs: someone deactivated (or signed out)
+    while the page is open sees a line saying so, not the fragment's figures. Use it for every fragment."""
+
+    def make(body: Callable[P, None]) -> Callable[P, None]:
+        """The fragment of body, checked on each run."""
+
+        @functools.wraps(body)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> None:
+            """Body's output if the person may still see it, else one line saying their access has changed."""
+            if not still_allowed(config.database_url()):
+                st.warning("Your access has changed since this page opened: reload it.", icon=":material/lock:")
+                return
+            body(*args, **kwargs)
+
+        return st.fragment(checked, run_every=run_every)
+
+    return make
 
 
 def current() -> roles.Actor:
@@ -160,6 +232,8 @@ def visibility(page: PageEntry) -> Literal["visible", "hidden"]:
         return "visible" if page.address in public_pages() else "hidden"
     if page.address != "data-in":
         return "visible"
+    if not _email_verified():
+        return "hidden"
     acting = st.session_state.get(ACTOR_KEY)
     if not isinstance(acting, roles.Actor) or acting.email.lower() != email.lower():
         try:  # the first run of a session: the page's gate has not run yet

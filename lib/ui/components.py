@@ -409,7 +409,7 @@ def since_last_meeting_panel(changes: summary.SinceLastMeeting, width: int) -> N
             st.markdown("\n".join(f"- {literal(line)}" for line in lines) or none)
 
 
-@st.fragment
+@access.fragment()
 def provenance_panel(url: str, catalogue: pd.DataFrame) -> None:
     """Every stored value of one KPI or of all, with where it came from, and a CSV of them. A fragment: choosing
     another KPI reruns this panel only, not the whole Data & sources page."""

@@ -17,6 +17,7 @@ import streamlit as st
 
 from lib.core.text import literal
 from lib.ingest import files, locking
+from lib.ui import access
 
 Progress = Callable[[float, str], None]
 LOG = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def get(job_id: str | None) -> Job | None:
     return _jobs.get(job_id) if job_id else None
 
 
-@st.fragment(run_every=1.0)
+@access.fragment(run_every=1.0)
 def panel(session_key: str) -> None:
     """The session's job under session_key: a progress bar while it runs (polled every second), then how it ended,
     until the person dismisses it."""

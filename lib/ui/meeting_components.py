@@ -23,7 +23,8 @@ from lib.store import meeting_queries, queries
 from lib.ui import access, components, frame_size, url_state
 
 FLASH_KEY = "meeting_records_flash"
-STATUS_WORDS = {"open": "Open", "overdue": "Overdue", "done": "Done", "dropped": "Dropped"}
+NO_CHANGE = "no change"  # the update form's first status: a note alone never changes the status
+STATUS_WORDS = {NO_CHANGE: "No change", "open": "Open", "overdue": "Overdue", "done": "Done", "dropped": "Dropped"}
 STATUS_ICONS = {
     "open": ":material/radio_button_unchecked:",
     "overdue": ":material/schedule:",
@@ -306,7 +307,8 @@ def raise_action_form(url: str, plan: agenda.Agenda, kpis: dict[str, KpiRow], pr
         )
         name = st.text_input("Owner's name (if not a dashboard user)", max_chars=meeting_records.NAME_LIMIT)
         organisation = st.text_input("Organisation", max_chars=meeting_records.NAME_LIMIT)
-        due = st.date_input("Due", None, min_value=plan.dates.meeting, format="DD/MM/YYYY")
+        latest = date(min(plan.dates.meeting.year + 10, date.max.year), 12, 31)
+        due = st.date_input("Due", None, min_value=plan.dates.meeting, max_value=latest, format="DD/MM/YYYY")
         priority = st.selectbox(
             "Priority", [None, *priority_names], format_func=lambda p: priority_names.get(p, "None") if p else "None"
         )
@@ -336,15 +338,16 @@ def update_action_form(url: str, rows: list[dict[str, Any]]) -> None:
         chosen = st.selectbox("Action", list(labels), format_func=lambda i: labels[i])
         status = st.radio(
             "Status",
-            meeting_records.ACTION_STATUSES,
+            (NO_CHANGE, *meeting_records.ACTION_STATUSES),
             format_func=lambda s: STATUS_WORDS[s],
             horizontal=True,
-            help="Overdue is worked out from the due date.",
+            help="Overdue is worked out from the due date. A note alone leaves the status as it is.",
         )
         note = st.text_area("Update", max_chars=meeting_records.NOTE_LIMIT)
         if st.form_submit_button("Save the update", type="primary", icon=":material/update:") and chosen is not None:
             current = next(r for r in mine if r["id"] == chosen)["status"]
-            changed = None if status == current or (current == agenda.OVERDUE and status == agenda.OPEN) else status
+            same = status in (NO_CHANGE, current) or (current == agenda.OVERDUE and status == agenda.OPEN)
+            changed = None if same else status
             _write(
                 lambda: meeting_records.update_action(url, acting, int(chosen), changed, note),
                 f"Updated action #{chosen}.",
@@ -407,7 +410,8 @@ def schedule_form(url: str) -> None:
 
 
 def records_tables(url: str) -> None:
-    """Data & sources: every report revision, action update and decision, with who and when."""
+    """Data & sources: every report revision, action update and decision, and every meeting scheduled, corrected or
+    removed, with who and when."""
     reports = meeting_queries.reports(url, current_only=False)
     updates = meeting_queries.action_updates(url)
     decisions = meeting_queries.decisions(url)
@@ -419,5 +423,6 @@ def records_tables(url: str) -> None:
         ("Exception reports and commentary (every revision)", reports),
         ("Action updates (raised, status changes, notes)", updates),
         ("Decisions", decisions),
+        ("Meetings scheduled, corrected and removed", meeting_queries.meeting_changes(url)),
     ):
         components.table_with_csv(label, table, f"{label.split(' ')[0].lower()}.csv", f"records_{label[:12]}")
