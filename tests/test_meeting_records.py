@@ -63,7 +63,18 @@ def test_a_meeting_is_corrected_or_removed_only_while_nothing_refers_to_it_and_e
     code, _, _ = _cli(capsys, url, "meeting", "add", LATER, "--cut-off", "2026-12-31", "--user", EXEC)
     assert code == 0
     code, moved, _ = _cli(
-        capsys, url, "meeting", "update", LATER, "--date", "2027-01-28", "--note", "moved a week", "--user", EXEC, "--json"
+        capsys,
+        url,
+        "meeting",
+        "update",
+        LATER,
+        "--date",
+        "2027-01-28",
+        "--note",
+        "moved a week",
+        "--user",
+        EXEC,
+        "--json",
     )
     assert code == 0 and moved == {"meeting": "2027-01-28", "cut_off": "2026-12-31", "note": "moved a week"}
     code, _, err = _cli(capsys, url, "meeting", "update", "2027-01-28", "--cut-off", "2027-01-28", "--user", EXEC)
