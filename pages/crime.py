@@ -42,6 +42,7 @@ st.metric(
 st.caption(
     "Verdicts use a Poisson rate ratio with a 95% confidence interval: a change is called significant only "
     "when the interval excludes no change."
+    + ("" if comparison.covered else f" No change is given: {crime.NOT_ENOUGH_MONTHS} for all 24 months compared.")
     + (
         f" By ward, {' and '.join(t.lower() for t in comparison.excluded)} is published by financial year only "
         "(the Ward map and Ward profile), so it is left out here."

@@ -55,3 +55,9 @@ def streamlit_server(
     """`streamlit run` on a free loopback port against database_url; yields (base URL, process), then stops it."""
     with replicas.app_server(database_url, ARTEFACTS, extra_env, script) as (base, process):
         yield base, process
+
+
+def settle(tab, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the page script."""
+    tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    tab.wait_for_timeout(300)

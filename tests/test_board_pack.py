@@ -18,6 +18,7 @@ from pptx import Presentation
 from sqlalchemy import text
 
 from lib import cli
+from lib.analysis import crime as crime_module
 from lib.analysis import measures
 from lib.core import periods, roles
 from lib.ingest import meeting_records, versions
@@ -270,3 +271,57 @@ def test_a_failed_write_leaves_no_half_written_pack(shared_seeded_url, tmp_path,
     with pytest.raises(ValueError, match="No space left on device"):
         files.write(shared_seeded_url, date.fromisoformat(MEETING), target)
     assert target.read_bytes() == b"last meeting's pack" and [p.name for p in tmp_path.iterdir()] == ["pack.pdf"]
+
+
+def _words(prefix: str, limit: int) -> str:
+    """Prose of distinct words filling limit characters exactly (every word can be looked for in the output)."""
+    words, length = [], -1
+    while length + 6 <= limit:
+        words.append(f"{prefix}{len(words):04d}")
+        length += 6
+    prose = " ".join(words)
+    return prose + "x" * (limit - len(prose))
+
+
+def test_every_text_field_at_its_limit_is_in_both_formats_in_full(seeded_url, tmp_path, capsys):
+    """An action of 1,000 characters (or 50 short lines) once made the PDF fail: long cells continue across pages."""
+    acting, day = roles.operator("tester"), date.fromisoformat(MEETING)
+    limits = meeting_records
+    report = {
+        part: _words(letter, limits.REPORT_LIMIT)
+        for part, letter in (("happening", "h"), ("doing", "d"), ("help", "k"))
+    }
+    meeting_records.set_report(
+        seeded_url, acting, "DS1_CALLS", day, report["happening"], report["doing"], None, report["help"], submit=True
+    )
+    prose = _words("a", limits.ACTION_LIMIT)
+    lines = "\n".join(f"line{n:02d}" for n in range(50))
+    for body in (prose, lines):
+        action = meeting_records.add_action(seeded_url, acting, date(2024, 9, 19), "lead@leeds.test", day, body)
+        meeting_records.update_action(seeded_url, acting, action, note=_words("n", limits.NOTE_LIMIT))
+    meeting_records.add_decision(seeded_url, acting, day, _words("c", limits.DECISION_LIMIT))
+    typed = [w for t in (*report.values(), prose, lines, _words("c", limits.DECISION_LIMIT)) for w in t.split()]
+
+    deck = _all_text(Presentation(str(_pack(capsys, seeded_url, tmp_path / "full.pptx"))))
+    pdf = _pack(capsys, seeded_url, tmp_path / "full.pdf")
+    words = set(
+        subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    missing = [w for w in typed if w not in words]
+    assert missing == [], f"{len(missing)} of {len(typed)} typed words are not in the PDF: {missing[:20]}"
+    assert [w for w in typed if w not in deck] == []
+
+
+def test_no_change_is_called_significant_before_24_months_are_loaded(shared_seeded_url):
+    """With crime from April 2021, the pack for 20 May 2021 once said "+1,658,200% ... (significant increase)"."""
+    first = date(2021, 5, 20)
+    assert first in set(queries.meetings(shared_seeded_url)["meeting_date"])  # the demo's first meeting
+    early = content.build(shared_seeded_url, first)
+    assert crime_module.NOT_ENOUGH_MONTHS in early.crime_verdict and "%" not in early.crime_verdict
+    assert {row[3] for row in early.crime_rows[1:]} == {""}
+    assert {row[4] for row in early.crime_rows[1:]} == {crime_module.NOT_ENOUGH_MONTHS}
+    assert not early.ward_title.lower().startswith(wording.WARD_MAP.lower())
+
+    later = content.build(shared_seeded_url, date.fromisoformat(MEETING))
+    assert "% on the 12 months before" in later.crime_verdict
+    assert crime_module.NOT_ENOUGH_MONTHS not in {row[4] for row in later.crime_rows[1:]}

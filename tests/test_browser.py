@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path, streamlit_server
+from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path, settle, streamlit_server
 
 from lib.analysis import measures
 from lib.figures import maps
@@ -103,12 +103,6 @@ def page(browser_context):
     tab = browser_context.new_page()
     yield tab
     tab.close()
-
-
-def settle(tab, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the page script."""
-    tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
-    tab.wait_for_timeout(300)
 
 
 def open_page(tab, base: str, path: str) -> None:

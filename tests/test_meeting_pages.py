@@ -15,6 +15,7 @@ from test_pages import page
 from lib.core import roles
 from lib.core.text import literal
 from lib.ingest import meeting_records, versions
+from lib.pack import files
 from lib.store import db, meeting_queries
 
 M2 = "2024-11-21"
@@ -201,6 +202,27 @@ def test_the_overview_prepares_the_board_pack_for_download():
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the board pack (PowerPoint)" in labels and "Download the board pack (PDF)" in labels
+
+
+@pytest.mark.usefixtures("app_url")
+def test_one_format_failing_still_offers_the_other(monkeypatch):
+    """Issue 27: both formats were built together, so one writer's failure left neither to download."""
+    render = files.render
+
+    def pdf_fails(pack, suffix):
+        if suffix == ".pdf":
+            raise RuntimeError("The row with index 1 is too high and cannot be rendered on a single page")
+        return render(pack, suffix)
+
+    monkeypatch.setattr(files, "render", pdf_fails)
+    at = _at("pages/overview.py")
+    _labelled(at.button, "Prepare the board pack").click()
+    at.run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button") if "board pack" in b.proto.label] == [
+        "Download the board pack (PowerPoint)"
+    ]
+    assert any("The PDF could not be written" in e.value for e in at.error)
 
 
 @pytest.mark.parametrize("stored", ["0001-01-02", "9999-12-31"])

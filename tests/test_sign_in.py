@@ -12,7 +12,7 @@ import secrets
 from datetime import date
 
 import pytest
-from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path
+from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path, settle
 
 from lib.core import roles
 from lib.ingest import kpi_returns, users
@@ -183,6 +183,9 @@ def test_a_person_deactivated_while_a_page_is_open_sees_no_more_through_its_frag
     _sign_in(tab, base, READER)
     tab.goto(f"{base}/sources")
     tab.get_by_text(re.compile(r"[\d,]+ stored values, superseded revisions included")).wait_for(timeout=30_000)
+    for _ in range(2):  # the page is laid out again once it knows its width: let that run finish before clicking
+        settle(tab)
+        tab.wait_for_timeout(1000)
     users.update_user(url, READER, active=False)
     try:
         box = tab.get_by_label("Show values for").first

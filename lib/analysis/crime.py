@@ -35,6 +35,7 @@ class TypeComparison:
     total: significance.RateRatio | None  # None when a count is withheld or both years are zero
     hidden: bool  # True when disclosure control hides any count the total would include, so it is withheld too
     excluded: tuple[str, ...] = ()  # types left out of the total: by ward, sensitive types come by financial year only
+    covered: bool = True  # False when any of the 24 months is not loaded: no change or verdict is given then
 
     @property
     def current_total(self) -> int | None:
@@ -65,9 +66,17 @@ def monthly_totals(url: str, ward_code: str | None, cutoff: date) -> pd.DataFram
     return totals[[periods.month_end(m) <= cutoff for m in totals["month"]]].reset_index(drop=True)
 
 
+NOT_ENOUGH_MONTHS = "not enough months loaded"
+
+
 def last_12_months_by_type(url: str, ward_code: str | None, latest: date) -> TypeComparison:
-    """The 12 months to `latest` against the previous 12, by type; ward counts go through disclosure control."""
+    """The 12 months to `latest` against the previous 12, by type; ward counts go through disclosure control.
+
+    A change and its verdict are given only when all 24 months are loaded (the full-coverage rule of
+    measures.check_period): against months that were never loaded any count looks like a significant rise."""
     first = periods.add_months(latest, -11)
+    loaded = set(pd.to_datetime(queries.crime_months(url)["month"]).dt.date)
+    covered = all(m in loaded for m in periods.month_starts(periods.add_months(latest, -23), latest))
     excluded: tuple[str, ...] = ()
     if ward_code:
         by_type = measures.ward_type_comparison(url, ward_code, latest)
@@ -77,11 +86,19 @@ def last_12_months_by_type(url: str, ward_code: str | None, latest: date) -> Typ
             queries.crime_by_type(url, periods.add_months(latest, -23), periods.add_months(latest, -12)),
             queries.crime_by_type(url, first, latest),
         )
+    if not covered:
+        by_type = by_type.assign(
+            change_percent=None, rate_ratio=None, ci_lower=None, ci_upper=None, verdict=NOT_ENOUGH_MONTHS
+        )
     counted = by_type[~by_type["crime_type"].isin(excluded)]
     hidden = bool(counted["current"].isna().any() or counted["previous"].isna().any())
-    total = None if hidden else significance.rate_ratio(int(counted["previous"].sum()), int(counted["current"].sum()))
+    total = (
+        None
+        if hidden or not covered
+        else significance.rate_ratio(int(counted["previous"].sum()), int(counted["current"].sum()))
+    )
     ordered = by_type.sort_values("current", ascending=False).reset_index(drop=True)
-    return TypeComparison(first, latest, ordered, total, hidden, excluded)
+    return TypeComparison(first, latest, ordered, total, hidden, excluded, covered)
 
 
 def clear_hold_build(url: str, cutoff: date) -> BeforeAfter:

@@ -207,12 +207,18 @@ def _crime(url: str, cutoff: date) -> tuple[str, list[list[str]], str]:
             [r["crime_type"], f"{r['previous']:,.0f}", f"{r['current']:,.0f}", change, str(r.get("verdict") or "")]
         )
     total = comparison.total
-    verdict = (
-        f"All types: {comparison.current_total:,} crimes, {total.percent_change:+.1f}% on the 12 months before "
-        f"({total.verdict}; Poisson rate ratio {total.ratio:.3f}, 95% CI {total.lower:.3f} to {total.upper:.3f})."
-        if total is not None
-        else "All types: withheld (disclosure control)."
-    )
+    if not comparison.covered:
+        verdict = (
+            f"All types: {comparison.current_total:,} crimes; no change is given, {crime.NOT_ENOUGH_MONTHS} (the 24 "
+            "months compared are not all loaded)."
+        )
+    elif total is not None:
+        verdict = (
+            f"All types: {comparison.current_total:,} crimes, {total.percent_change:+.1f}% on the 12 months before "
+            f"({total.verdict}; Poisson rate ratio {total.ratio:.3f}, 95% CI {total.lower:.3f} to {total.upper:.3f})."
+        )
+    else:
+        verdict = "All types: withheld (disclosure control)."
     title = f"Crime: {comparison.first:%b %Y} to {comparison.latest:%b %Y} against the 12 months before"
     return title, rows, verdict
 
@@ -222,7 +228,7 @@ def _ward_map(url: str, cutoff: date) -> tuple[str, list[WardCell], list[tuple[s
     measure = measures.get(url, WARD_MEASURE)
     period = measures.latest_period(url, measure, cutoff)
     if period is None:
-        return "Crime by ward: no complete financial year yet", [], [], False
+        return "no complete financial year of crime is loaded yet", [], [], False
     table = measures.ward_table(url, measure.id, period, measures.RATE)
     classes = legend.classes_for(table)
     cells = []

@@ -99,17 +99,41 @@ class Document(FPDF):
             self.ln(1)
 
     def rows(self, rows: list[list[str]], size: float = 8) -> None:
-        """A table, header row first (repeated on each page it spans)."""
+        """A table, header row first (repeated on each page it spans). A row too tall for a page (an action of
+        1,000 characters, a report of fifty short lines) continues in further rows, so nothing typed is cut."""
         self.set_font(self.family, "", size)
         self.set_text_color(*_rgb(palette.DARK_GREY))
         self.set_fill_color(255, 255, 255)
         self.set_draw_color(*_rgb(palette.DARK_GREY))
+        columns = max((len(row) for row in rows), default=1)
         with self.table(line_height=size * 0.5, text_align="LEFT", first_row_as_headings=True) as table:
-            for row in rows:
-                cells = table.row()
-                for value in row:
-                    cells.cell(self.plain(str(value)))
+            for number, row in enumerate(rows):
+                for part in [row] if number == 0 else self._row_parts(row, columns, size):
+                    cells = table.row()
+                    for value in part:
+                        cells.cell(value)
         self.ln(2)
+
+    def _row_parts(self, row: list[str], columns: int, size: float) -> list[list[str]]:
+        """A table row as one row or, when taller than a third of a page, several: each cell's wrapped lines in
+        chunks that fit, the first cell of each continuation saying so."""
+        width = self.epw / columns - 2 * self.c_margin - 1  # a little narrower than the table's cell: never taller
+        wrapped = [self._lines(width, size * 0.5, self.plain(str(v))) for v in row]
+        most = max(1, int(self.eph / 3 / (size * 0.5)))
+        if max(len(lines) for lines in wrapped) <= most:
+            return [[self.plain(str(v)) for v in row]]
+        parts = []
+        for start in range(0, max(len(lines) for lines in wrapped), most):
+            part = ["\n".join(lines[start : start + most]) for lines in wrapped]
+            if start:
+                part[0] = self.plain("(continued) ") + part[0] if part[0] else self.plain("(continued)")
+            parts.append(part)
+        return parts
+
+    def _lines(self, width: float, height: float, value: str) -> list[str]:
+        """value as fpdf2 would wrap it in a cell of that width (at least one line)."""
+        lines = self.multi_cell(width, height, value, dry_run=True, output="LINES")
+        return [str(line) for line in lines] if isinstance(lines, list) and lines else [""]
 
     def chart(self, data: ChartData, x: float, y: float, w: float, h: float) -> None:
         """An XmR chart drawn in vectors: values as a line with points, the mean dashed, the limits dotted."""

@@ -4,6 +4,8 @@ and the actions."""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from lib.analysis import agenda
@@ -13,6 +15,21 @@ from lib.store import cache
 from lib.ui import access
 
 PACK_KEY = "board_pack"
+FORMATS = ((".pptx", "PowerPoint"), (".pdf", "PDF"))
+LOGGER = logging.getLogger(__name__)
+
+
+def _rendered(pack: content.Pack, suffix: str, label: str) -> bytes | str:
+    """One format's bytes, or (if it cannot be written) what to tell the reader: one format failing never takes the
+    other down. The failure is logged with its traceback for the administrator."""
+    try:
+        return files.render(pack, suffix)
+    except Exception as error:  # noqa: BLE001 - any writer failure is reported in words, the other format kept
+        LOGGER.exception("the board pack's %s could not be written", label)
+        return (
+            f"The {label} could not be written ({type(error).__name__}); the other format is ready. The server's log "
+            "has the details for the administrator."
+        )
 
 
 def board_pack(url: str, plan: agenda.Agenda) -> None:
@@ -33,12 +50,12 @@ def board_pack(url: str, plan: agenda.Agenda) -> None:
                 bar.progress(fraction * 0.8, text)
 
             pack = content.build(url, meeting, advance)
-            bar.progress(0.85, "Writing the PowerPoint")
-            pptx = files.render(pack, ".pptx")
-            bar.progress(0.95, "Writing the PDF")
-            pdf = files.render(pack, ".pdf")
+            written = {}
+            for step, (suffix, label) in enumerate(FORMATS):
+                bar.progress(0.85 + 0.1 * step, f"Writing the {label}")
+                written[suffix] = _rendered(pack, suffix, label)
             bar.progress(1.0, "Ready")
-            ready = st.session_state[PACK_KEY] = (key, pptx, pdf)
+            ready = st.session_state[PACK_KEY] = (key, written)
         if ready is None or ready[0] != key:
             st.caption(
                 "Every section of the meeting's performance report: exceptions with the leads' reports, the headline "
@@ -47,10 +64,14 @@ def board_pack(url: str, plan: agenda.Agenda) -> None:
             return
         stem = f"safer-leeds-board-pack-{meeting.isoformat()}"
         with st.container(horizontal=True):
-            for suffix, label in ((".pptx", "PowerPoint"), (".pdf", "PDF")):
+            for suffix, label in FORMATS:
+                data = ready[1][suffix]
+                if isinstance(data, str):
+                    st.error(data, icon=":material/error:")
+                    continue
                 st.download_button(
                     f"Download the board pack ({label})",
-                    ready[1] if suffix == ".pptx" else ready[2],
+                    data,
                     file_name=stem + suffix,
                     mime=files.MEDIA_TYPES[suffix],
                     icon=":material/download:",
