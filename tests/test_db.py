@@ -119,3 +119,30 @@ def test_migration_0007_keys_records_by_month_and_keeps_every_row_and_change(emp
     ]
     with engine.connect() as connection:
         assert str(connection.execute(text("SELECT month FROM crimerecordhistory")).scalar_one())[:10] == "2024-05-01"
+
+
+def test_migration_0009_removes_invisible_controls_from_stored_text(empty_url):
+    """Issue 27: text stored before the rule could hold bidi overrides and C1 controls; the upgrade removes them and
+    leaves every other character (accents, line breaks) as it was."""
+    from alembic import command
+
+    command.upgrade(db._alembic_config(empty_url), "0008")
+    with db.get_engine(empty_url).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO meeting (meeting_date, data_cutoff, illustrative, note) "
+                "VALUES ('2024-11-21', '2024-10-31', false, 'plain')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO decision (meeting_date, text, proposed_by, recorded_by, recorded_at) "
+                "VALUES ('2024-11-21', :body, :who, 'tester', '2024-11-21 10:00:00')"
+            ),
+            {"body": "pay \u202e0001\u202c pounds\n\u2066caf\u00e9\u2069 \x9b31m", "who": "Ms \u202eX"},
+        )
+    db.upgrade(empty_url)
+    with db.get_engine(empty_url).connect() as connection:
+        row = connection.execute(text("SELECT text, proposed_by FROM decision")).one()
+        note = connection.execute(text("SELECT note FROM meeting")).scalar_one()
+    assert tuple(row) == ("pay 0001 pounds\ncaf\u00e9 31m", "Ms X") and note == "plain"

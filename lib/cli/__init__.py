@@ -15,7 +15,7 @@ import pandas as pd
 from lib.analysis import measures, meetings, spc_file, summary
 from lib.cli import meeting as meeting_commands
 from lib.cli.common import CliError, Parser, actor, command, emit, parse_date, records, user_option
-from lib.core import config, exports, periods, roles
+from lib.core import config, exports, periods, roles, text
 from lib.geo import reference
 from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk, seed, users
 from lib.ops import replicas
@@ -659,7 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.handler(url, args)
     except (CliError, db.DatabaseUnavailableError, roles.PermissionDeniedError) as error:
-        print(f"saferleeds: {error}", file=sys.stderr)
+        print(f"saferleeds: {text.visible(error)}", file=sys.stderr)
         return 1
     except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback
         print(

@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import pandas as pd
 
-from lib.core import roles
+from lib.core import roles, text
 from lib.ingest import batches, users
 
 
@@ -46,14 +46,14 @@ def records(frame: pd.DataFrame) -> list[dict]:
 def emit(payload: object, as_json: bool, compact: bool = False) -> None:
     """Print JSON (indented, or compact for large outputs: the C encoder is ten times faster), or a readable table
     for lists of dicts."""
-    if as_json:
+    if as_json:  # JSON escapes every control character (\\u009b, \\u202e): nothing reaches the terminal raw
         print(json.dumps(payload, default=json_default, indent=None if compact else 2))
     elif isinstance(payload, list) and payload:
-        print(pd.DataFrame(payload).to_string(index=False))
+        print(text.visible(pd.DataFrame(payload).to_string(index=False)))
     elif isinstance(payload, dict):
-        print("\n".join(f"{key}: {value}" for key, value in payload.items()))
+        print(text.visible("\n".join(f"{key}: {value}" for key, value in payload.items())))
     else:
-        print(payload)
+        print(text.visible(payload))
 
 
 def actor(url: str, args: argparse.Namespace) -> roles.Actor:

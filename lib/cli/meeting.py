@@ -12,6 +12,7 @@ from typing import Any
 
 from lib.analysis import agenda
 from lib.cli.common import CliError, actor, command, emit, parse_date
+from lib.core import text
 from lib.ingest import meeting_records
 from lib.store import meeting_queries, queries
 
@@ -53,9 +54,10 @@ def cmd_meeting_show(url: str, args: argparse.Namespace) -> None:
         print(f"- off track: {item['code']}: " + (f"report {report['status']}" if report else "no report yet"))
     for title in ("actions_due", "actions_raised"):
         for row in payload[title]:
-            print(f"- {title.replace('_', ' ')}: #{row['id']} {row['status']}, due {row['due']}: {row['text']}")
+            shown = text.visible(row["text"])
+            print(f"- {title.replace('_', ' ')}: #{row['id']} {row['status']}, due {row['due']}: {shown}")
     for row in payload["decisions"]:
-        print(f"- decision #{row['id']}: {row['text']}")
+        print(f"- decision #{row['id']}: {text.visible(row['text'])}")
 
 
 def cmd_meeting_add(url: str, args: argparse.Namespace) -> None:
@@ -170,7 +172,8 @@ def cmd_decisions_add(url: str, args: argparse.Namespace) -> None:
             url, actor(url, args), dates.meeting, args.text, args.priority, args.proposed_by or ""
         )
     )
-    emit({"id": decision_id, "meeting": dates.meeting, "text": args.text.strip()}, args.json)
+    stored = meeting_queries.decisions(url, dates.meeting).set_index("id").loc[decision_id]
+    emit({"id": decision_id, "meeting": dates.meeting, "text": stored["text"]}, args.json)  # as stored, not as typed
 
 
 def cmd_pack(url: str, args: argparse.Namespace) -> None:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.core import text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def defuse(value: object) -> object:
-    """A text value that would start a formula, prefixed with an apostrophe; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text value without invisible controls (text.INVISIBLE) and, if it would start a formula, prefixed with an
+    apostrophe; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = text.visible(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

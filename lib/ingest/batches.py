@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert, update
 from sqlmodel import col
 
+from lib.core import text
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import versions
 from lib.ingest.files import FIRST_ERRORS, Problem
@@ -49,7 +50,7 @@ def start(
     inserted = connection.execute(
         insert(ImportBatch).values(
             kind=kind,
-            file_name=file_name,
+            file_name=text.visible(file_name),
             sha256=sha256,
             who=user or who(),
             started_at=datetime.now(UTC),

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from lib.core import periods, roles
+from lib.core.text import visible
 from lib.core.vocabulary import LEEDS_CODE, ImportStatus
 from lib.ingest import batches, files, kpi_values, locking
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
@@ -401,7 +402,7 @@ class _RowChecker:
             "numerator": numerator,
             "denominator": denominator,
             "qualifier": None,  # a return states no qualifier: kpi_values keeps or clears it
-            "note": cells.get("note", "").strip(),
+            "note": visible(cells.get("note", "")).strip(),
             "illustrative": False,
         }
 

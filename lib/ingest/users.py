@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert, update
 from sqlmodel import col
 
-from lib.core import roles
+from lib.core import roles, text
 from lib.ingest import versions
 from lib.store import db, queries
 from lib.store.models import AppUser, SignIn, UserScope
+
+NAME_LIMIT = 200
 
 
 def _scopes(url: str, priorities: list[str], kpis: list[str], wards: list[str]) -> list[tuple[str, str]]:
@@ -49,7 +51,7 @@ def add(
     wards: list[str] | None = None,
 ) -> None:
     """Add a user with a role and scopes; ValueError (one line) if anything is unknown or they exist already."""
-    email = email.strip()
+    email, name = email.strip(), text.checked(name, "The name", NAME_LIMIT, required=False)
     if "@" not in email:
         raise ValueError(f"{email!r} is not an e-mail address")
     _check_role(role)
@@ -84,6 +86,8 @@ def update_user(
         _check_role(role)
     replacing = priorities is not None or kpis is not None or wards is not None
     scopes = _scopes(url, priorities or [], kpis or [], wards or []) if replacing else []
+    if name is not None:
+        name = text.checked(name, "The name", NAME_LIMIT, required=False)
     changes = {k: v for k, v in (("role", role), ("name", name), ("active", active)) if v is not None}
     with db.get_engine(url).begin() as connection:
         connection.execute(

@@ -11,6 +11,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import TextStyle
 
+from lib.core.text import visible
 from lib.figures import palette
 from lib.geo import hexmap
 from lib.pack import wording
@@ -68,7 +69,8 @@ class Document(FPDF):
 
     def plain(self, text: str) -> str:
         """Text the chosen font can print (the built-in fallback font knows Latin-1 only)."""
-        return text if self.family == "body" else text.encode("latin-1", "replace").decode("latin-1")
+        shown = visible(text)
+        return shown if self.family == "body" else shown.encode("latin-1", "replace").decode("latin-1")
 
     def footer(self) -> None:
         """Page n of N, and the meeting."""

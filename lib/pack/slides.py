@@ -15,6 +15,7 @@ from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
+from lib.core.text import visible
 from lib.figures import palette
 from lib.geo import hexmap
 from lib.pack import wording
@@ -44,7 +45,7 @@ class Deck:
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[TITLE_ONLY])
         heading = slide.shapes.title
         heading.left, heading.top, heading.width, heading.height = MARGIN, Inches(0.25), WIDTH - 2 * MARGIN, Inches(0.9)
-        heading.text = title
+        heading.text = visible(title)
         frame = heading.text_frame
         frame.word_wrap = True
         for paragraph in frame.paragraphs:
@@ -70,7 +71,7 @@ class Deck:
         frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
         for index, line in enumerate(lines):
             paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-            paragraph.text = line
+            paragraph.text = visible(line)
             paragraph.font.size = Pt(size)
             paragraph.font.color.rgb = _rgb(palette.DARK_GREY)
 
@@ -84,7 +85,7 @@ class Deck:
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 cell = table.cell(r, c)
-                cell.text = str(value)
+                cell.text = visible(value)
                 for paragraph in cell.text_frame.paragraphs:
                     paragraph.font.size = Pt(size)
                     paragraph.font.bold = r == 0
