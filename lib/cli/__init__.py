@@ -213,16 +213,19 @@ def cmd_serve(url: str, args: argparse.Namespace) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)
+    folder = None
     try:
         with replicas.serve(url, args.replicas, args.port, args.address) as deployment:
+            folder = deployment.folder
             print(
-                f"Serving {deployment.url} ({args.replicas} app processes: {', '.join(deployment.apps)}); Ctrl-C stops."
+                f"Serving {deployment.url} ({args.replicas} app processes: {', '.join(deployment.apps)}); a process "
+                f"that dies is restarted; Ctrl-C stops. Configuration and logs: {folder}",
+                flush=True,
             )
-            while all(process.poll() is None for process in deployment.processes):
-                time.sleep(1)
-            raise CliError("a process of the deployment stopped; see its log in " + str(deployment.folder))
+            reason = deployment.supervise()
+        raise CliError(f"the service stopped: {reason}")
     except KeyboardInterrupt:
-        print("Stopped.")
+        print(f"Stopped. The logs are kept in {folder}." if folder else "Stopped.")
     except RuntimeError as error:
         raise CliError(str(error).splitlines()[0]) from error
 

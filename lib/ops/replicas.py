@@ -5,7 +5,9 @@ back to the same process every time (sticky sessions). nginx's open-source build
 configuration gives each new browser a random `saferleeds_route` cookie on its first request and hashes on it
 (`hash ... consistent`), so the page, its static files and its websocket reach one process, and viewers spread over
 all of them. Freshness across processes comes from the database's data version (lib/store/cache.py), not from the
-proxy. `saferleeds serve --replicas N` runs it on this machine; a real deployment uses the same configuration with
+proxy. `saferleeds serve --replicas N` runs it on this machine and keeps it up: a replica that dies is restarted on
+its port with back-off while nginx routes to the others; only nginx dying, or every replica at once, ends it. A real
+deployment uses the same configuration with
 the app processes on other hosts (README, "Deploying").
 """
 
@@ -20,8 +22,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,16 +98,6 @@ def nginx_config(app_ports: list[int], port: int, prefix: Path, address: str = "
     )
 
 
-@dataclass
-class Deployment:
-    """What serve() started: the proxy's address, the app processes' addresses, and the processes."""
-
-    url: str
-    apps: list[str]
-    processes: list[subprocess.Popen] = field(default_factory=list)
-    folder: Path | None = None
-
-
 def _wait(base: str, process: subprocess.Popen, log: Path) -> None:
     """Wait until base answers its health check; RuntimeError with the log's end if the process dies or is slow."""
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -133,11 +125,16 @@ def start_app(
     extra_env: dict[str, str] | None = None,
     script: str = "dashboard.py",
     extra_args: list[str] | None = None,
+    append: bool = False,
 ) -> subprocess.Popen:
     """`streamlit run` on 127.0.0.1:port against database_url, output to log (the caller waits and stops it);
-    extra_args are more Streamlit options (for example --secrets.files=... for sign-in)."""
+    extra_args are more Streamlit options (for example --secrets.files=... for sign-in). A restart appends to the
+    log, so what the earlier process printed before it died is kept."""
     env = {**os.environ, "SAFERLEEDS_DATABASE_URL": database_url, **(extra_env or {})}
-    with log.open("w") as output:
+    with log.open("a" if append else "w") as output:
+        if append:
+            output.write(f"\n--- restarted at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n")
+            output.flush()
         return subprocess.Popen(
             [
                 sys.executable,
@@ -190,6 +187,106 @@ def nginx_path() -> str:
     return found
 
 
+RESTART_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds before each further restart of a replica that keeps dying
+STEADY_SECONDS = 60.0  # a replica that has run this long since its restart starts its back-off again from the first
+
+
+@dataclass
+class Replica:
+    """One app process of a deployment, on a fixed loopback port (nginx's configuration names it), restarted there
+    when it dies."""
+
+    port: int
+    log: Path
+    process: subprocess.Popen
+    started: float = field(default_factory=time.monotonic)
+    deaths: int = 0  # deaths since it last ran steadily: the back-off's step
+    restarts: int = 0
+    due: float | None = None  # when it is dead: the time of its next restart
+
+    @property
+    def base(self) -> str:
+        """The process's own address."""
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Deployment:
+    """What serve() started: the proxy's address, the replicas and nginx, the folder of their configuration and logs
+    (kept when the service ends), and how to start a replica again."""
+
+    url: str
+    folder: Path
+    database_url: str
+    extra_env: dict[str, str] | None = None
+    replicas: list[Replica] = field(default_factory=list)
+    proxy: subprocess.Popen | None = None
+    report: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr, flush=True))
+    stopping: bool = False
+
+    @property
+    def apps(self) -> list[str]:
+        """The replicas' own addresses."""
+        return [replica.base for replica in self.replicas]
+
+    @property
+    def processes(self) -> list[subprocess.Popen]:
+        """The live process of each replica, then nginx."""
+        return [replica.process for replica in self.replicas] + ([self.proxy] if self.proxy else [])
+
+    def tend(self, now: float | None = None) -> str | None:
+        """One look at the service: a dead replica is restarted on its port after its back-off (nginx routes to the
+        others meanwhile: sessions that lived in the dead process are lost, and their browsers reconnect to a live
+        one). Returns why the service must end (nginx stopped, or every replica is dead at once), else None."""
+        now = time.monotonic() if now is None else now
+        if self.stopping:
+            return "the service was stopped"
+        if self.proxy is not None and self.proxy.poll() is not None:
+            return f"nginx stopped (exit code {self.proxy.returncode}); its log is {self.folder / 'error.log'}"
+        for replica in self.replicas:
+            self._tend(replica, now)
+        if all(replica.process.poll() is not None for replica in self.replicas):
+            return f"every app process has stopped; their logs are in {self.folder}"
+        return None
+
+    def _tend(self, replica: Replica, now: float) -> None:
+        """Restart one replica if it is dead and its back-off has passed."""
+        code = replica.process.poll()
+        if code is None:
+            if replica.deaths and now - replica.started >= STEADY_SECONDS:
+                replica.deaths = 0
+            return
+        if replica.due is None:
+            delay = RESTART_DELAYS[min(replica.deaths, len(RESTART_DELAYS) - 1)]
+            replica.due = now + delay
+            self.report(
+                f"The app process on port {replica.port} stopped (exit code {code}); nginx sends its viewers to the "
+                f"others, and it restarts in {delay:g} s (log: {replica.log})."
+            )
+            return
+        if now >= replica.due and not self.stopping:
+            replica.process = start_app(self.database_url, replica.port, replica.log, self.extra_env, append=True)
+            replica.started, replica.due = now, None
+            replica.deaths += 1
+            replica.restarts += 1
+            self.report(f"Restarted the app process on port {replica.port} (restart {replica.restarts}).")
+
+    def supervise(self, interval: float = 0.5) -> str:
+        """Tend the service until it must end; returns why."""
+        while (reason := self.tend()) is None:
+            time.sleep(interval)
+        return reason
+
+    def stop(self) -> None:
+        """Stop nginx, then every replica; nginx's scratch files go, the configuration and the logs stay."""
+        self.stopping = True
+        if self.proxy is not None:
+            _stop(self.proxy)
+        for replica in self.replicas:
+            _stop(replica.process)
+        shutil.rmtree(self.folder / "tmp", ignore_errors=True)
+
+
 @contextmanager
 def serve(
     database_url: str,
@@ -198,27 +295,31 @@ def serve(
     address: str = "127.0.0.1",
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Deployment]:
-    """Start `replicas` app processes and nginx in front of them (its files in a temporary folder); yield the
-    deployment, then stop everything."""
+    """Start `replicas` app processes and nginx in front of them (configuration and logs in a new folder, kept
+    afterwards); yield the deployment (its supervise() keeps it up), then stop everything."""
     nginx = nginx_path()
-    folder = Path(tempfile.mkdtemp(prefix="saferleeds-nginx-"))
+    folder = Path(tempfile.mkdtemp(prefix="saferleeds-serve-"))
     (folder / "tmp").mkdir(mode=0o1777)
     os.chmod(folder / "tmp", 0o1777)  # nginx's worker may run as another user
     port = port or free_port()
-    with ExitStack() as stack:
-        apps = [stack.enter_context(app_server(database_url, folder, extra_env)) for _ in range(replicas)]
+    deployment = Deployment(f"http://{address}:{port}", folder, database_url, extra_env)
+    try:
+        for _ in range(replicas):
+            app_port = free_port()
+            log = folder / f"streamlit-{app_port}.log"
+            replica = Replica(app_port, log, start_app(database_url, app_port, log, extra_env))
+            deployment.replicas.append(replica)
+            _wait(replica.base, replica.process, log)
         config = folder / "nginx.conf"
-        app_ports = [int(base.rsplit(":", 1)[1]) for base, _ in apps]
-        config.write_text(nginx_config(app_ports, port, folder, address))
+        config.write_text(nginx_config([r.port for r in deployment.replicas], port, folder, address))
         log = folder / "error.log"
-        proxy = subprocess.Popen(
+        log.touch()
+        deployment.proxy = subprocess.Popen(
             [nginx, "-p", str(folder), "-e", str(log), "-c", str(config), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
-        stack.callback(shutil.rmtree, folder, True)
-        stack.callback(_stop, proxy)
-        url = f"http://{address}:{port}"
-        log.touch()
-        _wait(url, proxy, log)
-        yield Deployment(url, [base for base, _ in apps], [process for _, process in apps] + [proxy], folder)
+        _wait(deployment.url, deployment.proxy, log)
+        yield deployment
+    finally:
+        deployment.stop()
