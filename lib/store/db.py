@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -13,7 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -44,18 +47,66 @@ def _on_sqlite_connect(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a file-backed SQLite URL, else None (PostgreSQL, in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(str(parsed.database)).resolve()
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """The (device, inode) of the file at path now, or None when nothing is there."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+class _FileGuard:
+    """A pooled SQLite connection stays bound to the file it opened, even after that file is deleted or replaced
+    (a backup moved into place): reads would come from the old file and writes would vanish with it. Each new
+    connection notes the file's (device, inode); each checkout compares it with the file at the path now and, when
+    they differ, makes the pool drop the connection and open the file that is there (or fail, if none is)."""
+
+    def __init__(self, path: Path) -> None:
+        """Guard connections to the file at path."""
+        self.path = path
+
+    def connected(self, _dbapi_connection: object, record: ConnectionPoolEntry) -> None:
+        """Note which file this connection opened."""
+        record.info["file_identity"] = file_identity(self.path)
+
+    def checkout(self, _dbapi_connection: object, record: ConnectionPoolEntry, _proxy: object) -> None:
+        """Refuse a connection to a file that is no longer the one at the path (the pool then opens a new one)."""
+        if record.info.get("file_identity") != file_identity(self.path):
+            raise DisconnectionError(f"{self.path} was replaced or removed since this connection opened it")
+
+
 def make_engine(url: str) -> Engine:
-    """A new engine for the URL: SQLite gets WAL, a busy timeout and foreign keys; in-memory SQLite one pool."""
+    """A new engine for the URL: SQLite gets WAL, a busy timeout and foreign keys; in-memory SQLite one pool. A file
+    that exists is opened read-write but never created again (deleted while the app runs, it is missing, not an
+    empty new database), and every checkout checks it is still the file at the path (_FileGuard)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
-    if parsed.database in (None, "", ":memory:"):
+    timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+    kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": timeout}}
+    path = sqlite_file(url)
+    if path is None:
         kwargs["poolclass"] = StaticPool
     else:
-        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            uri = f"file:{urllib.parse.quote(str(path))}?mode=rw"
+            kwargs["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=timeout)
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _on_sqlite_connect)
+    if path is not None:
+        guard = _FileGuard(path)
+        event.listen(engine, "connect", guard.connected)
+        event.listen(engine, "checkout", guard.checkout)
     return engine
 
 

@@ -46,13 +46,40 @@ def select_frame(url: str, statement: Any) -> pd.DataFrame:  # noqa: ANN401 - an
         return pd.read_sql(statement, connection)
 
 
+_FILES_SEEN: dict[str, tuple[int, int]] = {}  # SQLite URL -> the (device, inode) of its file at the last check
+
+
+def _check_file(url: str) -> None:
+    """DatabaseUnavailableError, in one line, when a SQLite database's file is missing, or is not the file this
+    process read at its last check (then caches are dropped: the next rerun reads the new file afresh)."""
+    path = db.sqlite_file(url)
+    if path is None:
+        return
+    now = db.file_identity(path)
+    if now is None:
+        raise db.DatabaseUnavailableError(
+            f"The database file {path} is missing: it was deleted or moved while the dashboard was running. Nothing "
+            "can be shown or saved until it is back: restore it (or a backup) to that path, then reload."
+        )
+    before = _FILES_SEEN.setdefault(url, now)
+    if before != now:
+        _FILES_SEEN[url] = now
+        cache.clear_caches()
+        raise db.DatabaseUnavailableError(
+            f"The database file {path} was replaced while the dashboard was running (a backup restored?); pages now "
+            "read the file that is there. Reload the page."
+        )
+
+
 def check_ready(url: str) -> int:
     """The database's data version, read afresh (every page starts here, so every rerun sees new data); raise
     db.DatabaseUnavailableError with a plain message unless the database answers and is at this code's migration.
 
     One small query when all is well (about a tenth of a millisecond on SQLite); the catalogue is only inspected to
-    say what is wrong when it fails.
+    say what is wrong when it fails. A SQLite file deleted, or replaced (a backup moved into place), while the app
+    runs is said in one line (_check_file).
     """
+    _check_file(url)
     try:
         with db.get_engine(url).connect() as connection:
             revision, version = connection.execute(
