@@ -661,7 +661,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = args.database_url or config.database_url()
     try:
         args.handler(url, args)
-    except (CliError, db.DatabaseUnavailableError, roles.PermissionDeniedError) as error:
+    except (CliError, db.DatabaseUnavailableError, db.DatabaseBusyError, roles.PermissionDeniedError) as error:
         print(f"saferleeds: {text.visible(error)}", file=sys.stderr)
         return 1
     except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback

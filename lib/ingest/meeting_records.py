@@ -119,7 +119,7 @@ def add_meeting(url: str, actor: roles.Actor, meeting_date: date, cutoff: date, 
         raise ValueError(f"a meeting on {meeting_date.isoformat()} is recorded already")
     note = text.checked(note, "The note", NAME_LIMIT, required=False)
     row = {"meeting_date": meeting_date, "data_cutoff": cutoff, "note": note}
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         connection.execute(insert(Meeting).values(**row, illustrative=False))
         _audit(connection, actor, "added", {}, row)
         versions.bump(connection)
@@ -150,7 +150,7 @@ def update_meeting(
     moving = day != meeting_date
     if moving and day in set(queries.meetings(url)["meeting_date"]):
         raise ValueError(f"a meeting on {day.isoformat()} is recorded already")
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         if moving and (held := reads.meeting_references(connection, meeting_date)):
             raise ValueError(
                 f"the meeting on {meeting_date.isoformat()} has {', '.join(held)}: its date cannot move "
@@ -166,7 +166,7 @@ def remove_meeting(url: str, actor: roles.Actor, meeting_date: date) -> None:
     meetings' audit trail."""
     _may_schedule(actor, "remove meetings")
     stored = _stored_meeting(url, meeting_date)
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         if held := reads.meeting_references(connection, meeting_date):
             raise ValueError(f"the meeting on {meeting_date.isoformat()} has {', '.join(held)}: it cannot be removed")
         connection.execute(delete(Meeting).where(col(Meeting.meeting_date) == meeting_date))
@@ -208,7 +208,7 @@ def set_report(
         )
     given = {"happening": happening, "doing": doing, "by_when": by_when, "help_asked": help_asked}
     now = _now()
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         current = reads.current_report(connection, meeting_date, kpi_code)
         fields = _report_fields(given, current)
         status = SUBMITTED if submit or (current and current["status"] == SUBMITTED) else DRAFT
@@ -290,7 +290,7 @@ def add_action(
     owner = queries.user_record(url, owner_email)
     name = text.checked(owner_name, "The owner's name", NAME_LIMIT, required=False) or (owner or {}).get("name", "")
     now = _now()
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         action_id = connection.execute(
             insert(MeetingAction)
             .values(
@@ -324,7 +324,7 @@ def update_action(url: str, actor: roles.Actor, action_id: int, status: str | No
         )
     note = text.checked(note, "The note", NOTE_LIMIT, required=False)
     now = _now()
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         action = reads.action_row(connection, action_id)
         if action is None:
             raise ValueError(f"no action {action_id}; see `saferleeds actions list`")
@@ -362,7 +362,7 @@ def add_decision(
     body = text.checked(decision_text, "The decision", DECISION_LIMIT)
     proposer = text.checked(proposed_by, "Who proposed it", NAME_LIMIT, required=False)
     priority = _priority(url, priority)
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         decision_id = connection.execute(
             insert(Decision)
             .values(

@@ -59,7 +59,7 @@ def add(
     if queries.user_record(url, email) is not None:
         raise ValueError(f"{email} is a user already: use `saferleeds users update`")
     now = datetime.now(UTC)
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         connection.execute(
             insert(AppUser).values(email=email, name=name, role=role, active=True, created_at=now, updated_at=now)
         )
@@ -89,7 +89,7 @@ def update_user(
     if name is not None:
         name = text.checked(name, "The name", NAME_LIMIT, required=False)
     changes = {k: v for k, v in (("role", role), ("name", name), ("active", active)) if v is not None}
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         connection.execute(
             update(AppUser).where(col(AppUser.email) == record["email"]).values(**changes, updated_at=datetime.now(UTC))
         )
@@ -107,7 +107,7 @@ def remove(url: str, email: str) -> None:
     record = queries.user_record(url, email)
     if record is None:
         raise ValueError(f"{email} is not a user")
-    with db.get_engine(url).begin() as connection:
+    with db.writing(url) as connection:
         connection.execute(delete(UserScope).where(col(UserScope.email) == record["email"]))
         connection.execute(delete(AppUser).where(col(AppUser.email) == record["email"]))
         versions.bump(connection)
@@ -130,6 +130,7 @@ def actor(url: str, email: str) -> roles.Actor | None:
 
 
 def record_sign_in(url: str, email: str, result: str) -> None:
-    """Log a sign-in, allowed or not, in a transaction of its own."""
+    """Log a sign-in, allowed or not, in a transaction of its own (waiting out an import's lock as long as it takes:
+    a sign-in is never refused as busy)."""
     with db.get_engine(url).begin() as connection:
         connection.execute(insert(SignIn).values(at=datetime.now(UTC), email=email, result=result))

@@ -13,9 +13,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlmodel import Session
 
@@ -24,8 +24,19 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 65_536  # 64 MiB page cache per connection (the default 2 MiB thrashes on 100k-row imports)
 
 
+WRITE_WAIT_SECONDS = 5.0  # how long a person's save waits for another writer before it is refused as busy
+BUSY_MESSAGE = "The database is busy: nothing was saved. Try again in a moment."
+_BUSY_CODES = {"55P03", "40001", "40P01", "23505"}  # PostgreSQL: lock timeout, serialisation, deadlock, unique clash
+_BUSY_WORDS = ("database is locked", "database table is locked", "database is busy", "unique constraint failed")
+
+
 class DatabaseUnavailableError(RuntimeError):
     """The configured database cannot be reached or is not set up; the message says what to do."""
+
+
+class DatabaseBusyError(RuntimeError):
+    """A write met another writer (a long lock, or a simultaneous change to the same record) and was rolled back:
+    nothing was saved and trying again is safe."""
 
 
 def mask_url(url: str) -> str:
@@ -126,6 +137,40 @@ def session_scope(url: str) -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+def _is_busy(error: DBAPIError) -> bool:
+    """True when the database refused a write because of another writer, not because of what was written."""
+    original = error.orig
+    code = getattr(getattr(original, "diag", None), "sqlstate", None) or getattr(original, "sqlstate", None)
+    return code in _BUSY_CODES or any(words in str(original).lower() for words in _BUSY_WORDS)
+
+
+@contextmanager
+def writing(url: str, wait_seconds: float | None = None) -> Iterator[Connection]:
+    """One transaction for a person's change: it waits at most wait_seconds (WRITE_WAIT_SECONDS) for another
+    writer's lock, instead of the 30 s an import may wait, and a lock that outlasts it, or a simultaneous change
+    to the same record (a unique-key clash), rolls everything back and raises DatabaseBusyError."""
+    wait = WRITE_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    engine = get_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            if sqlite:
+                raw.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")  # type: ignore[union-attr]
+            try:
+                with connection.begin():
+                    if not sqlite:
+                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'")
+                    yield connection
+            finally:
+                if sqlite:
+                    raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
+    except DBAPIError as error:
+        if _is_busy(error):
+            raise DatabaseBusyError(BUSY_MESSAGE) from error
+        raise
 
 
 def _alembic_config(url: str) -> Config:
