@@ -56,6 +56,11 @@ def _check_file(url: str) -> None:
     if path is None:
         return
     now = db.file_identity(path)
+    if now is None and url not in _FILES_SEEN:
+        raise db.DatabaseUnavailableError(
+            f"There is no database at {path} yet. Run `saferleeds db upgrade` and `saferleeds db seed` (or `make run`, "
+            "which does both)."
+        )
     if now is None:
         raise db.DatabaseUnavailableError(
             f"The database file {path} is missing: it was deleted or moved while the dashboard was running. Nothing "
