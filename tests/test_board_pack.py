@@ -325,3 +325,41 @@ def test_no_change_is_called_significant_before_24_months_are_loaded(shared_seed
     later = content.build(shared_seeded_url, date.fromisoformat(MEETING))
     assert "% on the 12 months before" in later.crime_verdict
     assert crime_module.NOT_ENOUGH_MONTHS not in {row[4] for row in later.crime_rows[1:]}
+
+
+LANGUAGES = {  # a few words in the languages of Leeds's larger communities, and two the base font already has
+    "Urdu": "\u0627\u0631\u062f\u0648 \u0632\u0628\u0627\u0646",
+    "Punjabi": "\u0a2a\u0a70\u0a1c\u0a3e\u0a2c\u0a40 \u0a2d\u0a3e\u0a36\u0a3e",
+    "Bengali": "\u09ac\u09be\u0982\u09b2\u09be \u09ad\u09be\u09b7\u09be",
+    "Hindi": "\u0939\u093f\u0928\u094d\u0926\u0940 \u092d\u093e\u0937\u093e",
+    "Polish": "za\u017c\u00f3\u0142\u0107 g\u0119\u015bl\u0105 ja\u017a\u0144",
+    "Greek": "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac",
+    "Chinese": "\u4e2d\u6587\u6c49\u5b57",
+}
+
+
+def _squeezed(text: str) -> str:
+    """Text without spaces or invisible direction marks (pdftotext adds both around shaped and right-to-left runs)."""
+    return "".join(c for c in text if not c.isspace() and c not in "\u202a\u202b\u202c\u200e\u200f")
+
+
+def test_every_script_of_a_decision_prints_and_what_cannot_is_marked_and_said(seeded_url, tmp_path, capsys, caplog):
+    """Punjabi, Bengali, Hindi and Chinese once printed as blanks, said only by a raw fpdf2 line on stderr."""
+    _tool("pdffonts")
+    day = date.fromisoformat(MEETING)
+    typed = " ".join(f"{language}: {words}." for language, words in LANGUAGES.items())
+    meeting_records.add_decision(seeded_url, roles.operator("tester"), day, typed)
+    meeting_records.add_decision(seeded_url, roles.operator("tester"), day, "Linear B \U00010000 is not printable")
+    path = tmp_path / "languages.pdf"
+    code, out, err = _cli(capsys, seeded_url, "pack", "--meeting", MEETING, "--out", str(path), "--json")
+    assert code == 0, err
+    words = _squeezed(subprocess.run([_tool("pdftotext"), str(path), "-"], capture_output=True, text=True).stdout)
+    assert [language for language, sample in LANGUAGES.items() if _squeezed(sample) not in words] == []
+    fonts = subprocess.run([_tool("pdffonts"), str(path)], capture_output=True, text=True, check=True).stdout
+    assert [
+        n for n in ("NotoSansGurmukhi", "NotoSansBengali", "NotoSansDevanagari", "NotoSansCJK") if n not in fonts
+    ] == [], fonts
+    assert "LinearB\u25a1isnotprintable" in words  # the character no font has is marked where it was
+    notes = json.loads(out)["notes"]
+    assert len(notes) == 1 and "1 character typed could not be printed" in notes[0] and "U+10000" in notes[0]
+    assert not [r for r in caplog.records if "missing the following glyphs" in r.getMessage()]

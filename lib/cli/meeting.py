@@ -183,17 +183,20 @@ def cmd_pack(url: str, args: argparse.Namespace) -> None:
     queries.check_ready(url)
     day = parse_date(args.meeting, "--meeting")
     started = time.monotonic()
-    path = _checked(lambda: pack_files.write(url, day, Path(args.out)))
+    path, notes = _checked(lambda: pack_files.write(url, day, Path(args.out)))
     payload = {
         "meeting": day,
         "file": str(path),
         "bytes": path.stat().st_size,
         "seconds": round(time.monotonic() - started, 2),
+        "notes": list(notes),
     }
     if args.json:
         emit(payload, True)
     else:
         print(f"Wrote {path} ({payload['bytes'] / 1024:,.0f} KB) in {payload['seconds']} s.")
+        for note in notes:
+            print(f"Note: {note}")
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -27,6 +27,14 @@ WARD_MEASURE = "crime:all"
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """A pack written in one format: the file's bytes, and what the reader should be told about it (one line each)."""
+
+    data: bytes
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ChartData:
     """An XmR chart's data: month labels, the values and the process mean and limits."""
 

@@ -6,6 +6,7 @@ directly, and tags section headings in the PDF's structure tree (reportlab's ope
 from __future__ import annotations
 
 import math
+import unicodedata
 from pathlib import Path
 
 from fpdf import FPDF
@@ -15,7 +16,7 @@ from lib.core.text import visible
 from lib.figures import palette
 from lib.geo import hexmap
 from lib.pack import wording
-from lib.pack.content import ChartData, KpiFigures, Pack
+from lib.pack.content import ChartData, KpiFigures, Pack, Rendered
 
 FONT_CANDIDATES = (  # a Unicode font, so any text a lead typed prints as typed (Debian: fonts-dejavu-core)
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
@@ -24,6 +25,20 @@ FONT_CANDIDATES = (  # a Unicode font, so any text a lead typed prints as typed 
         "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
     ),
 )
+
+
+NOTO = "/usr/share/fonts/truetype/noto/"
+NOTO_CJK = "/usr/share/fonts/opentype/noto/"
+# Scripts DejaVu Sans lacks, from Debian's fonts-noto-core and fonts-noto-cjk: (name, regular, bold, face in a
+# collection). Urdu and Arabic, Punjabi (Gurmukhi), Bengali, Hindi (Devanagari), then Chinese (Simplified, face 2).
+FALLBACK_FONTS = (
+    ("arabic", NOTO + "NotoNaskhArabic-Regular.ttf", NOTO + "NotoNaskhArabic-Bold.ttf", 0),
+    ("gurmukhi", NOTO + "NotoSansGurmukhi-Regular.ttf", NOTO + "NotoSansGurmukhi-Bold.ttf", 0),
+    ("bengali", NOTO + "NotoSansBengali-Regular.ttf", NOTO + "NotoSansBengali-Bold.ttf", 0),
+    ("devanagari", NOTO + "NotoSansDevanagari-Regular.ttf", NOTO + "NotoSansDevanagari-Bold.ttf", 0),
+    ("cjk", NOTO_CJK + "NotoSansCJK-Regular.ttc", NOTO_CJK + "NotoSansCJK-Bold.ttc", 2),
+)
+MISSING_MARK = "\u25a1"  # WHITE SQUARE: printed instead of a character no font here has (in DejaVu Sans)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -45,11 +60,14 @@ class Document(FPDF):
         self.set_author("Safer Leeds")
         self.set_lang("en-GB")
         self.family = "helvetica"
+        self.missing: set[str] = set()  # characters typed that no font here can print (each shown as MISSING_MARK)
+        self._printable: set[int] = set()
         for regular, bold in FONT_CANDIDATES:
             if Path(regular).is_file() and Path(bold).is_file():
                 self.add_font("body", "", regular)
                 self.add_font("body", "B", bold)
                 self.family = "body"
+                self._add_fallbacks()
                 break
         self.set_section_title_styles(
             TextStyle(
@@ -67,10 +85,37 @@ class Document(FPDF):
         self.alias_nb_pages()
         self.set_font(self.family, "", 10)
 
+    def _add_fallbacks(self) -> None:
+        """The fallback fonts that are installed, for the scripts DejaVu lacks, with text shaping (HarfBuzz), which
+        joins Arabic letters and forms Indic conjuncts."""
+        names = []
+        for name, regular, bold, face in FALLBACK_FONTS:
+            if Path(regular).is_file() and Path(bold).is_file():
+                self.add_font(name, "", regular, collection_font_number=face)
+                self.add_font(name, "B", bold, collection_font_number=face)
+                names.append(name)
+        if names:
+            self.set_fallback_fonts(names, exact_match=False)
+        self.set_text_shaping(True)
+        for font in self.fonts.values():
+            self._printable |= set(getattr(font, "cmap", {}))
+
     def plain(self, text: str) -> str:
-        """Text the chosen font can print (the built-in fallback font knows Latin-1 only)."""
+        """Text the fonts here can print: a character none has is shown as MISSING_MARK and noted in missing (the
+        built-in font of a machine without DejaVu knows Latin-1 only)."""
         shown = visible(text)
-        return shown if self.family == "body" else shown.encode("latin-1", "replace").decode("latin-1")
+        if self.family != "body":
+            return shown.encode("latin-1", "replace").decode("latin-1")
+        if all(ord(c) in self._printable for c in shown):
+            return shown
+        kept = []
+        for character in shown:
+            if ord(character) in self._printable or character.isspace() or unicodedata.category(character) == "Cf":
+                kept.append(character)
+            else:
+                self.missing.add(character)
+                kept.append(MISSING_MARK)
+        return "".join(kept)
 
     def footer(self) -> None:
         """Page n of N, and the meeting."""
@@ -224,8 +269,8 @@ def _kpi(document: Document, kpi: KpiFigures) -> None:
         document.set_y(max(document.get_y(), top + 84))
 
 
-def write(pack: Pack) -> bytes:
-    """The pack as a PDF file."""
+def write(pack: Pack) -> Rendered:
+    """The pack as a PDF file, with a note if some typed character could not be printed."""
     document = Document(pack)
     document.heading(wording.COVER_TITLE)
     document.lines(wording.cover_lines(pack), 14)
@@ -286,4 +331,15 @@ def write(pack: Pack) -> bytes:
     document.heading(wording.SOURCES)
     document.rows(pack.sources, 7)
     document.lines([pack.disclosure_note], 8)
-    return bytes(document.output())
+    data = bytes(document.output())
+    return Rendered(data, (missing_note(document.missing),) if document.missing else ())
+
+
+def missing_note(missing: set[str]) -> str:
+    """One line naming the characters no font here could print."""
+    shown = ", ".join(f"U+{ord(c):04X}" for c in sorted(missing)[:10]) + (" ..." if len(missing) > 10 else "")
+    return (
+        f"{len(missing)} character{'s' if len(missing) != 1 else ''} typed could not be printed in the PDF (no font on "
+        f"this server has {'them' if len(missing) != 1 else 'it'}) and show as {MISSING_MARK}: {shown}. Install "
+        "Debian's fonts-noto-core and fonts-noto-cjk, or use the PowerPoint."
+    )

@@ -24,15 +24,18 @@ def check_suffix(suffix: str) -> None:
         raise ValueError(f"the board pack is written as .pptx (PowerPoint) or .pdf, not {shown}")
 
 
-def render(pack: content.Pack, suffix: str) -> bytes:
-    """The pack as the bytes of a .pptx or .pdf file; ValueError for any other kind."""
+def render(pack: content.Pack, suffix: str) -> content.Rendered:
+    """The pack as a .pptx or .pdf file (its bytes and notes for the reader); ValueError for any other kind."""
     check_suffix(suffix)
     return FORMATS[suffix.lower()](pack)
 
 
-def write(url: str, meeting_date: date, path: Path, progress: content.Progress | None = None) -> Path:
-    """Build the pack for a meeting and write it to path (.pptx or .pdf), all or nothing; ValueError (one line) for
-    an unknown meeting, another extension or a folder that cannot be written."""
+def write(
+    url: str, meeting_date: date, path: Path, progress: content.Progress | None = None
+) -> tuple[Path, tuple[str, ...]]:
+    """Build the pack for a meeting and write it to path (.pptx or .pdf), all or nothing; returns the path and the
+    notes for the reader. ValueError (one line) for an unknown meeting, another extension or a folder that cannot be
+    written."""
     check_suffix(path.suffix)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -42,15 +45,15 @@ def write(url: str, meeting_date: date, path: Path, progress: content.Progress |
     pack = content.build(url, meeting_date, progress)
     if progress:
         progress(0.9, f"Writing {path.suffix.lstrip('.').upper()}")
-    data = render(pack, path.suffix)
+    rendered = render(pack, path.suffix)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            stream.write(rendered.data)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise ValueError(f"cannot write {path}: {error.strerror or error}") from error
     if progress:
         progress(1.0, "Done")
-    return path
+    return path, rendered.notes

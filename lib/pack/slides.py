@@ -19,7 +19,7 @@ from lib.core.text import visible
 from lib.figures import palette
 from lib.geo import hexmap
 from lib.pack import wording
-from lib.pack.content import ChartData, Pack
+from lib.pack.content import ChartData, Pack, Rendered
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 inches: PowerPoint's own 16:9
 MARGIN = Inches(0.5)
@@ -184,7 +184,7 @@ def _hex_map(deck: Deck, slide: Slide, pack: Pack) -> None:
     )
 
 
-def write(pack: Pack) -> bytes:
+def write(pack: Pack) -> Rendered:
     """The pack as a .pptx file."""
     deck = Deck()
     cover = deck.slide(wording.COVER_TITLE)
@@ -247,4 +247,4 @@ def write(pack: Pack) -> bytes:
         deck.table(slide, rows, 1.2, 5.2, 8)
         if index == 0:
             deck.text(slide, [pack.disclosure_note], 6.6, 0.7, 9)
-    return deck.save()
+    return Rendered(deck.save())

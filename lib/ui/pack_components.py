@@ -19,7 +19,7 @@ FORMATS = ((".pptx", "PowerPoint"), (".pdf", "PDF"))
 LOGGER = logging.getLogger(__name__)
 
 
-def _rendered(pack: content.Pack, suffix: str, label: str) -> bytes | str:
+def _rendered(pack: content.Pack, suffix: str, label: str) -> content.Rendered | str:
     """One format's bytes, or (if it cannot be written) what to tell the reader: one format failing never takes the
     other down. The failure is logged with its traceback for the administrator."""
     try:
@@ -65,15 +65,18 @@ def board_pack(url: str, plan: agenda.Agenda) -> None:
         stem = f"safer-leeds-board-pack-{meeting.isoformat()}"
         with st.container(horizontal=True):
             for suffix, label in FORMATS:
-                data = ready[1][suffix]
-                if isinstance(data, str):
-                    st.error(data, icon=":material/error:")
+                written = ready[1][suffix]
+                if isinstance(written, str):
+                    st.error(written, icon=":material/error:")
                     continue
                 st.download_button(
                     f"Download the board pack ({label})",
-                    data,
+                    written.data,
                     file_name=stem + suffix,
                     mime=files.MEDIA_TYPES[suffix],
                     icon=":material/download:",
                     key=f"pack_{suffix}",
                 )
+        for written in ready[1].values():
+            for note in [] if isinstance(written, str) else written.notes:
+                st.warning(note, icon=":material/font_download_off:")
