@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -177,18 +178,17 @@ def test_the_pdf_holds_the_headline_figures_is_tagged_and_is_rendered_for_review
     assert len(list(ARTEFACTS.glob(f"{backend}-page-*.png"))) >= 10
 
 
-def test_libreoffice_converts_the_powerpoint_without_errors(seeded_pack, tmp_path):
-    _, pptx, _ = seeded_pack
-    office = _tool("soffice")
+def _converted(pptx: Path, folder: Path) -> Path:
+    """The PowerPoint as LibreOffice renders it, as PDF (its own profile in folder)."""
     result = subprocess.run(
         [
-            office,
-            f"-env:UserInstallation=file://{tmp_path}/profile",
+            _tool("soffice"),
+            f"-env:UserInstallation=file://{folder}/profile",
             "--headless",
             "--convert-to",
             "pdf",
             "--outdir",
-            str(tmp_path),
+            str(folder),
             str(pptx),
         ],
         capture_output=True,
@@ -196,7 +196,12 @@ def test_libreoffice_converts_the_powerpoint_without_errors(seeded_pack, tmp_pat
         timeout=240,
     )
     assert result.returncode == 0, result.stderr
-    converted = tmp_path / "pack.pdf"
+    return folder / f"{pptx.stem}.pdf"
+
+
+def test_libreoffice_converts_the_powerpoint_without_errors(seeded_pack, tmp_path):
+    _, pptx, _ = seeded_pack
+    converted = _converted(pptx, tmp_path)
     assert converted.is_file() and converted.stat().st_size > 10_000
     info = subprocess.run([_tool("pdfinfo"), str(converted)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
@@ -275,10 +280,10 @@ def test_a_failed_write_leaves_no_half_written_pack(shared_seeded_url, tmp_path,
 
 def _words(prefix: str, limit: int) -> str:
     """Prose of distinct words filling limit characters exactly (every word can be looked for in the output)."""
-    words, length = [], -1
-    while length + 6 <= limit:
+    words, length, step = [], -1, len(prefix) + 5
+    while length + step <= limit:
         words.append(f"{prefix}{len(words):04d}")
-        length += 6
+        length += step
     prose = " ".join(words)
     return prose + "x" * (limit - len(prose))
 
@@ -363,3 +368,49 @@ def test_every_script_of_a_decision_prints_and_what_cannot_is_marked_and_said(se
     notes = json.loads(out)["notes"]
     assert len(notes) == 1 and "1 character typed could not be printed" in notes[0] and "U+10000" in notes[0]
     assert not [r for r in caplog.records if "missing the following glyphs" in r.getMessage()]
+
+
+def _word_boxes(pdf: Path) -> list[tuple[str, float, float, float]]:
+    """Every word pdftotext finds, with its height and how far its bottom and right edge lie inside the page
+    (negative: off the page)."""
+    html = subprocess.run(
+        [_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    boxes = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S):
+        width, height = float(page[1]), float(page[2])
+        for word in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page[3]
+        ):
+            x0, y0, x1, y1 = (float(word[i]) for i in range(1, 5))
+            boxes.append((word[5], y1 - y0, height - y1, width - x1))
+    return boxes
+
+
+def test_long_reports_commentary_and_decisions_continue_on_slides_at_a_readable_size(seeded_url, tmp_path, capsys):
+    """A 4,000-character report once shrank to about 2 pt in LibreOffice and ran off the slide in PowerPoint."""
+    acting, day = roles.operator("tester"), date.fromisoformat(MEETING)
+    parts = {letter: _words(letter, meeting_records.REPORT_LIMIT) for letter in "hdk"}
+    meeting_records.set_report(seeded_url, acting, "DS1_CALLS", day, parts["h"], parts["d"], None, parts["k"], True)
+    commentary = _words("m", meeting_records.REPORT_LIMIT)  # on a KPI that is not off track: the priority's slide
+    meeting_records.set_report(seeded_url, acting, "DS1_RESPONSE", day, commentary, "More to do", None, "", True)
+    decisions = [_words(f"q{n}", meeting_records.DECISION_LIMIT) for n in range(3)]
+    for n, body in enumerate(decisions):
+        meeting_records.add_decision(seeded_url, acting, day, body, 1, f"Member {n}")
+    pptx = _pack(capsys, seeded_url, tmp_path / "long.pptx")
+
+    deck = Presentation(str(pptx))
+    titles = _titles(deck)
+    assert sum(t.startswith(f"{wording.EXCEPTION}:") and t.endswith("(continued)") for t in titles) >= 2
+    assert any(t.startswith(f"{wording.PRIORITY} 1.") and t.endswith("(continued)") for t in titles)
+    assert any(t == f"{wording.ACTIONS} (continued)" for t in titles)
+    everything = _all_text(deck)
+    assert "What is being done: More to do" in everything  # commentary carries every part, not only the first
+    assert "priority 1. " in everything and "proposed by Member 2" in everything
+
+    typed = [w for t in (*parts.values(), commentary, *decisions) for w in t.split()]
+    boxes = _word_boxes(_converted(pptx, tmp_path))
+    found = {word: (size, below, right) for word, size, below, right in boxes}
+    assert [w for w in typed if w not in found] == []
+    assert min(found[w][0] for w in typed) >= 10  # points: readable projected (2 pt before)
+    assert min(min(found[w][1], found[w][2]) for w in typed) >= 0  # nothing runs off a slide

@@ -100,6 +100,7 @@ class Pack:
     ward_legend: list[tuple[str, str]]  # (colour, label)
     actions_due: list[list[str]]  # header row first
     actions_raised_last_time: list[list[str]]
+    actions_raised_here: list[list[str]]  # at this meeting (header row first): in a pack written after it
     decisions: list[str]
     sources: list[list[str]] = field(default_factory=list)  # header row first
     disclosure_note: str = disclosure.EXPLANATION
@@ -176,6 +177,16 @@ def _action_rows(rows: list[dict[str, Any]]) -> list[list[str]]:
             for r in rows
         ],
     ]
+
+
+def _decision(row: dict[str, Any], priority_names: dict[int, str]) -> str:
+    """A decision with the priority it concerns and who proposed it, when recorded."""
+    about = []
+    if row.get("priority_id") is not None and not pd.isna(row["priority_id"]):
+        about.append(f"priority {priority_names.get(int(row['priority_id']), row['priority_id'])}")
+    if row.get("proposed_by"):
+        about.append(f"proposed by {row['proposed_by']}")
+    return row["text"] + (f" ({'; '.join(about)})" if about else "")
 
 
 def _since(changes: summary.SinceLastMeeting | None) -> dict[str, list[str]]:
@@ -294,6 +305,7 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
     tell(0.45, "Priorities")
     deliverables = queries.deliverables(url)
     priorities = []
+    names = {int(p["id"]): f"{p['id']}. {p['name']}" for p in queries.priorities(url).to_dict(orient="records")}
     for p in queries.priorities(url).to_dict(orient="records"):
         codes = catalogue.loc[catalogue["priority_id"] == p["id"], "code"].tolist()
         statuses = deliverables.loc[deliverables["priority_id"] == p["id"], "status"].value_counts()
@@ -316,11 +328,9 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
         (months["has_real"][[periods.month_end(m) <= dates.cutoff for m in months["month"]]] == 0).tail(24).any()
     )
     tell(0.8, "Actions and sources")
-    previous_raised = [
-        r
-        for r in agenda.action_rows(meeting_queries.actions(url), meeting_date)
-        if dates.previous and r["meeting_raised"] == dates.previous
-    ]
+    every_action = agenda.action_rows(meeting_queries.actions(url), meeting_date)
+    previous_raised = [r for r in every_action if dates.previous and r["meeting_raised"] == dates.previous]
+    raised_here = [r for r in every_action if r["meeting_raised"] == meeting_date]
     headline = catalogue.dropna(subset=["headline_rank"]).sort_values("headline_rank")["code"].tolist()
     return Pack(
         meeting=meeting_date,
@@ -341,6 +351,7 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
         ward_legend=ward_legend,
         actions_due=_action_rows(plan.actions_due),
         actions_raised_last_time=_action_rows(previous_raised),
-        decisions=[d["text"] for d in plan.decisions],
+        actions_raised_here=_action_rows(raised_here),
+        decisions=[_decision(d, names) for d in plan.decisions],
         sources=_sources(catalogue, every),
     )

@@ -320,13 +320,13 @@ def write(pack: Pack) -> Rendered:
 
     document.heading(wording.ACTIONS)
     document.lines(wording.action_lines(pack), 10)
-    document.heading(wording.ACTIONS_DUE, level=1, new_page=False)
-    document.rows(
-        pack.actions_due if len(pack.actions_due) > 1 else [pack.actions_due[0], ["", "None", "", "", "", "", ""]]
-    )
-    document.heading(wording.ACTIONS_LAST_TIME, level=1, new_page=False)
-    last = pack.actions_raised_last_time
-    document.rows(last if len(last) > 1 else [last[0], ["", "None", "", "", "", "", ""]])
+    for title, rows in (
+        (wording.ACTIONS_DUE, pack.actions_due),
+        (wording.ACTIONS_LAST_TIME, pack.actions_raised_last_time),
+        (wording.ACTIONS_HERE, pack.actions_raised_here),
+    ):
+        document.heading(title, level=1, new_page=False)
+        document.rows(rows if len(rows) > 1 else [rows[0], ["", "None", "", "", "", "", ""]])
 
     document.heading(wording.SOURCES)
     document.rows(pack.sources, 7)

@@ -4,6 +4,8 @@ ward hex map drawn with native shapes, tables for the rest. Words and colours as
 from __future__ import annotations
 
 import io
+import textwrap
+import unicodedata
 from collections.abc import Iterable
 
 from pptx import Presentation
@@ -25,6 +27,10 @@ WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 inches: PowerPoint's
 MARGIN = Inches(0.5)
 TITLE_ONLY = 5  # the default template's "Title Only" layout
 ROWS_PER_SLIDE = 12
+TEXT_PT = 12  # the smallest size text of any length is set in on a slide (readable when projected)
+CHARACTER_EM = 0.55  # an average character's width in ems (DejaVu and Calibri are narrower: the estimate is safe)
+LINE_SPACING = 1.3  # a line's height in ems
+CONTINUED_HEIGHT = 5.9  # inches of text on a continuation slide, below its title
 
 
 def _rgb(colour: str) -> RGBColor:
@@ -63,12 +69,14 @@ class Deck:
         size: int = 14,
         left: float = 0.5,
         width: float = 12.33,
+        shrink: bool = True,
     ) -> None:
-        """A text box of lines (inches); text shrinks to fit when opened."""
+        """A text box of short lines (inches) that fit it; text shrinks to fit when opened. Text of any length goes
+        through flow(), which continues it on further slides instead."""
         box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
         frame = box.text_frame
         frame.word_wrap = True
-        frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
+        frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE if shrink else MSO_AUTO_SIZE.NONE
         for index, line in enumerate(lines):
             paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
             paragraph.text = visible(line)
@@ -121,11 +129,50 @@ class Deck:
             series.marker.style = XL_MARKER_STYLE.NONE
             series.format.line.dash_style = 4  # dash: the mean and limits are reference lines, not data
 
+    def flow(
+        self, slide: Slide, title: str, lines: list[str], top: float, height: float, size: int = TEXT_PT
+    ) -> None:
+        """Text of any length from top (inches) on slide, continued on "title (continued)" slides below the title
+        as often as it needs, never smaller than size points (a 4,000-character report once shrank to 2 pt)."""
+        size = max(size, TEXT_PT)
+        pages = text_pages(lines, 12.33, height, size)
+        self.text(slide, pages[0], top, height, size, shrink=False)
+        for page in pages[1:]:
+            self.text(self.slide(f"{title} (continued)"), page, 1.2, CONTINUED_HEIGHT, size, shrink=False)
+
     def save(self) -> bytes:
         """The .pptx file's bytes."""
         buffer = io.BytesIO()
         self.prs.save(buffer)
         return buffer.getvalue()
+
+
+def text_pages(lines: list[str], width: float, height: float, size: int) -> list[list[str]]:
+    """Lines (each may hold line breaks) split into pages that fit a box of width x height inches at size points:
+    the first page for that box, the rest for a continuation slide's CONTINUED_HEIGHT. Widths are estimated
+    generously (a character at CHARACTER_EM of the size; wide CJK characters as two), so a page never overflows."""
+    per_line = max(20, int(width * 72 / (size * CHARACTER_EM)))
+    pages: list[list[str]] = [[]]
+    room = max(1, int(height * 72 / (size * LINE_SPACING)))
+    for line in lines:
+        for paragraph in str(line).split("\n"):
+            wrapped = textwrap.wrap(paragraph, _narrow(per_line, paragraph)) or [""]
+            start = 0
+            while start < len(wrapped):
+                if room <= 0:
+                    pages.append([])
+                    room = max(1, int(CONTINUED_HEIGHT * 72 / (size * LINE_SPACING)))
+                taken = wrapped[start : start + room]
+                pages[-1].append(" ".join(taken))
+                room -= len(taken)
+                start += len(taken)
+    return [page for page in pages if page] or [[""]]
+
+
+def _narrow(per_line: int, paragraph: str) -> int:
+    """Characters per line for a paragraph: half as many where it is mostly wide (East Asian) characters."""
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in paragraph)
+    return max(10, per_line // 2) if wide * 2 > len(paragraph or " ") else per_line
 
 
 def _chunks(rows: list[list[str]], size: int = ROWS_PER_SLIDE) -> list[list[list[str]]]:
@@ -193,9 +240,10 @@ def write(pack: Pack) -> Rendered:
     exceptions = deck.slide(wording.EXCEPTIONS)
     deck.table(exceptions, wording.exception_rows(pack), 1.3, 5.5, 10)
     for kpi, report in pack.exceptions:
-        slide = deck.slide(f"{wording.EXCEPTION}: {kpi.name}")
+        title = f"{wording.EXCEPTION}: {kpi.name}"
+        slide = deck.slide(title)
         deck.text(slide, wording.kpi_lines(kpi), 1.2, 1.8, 12)
-        deck.text(slide, wording.report_lines(report), 3.1, 4.1, 13)
+        deck.flow(slide, title, wording.report_lines(report), 3.1, 4.1, 13)
 
     for kpi in pack.headline:
         slide = deck.slide(f"{wording.HEADLINE}: {kpi.name}")
@@ -209,10 +257,12 @@ def write(pack: Pack) -> Rendered:
     deck.table(matrix, pack.matrix, 1.3, 4.5, 11)
 
     for priority in pack.priorities:
-        slide = deck.slide(f"{wording.PRIORITY} {priority['title']}")
+        title = f"{wording.PRIORITY} {priority['title']}"
+        slide = deck.slide(title)
         rows = wording.priority_rows(priority)
-        deck.text(slide, wording.priority_lines(priority), 1.1, 0.8, 11)
-        deck.table(slide, rows, 2.0, 0.35 * len(rows), 9)
+        deck.table(slide, rows, 1.2, 0.35 * len(rows), 9)
+        below = 1.4 + 0.35 * len(rows)
+        deck.flow(slide, title, wording.priority_lines(priority), below, max(0.5, 7.1 - below))
         for kpi in priority["kpis"]:
             if kpi.chart is not None:
                 chart_slide = deck.slide(f"{wording.PRIORITY} {priority['title'].split('.')[0]}: {kpi.name}")
@@ -227,10 +277,11 @@ def write(pack: Pack) -> Rendered:
     _hex_map(deck, ward, pack)
 
     actions = deck.slide(wording.ACTIONS)
-    deck.text(actions, wording.action_lines(pack), 1.2, 5.9, 11)
+    deck.flow(actions, wording.ACTIONS, wording.action_lines(pack), 1.2, CONTINUED_HEIGHT)
     for title, rows in (
         (wording.ACTIONS_DUE, pack.actions_due),
         (wording.ACTIONS_LAST_TIME, pack.actions_raised_last_time),
+        (wording.ACTIONS_HERE, pack.actions_raised_here),
     ):
         for index, chunk in enumerate(_chunks(rows)):
             slide = deck.slide(title + (" (continued)" if index else ""))

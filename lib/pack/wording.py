@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from lib.pack.content import KpiFigures, Pack
 
 COVER_TITLE = "Safer Leeds Executive: performance report"
@@ -18,6 +20,7 @@ WARD_MAP = "Crime by ward"
 ACTIONS = "Actions and decisions"
 ACTIONS_DUE = "Actions due at this meeting"
 ACTIONS_LAST_TIME = "Actions raised at the last meeting"
+ACTIONS_HERE = "Actions raised at this meeting"
 SOURCES = "Sources and definitions"
 # The pack's sections in order, as the first words of their slides' titles (and PDF headings).
 SECTION_ORDER = (COVER_TITLE, EXCEPTION, HEADLINE, SINCE, MATRIX, PRIORITY, "Crime:", WARD_MAP, "Actions", SOURCES)
@@ -78,10 +81,15 @@ def report_lines(report: dict[str, Any] | None) -> list[str]:
     """A lead's exception report (submitted only; a draft is not the lead's report yet)."""
     if report is None or report["status"] != "submitted":
         return ["No report: the priority lead has not submitted an exception report."]
-    lines = [f"Exception report by {report['author']}", f"What is happening: {report['happening']}"]
+    return [f"Exception report by {report['author']}", *report_parts(report)]
+
+
+def report_parts(report: dict[str, Any]) -> list[str]:
+    """Every part of a report a lead filled in, each headed in words."""
+    lines = [f"What is happening: {report['happening']}"]
     if report.get("doing"):
         lines.append(f"What is being done: {report['doing']}")
-    if report.get("by_when") is not None:
+    if report.get("by_when") is not None and not pd.isna(report["by_when"]):
         lines.append(f"By when: {report['by_when']:%d %B %Y}")
     if report.get("help_asked"):
         lines.append(f"Help asked of the Executive: {report['help_asked']}")
@@ -119,8 +127,10 @@ def priority_rows(priority: dict[str, Any]) -> list[list[str]]:
 def priority_lines(priority: dict[str, Any]) -> list[str]:
     """A priority's deliverables and its leads' commentary."""
     lines = [priority["deliverables"]]
+    names = {kpi.code: kpi.name for kpi in priority["kpis"]}
     for code, report in priority["commentary"]:
-        lines.append(f"{code} ({report['author']}): {report['happening']}")
+        lines.append(f"Commentary on {names.get(code, code)} by {report['author']}:")
+        lines += [f"  {part}" for part in report_parts(report)]
     return lines
 
 
@@ -131,6 +141,7 @@ def action_lines(pack: Pack) -> list[str]:
     lines = [
         f"Actions due at this meeting: {due} ({overdue} overdue).",
         f"Actions raised at the last meeting: {len(pack.actions_raised_last_time) - 1}.",
+        f"Actions raised at this meeting: {len(pack.actions_raised_here) - 1}.",
         "Decisions:" if pack.decisions else "Decisions: none recorded yet.",
     ]
     return lines + [f"  {number}. {text}" for number, text in enumerate(pack.decisions, start=1)]
