@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 
@@ -234,7 +235,7 @@ def test_suppressed_ward_figures_show_only_as_hidden_marks(seeded_url, tmp_path,
         assert labels[row["ward_name"]] in ("<5", "[c]"), row["ward_name"]
     everything = _all_text(deck)
     for row in hidden.to_dict(orient="records"):
-        name = wording.short_ward(row["ward_name"])
+        name = "\n".join(wording.ward_lines(row["ward_name"]))
         assert f"{name}\n<5" in everything or f"{name}\n[c]" in everything
 
 
@@ -414,3 +415,51 @@ def test_long_reports_commentary_and_decisions_continue_on_slides_at_a_readable_
     assert [w for w in typed if w not in found] == []
     assert min(found[w][0] for w in typed) >= 10  # points: readable projected (2 pt before)
     assert min(min(found[w][1], found[w][2]) for w in typed) >= 0  # nothing runs off a slide
+
+
+def test_ward_names_are_whole_and_tables_name_kpis_in_words(seeded_pack):
+    """The hex map cut 10 of 33 ward names ("Calverley & Fars…"); the matrix and sources led with codes; the
+    exceptions had no chart until pages later."""
+    url, pptx, pdf = seeded_pack
+    names = queries.wards(url)["name"].tolist()
+    deck = Presentation(str(pptx))
+    ward_slide = next(s for s in deck.slides if s.shapes.title.text.startswith(wording.WARD_MAP))
+    labels = [" ".join(p.text for p in s.text_frame.paragraphs[:-1]) for s in ward_slide.shapes if s.has_text_frame]
+    assert [n for n in names if n not in labels] == []
+    pages = subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    map_page = next(p for p in pages.split("\f") if p.lstrip().startswith(wording.WARD_MAP))
+    assert "\u2026" not in map_page
+    assert [n for n in names if not all(part in map_page for part in wording.ward_lines(n))] == []
+
+    catalogue = queries.kpi_catalogue(url)
+    matrix = next(s for s in deck.slides if s.shapes.title.text == wording.MATRIX)
+    cells = next(s for s in matrix.shapes if s.has_table).table
+    text = "\n".join(c.text for row in cells.rows for c in row.cells)
+    assert [code for code in catalogue["code"] if code in text] == []
+    assert sum(name in text for name in catalogue["name"]) == len(catalogue)
+    sources = next(s for s in deck.slides if s.shapes.title.text == wording.SOURCES)
+    first = [row.cells[0].text for row in next(s for s in sources.shapes if s.has_table).table.rows][1:]
+    assert all(any(cell.startswith(name) for name in catalogue["name"]) for cell in first)
+
+    exceptions = [s for s in deck.slides if s.shapes.title.text.startswith(f"{wording.EXCEPTION}: ")]
+    assert exceptions and all(any(shape.has_chart for shape in s.shapes) for s in exceptions)
+
+
+def test_a_pack_gets_the_umasks_mode_and_killed_runs_leave_nothing_behind(shared_seeded_url, tmp_path):
+    """Packs were written 0600 whatever the umask (mkstemp's mode survived the rename), and a killed run's
+    .pack.pptx.XXXX.part stayed for ever."""
+    stale, fresh = tmp_path / ".pack.pptx.abc123.part", tmp_path / ".pack.pptx.def456.part"
+    for part in (stale, fresh):
+        part.write_bytes(b"half a pack")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    before = os.umask(0o022)
+    try:
+        path, _ = files.write(shared_seeded_url, date.fromisoformat(MEETING), tmp_path / "pack.pptx")
+    finally:
+        os.umask(before)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, "pack.pptx"]  # a run still writing is kept
+    path.chmod(0o640)
+    files.write(shared_seeded_url, date.fromisoformat(MEETING), path)
+    assert path.stat().st_mode & 0o777 == 0o640  # a pack written over keeps the mode it was given

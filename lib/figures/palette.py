@@ -14,3 +14,10 @@ CONCERN = ORANGE  # ... orange for concern
 NEUTRAL = "#7030A0"  # ... purple for special cause with no better direction
 COMMON = DARK_GREY
 FONT = "Source Sans Pro, Arial, sans-serif"
+
+
+def is_dark(colour: str) -> bool:
+    """True for a fill ('#12436D') that black text would not stand out on (sRGB luminance below 0.3): use white."""
+    value = colour.lstrip("#")
+    red, green, blue = (int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.3

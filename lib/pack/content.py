@@ -204,11 +204,12 @@ def _since(changes: summary.SinceLastMeeting | None) -> dict[str, list[str]]:
 
 
 def _matrix(items: list[KpiSummary]) -> list[list[str]]:
-    """The summary matrix as rows of text, header first."""
+    """The summary matrix as rows of text, header first: each cell lists its KPIs by name, one a line."""
     cells = summary.summary_matrix(items)
+    names = {item["code"]: item["name"] for item in items}
     header = ["Variation \\ assurance", *[label for _, label in summary.MATRIX_COLUMNS]]
     return [header] + [
-        [label, *[", ".join(cells[(row, column)]) for column, _ in summary.MATRIX_COLUMNS]]
+        [label, *["\n".join(names[code] for code in cells[(row, column)]) for column, _ in summary.MATRIX_COLUMNS]]
         for row, label in summary.MATRIX_ROWS
     ]
 
@@ -267,7 +268,7 @@ def _sources(catalogue: pd.DataFrame, latest: dict[str, KpiFigures]) -> list[lis
         ["KPI", "Definition", "Source", "The figure in this pack"],
         *[
             [
-                f"{k['code']}: {k['name']}",
+                f"{k['name']} ({k['code']})",
                 k["definition"],
                 documents.cite(k["source"]),
                 latest[k["code"]].source or "no values yet",

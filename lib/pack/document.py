@@ -244,20 +244,25 @@ class Document(FPDF):
         xs, ys = [cx for cx, _ in centres.values()], [cy for _, cy in centres.values()]
         scale = min(w / (max(xs) - min(xs) + 2), h / (max(ys) - min(ys) + 2))
         self.set_draw_color(255, 255, 255)
-        self.set_font(self.family, "", 5)
         for cell in pack.ward_cells:
             cx, cy = centres[cell.code]
             px, py = x + (cx - min(xs) + 1) * scale, y + (max(ys) - cy + 1) * scale
             self.set_fill_color(*_rgb(cell.colour))
             self.polygon([hexmap.corner(px, py, scale, i) for i in range(6)], style="DF")
-            self.set_text_color(0, 0, 0)
-            for offset, text in ((-0.8, wording.short_ward(cell.name)), (1.6, cell.shown)):
-                label = self.plain(text)
-                self.text(px - self.get_string_width(label) / 2, py + offset, label)
+            self.set_text_color(*((255, 255, 255) if palette.is_dark(cell.colour) else (0, 0, 0)))
+            lines = [self.plain(line) for line in (*wording.ward_lines(cell.name), cell.shown)]
+            self.set_font(self.family, "", 5)
+            widest = max(self.get_string_width(line) for line in lines)
+            self.set_font_size(5 * min(1.0, 1.6 * scale / widest))  # the whole name inside the hexagon's width
+            step = self.font_size * 1.15
+            for number, line in enumerate(lines):
+                self.text(px - self.get_string_width(line) / 2, py + (number - len(lines) / 2 + 0.8) * step, line)
 
 
 def _kpi(document: Document, kpi: KpiFigures) -> None:
-    """A KPI's tile in words beside its chart."""
+    """A KPI's tile in words beside its chart (on a new page when the chart would not fit below)."""
+    if kpi.chart is not None and document.get_y() + 86 > document.page_break_trigger:
+        document.add_page()
     top = document.get_y()
     document.set_x(14)
     document.set_font(document.family, "", 9)
@@ -278,7 +283,8 @@ def write(pack: Pack) -> Rendered:
     document.heading(wording.EXCEPTIONS)
     document.rows(wording.exception_rows(pack))
     for kpi, report in pack.exceptions:
-        document.heading(f"{wording.EXCEPTION}: {kpi.name}", level=1, new_page=False)
+        document.heading(f"{wording.EXCEPTION}: {kpi.name}", level=1)
+        _kpi(document, kpi)  # the off-track KPI's chart beside its report, not pages later
         document.lines(wording.report_lines(report), 9)
 
     for kpi in pack.headline:

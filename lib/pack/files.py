@@ -3,8 +3,10 @@ the target and renamed into place, so a failure never leaves half a pack."""
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +32,42 @@ def render(pack: content.Pack, suffix: str) -> content.Rendered:
     return FORMATS[suffix.lower()](pack)
 
 
+STALE_PART_SECONDS = 3600  # a temporary part older than this is left from a run that was killed
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux's /proc); else by setting and restoring it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a pack gets: the file's own when it is replaced, else what the umask gives a new file."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _remove_stale_parts(folder: Path, name: str) -> None:
+    """Remove what killed runs left beside the target (.name.XXXX.part older than STALE_PART_SECONDS); a part
+    being written by a run still going is younger and kept."""
+    now = time.time()
+    for part in folder.glob(f".{glob.escape(name)}.*.part"):
+        try:
+            if now - part.stat().st_mtime > STALE_PART_SECONDS:
+                part.unlink()
+        except OSError:
+            continue
+
+
 def write(
     url: str, meeting_date: date, path: Path, progress: content.Progress | None = None
 ) -> tuple[Path, tuple[str, ...]]:
@@ -46,10 +84,12 @@ def write(
     if progress:
         progress(0.9, f"Writing {path.suffix.lstrip('.').upper()}")
     rendered = render(pack, path.suffix)
+    _remove_stale_parts(folder, path.name)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(rendered.data)
+        os.chmod(temporary, _file_mode(path))  # mkstemp's 0600 would survive the rename
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)

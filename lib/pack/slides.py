@@ -129,9 +129,7 @@ class Deck:
             series.marker.style = XL_MARKER_STYLE.NONE
             series.format.line.dash_style = 4  # dash: the mean and limits are reference lines, not data
 
-    def flow(
-        self, slide: Slide, title: str, lines: list[str], top: float, height: float, size: int = TEXT_PT
-    ) -> None:
+    def flow(self, slide: Slide, title: str, lines: list[str], top: float, height: float, size: int = TEXT_PT) -> None:
         """Text of any length from top (inches) on slide, continued on "title (continued)" slides below the title
         as often as it needs, never smaller than size points (a 4,000-character report once shrank to 2 pt)."""
         size = max(size, TEXT_PT)
@@ -207,10 +205,11 @@ def _hex_map(deck: Deck, slide: Slide, pack: Pack) -> None:
         )
         frame = label.text_frame
         frame.word_wrap = True
-        for index, line in enumerate((wording.short_ward(cell.name), cell.shown)):
+        for index, line in enumerate((*wording.ward_lines(cell.name), cell.shown)):
             paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
             paragraph.text, paragraph.alignment = line, PP_ALIGN.CENTER
             paragraph.font.size = Pt(7)
+            paragraph.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF) if palette.is_dark(cell.colour) else RGBColor(0, 0, 0)
     deck.text(slide, ["Legend (colour and words)"], 1.4, 0.4, 12, 9.6, 3.3)
     for index, (colour, words) in enumerate(pack.ward_legend):
         top = 1.9 + index * 0.42
@@ -242,8 +241,10 @@ def write(pack: Pack) -> Rendered:
     for kpi, report in pack.exceptions:
         title = f"{wording.EXCEPTION}: {kpi.name}"
         slide = deck.slide(title)
-        deck.text(slide, wording.kpi_lines(kpi), 1.2, 1.8, 12)
-        deck.flow(slide, title, wording.report_lines(report), 3.1, 4.1, 13)
+        deck.text(slide, wording.kpi_lines(kpi), 1.2, 2.2, 11, 0.5, 4.2)
+        if kpi.chart is not None:  # the off-track KPI's chart beside its figures, not pages later
+            deck.chart(slide, kpi.chart, 1.1, 2.3, 4.9, 7.9)
+        deck.flow(slide, title, wording.report_lines(report), 3.5, 3.7, 13)
 
     for kpi in pack.headline:
         slide = deck.slide(f"{wording.HEADLINE}: {kpi.name}")
@@ -254,7 +255,7 @@ def write(pack: Pack) -> Rendered:
     since = deck.slide(wording.SINCE)
     deck.text(since, wording.since_lines(pack), 1.2, 5.8, 14)
     matrix = deck.slide(wording.MATRIX)
-    deck.table(matrix, pack.matrix, 1.3, 4.5, 11)
+    deck.table(matrix, pack.matrix, 1.3, 4.5, 9)
 
     for priority in pack.priorities:
         title = f"{wording.PRIORITY} {priority['title']}"

@@ -147,6 +147,10 @@ def action_lines(pack: Pack) -> list[str]:
     return lines + [f"  {number}. {text}" for number, text in enumerate(pack.decisions, start=1)]
 
 
-def short_ward(name: str) -> str:
-    """A ward's name short enough for a hexagon."""
-    return name if len(name) <= 18 else name[:16] + "\u2026"
+def ward_lines(name: str, width: int = 13) -> list[str]:
+    """A ward's whole name for a hexagon: one line, or two broken at the space nearest the middle (never cut)."""
+    if len(name) <= width or " " not in name:
+        return [name]
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    best = min(spaces, key=lambda i: max(i, len(name) - i - 1))
+    return [name[:best], name[best + 1 :]]
