@@ -96,7 +96,7 @@ def test_a_lead_loads_their_own_kpis_and_nothing_else(seeded_url, capsys, tmp_pa
     with pytest.raises(roles.PermissionDeniedError, match="only analysts and admins"):
         policeuk.import_sources(seeded_url, [], actor=lead)
     code, _, err = _cli(capsys, "--database-url", seeded_url, "import", "kpi", str(path), "--user", "who@x.org")
-    assert code == 1 and "is not an active user" in err
+    assert code == 1 and "is not a user: ask an admin to add them" in err
 
 
 @pytest.mark.usefixtures("app_url")

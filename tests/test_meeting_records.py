@@ -249,7 +249,10 @@ LONG = "x" * (meeting_records.REPORT_LIMIT + 1)
         (["report", "set", OFF_TRACK, "--meeting", "21/11/2024", "--text", "x", "--user", LEAD], "YYYY-MM-DD"),
         (["report", "set", OFF_TRACK, "--meeting", M2, "--text", "x", "--user", CLLR], "councillors read"),
         (["report", "set", "WALKSAFE_DOWNLOADS", "--meeting", M2, "--text", "x", "--user", LEAD], "only the lead"),
-        (["report", "set", OFF_TRACK, "--meeting", M2, "--text", "x", "--user", "nobody@x.test"], "not an active user"),
+        (
+            ["report", "set", OFF_TRACK, "--meeting", M2, "--text", "x", "--user", "nobody@x.test"],
+            "is not a user: ask an admin to add them",
+        ),
         (
             ["actions", "add", "--meeting", M2, "--owner", EXEC, "--due", "2025-01-01", "--text", "x", "--user", LEAD],
             "only for themselves",

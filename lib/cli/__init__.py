@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -14,7 +15,7 @@ import pandas as pd
 
 from lib.analysis import measures, meetings, spc_file, summary
 from lib.cli import meeting as meeting_commands
-from lib.cli.common import CliError, Parser, actor, command, emit, parse_date, records, user_option
+from lib.cli.common import CliError, Parser, actor, command, emit, parse_date, positive, records, user_option
 from lib.core import config, exports, periods, roles, text
 from lib.geo import reference
 from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk, seed, users
@@ -58,6 +59,8 @@ def cmd_kpi_list(url: str, args: argparse.Namespace) -> None:
     columns = ["code", "name", "priority_id", "priority", "unit", "direction", "target", "target_type", "sensitive"]
     frame = frame[columns].rename(columns={"priority": "priority_name", "priority_id": "priority"})
     frame["sensitive"] = frame["sensitive"].astype(bool)
+    frame = frame.astype(object)
+    frame["priority"] = pd.Series([None if pd.isna(p) else int(p) for p in frame["priority"]], frame.index, object)
     emit(records(frame), args.json)
 
 
@@ -95,7 +98,7 @@ def cmd_kpi_values(url: str, args: argparse.Namespace) -> None:
 def cmd_kpi_summary(url: str, args: argparse.Namespace) -> None:
     """Every KPI's latest value, RAG, changes and SPC verdicts as at a date (default: today)."""
     queries.check_ready(url)
-    as_at = date.fromisoformat(args.as_at) if args.as_at else date.today()
+    as_at = parse_date(args.as_at, "--as-at") if args.as_at else date.today()
     previous = meetings.previous_cutoff(queries.meetings(url), as_at)
     rows = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous)
     emit(
@@ -156,7 +159,7 @@ def _managing(url: str, args: argparse.Namespace) -> None:
     """CliError unless the acting person may manage users."""
     acting = actor(url, args)
     if not roles.may_manage_users(acting):
-        raise CliError(f"{acting.email} is a {acting.role}: only admins manage users")
+        raise CliError(f"{roles.is_a(acting)}: only admins manage users")
 
 
 def _change_users(url: str, args: argparse.Namespace, change: Callable[[], None]) -> None:
@@ -483,6 +486,8 @@ def cmd_crime_counts(url: str, args: argparse.Namespace) -> None:
         raise CliError("give either --month or --from/--to, not both")
     first = _month(args.month or args.from_month, "--month" if args.month else "--from")
     last = _month(args.month or args.to_month, "--month" if args.month else "--to")
+    if first is not None and last is not None and first > last:
+        raise CliError(f"--from {first:%Y-%m} is after --to {last:%Y-%m}: give the earlier month first")
     by = tuple(part.strip() for part in args.by.split(",") if part.strip())
     try:
         frame = measures.crime_counts(url, by, first, last, args.real_only)
@@ -582,7 +587,7 @@ def build_parser() -> argparse.ArgumentParser:
     kpi_import.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
 
     imports = command(commands, "imports", "the import log, newest first", cmd_imports)
-    imports.add_argument("--limit", type=int, default=100, help="how many batches (default 100)")
+    imports.add_argument("--limit", type=positive, default=100, help="how many batches (default 100)")
 
     crime_parser = commands.add_parser("crime", help="police.uk crime counts")
     crime_commands = crime_parser.add_subparsers(dest="command", required=True)
@@ -655,19 +660,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_url_first(argv: list[str]) -> list[str]:
+    """The arguments with --database-url moved to the front, wherever it was given (before or after the command)."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--database-url" and index + 1 < len(argv):
+            front += argv[index : index + 2]
+            index += 2
+            continue
+        (front if token.startswith("--database-url=") else rest).append(token)
+        index += 1
+    return front + rest
+
+
+def _not_text(argv: list[str]) -> str | None:
+    """The usage error for an argument that is not valid UTF-8 (the terminal sent other bytes), else None."""
+    for number, argument in enumerate(argv, start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = argument.encode("utf-8", "replace").decode("utf-8")
+            return f"argument {number} ({shown!r}) is not valid UTF-8 text: check the terminal's character encoding"
+    return None
+
+
+def _quiet_stdout() -> None:
+    """After a reader such as `head` closed the pipe: send what is left to /dev/null, so nothing more is said."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (a test's capture)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 success, 1 error, 2 usage)."""
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    problem = _not_text(arguments)
+    if problem:
+        parser.error(problem)
+    args = parser.parse_args(_database_url_first(arguments))
     url = args.database_url or config.database_url()
     try:
         args.handler(url, args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
     except (CliError, db.DatabaseUnavailableError, db.DatabaseBusyError, roles.PermissionDeniedError) as error:
         print(f"saferleeds: {text.visible(error)}", file=sys.stderr)
         return 1
-    except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback
-        print(
-            f"saferleeds: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", file=sys.stderr
-        )
+    except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback or an exception's name
+        detail = text.visible(str(error).splitlines()[0]) if str(error) else "no details"
+        print(f"saferleeds: the command failed unexpectedly ({detail}); nothing more was done", file=sys.stderr)
         return 1
     return 0
 

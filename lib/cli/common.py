@@ -12,6 +12,7 @@ import pandas as pd
 
 from lib.core import roles, text
 from lib.ingest import batches, users
+from lib.store import queries
 
 
 class CliError(Exception):
@@ -49,7 +50,8 @@ def emit(payload: object, as_json: bool, compact: bool = False) -> None:
     if as_json:  # JSON escapes every control character (\\u009b, \\u202e): nothing reaches the terminal raw
         print(json.dumps(payload, default=json_default, indent=None if compact else 2))
     elif isinstance(payload, list) and payload:
-        print(text.visible(pd.DataFrame(payload).to_string(index=False)))
+        table = pd.DataFrame(payload, dtype=object).fillna("")  # whole numbers stay whole; nothing reads None or NaN
+        print(text.visible(table.to_string(index=False)))
     elif isinstance(payload, dict):
         print(text.visible("\n".join(f"{key}: {value}" for key, value in payload.items())))
     else:
@@ -64,7 +66,12 @@ def actor(url: str, args: argparse.Namespace) -> roles.Actor:
         return roles.operator(batches.who())
     acting = users.actor(url, email)
     if acting is None:
-        raise CliError(f"{email} is not an active user: ask an admin (`saferleeds users add {email} --role ...`)")
+        if queries.user_record(url, email) is not None:
+            raise CliError(
+                f"{email} is deactivated: ask an admin to let them act again "
+                f"(`saferleeds users update {email} --active`)"
+            )
+        raise CliError(f"{email} is not a user: ask an admin to add them (`saferleeds users add {email} --role ...`)")
     return acting
 
 
@@ -81,6 +88,31 @@ def acting_email(text: str) -> str:
 def user_option(parser: argparse.ArgumentParser, *names: str, help_text: str) -> None:
     """The option naming who acts (--user, and --as for the users commands), checked by acting_email."""
     parser.add_argument(*names, dest="user", type=acting_email, metavar="EMAIL", help=help_text)
+
+
+LARGEST_ID = 2**63 - 1  # the largest key either database stores
+
+
+def positive(text: str) -> int:
+    """A count option: a whole number of 1 or more (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more (got {text!r})")
+    return value
+
+
+def record_id(text: str) -> int:
+    """A record's number (an action's, say): a whole number from 1 to LARGEST_ID (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= LARGEST_ID:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a record number (a whole number such as 12)")
+    return value
 
 
 def parse_date(text: str, option: str) -> date:

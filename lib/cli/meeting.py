@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lib.analysis import agenda
-from lib.cli.common import CliError, actor, command, emit, parse_date
+from lib.cli.common import CliError, actor, command, emit, parse_date, record_id
 from lib.core import text
 from lib.ingest import meeting_records
 from lib.store import meeting_queries, queries
@@ -269,7 +269,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     action_update = command(
         action_commands, "update", "change an action's status and/or add a note", cmd_actions_update, user=True
     )
-    action_update.add_argument("id", type=int, help="the action's id")
+    action_update.add_argument("id", type=record_id, help="the action's number (`saferleeds actions list`)")
     action_update.add_argument("--status", help="open, done or dropped (overdue is computed from the due date)")
     action_update.add_argument("--note", help="what has happened")
     action_list = command(

@@ -88,10 +88,20 @@ def refused_kpis(actor: Actor, codes: Iterable[str], kpi_priorities: Mapping[str
     return sorted({code for code in codes if code not in allowed})
 
 
+def role_words(role: str) -> str:
+    """'a lead', 'an executive', 'an admin', 'an analyst': the role with its article."""
+    return f"{'an' if role[:1].lower() in 'aeiou' else 'a'} {role}"
+
+
+def is_a(actor: Actor) -> str:
+    """'lead1@leeds.test is a lead': who the person is, in words."""
+    return f"{actor.email} is {role_words(actor.role)}"
+
+
 def crime_refusal(actor: Actor) -> str:
     """The plain message for someone who may not import police.uk files."""
     return (
-        f"{actor.email} is a {actor.role}: only analysts and admins import police.uk files. Ask an admin "
+        f"{is_a(actor)}: only analysts and admins import police.uk files. Ask an admin "
         "(saferleeds users update) if you need to."
     )
 
@@ -100,7 +110,7 @@ def returns_refusal(actor: Actor, refused: list[str]) -> str:
     """The plain message for a return holding KPIs the person may not load."""
     listed = ", ".join(refused[:10]) + (f" and {len(refused) - 10} more" if len(refused) > 10 else "")
     if actor.role in (EXECUTIVE, COUNCILLOR, PUBLIC):
-        return f"{actor.email} is a {actor.role}: {actor.role}s read the dashboard but do not load data."
+        return f"{is_a(actor)}: {actor.role}s read the dashboard but do not load data."
     return (
         f"{actor.email} may load returns only for their own priorities or KPIs; this return also holds {listed}. "
         "Remove those rows, or ask their owner or an admin."
@@ -152,8 +162,18 @@ def may_update_action(actor: Actor, owner_email: str) -> bool:
     return may_raise_action(actor, owner_email)
 
 
+WHO_TO_ASK = {  # for a refused change to the meeting's records: who can make it instead
+    "write reports": "the KPI's priority lead or an admin",
+    "record decisions": "an executive or an admin",
+    "schedule meetings": "an executive or an admin",
+    "change meetings": "an executive or an admin",
+    "remove meetings": "an executive or an admin",
+}
+
+
 def meeting_refusal(actor: Actor, what: str) -> str:
-    """The plain message for someone whose role does not allow a change to the meeting's records."""
+    """The plain message for someone whose role does not allow a change to the meeting's records, naming who can."""
     if actor.role in (COUNCILLOR, PUBLIC, ANALYST):
-        return f"{actor.email} is a {actor.role}: {actor.role}s read the meeting's records but do not change them."
-    return f"{actor.email} is a {actor.role} and may not {what}. Ask the action's owner, an executive or an admin."
+        return f"{is_a(actor)}: {actor.role}s read the meeting's records but do not change them."
+    ask = WHO_TO_ASK.get(what, "the action's owner, an executive or an admin")
+    return f"{is_a(actor)} and may not {what}. Ask {ask}."

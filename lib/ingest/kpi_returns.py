@@ -67,10 +67,12 @@ class Preview:
 
     @property
     def problem_table(self) -> pd.DataFrame:
-        """Problems as a table: row, column, problem."""
+        """Problems as a table: row, column, problem (row and column None for a problem of the whole file; kept as
+        whole numbers, never 2.0)."""
         return pd.DataFrame(
             [{"row": p.row, "column": p.column, "problem": p.message} for p in self.problems],
             columns=["row", "column", "problem"],
+            dtype=object,
         )
 
 

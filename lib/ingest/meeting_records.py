@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, insert, update
 from sqlmodel import col
 
-from lib.core import periods, roles, text
+from lib.core import emails, periods, roles, text
 from lib.ingest import versions
 from lib.store import db, queries, reads
 from lib.store.models import ActionUpdate, Decision, KpiReport, Meeting, MeetingAction, MeetingChange
@@ -202,10 +202,17 @@ def set_report(
     priority = _kpi_priority(url, kpi_code)
     if not roles.may_write_report(actor, kpi_code, priority):
         raise roles.PermissionDeniedError(
-            f"{actor.email} is a {actor.role}: only the lead for {kpi_code} (or an admin) writes its report"
+            f"{roles.is_a(actor)}: only the lead for {kpi_code} (or an admin) writes its report"
             if actor.role == roles.LEAD
             else roles.meeting_refusal(actor, "write reports")
         )
+    if isinstance(by_when, date):
+        earliest, latest = periods.meeting_window(queries.first_data_month(url), date.today())
+        if not earliest <= by_when <= latest:
+            raise ValueError(
+                f"by when {by_when.isoformat()} is outside {earliest:%d %b %Y} (the first month of data) to "
+                f"{latest:%d %b %Y}: give the date the improvement is expected"
+            )
     given = {"happening": happening, "doing": doing, "by_when": by_when, "help_asked": help_asked}
     now = _now()
     with db.writing(url) as connection:
@@ -265,9 +272,7 @@ def add_action(
 ) -> int:
     """Raise an action at a meeting; returns its id. A KPI given without a priority takes the KPI's."""
     _meeting(url, meeting_date)
-    owner_email = owner_email.strip()
-    if "@" not in owner_email or len(owner_email) > NAME_LIMIT:
-        raise ValueError(f"the owner must be an e-mail address (got {owner_email[:60]!r})")
+    owner_email = emails.checked(owner_email, "the owner's e-mail")
     if not roles.may_raise_action(actor, owner_email):
         raise roles.PermissionDeniedError(
             f"{actor.email} is a lead: leads raise actions only for themselves; an executive or admin raises them for "

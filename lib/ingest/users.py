@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert, update
 from sqlmodel import col
 
-from lib.core import roles, text
+from lib.core import emails, roles, text
 from lib.ingest import versions
 from lib.store import db, queries
 from lib.store.models import AppUser, SignIn, UserScope
@@ -51,9 +51,7 @@ def add(
     wards: list[str] | None = None,
 ) -> None:
     """Add a user with a role and scopes; ValueError (one line) if anything is unknown or they exist already."""
-    email, name = email.strip(), text.checked(name, "The name", NAME_LIMIT, required=False)
-    if "@" not in email:
-        raise ValueError(f"{email!r} is not an e-mail address")
+    email, name = emails.checked(email), text.checked(name, "The name", NAME_LIMIT, required=False)
     _check_role(role)
     scopes = _scopes(url, priorities or [], kpis or [], wards or [])
     if queries.user_record(url, email) is not None:

@@ -85,7 +85,12 @@ def write(
         progress(0.9, f"Writing {path.suffix.lstrip('.').upper()}")
     rendered = render(pack, path.suffix)
     _remove_stale_parts(folder, path.name)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    except OSError as error:  # a folder that takes no new files (/proc, a read-only mount, a full disk)
+        raise ValueError(
+            f"cannot write {path}: the folder {folder} takes no new files ({error.strerror or error})"
+        ) from error
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(rendered.data)
