@@ -11,6 +11,7 @@ from lib.analysis import meetings, spc, summary
 from lib.core.formatting import format_headline
 from lib.core.text import literal
 from lib.store import queries
+from lib.ui import navigation
 
 TIMEOUT = 60
 ROOT = Path(__file__).resolve().parents[1]
@@ -318,3 +319,20 @@ def test_the_layout_cookie_is_read_strictly(text, size):
     from lib.ui import frame_size
 
     assert frame_size.size_from_cookie(text) == size
+
+
+URL_PARAMETERS = ("meeting", "ward", "compare", "priority", "measure", "period", "basis", "kpi", "month")
+
+
+@pytest.mark.usefixtures("app_url")
+@pytest.mark.parametrize("entry", navigation.PAGES, ids=[p.url_path or "overview" for p in navigation.PAGES])
+def test_every_page_with_every_parameter_set_to_nonsense_says_so_and_never_crashes(entry):
+    """/ward-map?ward=XYZ and /ward-profile?compare=XYZ once showed Streamlit's exception box (KeyError: '')."""
+    at = page(entry.script)
+    for key in URL_PARAMETERS:
+        at.query_params[key] = "XYZ"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    corrected = [key for key in URL_PARAMETERS if at.query_params.get(key) != "XYZ"]  # the page used and replaced
+    notes = [w.value for w in at.warning if "XYZ was not found" in w.value]
+    assert len(notes) >= len(corrected), (corrected, notes)

@@ -67,7 +67,8 @@ def _url_choice(
         shown = (fallback(wanted) if fallback else None) or choices[index]
         index = choices.index(shown)
         st.warning(
-            f"{label}: {literal(wanted)} was not found, so this page shows {literal(format_func(shown))}.",
+            f"{label}: {literal(wanted)} was not found, so this page shows "
+            f"{literal(format_func(shown)) if shown else 'none'}.",
             icon=":material/help:",
         )
     where = st.sidebar if sidebar else st

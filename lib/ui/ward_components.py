@@ -12,6 +12,7 @@ from lib.analysis import disclosure, measures
 from lib.analysis.measures import CHANGE, Measure, WardTable
 from lib.core import config
 from lib.core.periods import Period
+from lib.core.text import literal
 from lib.figures import charts, legend, maps
 from lib.geo import boundaries
 from lib.store import queries
@@ -46,6 +47,9 @@ def measure_selector(url: str) -> Measure:
 def basis_selector(measure: Measure) -> str:
     """Count, rate per 1,000 residents, or change on a year earlier (kept in the URL as ?basis=)."""
     bases = [b for b in measures.BASES if measure.additive or b != measures.RATE]
+    wanted = st.query_params.get("basis")
+    if wanted and wanted not in bases:
+        st.warning(f"Show: {literal(wanted)} was not found, so this page shows the default.", icon=":material/help:")
     chosen = st.radio(
         "Show",
         bases,
