@@ -31,6 +31,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 REQUIRE_BROWSER = os.environ.get("SAFERLEEDS_REQUIRE_BROWSER") == "1"
+# How long a browser test waits for the app's own state (a page settled, an element shown, a redirect arrived). On a
+# busy 2-core machine a page's first run, or the sign-in provider's answer, has taken over 30 s; a test that is right
+# finishes as soon as the state is reached, so a generous limit costs nothing.
+PATIENCE = 90_000
 
 
 def chromium_path() -> str:
@@ -57,7 +61,13 @@ def streamlit_server(
         yield base, process
 
 
-def settle(tab, timeout: float = 60_000) -> None:
+def patient(context) -> None:
+    """Every wait and navigation in this browser context allows PATIENCE (Playwright's default is 30 s)."""
+    context.set_default_timeout(PATIENCE)
+    context.set_default_navigation_timeout(PATIENCE)
+
+
+def settle(tab, timeout: float = PATIENCE) -> None:
     """Wait until Streamlit has finished running the page script."""
     tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
     tab.wait_for_timeout(300)

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path, settle, streamlit_server
+from browser import (
+    ARTEFACTS,
+    CHROMIUM_ARGS,
+    PATIENCE,
+    REQUIRE_BROWSER,
+    chromium_path,
+    patient,
+    settle,
+    streamlit_server,
+)
 
 from lib.analysis import measures
 from lib.figures import maps
@@ -84,7 +93,7 @@ def browser(app):
         launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         warm = launched.new_page()
         warm.goto(app[0])
-        warm.wait_for_selector("h1", timeout=60_000)
+        warm.wait_for_selector("h1", timeout=PATIENCE)
         warm.close()
         yield launched
         launched.close()
@@ -94,6 +103,7 @@ def browser(app):
 def browser_context(browser):
     """A fresh temporary profile in that Chromium; downloads allowed."""
     context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 1000})
+    patient(context)
     yield context
     context.close()
 
@@ -108,7 +118,7 @@ def page(browser_context):
 def open_page(tab, base: str, path: str) -> None:
     """Go to a page and wait for its script to finish; no dialog may be left open."""
     tab.goto(f"{base}/{path}")
-    tab.wait_for_selector("h1", timeout=30_000)
+    tab.wait_for_selector("h1", timeout=PATIENCE)
     settle(tab)
     # The page then reports its width (lib/ui/frame_size.py) and is laid out again for it: let that run finish
     # (twice over: on a loaded machine the report can arrive after the first wait).
@@ -260,7 +270,7 @@ def test_the_csv_download_holds_the_mapped_figures(app, page):
     base, url = app
     open_page(page, base, "ward-map")
     page.get_by_text("Table of the data on this map").first.click()
-    with page.expect_download(timeout=60_000) as download_info:
+    with page.expect_download(timeout=PATIENCE) as download_info:
         page.locator("[data-testid='stDownloadButton'] button").first.click()
     frame = pd.read_csv(download_info.value.path())
     measure = measures.get(url, measures.ALL_CRIME)
@@ -401,6 +411,7 @@ def test_the_sidebar_starts_closed_on_a_tablet_or_phone_and_stays_as_the_user_le
     base, _ = app
     width, height = VIEWPORTS[size]
     context = browser.new_context(viewport={"width": width, "height": height})  # a fresh profile: no stored choice
+    patient(context)
     tab = context.new_page()
     sidebar = tab.locator("[data-testid='stSidebar']")
     try:
@@ -411,7 +422,7 @@ def test_the_sidebar_starts_closed_on_a_tablet_or_phone_and_stays_as_the_user_le
             tab.locator("[data-testid='stExpandSidebarButton']").click()
             tab.wait_for_timeout(500)
             tab.get_by_role("link", name="Ward map").click()
-            tab.wait_for_selector("text=Table of the data on this map", timeout=30_000)
+            tab.wait_for_selector("text=Table of the data on this map", timeout=PATIENCE)
             settle(tab)
             tab.wait_for_timeout(1500)
             settle(tab)
@@ -455,7 +466,7 @@ def test_hostile_names_and_cells_render_as_plain_text(app, page):
     data = f'{header}\n"{BOLD} {LINK}",2024-10-01,2024-10-31,,1,,,\n'.encode()
     upload = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
     upload.set_input_files(files=[{"name": HOSTILE_NAME, "mimeType": "text/csv", "buffer": data}])
-    page.wait_for_selector("[data-testid='stAlertContentError']", timeout=30_000)
+    page.wait_for_selector("[data-testid='stAlertContentError']", timeout=PATIENCE)
     settle(page)
     assert "Sept v2 [Open the full return]" in page.locator("[data-testid='stAlertContentError']").first.inner_text()
     links = page.locator("a[href*='evil.example']")
@@ -477,24 +488,25 @@ def test_an_import_carries_on_when_the_person_leaves_the_page(browser, seeded_te
     name = "2025-02-west-yorkshire-street.csv"
     with streamlit_server(url, env) as (base, _):
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        patient(context)
         tab = context.new_page()
         tab.goto(base)  # the first deep link after a server starts can meet Streamlit's spurious "Page not found"
-        tab.wait_for_selector("h1", timeout=60_000)
+        tab.wait_for_selector("h1", timeout=PATIENCE)
         open_page(tab, base, "data-in")
         tab.get_by_role("tab", name="police.uk crime").click()
         upload = tab.locator("[data-testid='stFileUploaderDropzoneInput']").nth(1)
         data = (shared_dir / "data" / "policeuk" / name).read_bytes()
         upload.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
         button = tab.get_by_role("button", name=re.compile(r"Import 1 file"))
-        button.wait_for(timeout=60_000)
+        button.wait_for(timeout=PATIENCE)
         button.click()
-        tab.get_by_text("You can leave this page").wait_for(timeout=30_000)
+        tab.get_by_text("You can leave this page").wait_for(timeout=PATIENCE)
         tab.get_by_role("link", name="Ward map").first.click()  # leave while it writes
         tab.wait_for_url(f"{base}/ward-map**")
         tab.get_by_role("link", name="Data in").first.click()
         tab.wait_for_url(f"{base}/data-in**")
         tab.get_by_role("tab", name="police.uk crime").click()
-        tab.get_by_text(re.compile(r"8,009 new")).first.wait_for(timeout=60_000)
+        tab.get_by_text(re.compile(r"8,009 new")).first.wait_for(timeout=PATIENCE)
         context.close()
     log = queries.import_log(url)
     assert log.iloc[0]["file_name"] == name and log.iloc[0]["status"] == "success"
@@ -525,6 +537,7 @@ def test_a_new_tab_from_the_same_browser_is_laid_out_on_its_first_run(app, brows
     and the component reports only a size the page was not laid out for."""
     base, _ = app
     context = browser.new_context(viewport={"width": 1280, "height": 800})  # a fresh profile: no cookie yet
+    patient(context)
     try:
         first = context.new_page()
         first_runs = _script_runs(first)

@@ -7,7 +7,7 @@ import os
 import urllib.request
 
 import pytest
-from browser import CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path
+from browser import CHROMIUM_ARGS, PATIENCE, REQUIRE_BROWSER, chromium_path, patient
 from helpers import leeds_lookup
 
 from lib.ingest import policeuk
@@ -46,7 +46,7 @@ def deployment(seeded_templates, shared_dir):
 
 
 def _crime_caption(tab) -> str:
-    tab.wait_for_selector("text=Months with real police.uk data", timeout=60_000)
+    tab.wait_for_selector("text=Months with real police.uk data", timeout=PATIENCE)
     return tab.locator("text=Months with real police.uk data").first.inner_text()
 
 
@@ -59,6 +59,7 @@ def test_an_import_shows_in_every_process_on_the_next_rerun(deployment, shared_d
         viewers: dict[str, object] = {}  # upstream process -> a browser tab it serves
         for _ in range(12):  # each new browser gets a random route: keep opening until both processes serve one
             context = browser.new_context()
+            patient(context)
             tab = context.new_page()
             response = tab.goto(f"{running.url}/crime-asb")
             upstream = response.headers.get("x-saferleeds-upstream")
@@ -78,7 +79,7 @@ def test_an_import_shows_in_every_process_on_the_next_rerun(deployment, shared_d
         for upstream, tab in viewers.items():
             tab.keyboard.press("r")  # a rerun, as any widget change would cause
             try:
-                tab.wait_for_selector(f"text={MARCH_REAL}", timeout=30_000)
+                tab.wait_for_selector(f"text={MARCH_REAL}", timeout=PATIENCE)
             except playwright_api.Error:
                 raise AssertionError(f"{upstream} still shows: {_crime_caption(tab)}") from None
             assert MARCH_REAL in _crime_caption(tab), upstream

@@ -12,7 +12,7 @@ import secrets
 from datetime import date
 
 import pytest
-from browser import ARTEFACTS, CHROMIUM_ARGS, REQUIRE_BROWSER, chromium_path, settle
+from browser import ARTEFACTS, CHROMIUM_ARGS, PATIENCE, REQUIRE_BROWSER, chromium_path, patient, settle
 
 from lib.core import roles
 from lib.ingest import kpi_returns, users
@@ -87,6 +87,7 @@ def chromium():
 @pytest.fixture
 def tab(chromium):
     context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+    patient(context)
     yield context.new_page()
     context.close()
 
@@ -100,19 +101,21 @@ def _signed_in_as(email: str) -> re.Pattern:
 def _sign_in(tab, base: str, email: str) -> None:
     """Sign in at the provider's form as `email` and come back to the app."""
     tab.goto(base)
+    settle(tab)  # a click during the page's first run can be lost when the run redraws the button
     tab.get_by_role("button", name="Sign in").click()
-    tab.wait_for_selector("input[name=sub]", timeout=30_000)
+    tab.wait_for_selector("input[name=sub]", timeout=PATIENCE)
     tab.fill("input[name=sub]", email)
     tab.get_by_role("button", name="Authorize").click()
-    tab.wait_for_url(re.compile(rf"^{re.escape(base)}/?(\?.*)?$"), timeout=30_000)
-    tab.wait_for_selector("h1", timeout=30_000)
+    tab.wait_for_url(re.compile(rf"^{re.escape(base)}/?(\?.*)?$"), timeout=PATIENCE)
+    tab.wait_for_selector("h1", timeout=PATIENCE)
+    settle(tab)
 
 
 def test_an_anonymous_visitor_sees_only_the_sign_in_page(signed_in_app, tab):
     base, *_ = signed_in_app
     for path in ("", "ward-map", "data-in"):
         tab.goto(f"{base}/{path}")
-        tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+        tab.get_by_role("button", name="Sign in").wait_for(timeout=PATIENCE)
         assert tab.locator("[data-testid='stMetricValue']").count() == 0
         assert "Safer Leeds Executive dashboard" in tab.locator("h1").first.inner_text()
 
@@ -120,43 +123,43 @@ def test_an_anonymous_visitor_sees_only_the_sign_in_page(signed_in_app, tab):
 def test_a_lead_signs_in_loads_their_own_kpis_and_is_refused_another_prioritys(signed_in_app, tab):
     base, url, _ = signed_in_app
     _sign_in(tab, base, LEAD)
-    tab.get_by_text(_signed_in_as(LEAD)).wait_for(timeout=30_000)
-    tab.locator("[data-testid='stMetricValue']").first.wait_for(timeout=30_000)
+    tab.get_by_text(_signed_in_as(LEAD)).wait_for(timeout=PATIENCE)
+    tab.locator("[data-testid='stMetricValue']").first.wait_for(timeout=PATIENCE)
     tab.get_by_role("link", name="Data in").first.click()
     tab.wait_for_url(f"{base}/data-in**")
     upload = tab.locator("[data-testid='stFileUploaderDropzoneInput']").first
     mixed = f"{HEADER}\nDA_SAFETY_PLANS,2024-10-01,2024-10-31,,402,,,\nDS1_RESPONSE,2024-10-01,2024-10-31,,41,,,\n"
     upload.set_input_files(files=[{"name": "mixed.csv", "mimeType": "text/csv", "buffer": mixed.encode()}])
-    tab.get_by_text(re.compile("also holds DS1_RESPONSE")).first.wait_for(timeout=30_000)
+    tab.get_by_text(re.compile("also holds DS1_RESPONSE")).first.wait_for(timeout=PATIENCE)
     assert tab.get_by_role("button", name=re.compile("^Import")).count() == 0
     own = f"{HEADER}\nDA_SAFETY_PLANS,2024-10-01,2024-10-31,,402,,,\n"
     upload.set_input_files(files=[{"name": "own.csv", "mimeType": "text/csv", "buffer": own.encode()}])
     tab.get_by_role("button", name=re.compile(r"Import 1 value")).click()
-    tab.get_by_text(re.compile(r"own\.csv: success")).first.wait_for(timeout=60_000)
+    tab.get_by_text(re.compile(r"own\.csv: success")).first.wait_for(timeout=PATIENCE)
     log = queries.import_log(url)
     assert log.iloc[0][["file_name", "who", "status"]].tolist() == ["own.csv", LEAD, "success"]
     assert "signed in" in set(queries.sign_ins(url).query("email == @LEAD")["result"])
     tab.get_by_role("button", name="Sign out").click()
     tab.get_by_role("button", name="End session").click()  # the provider confirms the sign-out, then sends us back
     tab.goto(base)
-    tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+    tab.get_by_role("button", name="Sign in").wait_for(timeout=PATIENCE)
     assert tab.locator("[data-testid='stMetricValue']").count() == 0
 
 
 def test_a_councillor_has_no_data_in_and_is_refused_at_its_address(signed_in_app, tab):
     base, *_ = signed_in_app
     _sign_in(tab, base, COUNCILLOR)
-    tab.locator("[data-testid='stMetricValue']").first.wait_for(timeout=30_000)
+    tab.locator("[data-testid='stMetricValue']").first.wait_for(timeout=PATIENCE)
     assert tab.locator("[data-testid='stSidebarNav']").get_by_text("Data in").count() == 0
     tab.goto(f"{base}/data-in")
-    tab.get_by_text(re.compile("councillors read the dashboard but do not load data")).wait_for(timeout=30_000)
+    tab.get_by_text(re.compile("councillors read the dashboard but do not load data")).wait_for(timeout=PATIENCE)
     assert tab.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
 
 
 def test_an_unknown_email_is_told_who_to_ask_and_the_attempt_is_logged(signed_in_app, tab):
     base, url, _ = signed_in_app
     _sign_in(tab, base, STRANGER)
-    tab.get_by_text("You are signed in, but not a dashboard user").wait_for(timeout=30_000)
+    tab.get_by_text("You are signed in, but not a dashboard user").wait_for(timeout=PATIENCE)
     assert tab.locator("[data-testid='stMetricValue']").count() == 0
     assert "not a user" in set(queries.sign_ins(url).query("email == @STRANGER")["result"])
 
@@ -166,11 +169,11 @@ def test_an_unverified_email_is_refused_even_when_it_names_the_admin(signed_in_a
     base, url, _ = signed_in_app
     before = len(queries.sign_ins(url))
     _sign_in(tab, base, subject)
-    tab.get_by_text("Your e-mail address is not verified").wait_for(timeout=30_000)
+    tab.get_by_text("Your e-mail address is not verified").wait_for(timeout=PATIENCE)
     assert tab.locator("[data-testid='stMetricValue']").count() == 0
     assert tab.get_by_text(_signed_in_as(ADMIN)).count() == 0
     tab.goto(f"{base}/data-in")
-    tab.get_by_text("Your e-mail address is not verified").wait_for(timeout=30_000)
+    tab.get_by_text("Your e-mail address is not verified").wait_for(timeout=PATIENCE)
     assert tab.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
     logged = queries.sign_ins(url).head(len(queries.sign_ins(url)) - before)
     assert set(logged["result"]) == {"unverified e-mail"}, logged
@@ -182,7 +185,7 @@ def test_a_person_deactivated_while_a_page_is_open_sees_no_more_through_its_frag
     base, url, _ = signed_in_app
     _sign_in(tab, base, READER)
     tab.goto(f"{base}/sources")
-    tab.get_by_text(re.compile(r"[\d,]+ stored values, superseded revisions included")).wait_for(timeout=30_000)
+    tab.get_by_text(re.compile(r"[\d,]+ stored values, superseded revisions included")).wait_for(timeout=PATIENCE)
     for _ in range(2):  # the page is laid out again once it knows its width: let that run finish before clicking
         settle(tab)
         tab.wait_for_timeout(1000)
@@ -192,7 +195,7 @@ def test_a_person_deactivated_while_a_page_is_open_sees_no_more_through_its_frag
         box.click()
         box.fill("DA_SAFETY_PLANS")
         tab.get_by_role("option", name=re.compile("^DA_SAFETY_PLANS")).first.click()
-        tab.get_by_text("Your access has changed since this page opened").wait_for(timeout=30_000)
+        tab.get_by_text("Your access has changed since this page opened").wait_for(timeout=PATIENCE)
         assert tab.get_by_text(re.compile(r"stored values, superseded revisions included")).count() == 0
     finally:
         users.update_user(url, READER, active=True)
@@ -201,13 +204,13 @@ def test_a_person_deactivated_while_a_page_is_open_sees_no_more_through_its_frag
 def test_a_tampered_session_cookie_is_refused(signed_in_app, tab):
     base, *_ = signed_in_app
     _sign_in(tab, base, LEAD)
-    tab.get_by_text(_signed_in_as(LEAD)).wait_for(timeout=30_000)
+    tab.get_by_text(_signed_in_as(LEAD)).wait_for(timeout=PATIENCE)
     cookies = tab.context.cookies()
     user_cookie = next(c for c in cookies if c["name"].startswith("_streamlit_user"))
     tampered = user_cookie["value"][:-6] + ("AAAAAA" if not user_cookie["value"].endswith("AAAAAA") else "BBBBBB")
     tab.context.add_cookies([{**user_cookie, "value": tampered}])
     tab.goto(base)
-    tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+    tab.get_by_role("button", name="Sign in").wait_for(timeout=PATIENCE)
     assert tab.locator("[data-testid='stMetricValue']").count() == 0
 
 
@@ -215,7 +218,7 @@ def test_a_tampered_session_cookie_is_refused(signed_in_app, tab):
 def test_each_role_signs_in_and_sees_what_it_may(signed_in_app, tab, role):
     base, *_ = signed_in_app
     _sign_in(tab, base, f"{role}@leeds.gov.uk")
-    tab.locator("[data-testid='stMetricValue']").first.wait_for(timeout=30_000)
+    tab.locator("[data-testid='stMetricValue']").first.wait_for(timeout=PATIENCE)
     data_in = tab.locator("[data-testid='stSidebarNav']").get_by_text("Data in").count()
     assert data_in == (0 if role == roles.EXECUTIVE else 1), role
 
@@ -224,7 +227,7 @@ def test_a_councillors_own_ward_is_offered_first(signed_in_app, tab):
     base, *_ = signed_in_app
     _sign_in(tab, base, COUNCILLOR)
     tab.get_by_role("link", name="Ward profile").first.click()
-    tab.wait_for_url(re.compile(r".*ward=E05011394.*"), timeout=30_000)  # Gipton & Harehills, their ward
+    tab.wait_for_url(re.compile(r".*ward=E05011394.*"), timeout=PATIENCE)  # Gipton & Harehills, their ward
 
 
 def test_an_expired_session_cookie_is_refused(signed_in_app, tab):
@@ -235,7 +238,7 @@ def test_an_expired_session_cookie_is_refused(signed_in_app, tab):
 
     base, _, cookie_secret = signed_in_app
     _sign_in(tab, base, LEAD)
-    tab.get_by_text(_signed_in_as(LEAD)).wait_for(timeout=30_000)
+    tab.get_by_text(_signed_in_as(LEAD)).wait_for(timeout=PATIENCE)
     cookie = next(c for c in tab.context.cookies() if c["name"] == "_streamlit_user")
     identity = URLSafeTimedSerializer(cookie_secret, salt=cookie["name"]).loads(cookie["value"])
 
@@ -248,7 +251,7 @@ def test_an_expired_session_cookie_is_refused(signed_in_app, tab):
     expired = Backdated(cookie_secret, salt=cookie["name"]).dumps(identity)
     tab.context.add_cookies([{**cookie, "value": expired}])
     tab.goto(base)
-    tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+    tab.get_by_role("button", name="Sign in").wait_for(timeout=PATIENCE)
     assert tab.locator("[data-testid='stMetricValue']").count() == 0
 
 
@@ -256,21 +259,22 @@ def test_a_lead_submits_an_exception_report_and_an_executive_sees_it_on_the_over
     base, url, _ = signed_in_app
     for email, check in ((ASB_LEAD, "write"), (EXECUTIVE, "read")):
         context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+        patient(context)
         tab = context.new_page()
         try:
             _sign_in(tab, base, email)
             if check == "write":
                 tab.goto(f"{base}/reports?meeting={MEETING}")
-                tab.get_by_role("heading", name="Needing an exception report").wait_for(timeout=30_000)
+                tab.get_by_role("heading", name="Needing an exception report").wait_for(timeout=PATIENCE)
                 tab.get_by_label("What is happening").first.fill(MARKUP)
                 tab.get_by_label("Help asked of the Executive").first.fill("A second noise officer")
                 tab.get_by_role("button", name="Submit").first.click()
-                tab.get_by_text("Submitted the report on DS1_CALLS.").wait_for(timeout=30_000)
+                tab.get_by_text("Submitted the report on DS1_CALLS.").wait_for(timeout=PATIENCE)
                 continue
             tab.goto(f"{base}/?meeting={MEETING}")
-            tab.get_by_text(re.compile(r"Report submitted by asb-lead\u2060?@leeds")).first.wait_for(timeout=30_000)
+            tab.get_by_text(re.compile(r"Report submitted by asb-lead\u2060?@leeds")).first.wait_for(timeout=PATIENCE)
             tab.get_by_text("Exception report", exact=True).first.click()
-            tab.get_by_text(MARKUP).first.wait_for(timeout=30_000)  # the characters typed, not markup
+            tab.get_by_text(MARKUP).first.wait_for(timeout=PATIENCE)  # the characters typed, not markup
             assert tab.evaluate("window.hacked === undefined")
             assert tab.locator("[data-testid='stExpander'] strong", has_text="not bold").count() == 0
         finally:
@@ -285,11 +289,11 @@ def test_a_councillor_reads_the_meeting_but_cannot_change_it(signed_in_app, tab)
     base, *_ = signed_in_app
     _sign_in(tab, base, COUNCILLOR)
     tab.goto(f"{base}/meeting?meeting={MEETING}")
-    tab.get_by_role("heading", name="1. Exceptions").wait_for(timeout=30_000)
-    tab.get_by_role("heading", name="5. New actions (for the minutes)").wait_for(timeout=30_000)
+    tab.get_by_role("heading", name="1. Exceptions").wait_for(timeout=PATIENCE)
+    tab.get_by_role("heading", name="5. New actions (for the minutes)").wait_for(timeout=PATIENCE)
     for label in ("Raise an action at this meeting", "Record a decision", "Update an action", "Schedule a meeting"):
         assert tab.get_by_text(label).count() == 0, label
     tab.goto(f"{base}/reports?meeting={MEETING}")
-    tab.get_by_role("heading", name="Off-track KPIs and their reports").wait_for(timeout=30_000)
+    tab.get_by_role("heading", name="Off-track KPIs and their reports").wait_for(timeout=PATIENCE)
     assert tab.locator("textarea").count() == 0
     assert tab.get_by_role("button", name="Submit").count() == 0
