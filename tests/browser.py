@@ -71,3 +71,13 @@ def settle(tab, timeout: float = PATIENCE) -> None:
     """Wait until Streamlit has finished running the page script."""
     tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
     tab.wait_for_timeout(300)
+
+
+def nginx_or_skip(required: bool) -> None:
+    """Skip the test when nginx is not installed, unless it is required (CI), where that is a failure."""
+    try:
+        replicas.nginx_path()
+    except RuntimeError as missing:
+        if required:
+            raise
+        pytest.skip(str(missing))

@@ -7,7 +7,7 @@ import os
 import urllib.request
 
 import pytest
-from browser import CHROMIUM_ARGS, PATIENCE, REQUIRE_BROWSER, chromium_path, patient
+from browser import CHROMIUM_ARGS, PATIENCE, REQUIRE_BROWSER, chromium_path, nginx_or_skip, patient
 from helpers import leeds_lookup
 
 from lib.ingest import policeuk
@@ -33,12 +33,7 @@ def deployment(seeded_templates, shared_dir):
         if os.environ.get("SAFERLEEDS_REQUIRE_PG") == "1":
             pytest.fail("SAFERLEEDS_TEST_PG_URL is not set: the scale-out test needs PostgreSQL")
         pytest.skip("SAFERLEEDS_TEST_PG_URL not set: PostgreSQL tests skipped on this machine")
-    try:
-        replicas.nginx_path()
-    except RuntimeError as missing:
-        if REQUIRE_BROWSER:
-            raise
-        pytest.skip(str(missing))
+    nginx_or_skip(REQUIRE_BROWSER)
     for url in seeded_templates.pg_copy():
         env = {"SAFERLEEDS_REFERENCE_DIR": str(shared_dir / "data" / "lookups")}
         with replicas.serve(url, replicas=2, extra_env=env) as running:

@@ -11,6 +11,7 @@ import time
 import urllib.request
 
 import pytest
+from browser import nginx_or_skip
 
 from lib.ops import replicas
 
@@ -21,12 +22,7 @@ REQUIRE = os.environ.get("SAFERLEEDS_REQUIRE_BROWSER") == "1" or os.environ.get(
 def service(seeded_templates, tmp_path, shared_dir):
     """Two replicas behind nginx on a copy of the seeded SQLite database, supervised in a thread; yields the
     deployment and the list of lines it reported, then the reason it ended (None if it was still up)."""
-    try:
-        replicas.nginx_path()
-    except RuntimeError as missing:
-        if REQUIRE:
-            raise
-        pytest.skip(str(missing))
+    nginx_or_skip(REQUIRE)
     url = seeded_templates.sqlite_copy(tmp_path)
     env = {"SAFERLEEDS_REFERENCE_DIR": str(shared_dir / "data" / "lookups")}
     with replicas.serve(url, replicas=2, extra_env=env) as deployment:
