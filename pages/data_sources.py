@@ -6,9 +6,9 @@ import streamlit as st
 
 from lib.analysis import kpis, measures
 from lib.core import config, documents, roles
-from lib.core.formatting import readable
+from lib.core.formatting import counted
 from lib.store import queries
-from lib.ui import access, components, import_components, meeting_components, ward_components
+from lib.ui import access, components, import_components, meeting_components, tables, ward_components
 
 url = config.database_url()
 components.require_database(url)
@@ -20,35 +20,28 @@ st.caption("Where every figure comes from, how fresh it is, and what has been lo
 components.illustrative_notice(values)
 
 st.header("KPI definitions")
-st.dataframe(
-    readable(
-        catalogue[
-            [
-                "code",
-                "name",
-                "priority",
-                "definition",
-                "unit",
-                "direction",
-                "target",
-                "target_type",
-                "rag_rule",
-                "frequency",
-                "area_name",
-                "sensitive",
-                "owner",
-                "source",
-            ]
+tables.show(
+    catalogue[
+        [
+            "name",
+            "code",
+            "priority",
+            "definition",
+            "unit",
+            "direction",
+            "target",
+            "target_type",
+            "rag_rule",
+            "frequency",
+            "area_name",
+            "sensitive",
+            "owner",
+            "source",
         ]
-    ),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Sensitive": st.column_config.CheckboxColumn(
-            "Sensitive", help="Disclosure control applies to ward-level counts"
-        )
-    },
+    ],
+    first=["name"],
 )
+st.caption("Sensitive: disclosure control applies to the KPI's ward-level counts.")
 
 st.header("Provenance")
 components.provenance_panel(url, catalogue)
@@ -59,15 +52,15 @@ st.caption(
     f"As of {today:%d %B %Y}. Monthly KPIs are overdue 62 days after their latest month ends; annual ones "
     "after 400 days. One-off figures are documented totals for a stated period."
 )
-st.dataframe(readable(kpis.freshness(values, catalogue, today)), hide_index=True, width="stretch")
+tables.show(kpis.freshness(values, catalogue, today), first=["name"])
 
 st.header("Revision history")
 revisions = measures.withhold_sensitive_wards(url, queries.revision_history(url))
 st.caption(
-    f"{revisions[['kpi_code', 'area_code', 'period_start', 'period_end']].drop_duplicates().shape[0]:,} "
-    "values have been corrected. Every revision is kept; the current one is ticked."
+    f"{counted(revisions[['kpi_code', 'area_code', 'period_start', 'period_end']].drop_duplicates().shape[0], 'value')}"
+    " corrected. Every revision is kept; the current one is ticked."
 )
-st.dataframe(readable(revisions), hide_index=True, width="stretch")
+tables.show(revisions, first=["kpi_code"])
 
 st.header("Import log")
 st.caption(
@@ -88,10 +81,10 @@ outcomes = queries.crime_record_history(url)
 if not outcomes.empty:
     st.subheader("Crime outcomes changed by later files")
     st.caption(
-        f"{len(outcomes):,} crimes had their outcome or type changed by a later police.uk file; the earlier "
+        f"{counted(len(outcomes), 'crime')} had the outcome or type changed by a later police.uk file; the earlier "
         "values are kept here."
     )
-    st.dataframe(readable(outcomes), hide_index=True, width="stretch")
+    tables.show(outcomes)
 
 st.header("Meeting records")
 st.caption(
@@ -103,18 +96,17 @@ meeting_components.records_tables(url)
 if roles.may_manage_users(access.current()):  # people's e-mails: for admins only
     st.header("Users and sign-ins")
     st.caption(
-        "Who may sign in, with what role and scopes (`saferleeds users`), and every sign-in, allowed or not. "
+        "Who may sign in, with what role and scopes, and every sign-in, allowed or not. "
         "Who loaded each file is in the import log above."
     )
-    st.dataframe(readable(queries.users(url)), hide_index=True, width="stretch")
-    st.dataframe(readable(queries.sign_ins(url)), hide_index=True, width="stretch")
+    tables.show(queries.users(url), first=["email"])
+    tables.show(queries.sign_ins(url))
 
 st.header("Wards and licences")
-st.dataframe(readable(queries.wards(url)), hide_index=True, width="stretch")
+tables.show(queries.wards(url), first=["name"])
 st.markdown(
-    "- **Source documents**, cited by title and section on every documented value (the file each is stored as, in "
-    "brackets):\n"
-    + "".join(f"  - {d.title}, {d.publisher}, {d.published} ({d.file})\n" for d in documents.documents().values())
+    "- **Source documents**, cited by title and section on every documented value:\n"
+    + "".join(f"  - {d.title}, {d.publisher}, {d.published}\n" for d in documents.documents().values())
     + "- **Ward populations**: ONS Census 2021 (TS001 usual residents) summed from LSOAs to wards; **ward centroids** "
     "from ONS ward boundaries (May 2025, BGC). Contains public sector information licensed under the Open Government "
     "Licence v3.0. Source: Office for National Statistics licensed under the OGL v3.0. Contains OS data \u00a9 Crown "

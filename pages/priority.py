@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.analysis import summary
 from lib.core import documents
+from lib.core.formatting import counted
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
@@ -69,7 +70,7 @@ linked = boards[boards["board"].isin(queries.boards_for_priority(url, chosen))]
 if linked.empty:
     st.caption("No 2024-27 delivery board is linked to this priority.")
 for board, rows in linked.groupby("board", sort=False):
-    with st.expander(f"{board}: {len(rows)} key deliverables"):
+    with st.expander(f"{board}: {counted(len(rows), 'key deliverable')}"):
         st.markdown(
             "\n".join(
                 f"- {r['title']} ({components.status_label(r['status'])})" for r in rows.to_dict(orient="records")

@@ -121,6 +121,16 @@ def test_pages_import_no_sql_no_importer_and_do_no_maths():
         assert store <= {"lib.store.queries"}, f"{_relative(page)} reads only through lib.store.queries"
 
 
+def test_every_table_on_screen_goes_through_one_helper():
+    """Readable headers, dates as people write them and the key columns pinned (lib/ui/tables.py), on every table."""
+    offenders = [
+        _relative(p)
+        for p in _python_files()
+        if _relative(p) != "lib/ui/tables.py" and re.search(r"\bst\.(dataframe|table|data_editor)\(", p.read_text())
+    ]
+    assert offenders == []
+
+
 def test_the_command_line_and_importers_load_no_streamlit():
     code = (
         "import sys, lib.cli, lib.ingest.policeuk, lib.ingest.kpi_returns, lib.ingest.seed; "
@@ -143,7 +153,7 @@ def test_entry_script_only_configures_and_routes():
         for node in ast.walk(ast.parse((ROOT / "dashboard.py").read_text()))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
     ]
-    assert set(calls) <= {"set_page_config", "navigation", "Page", "run"}
+    assert set(calls) <= {"set_page_config", "navigation", "Page", "run", "sidebar"}
 
 
 def test_every_lib_function_has_a_docstring_and_types():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -562,3 +563,57 @@ def test_a_new_tab_from_the_same_browser_is_laid_out_on_its_first_run(app, brows
         assert "saferleeds_frame=1280x" not in second.evaluate("() => document.cookie")
     finally:
         context.close()
+
+
+# Every link the sidebar ever holds, recorded from before the page's own scripts run until the test reads it.
+RECORD_SIDEBAR_LINKS = """
+window.__sidebarLinks = new Set();
+new MutationObserver(() => {
+    for (const link of document.querySelectorAll("[data-testid='stSidebar'] a[href]")) {
+        window.__sidebarLinks.add(new URL(link.href).pathname.replace(/^\\/+/, ""));
+    }
+}).observe(document, {subtree: true, childList: true, attributes: true});
+"""
+
+
+# A server process whose first page run is as slow as on a cold machine: its first import of the app's modules waits
+# two seconds (on a warm machine the gap is shorter, but what the browser shows in it is the same).
+SLOW_FIRST_RUN = """
+import importlib.abc, sys, time
+
+class SlowFirstImport(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "lib.ui.access":
+            sys.meta_path.remove(self)
+            time.sleep(2)
+        return None
+
+sys.meta_path.insert(0, SlowFirstImport())
+"""
+
+
+def test_the_first_paint_after_a_start_shows_only_the_apps_own_navigation(browser, seeded_templates, tmp_path):
+    """Right after a server start, Streamlit would first list the files in pages/ ("ds1", "map", "data in") until
+    the entry script has run: the sidebar must only ever hold links to the app's own page addresses
+    (lib/ui/navigation.py), from the first paint."""
+    url = seeded_templates.sqlite_copy(tmp_path)
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "slow" / "sitecustomize.py").write_text(SLOW_FIRST_RUN)
+    env = {
+        "SAFERLEEDS_REFERENCE_DIR": str(tmp_path / "noref"),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(tmp_path / "slow"), os.environ.get("PYTHONPATH", "")) if p),
+    }
+    with streamlit_server(url, env) as (base, _):
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        patient(context)
+        context.add_init_script(RECORD_SIDEBAR_LINKS)
+        tab = context.new_page()
+        try:
+            open_page(tab, base, "")  # the first visit since the server started
+            seen = set(tab.evaluate("() => [...window.__sidebarLinks]"))
+        finally:
+            context.close()
+    own = {page.address for page in navigation.PAGES}
+    assert seen, "the sidebar showed no links at all"
+    assert seen <= own, f"links that are not the app's pages: {sorted(seen - own)}"
+    assert {p.address for p in navigation.PAGES if p.address != "data-in"} <= seen  # the app's own menu was drawn

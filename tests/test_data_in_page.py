@@ -56,7 +56,7 @@ def test_template_downloads_and_guide_are_offered():
     assert "Template (CSV)" in labels and "Template (Excel, with a guide sheet)" in labels
     at.selectbox(key="template_owner").set_value("West Yorkshire Police").run()
     guide = at.dataframe[0].value
-    assert set(guide["owner"]) == {"West Yorkshire Police"} and "REC_TOTAL" in set(guide["kpi_code"])
+    assert set(guide["Owner"]) == {"West Yorkshire Police"} and "REC_TOTAL" in set(guide["KPI"])  # headers in words
 
 
 def test_a_good_return_shows_a_preview_and_imports_on_confirm(app_url):
@@ -66,7 +66,7 @@ def test_a_good_return_shows_a_preview_and_imports_on_confirm(app_url):
     assert not at.exception and not at.error
     assert [m.value for m in at.metric] == ["3", "0", "0", "1"]
     preview = at.dataframe[-2].value
-    assert preview["outcome"].tolist() == ["new", "new", "new", "skipped: no value"]
+    assert preview["Outcome"].tolist() == ["new", "new", "new", "skipped: no value"]
     assert table_checksums(app_url) == before  # nothing written before confirm
     at.button(key="kpi_confirm").click().run()
     _finished(at)
@@ -80,9 +80,9 @@ def test_a_bad_return_lists_problems_by_row_and_column_and_offers_no_import(app_
     data = GOOD.replace(b",41,", b",-41,").replace(b",95,19,20,", b",195,,,")
     at.file_uploader(key="kpi_upload").set_value(("october.csv", data, "text/csv")).run()
     assert not at.exception
-    assert f"2 problem(s) in {literal('october.csv')}" in at.error[0].value
+    assert f"2 problems in {literal('october.csv')}" in at.error[0].value
     problems = at.dataframe[1].value
-    assert problems[["row", "column"]].values.tolist() == [[2, "value"], [3, "value"]]
+    assert problems[["Row", "Column"]].values.tolist() == [[2, "value"], [3, "value"]]
     assert not [b for b in at.button if b.key == "kpi_confirm"]
     at.run()  # a rerun does not log the rejection twice
     assert table_checksums(app_url) == before
@@ -103,7 +103,7 @@ def test_police_files_are_checked_then_imported_with_their_months_shown(app_url)
     at.file_uploader(key="crime_upload").set_value([("2025-02-west-yorkshire-street.csv", data, "text/csv")]).run()
     assert not at.exception and not at.error
     checked = at.dataframe[-2].value
-    assert checked[["months", "rows", "Leeds rows", "outside Leeds"]].values.tolist() == [["2025-02", 8009, 8009, 0]]
+    assert checked[["Months", "Rows", "Leeds rows", "Outside Leeds"]].values.tolist() == [["Feb 2025", 8009, 8009, 0]]
     at.button(key="crime_confirm").click().run()
     _finished(at)
     assert "8,009 new" in at.success[0].value

@@ -201,7 +201,7 @@ def test_data_sources_shows_catalogue_provenance_freshness_and_import_log(app_ur
     assert len(catalogue) == len(queries.kpi_catalogue(app_url))
     assert len(provenance) == len(queries.provenance(app_url))
     assert set(freshness["Status"]) <= {"overdue", "up to date", "one-off figure", "no data"}  # headers in words
-    assert list(log["kind"]) == list(queries.import_log(app_url)["kind"])
+    assert list(log["Kind"]) == list(queries.import_log(app_url)["kind"])
     # Documents are cited by title, publisher and date, never by their file name.
     assert not catalogue["Source"].str.contains(r"\d{3}_[0-9a-f]{16}\.txt").any()
     assert catalogue["Source"].str.contains("Safer Leeds Executive Annual Report 2021/22").any()

@@ -14,9 +14,16 @@ def previous_cutoff(meetings: pd.DataFrame, as_at: date) -> date | None:
 
 
 def label(meeting: dict) -> str:
-    """'21 Nov 2024 (data to 31 Oct 2024)' for a selector."""
-    flag = " \u00b7 illustrative date" if meeting.get("illustrative") else ""
-    return f"{meeting['meeting_date']:%d %b %Y} (data to {meeting['data_cutoff']:%d %b %Y}){flag}"
+    """'21 Nov 2024' for a selector: short enough for the sidebar (the cut-off and flags go in cutoff_note)."""
+    return f"{meeting['meeting_date']:%d %b %Y}"
+
+
+def cutoff_note(meeting: dict) -> str:
+    """'Data to 31 Oct 2024.' under the selector, saying (once, not on every option) if the date is illustrative."""
+    flag = (
+        " Illustrative meeting date: an example, not the Executive's calendar." if meeting.get("illustrative") else ""
+    )
+    return f"Data to {meeting['data_cutoff']:%d %b %Y}.{flag}"
 
 
 def nearest_earlier(meeting_dates: list[str], wanted: str) -> str | None:

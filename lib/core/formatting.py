@@ -28,6 +28,11 @@ COUNT_UNITS_SINGULAR = {
 }
 
 
+def counted(number: int, word: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: '1 KPI', '2 KPIs', '1,204 rows', '1 person' (plural given)."""
+    return f"{number:,} {word if number == 1 else plural or word + 's'}"
+
+
 def format_number(value: float) -> str:
     """A number with thousands separators and at most one decimal place (none if it is whole)."""
     if float(value).is_integer():
@@ -100,8 +105,12 @@ COLUMN_NAMES = {  # what a column is called on screen where the plain rule below
 
 
 def column_name(column: str) -> str:
-    """A column's name as a person reads it: 'period_start' -> 'Period start', 'kpi_code' -> 'KPI'."""
-    return COLUMN_NAMES.get(column, column.replace("_", " ").capitalize())
+    """A column's name as a person reads it: 'period_start' -> 'Period start', 'kpi_code' -> 'KPI'; a name already in
+    words keeps its capitals ('LSOA not in lookup' stays, 'outside Leeds' -> 'Outside Leeds')."""
+    if column in COLUMN_NAMES:
+        return COLUMN_NAMES[column]
+    words = column.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:

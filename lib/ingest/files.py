@@ -77,6 +77,11 @@ def max_bytes() -> int:
     return _megabytes(MAX_UPLOAD_MB)
 
 
+def max_upload_mb() -> int:
+    """The configured size limit of one file in whole megabytes (at least 1), as an upload box states it."""
+    return max(1, int(max_bytes() // (1024 * 1024)))
+
+
 def max_import_bytes() -> int:
     """The configured size limit of one whole import in bytes."""
     return _megabytes(MAX_IMPORT_MB)

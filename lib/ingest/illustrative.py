@@ -20,6 +20,11 @@ from lib.core.vocabulary import ASB, POLICE_UK_CRIME_TYPES
 
 SEED = 42
 GENERATOR_VERSION = "1"  # bump when the output changes, so a seeded database can tell
+# How the generated data is named where people read it (the import log, a value's source): in words. The generator's
+# module and seed are in the README and this module, not on screen. Migration 0010 renamed the older wording.
+BATCH_NAME = "Illustrative demonstration data (generated)"
+SOURCE = "Illustrative series generated for demonstration"
+SOURCE_SECTION = "calibrated to the documented figures"
 START = date(2021, 4, 1)  # the illustrative history runs April 2021 ...
 END = date(2024, 9, 1)  # ... to September 2024 (DS1 series start January 2021 to cover the 2021 baselines)
 DS1_START = date(2021, 1, 1)

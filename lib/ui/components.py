@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 from urllib.parse import urlencode
@@ -14,11 +15,11 @@ from streamlit.errors import StreamlitPageNotFoundError
 from lib.analysis import disclosure, measures, meetings, significance, spc, summary
 from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS, KpiRow, KpiSummary
 from lib.core import config, events, exports
-from lib.core.formatting import format_headline, format_period, format_value, provenance_text, readable
+from lib.core.formatting import counted, format_headline, format_period, format_value, provenance_text
 from lib.core.text import literal
 from lib.figures import charts
 from lib.store import cache, db, queries
-from lib.ui import access, frame_size, navigation, url_state
+from lib.ui import access, frame_size, navigation, tables, url_state
 from lib.ui.frame_size import grid
 from lib.ui.url_state import url_selectbox
 
@@ -189,17 +190,18 @@ def meeting_selector(url: str) -> tuple[date, date | None]:
         st.sidebar.caption("No meetings are recorded: showing all data to today.")
         return date.today(), None
     rows = {r["meeting_date"].isoformat(): r for r in table.to_dict(orient="records")}
-    dates = list(rows)
+    dates = sorted(rows, reverse=True)  # newest first: the meeting people look for
     chosen = url_selectbox(
         "Executive meeting",
         dates,
         key="meeting",
         format_func=lambda d: meetings.label(rows[d]),
-        default=dates[-1],
+        default=dates[0],
         fallback=lambda wanted: meetings.nearest_earlier(dates, wanted),
         help="Shows the dashboard as it was at the meeting's data cut-off.",
         sidebar=True,
     )
+    st.sidebar.caption(meetings.cutoff_note(rows[chosen]))
     cutoff = rows[chosen]["data_cutoff"]
     return cutoff, meetings.previous_cutoff(table, cutoff)
 
@@ -234,19 +236,24 @@ def chart_block(figure: object, caption: str, table: pd.DataFrame, file_name: st
         figure, width="stretch", key=f"chart_{key}", config={"displaylogo": False, "displayModeBar": False}
     )  # no toolbar over titles on touch screens; the CSV is below
     st.caption(caption)
-    table_with_csv("Table of the data in this chart", table, file_name, f"csv_{key}")
+    table_with_csv("Table of the data in this chart", table, file_name, f"csv_{key}", rename=False)
 
 
-def table_with_csv(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
+def table_with_csv(
+    label: str, table: pd.DataFrame, file_name: str, key: str, first: Sequence[str] = (), rename: bool = True
+) -> None:
     """A table in a closed expander with a CSV download of exactly what it shows (formula text defused)."""
     with st.expander(label):
-        table_and_csv(table, file_name, key)
+        table_and_csv(table, file_name, key, first, rename)
 
 
-def table_and_csv(table: pd.DataFrame, file_name: str, key: str) -> None:
-    """A table and a CSV download of exactly what it shows (formula text defused). The CSV is written when the button
-    is pressed, not on every rerun of the page (a page has up to a dozen of them)."""
-    st.dataframe(table, hide_index=True, width="stretch")
+def table_and_csv(
+    table: pd.DataFrame, file_name: str, key: str, first: Sequence[str] = (), rename: bool = True
+) -> None:
+    """A table (the columns in `first` leading; headers in words with `rename`, see tables.show) and a CSV download
+    of its rows (formula text defused). The CSV is written when the button is pressed, not on every rerun of the
+    page (a page has up to a dozen)."""
+    tables.show(table, first, rename=rename)
     st.download_button(
         "Download as CSV",
         functools.partial(exports.csv_bytes, table),
@@ -419,11 +426,12 @@ def provenance_panel(url: str, catalogue: pd.DataFrame) -> None:
     chosen = st.selectbox("Show values for", list(labels), format_func=lambda code: labels[code], key="provenance_kpi")
     provenance = measures.provenance(url, chosen or None)
     st.caption(
-        f"{len(provenance):,} stored values, superseded revisions included. City-wide crime counts are computed "
-        "from the police.uk aggregate and are not listed here. Ward values of sensitive KPIs are withheld ([c]): "
-        f"by ward they are published only as financial-year totals on the ward map. {disclosure.EXPLANATION}"
+        f"{counted(len(provenance), 'stored value')}, superseded revisions included. City-wide crime counts are "
+        "computed from the police.uk aggregate and are not listed here. Ward values of sensitive KPIs are "
+        "withheld ([c]): by ward they are published only as financial-year totals on the ward map. "
+        + disclosure.EXPLANATION
     )
-    st.dataframe(readable(provenance), hide_index=True, width="stretch")
+    tables.show(provenance, first=["kpi_code"])
     st.download_button(
         "Download these values (CSV)",
         lambda: exports.csv_bytes(provenance),  # written when pressed

@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import exports, roles
+from lib.core.formatting import counted
 from lib.core.text import literal
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk
 from lib.store import queries
-from lib.ui import access, jobs
+from lib.ui import access, jobs, tables
 
 ALL_OWNERS = ""
 CHECKED_KEY = "crime_upload_checked"  # the session's checked police.uk uploads
@@ -79,7 +80,8 @@ def template_downloads(url: str, cutoff: date) -> None:
         f"Periods filled in: those due for the chosen meeting (data to {cutoff:%d %B %Y}), chosen in the sidebar."
     )
     with st.expander("What each KPI expects"):
-        st.dataframe(kpi_returns.guide(url, owner or None, only), hide_index=True, width="stretch")
+        guide = kpi_returns.guide(url, owner or None, only)
+        tables.show(guide.drop(columns=["if a value is already stored"]), first=["name"])  # the rule is below
         st.caption(
             "Columns: kpi_code, period_start, period_end (YYYY-MM-DD or DD/MM/YYYY), ward_code (blank = the "
             "KPI's own area), value, numerator and denominator (optional), note. Rows left without a value "
@@ -98,15 +100,20 @@ def _preview_summary(preview: kpi_returns.Preview) -> None:
     sensitive = int((outcomes == kpi_returns.SENSITIVE_WARD_OUTCOME).sum())
     if sensitive:
         st.caption(
-            f"{sensitive} value(s) for a sensitive KPI in a ward that already has a value: each is stored as a new "
-            "revision if it differs from the stored one. Whether it differs is not shown, because the stored ward "
-            "figure is withheld (disclosure control)."
+            f"{counted(sensitive, 'value')} for a sensitive KPI in a ward that already has a value: each is stored as "
+            "a new revision if it differs from the stored one. Whether it differs is not shown, because the stored "
+            "ward figure is withheld (disclosure control)."
         )
 
 
 def kpi_return_upload(url: str) -> None:
     """Upload a return, see every problem or a preview, and import it on confirm."""
-    upload = st.file_uploader("Upload a completed return (CSV UTF-8 or Excel)", type=["csv", "xlsx"], key="kpi_upload")
+    upload = st.file_uploader(
+        "Upload a completed return (CSV UTF-8 or Excel)",
+        type=["csv", "xlsx"],
+        key="kpi_upload",
+        max_upload_size=files.max_upload_mb(),  # the box states the limit the import applies
+    )
     if st.session_state.get(KPI_JOB):
         jobs.panel(KPI_JOB)
     if upload is None:
@@ -131,11 +138,11 @@ def kpi_return_upload(url: str) -> None:
         if preview.refusal:
             st.error(literal(preview.refusal), icon=":material/lock:")
         st.error(
-            f"**{len(preview.problems)} problem(s) in {literal(upload.name)}**: nothing will be imported until every "
-            "one is fixed. Each is listed by row (as numbered in a spreadsheet, header = 1) and column.",
+            f"**{counted(len(preview.problems), 'problem')} in {literal(upload.name)}**: nothing will be imported "
+            "until every one is fixed. Each is listed by row (as numbered in a spreadsheet, header = 1) and column.",
             icon=":material/error:",
         )
-        st.dataframe(preview.problem_table, hide_index=True, width="stretch")
+        tables.show(preview.problem_table, first=["row"])
         st.download_button(
             "Download the problems (CSV)",
             exports.csv_bytes(preview.problem_table),
@@ -152,9 +159,9 @@ def kpi_return_upload(url: str) -> None:
             st.warning(warning, icon=":material/event_busy:")
         _preview_summary(preview)
     with st.expander("Preview of every row", expanded=preview.ok):
-        st.dataframe(preview.rows, hide_index=True, width="stretch")
+        tables.show(preview.rows, first=["row", "outcome"])
     if preview.ok and st.button(
-        f"Import {len(preview.values)} value(s)", type="primary", key="kpi_confirm", icon=":material/upload:"
+        f"Import {counted(len(preview.values), 'value')}", type="primary", key="kpi_confirm", icon=":material/upload:"
     ):
         user, name, acting = current_user(), upload.name, access.current()
 
@@ -194,6 +201,8 @@ def policeuk_upload(url: str) -> None:
         type=["csv", "zip"],
         accept_multiple_files=True,
         key="crime_upload",
+        max_upload_size=files.max_upload_mb(),
+        help='A larger download can be loaded from the command line by an administrator (README, "Command line").',
     )
     if st.session_state.get(CRIME_JOB):
         jobs.panel(CRIME_JOB)
@@ -220,12 +229,12 @@ def policeuk_upload(url: str) -> None:
     if not checked.parsed:
         st.info("Every file was imported before: there is nothing new to import.", icon=":material/info:")
         return
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {
                     "file": p.source.name,
-                    "months": ", ".join(m[:7] for m in sorted(p.month_rows)),
+                    "months": ", ".join(f"{date.fromisoformat(m):%b %Y}" for m in sorted(p.month_rows)),
                     "rows": p.rows_read,
                     "Leeds rows": p.leeds_rows,
                     "outside Leeds": p.outside,
@@ -234,8 +243,7 @@ def policeuk_upload(url: str) -> None:
                 for p in checked.parsed
             ]
         ),
-        hide_index=True,
-        width="stretch",
+        first=["file"],
     )
     for parsed in checked.parsed:
         if parsed.problems:
@@ -244,7 +252,7 @@ def policeuk_upload(url: str) -> None:
             )
     confirmed = _confirm_unusual(checked)
     if st.button(
-        f"Import {len(checked.parsed)} file(s)",
+        f"Import {counted(len(checked.parsed), 'file')}",
         type="primary",
         key="crime_confirm",
         icon=":material/upload:",
@@ -260,7 +268,7 @@ def policeuk_upload(url: str) -> None:
                 for f in written.files
             )
 
-        st.session_state[CRIME_JOB] = jobs.start(f"Import of {len(checked.parsed)} file(s)", work)
+        st.session_state[CRIME_JOB] = jobs.start(f"Import of {counted(len(checked.parsed), 'file')}", work)
         st.session_state[CRIME_JOB + ":uploads"] = _uploads_key(uploads)
         st.session_state.pop(CHECKED_KEY, None)
         st.rerun()
@@ -337,9 +345,4 @@ def import_log(url: str, limit: int | None = None) -> None:
     log = queries.import_log(url)
     if limit:
         log = log.head(limit)
-    st.dataframe(
-        log[[c for c in LOG_COLUMNS if c in log]],
-        hide_index=True,
-        width="stretch",
-        column_config={"errors": st.column_config.TextColumn("first problems", width="large")},
-    )
+    tables.show(log[[c for c in LOG_COLUMNS if c in log]].rename(columns={"errors": "first problems"}), first=["id"])

@@ -18,10 +18,11 @@ from streamlit.delta_generator import DeltaGenerator
 from lib.analysis import agenda
 from lib.analysis.summary import KpiRow, KpiSummary
 from lib.core import roles
+from lib.core.formatting import counted
 from lib.core.text import literal, literal_block
 from lib.ingest import meeting_records
 from lib.store import db, meeting_queries, queries
-from lib.ui import access, components, frame_size, url_state
+from lib.ui import access, components, frame_size, tables, url_state
 
 FLASH_KEY = "meeting_records_flash"
 FORM_GENERATIONS = "meeting_form_generations"  # form name -> how many times it was saved (its key's suffix)
@@ -132,13 +133,14 @@ def missing_reports_line(plan: agenda.Agenda, names: dict[int, str]) -> str:
     )
 
 
-def report_form(url: str, plan: agenda.Agenda, code: str, key: str) -> None:
+def report_form(url: str, plan: agenda.Agenda, kpi: KpiRow) -> None:
     """Write or edit a KPI's report for the meeting: save a draft, or submit (edits after submitting are kept as
     revisions)."""
+    code = kpi["code"]
     report = plan.reports.get(code) or {}
     submitted = report.get("status") == agenda.SUBMITTED
     limit = meeting_records.REPORT_LIMIT
-    with st.form(f"report_{key}"):
+    with st.form(f"report_{code}"):
         happening = st.text_area("What is happening", report.get("happening", ""), max_chars=limit)
         doing = st.text_area("What is being done", report.get("doing", ""), max_chars=limit)
         by_when = st.date_input("By when", report.get("by_when"), format="DD/MM/YYYY")
@@ -165,7 +167,7 @@ def report_form(url: str, plan: agenda.Agenda, code: str, key: str) -> None:
                 help_asked,
                 submit=bool(submit),
             ),
-            f"{'Submitted' if submit else 'Saved the draft of'} the report on {code}.",
+            f"{'Submitted' if submit else 'Saved the draft of'} the report on {kpi['name']}.",
         )
 
 
@@ -208,17 +210,24 @@ def priority_section(
     reports = [plan.reports[i["code"]] for i in own if plan.report_status(i["code"]) == agenda.SUBMITTED]
     decided = [d for d in plan.decisions if d["priority_id"] == number]
     raised = [a for a in plan.actions_raised if a["priority"] == number]
-    counts = f"{len(own)} KPIs, {len(reports)} reports, {len(raised)} new actions, {len(decided)} decisions"
+    counts = ", ".join(
+        (
+            counted(len(own), "KPI"),
+            counted(len(reports), "report"),
+            counted(len(raised), "new action"),
+            counted(len(decided), "decision"),
+        )
+    )
     with st.expander(f"{name}: {counts}"):
         st.markdown(components.rag_counts_line(own))
         for item in own:
             st.markdown(components.kpi_line(kpis[item["code"]], item))
         for report in reports:
             kind = "exception report" if report["kpi_code"] in off_track else "commentary"
-            st.markdown(f"**{report['kpi_code']}: {kind}**")
+            st.markdown(f"**{kpis[report['kpi_code']]['name']}: {kind}**")
             report_body(report)
         if raised:
-            st.dataframe(actions_table(raised), hide_index=True, width="stretch")
+            tables.show(actions_table(raised), first=ACTION_COLUMNS[:2])
         decisions_list(decided, names)
 
 
@@ -227,7 +236,7 @@ def report_panel(url: str, plan: agenda.Agenda, kpi: KpiRow, item: KpiSummary, w
     (for its writers) the form."""
     code = kpi["code"]
     with st.container(border=True):
-        st.subheader(f"{kpi['name']} ({code})")
+        st.subheader(kpi["name"])
         tile, chart = frame_size.side_by_side(frame_size.column_width(), [1, 2], min_width=900)
         with tile:
             components.kpi_tile(kpi, item)
@@ -253,7 +262,7 @@ def report_panel(url: str, plan: agenda.Agenda, kpi: KpiRow, item: KpiSummary, w
                     report_body(previous)
         st.markdown(report_status(plan, code))
         if writable:
-            report_form(url, plan, code, code)
+            report_form(url, plan, kpi)
             report_history(url, plan.dates.meeting, code)
         elif plan.report_status(code) == agenda.SUBMITTED:
             report_body(plan.reports[code])
@@ -262,18 +271,33 @@ def report_panel(url: str, plan: agenda.Agenda, kpi: KpiRow, item: KpiSummary, w
 # Actions -----------------------------------------------------------------------------------------------------------
 
 
+ACTION_COLUMNS = (  # what a reader looks for first leads: which action, its status and when it is due
+    "Action",
+    "Status",
+    "Due",
+    "What",
+    "Owner",
+    "E-mail",
+    "Organisation",
+    "Raised at",
+    "Priority",
+    "KPI",
+    "Latest update",
+)
+
+
 def actions_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Actions as a readable table: status in words (never colour alone), who, when, what."""
     return pd.DataFrame(
         [
             {
                 "Action": r["id"],
+                "Status": STATUS_WORDS[r["status"]],
+                "Due": r["due"],
                 "What": r["text"],
                 "Owner": r["owner_name"] or r["owner"],
                 "E-mail": r["owner"],
                 "Organisation": r["organisation"],
-                "Due": r["due"],
-                "Status": STATUS_WORDS[r["status"]],
                 "Raised at": r["meeting_raised"],
                 "Priority": r["priority"],
                 "KPI": r["kpi"],
@@ -281,19 +305,7 @@ def actions_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
             }
             for r in rows
         ],
-        columns=[
-            "Action",
-            "What",
-            "Owner",
-            "E-mail",
-            "Organisation",
-            "Due",
-            "Status",
-            "Raised at",
-            "Priority",
-            "KPI",
-            "Latest update",
-        ],
+        columns=list(ACTION_COLUMNS),
     )
 
 
@@ -304,7 +316,7 @@ def actions_block(rows: list[dict[str, Any]], empty: str, file_name: str, key: s
         return
     counts = pd.Series([r["status"] for r in rows]).value_counts()
     st.markdown(" \u00b7 ".join(f"{STATUS_ICONS[s]} {STATUS_WORDS[s]} {n}" for s, n in counts.items()))
-    components.table_and_csv(actions_table(rows), file_name, f"csv_{key}")
+    components.table_and_csv(actions_table(rows), file_name, f"csv_{key}", first=ACTION_COLUMNS[:2])
 
 
 def raise_action_form(url: str, plan: agenda.Agenda, kpis: dict[str, KpiRow], priority_names: dict[int, str]) -> None:
@@ -436,8 +448,8 @@ def records_tables(url: str) -> None:
     updates = meeting_queries.action_updates(url)
     decisions = meeting_queries.decisions(url)
     st.caption(
-        f"{len(reports):,} report revisions, {len(meeting_queries.actions(url)):,} actions with {len(updates):,} "
-        f"updates, {len(decisions):,} decisions. Text is shown exactly as typed."
+        f"{counted(len(reports), 'report revision')}, {counted(len(meeting_queries.actions(url)), 'action')} with "
+        f"{counted(len(updates), 'update')}, {counted(len(decisions), 'decision')}. Text is shown exactly as typed."
     )
     for label, table in (
         ("Exception reports and commentary (every revision)", reports),

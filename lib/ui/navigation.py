@@ -7,6 +7,11 @@ tests/test_browser.py (a test fails until you do).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+# The browser tab's icon: a 64 px PNG shipped with the app (a GOV.UK-blue shield with a tick, drawn with Pillow), so
+# no page asks a font server for it; a Material icon name as page_icon would be fetched from fonts.gstatic.com.
+ICON = str(Path(__file__).with_name("icon.png"))
 
 
 @dataclass(frozen=True)

@@ -110,21 +110,19 @@ GEOGRAPHIC, HEX = "Map of Leeds", "Hex map"
 
 
 def boundary_status(url: str) -> str:
-    """For Data & sources (not the map): which boundary file the map draws and how to update it, in markdown."""
-    folder = config.reference_dir()
-    path = boundaries.source(folder)
-    shipped = path == boundaries.SHIPPED
+    """For Data & sources (not the map): which ward outlines the map draws, in users' words (where the files live
+    and how to update them is for administrators, in the README's "Where the data comes from")."""
+    path = boundaries.source(config.reference_dir())
     where = (
-        "the outlines shipped with the dashboard (ONS Wards May 2025 BGC, simplified by `scripts/derive_boundaries.py`)"
-        if shipped
-        else f"`{path}` in the reference folder"
+        "the ONS ward outlines (May 2025) that come with the dashboard"
+        if path == boundaries.SHIPPED
+        else "ONS ward outlines downloaded by an administrator"
     )
     usable = boundary_outlines(url) is not None
-    state = "in use" if usable else "**not usable** (see the server log): the map shows the hex view only"
+    state = "in use" if usable else "**not usable**, so the map shows the hex view only (an administrator can see why)"
     return (
-        f"- **Ward boundaries on the map**: {where}, {state}. `saferleeds reference fetch` downloads the latest ONS "
-        f"boundaries and LSOA lookups into `{folder}` (the `{config.REFERENCE_DIR.name}` setting); a file there "
-        "replaces the shipped outlines."
+        f"- **Ward boundaries on the map**: {where}, {state}. An administrator can update them from the ONS "
+        '(README, "Where the data comes from").\n'
     )
 
 
@@ -199,7 +197,7 @@ def ranked_bars(table: WardTable) -> None:
 
 def table_block(table: WardTable, file_name: str) -> None:
     """The mapped data as a table and a CSV download, exactly as shown (hidden counts blank)."""
-    table_with_csv("Table of the data on this map", display_frame(table), file_name, "csv_map")
+    table_with_csv("Table of the data on this map", display_frame(table), file_name, "csv_map", rename=False)
 
 
 def disclosure_note(table: WardTable) -> None:

@@ -1,0 +1,70 @@
+"""Every table on screen, shown one way: headers in words ("KPI", "Period start", never `kpi_code`), dates as
+"15 Jan 2025" (as every caption and tile writes them), and the columns a reader needs first pinned at the left, so
+they stay in view however wide the rest of the table is. Pages and components call show(); nothing else calls
+st.dataframe (tests/test_architecture.py checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from lib.core.formatting import column_name, readable
+
+DATE_FORMAT = "D MMM YYYY"  # Streamlit's column formats are moment.js patterns: 15 Jan 2025
+DATETIME_FORMAT = "D MMM YYYY, HH:mm"  # 15 Jan 2025, 09:30
+LONG_TEXT = 60  # characters: a text column whose values run longer is given the widest column
+
+
+def _kind(values: pd.Series) -> str:
+    """'datetime', 'date', 'long' (text longer than LONG_TEXT) or '' for a column's values (None ignored)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    present = [v for v in values if v is not None and not (isinstance(v, float) and pd.isna(v))]
+    if not present:
+        return ""
+    if all(isinstance(v, datetime) for v in present):
+        return "datetime"
+    if all(isinstance(v, date) for v in present):
+        return "date"
+    if any(isinstance(v, str) and len(v) > LONG_TEXT for v in present):
+        return "long"
+    return ""
+
+
+def column_config(frame: pd.DataFrame, first: Sequence[str] = ()) -> dict[str, object]:
+    """The display of each column of an already readable `frame`: dates formatted, long text wide, and the columns
+    named in `first` (readable names) pinned."""
+    config: dict[str, object] = {}
+    for column in frame.columns:
+        pinned = column in first or None
+        kind = _kind(frame[column])
+        if kind == "datetime":
+            config[column] = st.column_config.DatetimeColumn(format=DATETIME_FORMAT, pinned=pinned)
+        elif kind == "date":
+            config[column] = st.column_config.DateColumn(format=DATE_FORMAT, pinned=pinned)
+        elif kind == "long":
+            config[column] = st.column_config.TextColumn(width="large", pinned=pinned)
+        elif pinned:
+            config[column] = st.column_config.Column(pinned=True)
+    return config
+
+
+def show(frame: pd.DataFrame, first: Sequence[str] = (), height: int | None = None, rename: bool = True) -> None:
+    """Show `frame` as a table: readable dates, the columns named in `first` leading and pinned, every other column
+    after them in the frame's order. With `rename`, stored column names become words ('kpi_code' -> 'KPI'); a table
+    made for reading already (a chart's data, whose CSV has the same headers) is shown with its own names."""
+    shown = readable(frame) if rename else frame
+    leading = [column_name(c) if rename else c for c in first if c in frame.columns]
+    order = leading + [c for c in shown.columns if c not in leading]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=height if height is not None else "auto",
+        column_order=order,
+        column_config=column_config(shown, leading),  # type: ignore[arg-type]
+    )
