@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -35,10 +36,10 @@ def _kind(values: pd.Series) -> str:
     return ""
 
 
-def column_config(frame: pd.DataFrame, first: Sequence[str] = ()) -> dict[str, object]:
+def column_config(frame: pd.DataFrame, first: Sequence[str] = ()) -> dict[str, Any]:
     """The display of each column of an already readable `frame`: dates formatted, long text wide, and the columns
     named in `first` (readable names) pinned."""
-    config: dict[str, object] = {}
+    config: dict[str, Any] = {}
     for column in frame.columns:
         pinned = column in first or None
         kind = _kind(frame[column])
@@ -53,7 +54,9 @@ def column_config(frame: pd.DataFrame, first: Sequence[str] = ()) -> dict[str, o
     return config
 
 
-def show(frame: pd.DataFrame, first: Sequence[str] = (), height: int | None = None, rename: bool = True) -> None:
+def show(
+    frame: pd.DataFrame, first: Sequence[str] = (), height: int | Literal["auto"] = "auto", rename: bool = True
+) -> None:
     """Show `frame` as a table: readable dates, the columns named in `first` leading and pinned, every other column
     after them in the frame's order. With `rename`, stored column names become words ('kpi_code' -> 'KPI'); a table
     made for reading already (a chart's data, whose CSV has the same headers) is shown with its own names."""
@@ -64,7 +67,7 @@ def show(frame: pd.DataFrame, first: Sequence[str] = (), height: int | None = No
         shown,
         hide_index=True,
         width="stretch",
-        height=height if height is not None else "auto",
+        height=height,
         column_order=order,
-        column_config=column_config(shown, leading),  # type: ignore[arg-type]
+        column_config=column_config(shown, leading),
     )
