@@ -50,7 +50,7 @@ st.header("Data freshness")
 today = date.today()
 st.caption(
     f"As of {today:%d %B %Y}. Monthly KPIs are overdue 62 days after their latest month ends; annual ones "
-    "after 400 days. One-off figures are documented totals for a stated period."
+    "after 400 days. One-off figures are documented totals for a stated period, out of date two years after it ends."
 )
 tables.show(kpis.freshness(values, catalogue, today), first=["name"])
 

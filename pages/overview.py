@@ -55,6 +55,10 @@ else:
     st.caption(f"Compared with the previous meeting's cut-off of {previous_cutoff:%d %B %Y}.")
     components.since_last_meeting_panel(changes, width)
 
+if plan is not None:
+    st.header("This meeting's business")
+    meeting_components.business_summary(plan, priority_names)
+
 st.header("Summary matrix")
 components.summary_matrix(kpis, list(now.values()))
 

@@ -194,6 +194,38 @@ def test_the_meeting_page_shows_an_action_due_at_the_next_meeting_then_overdue(a
     assert any("Overdue 1" in m.value for m in later.markdown)  # the count says it in words too
 
 
+def test_the_overview_shows_the_meetings_own_business_and_links_to_it(app_url):
+    """After a decision is recorded and actions raised and updated, the Overview for that meeting says so (it said
+    nothing of them before), in words, typed text shown literally."""
+    operator = meeting_records.roles.operator("tester")
+    before = _at("pages/overview.py")
+    assert "This meeting's business" in [h.value for h in before.header]
+    assert "No decision is recorded for this meeting yet." in _markdown(before)
+    meeting_records.add_decision(app_url, operator, date.fromisoformat(M2), "Fund a **second** noise officer", 1)
+    late = meeting_records.add_action(
+        app_url, operator, date(2024, 9, 19), "lead@leeds.test", date(2024, 11, 1), "Review the rota"
+    )
+    meeting_records.add_action(
+        app_url, operator, date.fromisoformat(M2), "lead@leeds.test", date(2025, 1, 16), "Report on DS1 staffing"
+    )
+    meeting_records.update_action(app_url, operator, late, note="Rota drafted")
+    at = _at("pages/overview.py")
+    assert not at.exception
+    text = _markdown(at)
+    assert "1 decision recorded \u00b7 1 action due (1 overdue) \u00b7 1 action raised" in text
+    assert f"1. {literal('Fund a **second** noise officer')}" in text and "1. ASB and Public Order" in text
+    owner = literal("lead@leeds.test")
+    assert f"Overdue \u00b7 #{late} Review the rota ({owner}, due 01 Nov 2024)" in text
+    assert f"Report on DS1 staffing ({owner}, due 16 Jan 2025)" in text
+    assert any("meeting" in link for link in _links(at, "Open the meeting's business"))
+
+
+def _links(at, label: str) -> list[str]:
+    """The addresses of the page links (or their markdown stand-ins in AppTest) labelled `label`."""
+    found = [m.value for m in at.markdown if m.value.startswith(f"[{label}]")]
+    return found + [str(e.proto.page) for e in at.get("page_link") if e.proto.label == label]
+
+
 @pytest.mark.usefixtures("app_url")
 def test_the_overview_prepares_the_board_pack_for_download():
     at = _at("pages/overview.py")

@@ -200,7 +200,13 @@ def test_data_sources_shows_catalogue_provenance_freshness_and_import_log(app_ur
     catalogue, provenance, freshness, _, log = (at.dataframe[i].value for i in range(5))
     assert len(catalogue) == len(queries.kpi_catalogue(app_url))
     assert len(provenance) == len(queries.provenance(app_url))
-    assert set(freshness["Status"]) <= {"overdue", "up to date", "one-off figure", "no data"}  # headers in words
+    assert set(freshness["Status"]) <= {
+        "overdue",
+        "up to date",
+        "one-off figure",
+        "one-off figure, over two years old",
+        "no data",
+    }  # headers in words
     assert list(log["Kind"]) == list(queries.import_log(app_url)["kind"])
     # Documents are cited by title, publisher and date, never by their file name.
     assert not catalogue["Source"].str.contains(r"\d{3}_[0-9a-f]{16}\.txt").any()

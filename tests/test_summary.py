@@ -99,6 +99,16 @@ def test_stale_when_no_value_for_longer_than_the_frequency():
     assert not summary.kpi_summary(_kpi(), values, date(2022, 4, 30), None)["stale"]
 
 
+def test_a_one_off_figure_is_stale_two_years_after_its_period_ends():
+    """A 2011/12 documented figure in a 2024 meeting's cards is flagged; one from the last annual report is not."""
+    from lib.analysis import kpis
+
+    assert kpis.is_stale("period", date(2012, 3, 31), date(2024, 10, 31))
+    assert not kpis.is_stale("period", date(2023, 3, 31), date(2024, 10, 31))
+    assert kpis.is_stale("period", date(2022, 10, 30), date(2024, 10, 31))  # 732 days
+    assert not kpis.is_stale("period", date(2022, 11, 1), date(2024, 10, 31))  # 730 days
+
+
 def test_since_last_meeting_lists_rag_moves_new_signals_and_newly_stale():
     before = [
         {"code": "A", "name": "a", "rag": "green", "stale": False, "spc": {"variation": spc.COMMON}},

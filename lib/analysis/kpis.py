@@ -8,6 +8,9 @@ import pandas as pd
 
 # How long after a period ends before the next value is overdue, by KPI frequency (days).
 EXPECTED_GAP_DAYS = {"monthly": 62, "annual": 400}
+# A one-off documented figure (a stated period, reported once) is out of date when its period ended more than two
+# years before the cut-off: two annual reports have been published since, so a meeting should not read it as current.
+ONE_OFF_MAX_AGE_DAYS = 730
 
 
 def latest_values(values: pd.DataFrame) -> pd.DataFrame:
@@ -56,7 +59,7 @@ def _status(frequency: str, days: float | None) -> str:
     if days is None or pd.isna(days):
         return "no data"
     if frequency not in EXPECTED_GAP_DAYS:
-        return "one-off figure"
+        return "one-off figure" if days <= ONE_OFF_MAX_AGE_DAYS else "one-off figure, over two years old"
     return "up to date" if days <= EXPECTED_GAP_DAYS[frequency] else "overdue"
 
 
@@ -114,10 +117,11 @@ def same_period_last_year(values: pd.DataFrame, latest: dict) -> dict | None:
 
 
 def is_stale(frequency: str, latest_end: date | None, as_at: date) -> bool:
-    """True when a regularly reported KPI has had no value for longer than its frequency allows."""
-    if frequency not in EXPECTED_GAP_DAYS or latest_end is None:
+    """True when a regularly reported KPI has had no value for longer than its frequency allows, or a one-off
+    figure's period ended more than ONE_OFF_MAX_AGE_DAYS before `as_at`."""
+    if latest_end is None:
         return False
-    return (as_at - latest_end).days > EXPECTED_GAP_DAYS[frequency]
+    return (as_at - latest_end).days > EXPECTED_GAP_DAYS.get(frequency, ONE_OFF_MAX_AGE_DAYS)
 
 
 def rolling_total(monthly_values: pd.DataFrame, months: int = 12) -> pd.DataFrame:

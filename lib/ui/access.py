@@ -128,7 +128,7 @@ def gate(url: str) -> roles.Actor:
     """Who is acting on this page; stops the page (after saying why) for anyone who may not see it."""
     if mode() == "off":
         st.badge(DEMO, icon=":material/lock_open:", color="orange")
-        acting = roles.operator(batches.who())
+        acting = demo_operator()
     else:
         acting = _signed_in(url)
     st.session_state[ACTOR_KEY] = acting
@@ -219,7 +219,13 @@ def fragment(run_every: float | None = None) -> Callable[[Callable[P, None]], Ca
 def current() -> roles.Actor:
     """Who is acting on this page (set by gate; the local operator before it has run)."""
     acting = st.session_state.get(ACTOR_KEY)
-    return acting if isinstance(acting, roles.Actor) else roles.operator(batches.who())
+    return acting if isinstance(acting, roles.Actor) else demo_operator()
+
+
+def demo_operator() -> roles.Actor:
+    """Who acts in the app with sign-in off, named honestly in every record: anyone who reached the app, not the
+    server's account ("root"), so the logs say "sign-in off (app running as root)"."""
+    return roles.operator(f"sign-in off (app running as {batches.who()})")
 
 
 def visibility(page: PageEntry) -> Literal["visible", "hidden"]:

@@ -46,7 +46,6 @@ ASSURANCE_BADGES: dict[str, tuple[str, BadgeColour]] = {
     spc.FAILING: (":material/dangerous:", "orange"),
     spc.HIT_AND_MISS: (":material/shuffle:", "gray"),
 }
-DELTA_COLOURS: dict[str, DeltaColour] = {"lower_is_better": "inverse", "higher_is_better": "normal", "neutral": "off"}
 STATUS_ICONS = {
     "on track": ":material/check_circle:",
     "at risk": ":material/warning:",
@@ -116,7 +115,9 @@ def kpi_tile(kpi: KpiRow, item: KpiSummary) -> None:
             label_visibility="collapsed",
             delta=f"{year['percent']:+.1f}%" if year else None,
             delta_description=f"vs a year earlier ({year['judgement']})" if year else None,
-            delta_color=DELTA_COLOURS.get(kpi["direction"], "off"),
+            # Grey: the tile is judged by its RAG and SPC badges below, and a green year-on-year change beside a
+            # special-cause concern would say the opposite. The words (better / worse) still say which way it went.
+            delta_color="off",
         )
         # No st.metric sparkline: Streamlit draws it as an <svg role="img"> with no text alternative (axe-core
         # svg-img-alt, serious). The SPC badge below says the same in words; the priority page has the full chart.
@@ -149,7 +150,8 @@ def status_badges(item: KpiSummary) -> None:
                 "Stale",
                 icon=":material/history:",
                 color="gray",
-                help="No value for longer than the KPI's reporting frequency allows.",
+                help="No newer value: the latest is older than the KPI's reporting frequency allows (a one-off "
+                "documented figure: more than two years before the data cut-off).",
             )
         if item["illustrative"]:
             illustrative_badge()

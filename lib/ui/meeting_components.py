@@ -403,6 +403,71 @@ def decisions_list(decisions: list[dict[str, Any]], priority_names: dict[int, st
         )
 
 
+BUSINESS_SHOWN = 5  # items of each kind the Overview lists before pointing to the Meeting page
+BRIEF_CHARACTERS = 240  # an item's text on the Overview, at most (the Meeting page shows it whole)
+
+
+def _brief(text: str) -> str:
+    """Text on one line, cut at a word before BRIEF_CHARACTERS with an ellipsis, shown literally."""
+    line = " ".join(str(text).split())
+    if len(line) > BRIEF_CHARACTERS:
+        line = line[:BRIEF_CHARACTERS].rsplit(" ", 1)[0] + "\u2026"
+    return literal(line)
+
+
+def _action_line(r: dict[str, Any]) -> str:
+    """'Overdue · #12 Review the rota (Jo Bloggs, due 14 Nov 2024)': status in words, as typed, never as markup."""
+    owner = r["owner_name"] or r["owner"]
+    return (
+        f"- {STATUS_ICONS[r['status']]} {STATUS_WORDS[r['status']]} \u00b7 #{r['id']} {_brief(r['text'])} "
+        f"({_brief(owner)}, due {r['due']:%d %b %Y})"
+    )
+
+
+def _first(lines: list[str], more: str) -> str:
+    """The first BUSINESS_SHOWN lines, and how many more the Meeting page has."""
+    extra = len(lines) - BUSINESS_SHOWN
+    return "\n".join(lines[:BUSINESS_SHOWN]) + (
+        f"\n\n{counted(extra, 'more ' + more)} on the Meeting page." if extra > 0 else ""
+    )
+
+
+def business_summary(plan: agenda.Agenda, priority_names: dict[int, str]) -> None:
+    """For the Overview: the meeting's own business in brief (decisions recorded, actions due and overdue, actions
+    raised), with a link to the Meeting page, where all of it is recorded and changed."""
+    due, raised, decided = plan.actions_due, plan.actions_raised, plan.decisions
+    overdue = sum(1 for r in due if r["status"] == agenda.OVERDUE)
+    st.markdown(
+        " \u00b7 ".join(
+            (
+                counted(len(decided), "decision") + " recorded",
+                counted(len(due), "action") + f" due ({overdue} overdue)",
+                counted(len(raised), "action") + " raised",
+                counted(len(plan.carried_over), "open action") + " carried over",
+            )
+        )
+    )
+    with st.container(border=True):
+        st.markdown("**Decisions**")
+        lines = []
+        for number, d in enumerate(decided, start=1):
+            priority = d["priority_id"]
+            about = priority_names.get(int(priority), "") if priority is not None and not pd.isna(priority) else ""
+            lines.append(f"{number}. {_brief(d['text'])}" + (f" *({literal(about)})*" if about else ""))
+        st.markdown(_first(lines, "decision") if lines else "No decision is recorded for this meeting yet.")
+    with st.container(border=True):
+        st.markdown("**Actions due at this meeting**")
+        st.markdown(_first([_action_line(r) for r in due], "action") if due else "No action is due at this meeting.")
+    with st.container(border=True):
+        st.markdown("**Actions raised at this meeting**")
+        st.markdown(
+            _first([_action_line(r) for r in raised], "action") if raised else "No action has been raised here yet."
+        )
+    components.page_link(
+        "pages/meeting.py", "Open the meeting's business", components.meeting_query(), icon=":material/groups:"
+    )
+
+
 def decision_form(url: str, plan: agenda.Agenda, priority_names: dict[int, str]) -> None:
     """Record a decision (an executive or admin)."""
     if not roles.may_record_decisions(access.current()):
