@@ -60,7 +60,7 @@ if plan is not None:
     meeting_components.business_summary(plan, priority_names)
 
 st.header("Summary matrix")
-components.summary_matrix(kpis, list(now.values()))
+components.summary_matrix(kpis, list(now.values()), width)
 
 st.header("Shared priorities")
 for cell, priority in zip(grid(len(priorities), width, min_width=320, most=3), priorities, strict=True):

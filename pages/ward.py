@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.analysis import measures
 from lib.analysis.measures import ALL_CRIME
+from lib.core.text import literal
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components, ward_components
@@ -36,26 +37,20 @@ for code in [c for c in (ward, other) if c]:
     figures = measures.ward_summary(url, ALL_CRIME, code, period)
     if figures["illustrative"] and code == ward:
         components.illustrative_badge()
+    if other:  # two wards: each row of figures says whose it is
+        st.markdown(f"**{literal(figures['ward_name'])}**")
     columns = grid(4, width, min_width=200)
-    columns[0].metric(f"{figures['ward_name']}: crimes", figures["shown"], border=True)
-    columns[1].metric(
-        "Rate per 1,000 residents",
-        components.number_or_withheld(figures["rate_per_1000"]),
-        border=True,
-        delta_description=(
-            f"Leeds {figures['leeds_rate_per_1000']:.1f}; {figures['committee_area']} "
-            f"{components.number_or_withheld(figures['area_rate_per_1000'])}"
-        ),
-    )
+    columns[0].metric("Crimes", figures["shown"], border=True)
+    columns[1].metric("Rate per 1,000 residents", components.number_or_withheld(figures["rate_per_1000"]), border=True)
     columns[2].metric("Rank of 33 (1 = highest rate)", components.number_or_withheld(figures["rank"], 0), border=True)
     change = figures["change"]
     columns[3].metric(
         "Change on the year before",
         f"{change.percent_change:+.1f}%" if change else "withheld",
-        delta=f"{change.percent_change:+.1f}% \u00b7 {change.verdict}" if change else None,
-        delta_color=components.change_colour(change),
         border=True,
     )
+    # The comparisons a councillor reads beside the figures, as a sentence (in a metric's small print they were cut).
+    st.markdown(ward_components.profile_comparison(figures))
 st.caption(
     "Change: the year against the year before, with a Poisson rate-ratio test (significant only when the 95% "
     "confidence interval excludes no change). All crime holds violence and sexual offences, so by ward it is "

@@ -381,8 +381,10 @@ def test_the_ranked_bars_draw_the_leeds_line(app, browser_context, size):
         chart = tab.locator("[data-testid='stPlotlyChart']").first
         chart.scroll_into_view_if_needed()
         tab.wait_for_timeout(500)
-        assert "Leeds" in chart.inner_text()
-        lines = chart.locator(".scatterlayer .trace path.js-line")
+        legend = chart.locator(".legend").inner_text()
+        assert "Leeds" in legend and "trace" not in legend, legend  # the legend names the line, nothing else
+        # The line lies under the bars and their labels (plotly's layer-below), so no label is struck through.
+        lines = chart.locator(".layer-below .shapelayer path")
         assert lines.count() >= 1
         return lines.first.evaluate("path => path.getTotalLength()")
 
@@ -432,9 +434,14 @@ def test_the_sidebar_starts_closed_on_a_tablet_or_phone_and_stays_as_the_user_le
         context.close()
 
 
-CUT_METRICS = """() => [...document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricValue] *')]
+CUT_METRICS = """() => [...document.querySelectorAll(
+        '[data-testid=stMetricValue], [data-testid=stMetricValue] *, [data-testid=stMetricLabel] *, '
+        + '[data-testid=stMetricDelta] *, [data-testid=stMetric] [data-testid=stCaptionContainer] *')]
     .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
     .map(e => e.innerText)"""
+# The page itself never scrolls sideways: Streamlit scrolls its main block, so nothing in it may be wider than it.
+SIDEWAYS = """() => { const main = document.querySelector('[data-testid=stMain]');
+    return main ? main.scrollWidth - main.clientWidth : 0; }"""
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
@@ -451,6 +458,8 @@ def test_every_page_fits_each_screen_with_no_figure_cut(app, browser_context, si
             settle(tab)
             cut = tab.evaluate(CUT_METRICS)
             assert cut == [], f"{path or 'overview'} at {size}: figures cut: {cut}"
+            sideways = tab.evaluate(SIDEWAYS)
+            assert sideways <= 1, f"{path or 'overview'} at {size}: the page scrolls {sideways} px sideways"
             name = (path.split("?")[0] or "overview").replace("/", "-")
             full_page_screenshot(tab, folder / f"{name}-{size}.png")
     finally:
@@ -617,3 +626,18 @@ def test_the_first_paint_after_a_start_shows_only_the_apps_own_navigation(browse
     assert seen, "the sidebar showed no links at all"
     assert seen <= own, f"links that are not the app's pages: {sorted(seen - own)}"
     assert {p.address for p in navigation.PAGES if p.address != "data-in"} <= seen  # the app's own menu was drawn
+
+
+def test_the_ward_map_starts_on_the_first_screen_of_a_laptop(app, browser_context):
+    """At 1280 x 800 the map began about 737 px down, below the first screen: the choices sit in one row above it and
+    what it means goes under it, so most of the first screen below the choices is map."""
+    base, _ = app
+    tab = browser_context.new_page()
+    tab.set_viewport_size({"width": 1280, "height": 800})
+    try:
+        open_page(tab, base, "ward-map")
+        canvas = tab.locator("[data-testid='stDeckGlJsonChart']").first
+        top = canvas.bounding_box()["y"]
+        assert top < 560, f"the map starts {top:.0f} px down a 800 px screen"
+    finally:
+        tab.close()

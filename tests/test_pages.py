@@ -285,6 +285,24 @@ def test_overview_summary_matrix_places_every_kpi_once_by_variation_and_assuranc
         assert [i for i, cell in enumerate(cells) if f"[{name}]" in cell] == [columns.index(assurance)]  # one column
 
 
+def test_on_a_phone_the_summary_matrix_is_a_list_that_places_every_kpi_once(app_url):
+    """At 390 px the five-column table was 536 px wide and scrolled the whole page sideways: a list under each row."""
+    from lib.ui import frame_size
+
+    at = page("pages/overview.py")
+    at.session_state[frame_size.PAGE_WIDTH_KEY] = {"column": 358, "window": 390}  # as a phone's browser reports
+    at.run()
+    assert not at.exception
+    assert not [m for m in at.markdown if m.value.startswith("| Variation")]
+    _, expected = _summaries(app_url, -1)
+    blocks = [m.value for m in at.markdown if m.value.startswith("**Special cause") or m.value.startswith("**Common")]
+    blocks += [m.value for m in at.markdown if m.value.startswith("**Too few points")]
+    catalogue = queries.kpi_catalogue(app_url).set_index("code")
+    for code in expected:
+        name = literal(catalogue.loc[code, "name"])
+        assert sum(block.count(f"[{name}]") for block in blocks) == 1, code
+
+
 @pytest.mark.parametrize("area", ["", "E05011394", "E05012841"])  # Leeds, Gipton & Harehills, Adel (not significant)
 @pytest.mark.usefixtures("app_url")
 def test_a_change_is_coloured_only_when_it_is_significant(area):

@@ -52,6 +52,10 @@ def test_map_shows_the_data_layer_figures_on_the_hex_map(app_url):
     at.radio(key="view").set_value(ward_components.HEX).run()
     deck = _deck(at)
     assert deck["layers"][0]["@@type"] == "PolygonLayer"
+    assert at.query_params["view"] in (["hex"], "hex")  # the choice is in the address, so a shared link keeps it
+    shared = page("pages/map.py")
+    shared.query_params["view"] = "hex"
+    assert _deck(shared.run())["layers"][0]["@@type"] == "PolygonLayer"  # a link with ?view=hex opens the hex map
     tips = _tooltips(deck)
     top = table.wards.iloc[0]
     assert tips[top["ward_code"]].splitlines()[:3] == [
@@ -130,6 +134,10 @@ def test_ward_profile_shows_the_wards_figures_and_a_comparison(app_url):
     values = [m.value for m in at.metric]
     assert values[:3] == [figures["shown"], f"{figures['rate_per_1000']:,.1f}", f"{figures['rank']:,.0f}"]
     assert values[3] == f"{figures['change'].percent_change:+.1f}%"
+    # The comparisons in words beside the figures, whole (in a metric's small print they were cut at 1280 px).
+    line = next(m.value for m in at.markdown if m.value.startswith("Rate per 1,000 residents:"))
+    assert f"Leeds {figures['leeds_rate_per_1000']:.1f}" in line and "Inner North West" in line
+    assert f"{figures['change'].percent_change:+.1f}%, {figures['change'].verdict} (rate ratio" in line
     at.selectbox(key="compare").set_value("E05011394").run()
     assert not at.exception
     other = measures.ward_summary(app_url, measures.ALL_CRIME, "E05011394", period)

@@ -246,16 +246,23 @@ def ranked_wards_figure(
             cliponaxis=False,
             marker={"color": colours, "line": {"color": palette.DARK_GREY, "width": 0.5}},
             hovertemplate="%{y}: %{text}<extra></extra>",
+            showlegend=False,  # the bars need no legend entry (it would read "trace 0"): the axis names them
         )
     )
-    if reference is not None:  # a trace, not a shape: drawn at any size, and named in the legend in words
+    if reference is not None:
+        line = {"color": palette.DARK_PINK, "dash": "dash", "width": 2}
+        # The line is a shape under the bars and their labels, so a label it crosses stays readable on a phone;
+        # it spans the plot's height at any size. An empty trace names it in the legend in words.
+        figure.add_shape(
+            type="line", x0=reference, x1=reference, y0=0, y1=1, xref="x", yref="paper", line=line, layer="below"
+        )
         figure.add_trace(
             go.Scatter(
-                x=[reference, reference],
-                y=[names[0], names[-1]],
+                x=[None],
+                y=[None],
                 mode="lines",
                 name=f"{reference_label}: {reference:,.1f} {unit}".strip(),
-                line={"color": palette.DARK_PINK, "dash": "dash", "width": 2},
+                line=line,
                 hoverinfo="skip",
             )
         )

@@ -362,20 +362,32 @@ def kpi_link(kpi: KpiRow, meeting: str | None) -> str:
     return f"[{literal(kpi['name'])}]({target})"
 
 
-def summary_matrix(kpis: dict[str, KpiRow], items: list[KpiSummary]) -> None:
+MATRIX_TABLE_FROM = 600  # pixels of page width: narrower, the matrix is a list by row (its five columns would not fit)
+
+
+def summary_matrix(kpis: dict[str, KpiRow], items: list[KpiSummary], width: int) -> None:
     """The Making Data Count summary table: every KPI placed by variation (rows) and assurance (columns), each a link
-    to the KPI; words in every heading, so it reads the same without colour."""
+    to the KPI; words in every heading, so it reads the same without colour. On a page narrower than
+    MATRIX_TABLE_FROM (a phone) the same cells are a list under each row's heading, so nothing scrolls sideways."""
     cells = summary.summary_matrix(items)
     meeting = st.query_params.get("meeting")
-    header = "| Variation \\ assurance | " + " | ".join(label for _, label in summary.MATRIX_COLUMNS) + " |"
-    lines = [header, "|" + " --- |" * (len(summary.MATRIX_COLUMNS) + 1)]
-    for row, label in summary.MATRIX_ROWS:
-        entries = [
-            " \u00b7 ".join(kpi_link(kpis[code], meeting) for code in cells[(row, column)]) or "\u2014"
-            for column, _ in summary.MATRIX_COLUMNS
-        ]
-        lines.append(f"| **{label}** | " + " | ".join(entries) + " |")
-    st.markdown("\n".join(lines))
+
+    def entry(row: str, column: str) -> str:
+        """The links of one cell, or a dash."""
+        return " \u00b7 ".join(kpi_link(kpis[code], meeting) for code in cells[(row, column)]) or "\u2014"
+
+    if width < MATRIX_TABLE_FROM:
+        for row, label in summary.MATRIX_ROWS:
+            filled = [(column, name) for column, name in summary.MATRIX_COLUMNS if cells[(row, column)]]
+            lines = [f"- {name}: {entry(row, column)}" for column, name in filled] or ["- No KPI."]
+            st.markdown(f"**{label}**\n" + "\n".join(lines))
+    else:
+        header = "| Variation \\ assurance | " + " | ".join(label for _, label in summary.MATRIX_COLUMNS) + " |"
+        lines = [header, "|" + " --- |" * (len(summary.MATRIX_COLUMNS) + 1)]
+        for row, label in summary.MATRIX_ROWS:
+            entries = [entry(row, column) for column, _ in summary.MATRIX_COLUMNS]
+            lines.append(f"| **{label}** | " + " | ".join(entries) + " |")
+        st.markdown("\n".join(lines))
     st.caption(
         "Each KPI sits in one cell: its latest point's variation (rows) and whether its process limits meet its "
         "target (columns). A dash means no KPI. Links open the KPI's page."

@@ -8,6 +8,7 @@ ward or priority as the page before.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import streamlit as st
@@ -32,6 +33,18 @@ def url_selectbox(
     return chosen if chosen is not None else options[0]
 
 
+def url_radio(
+    label: str,
+    options: list[str],
+    key: str,
+    format_func: Callable[[str], str] = str,
+    help: str | None = None,  # noqa: A002 - the name Streamlit uses
+) -> str:
+    """A horizontal radio whose value lives in the URL under `key` (a shared link keeps the choice)."""
+    chosen = _url_choice(label, options, key, format_func, help=help, radio=True)
+    return chosen if chosen is not None else options[0]
+
+
 def url_optional_selectbox(
     label: str, options: list[str], key: str, format_func: Callable[[str], str] = str
 ) -> str | None:
@@ -49,8 +62,10 @@ def _url_choice(
     optional: bool = False,
     help: str | None = None,  # noqa: A002 - the name Streamlit uses
     sidebar: bool = False,
+    radio: bool = False,
 ) -> str | None:
-    """A selectbox whose value lives in the URL under `key`; returns the chosen option (None = optional and unset).
+    """A selectbox (or a horizontal radio) whose value lives in the URL under `key`; returns the chosen option
+    (None = optional and unset).
 
     `fallback(wanted)` may pick the option to show for an unknown value (e.g. the nearest earlier meeting);
     otherwise the default (or the first option) is shown. Either way the page says so.
@@ -72,7 +87,8 @@ def _url_choice(
             icon=":material/help:",
         )
     where = st.sidebar if sidebar else st
-    chosen = where.selectbox(
+    widget = functools.partial(where.radio, horizontal=True) if radio else where.selectbox
+    chosen = widget(
         label,
         choices,
         index=index,

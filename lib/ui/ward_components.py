@@ -16,8 +16,8 @@ from lib.core.text import literal
 from lib.figures import charts, legend, maps
 from lib.geo import boundaries
 from lib.store import queries
-from lib.ui import access
-from lib.ui.components import table_with_csv
+from lib.ui import access, url_state
+from lib.ui.components import number_or_withheld, table_with_csv
 from lib.ui.frame_size import side_by_side
 from lib.ui.url_state import url_optional_selectbox, url_selectbox
 
@@ -106,7 +106,8 @@ def boundary_outlines(url: str) -> dict | None:
         return None
 
 
-GEOGRAPHIC, HEX = "Map of Leeds", "Hex map"
+GEOGRAPHIC, HEX = "geographic", "hex"  # the map's views, as the address keeps them (?view=hex)
+VIEW_LABELS = {GEOGRAPHIC: "Map of Leeds", HEX: "Hex map"}
 
 
 def boundary_status(url: str) -> str:
@@ -126,6 +127,25 @@ def boundary_status(url: str) -> str:
     )
 
 
+def profile_comparison(figures: dict) -> str:
+    """The ward's rate beside Leeds's and its committee area's, and its change on the year before with the test's
+    verdict, as one line of words (a withheld figure says so)."""
+    rate = number_or_withheld(figures["rate_per_1000"])
+    area = number_or_withheld(figures["area_rate_per_1000"])
+    change = figures["change"]
+    said = (
+        f"{change.percent_change:+.1f}%, {change.verdict} (rate ratio {change.ratio:.2f}, 95% interval "
+        f"{change.lower:.2f} to {change.upper:.2f})"
+        if change
+        else "withheld"
+    )
+    return (
+        f"Rate per 1,000 residents: {literal(figures['ward_name'])} {rate} \u00b7 Leeds "
+        f"{figures['leeds_rate_per_1000']:.1f} \u00b7 {literal(figures['committee_area'])} {area}. "
+        f"Change on the year before: {said}."
+    )
+
+
 MAP_AND_BARS = [3, 2]  # relative widths of the map and the ranked bars, side by side on a wide screen
 SIDE_BY_SIDE_FROM = 1000  # pixels of page width; narrower, the bars go under the map
 
@@ -137,18 +157,23 @@ def map_layout(page_width: int) -> tuple[object, object, int]:
     return map_column, bars_column, max(240, round(page_width * share) - 16)
 
 
-def show_map(url: str, table: WardTable, selected: str | None, width: int) -> str | None:
+def view_selector(url: str) -> str:
+    """The map of Leeds or the hex map (kept in the URL as ?view=, so a shared link opens the same view); the hex
+    map only when no boundary file is usable."""
+    views = [GEOGRAPHIC, HEX] if boundary_outlines(url) else [HEX]
+    return url_state.url_radio(
+        "View",
+        views,
+        key="view",
+        format_func=VIEW_LABELS.__getitem__,
+        help="Hex map: one equal hexagon per ward, so small inner-city wards are as visible as large rural ones.",
+    )
+
+
+def show_map(url: str, table: WardTable, selected: str | None, width: int, view: str) -> str | None:
     """The geographic or hex map, framed for a column `width` pixels wide, with its legend; returns a ward the user
     clicked."""
     outlines = boundary_outlines(url)
-    views = [GEOGRAPHIC, HEX] if outlines else [HEX]
-    view = st.radio(
-        "View",
-        views,
-        horizontal=True,
-        key="view",
-        help="Hex map: one equal hexagon per ward, so small inner-city wards are as visible as large rural ones.",
-    )
     deck = (
         maps.choropleth_deck(table, outlines, selected, width)
         if view == GEOGRAPHIC and outlines
