@@ -107,7 +107,7 @@ def test_actions_and_decisions_recorded_on_the_meeting_page(app_url):
     assert at.success[0].value == "Recorded the decision."
     assert literal("Fund a *second* officer") in _markdown(at)
     # With sign-in off anyone who reached the app may record: the record says so, not the server's account alone.
-    assert any("recorded by sign-in off (app running as " in c.value for c in at.caption)
+    assert any(f"recorded by {literal('sign-in off (app running as ')}" in c.value for c in at.caption)
 
     _labelled(at.radio, "Status").set_value("done")
     _labelled(at.text_area, "Update").input("Rota agreed")
