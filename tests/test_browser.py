@@ -381,7 +381,7 @@ def test_the_ranked_bars_draw_the_leeds_line(app, browser_context, size):
         chart = tab.locator("[data-testid='stPlotlyChart']").first
         chart.scroll_into_view_if_needed()
         tab.wait_for_timeout(500)
-        legend = chart.locator(".legend").inner_text()
+        legend = chart.locator(".legend").text_content() or ""  # SVG text: no inner_text
         assert "Leeds" in legend and "trace" not in legend, legend  # the legend names the line, nothing else
         # The line lies under the bars and their labels (plotly's layer-below), so no label is struck through.
         lines = chart.locator(".layer-below .shapelayer path")
