@@ -144,3 +144,8 @@ def command(
         )
     parser.set_defaults(handler=handler)
     return parser
+
+
+def group(commands: argparse._SubParsersAction, name: str, help_text: str) -> argparse._SubParsersAction:
+    """A group of subcommands (`saferleeds NAME ...`): its parser, holding the subcommands added with command()."""
+    return commands.add_parser(name, help=help_text).add_subparsers(dest="command", required=True)

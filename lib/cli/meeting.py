@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lib.analysis import agenda
-from lib.cli.common import CliError, actor, command, emit, parse_date, record_id
+from lib.cli.common import CliError, actor, command, emit, group, parse_date, record_id
 from lib.core import text
 from lib.ingest import meeting_records
 from lib.store import meeting_queries, queries
@@ -201,8 +201,7 @@ def cmd_pack(url: str, args: argparse.Namespace) -> None:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the meeting, report, actions and decisions commands."""
-    meeting = commands.add_parser("meeting", help="Executive meetings: the list, one meeting's business, scheduling")
-    meeting_commands = meeting.add_subparsers(dest="command", required=True)
+    meeting_commands = group(commands, "meeting", "Executive meetings: the list, one meeting's business, scheduling")
     command(meeting_commands, "list", "every meeting with its data cut-off, oldest first", cmd_meeting_list)
     show = command(
         meeting_commands,
@@ -235,8 +234,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     remove.add_argument("meeting", help="the meeting's date, YYYY-MM-DD")
 
-    report = commands.add_parser("report", help="exception reports and commentary on KPIs")
-    report_commands = report.add_subparsers(dest="command", required=True)
+    report_commands = group(commands, "report", "exception reports and commentary on KPIs")
     report_set = command(
         report_commands,
         "set",
@@ -255,8 +253,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--submit", action="store_true", help="submit it (else a draft; once submitted, every edit is a new revision)"
     )
 
-    actions = commands.add_parser("actions", help="the actions log")
-    action_commands = actions.add_subparsers(dest="command", required=True)
+    action_commands = group(commands, "actions", "the actions log")
     action_add = command(action_commands, "add", "raise an action at a meeting", cmd_actions_add, user=True)
     action_add.add_argument("--meeting", required=True, help="the meeting raising it, YYYY-MM-DD")
     action_add.add_argument("--owner", required=True, help="the owner's e-mail")
@@ -284,8 +281,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     pack.add_argument("--meeting", required=True, help="the meeting's date, YYYY-MM-DD")
     pack.add_argument("--out", required=True, help="FILE.pptx or FILE.pdf (written whole, then moved into place)")
 
-    decisions = commands.add_parser("decisions", help="the meetings' decisions")
-    decision_commands = decisions.add_subparsers(dest="command", required=True)
+    decision_commands = group(commands, "decisions", "the meetings' decisions")
     decision_add = command(
         decision_commands, "add", "record a decision (executive or admin)", cmd_decisions_add, user=True
     )
