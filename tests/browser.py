@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,8 +69,22 @@ def patient(context) -> None:
 
 
 def settle(tab, timeout: float = PATIENCE) -> None:
-    """Wait until Streamlit has finished running the page script."""
-    tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    """Wait until Streamlit has finished running the page script. If it never does, say what the page was doing
+    (its script state, address and a screenshot in artefacts/unsettled/), so a flake can be read, not guessed."""
+    try:
+        tab.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    except Exception as error:  # noqa: BLE001 - Playwright's timeout: re-raised with what the page showed
+        folder = ARTEFACTS / "unsettled"
+        folder.mkdir(parents=True, exist_ok=True)
+        shot = folder / f"{int(time.time())}.png"
+        state = tab.evaluate(
+            "() => [...document.querySelectorAll('[data-test-script-state]')]"
+            ".map(e => e.getAttribute('data-test-script-state'))"
+        )
+        tab.screenshot(path=str(shot), full_page=True)
+        raise AssertionError(
+            f"{tab.url} did not settle in {timeout / 1000:.0f} s (script state {state}); see {shot}"
+        ) from error
     tab.wait_for_timeout(300)
 
 
