@@ -387,14 +387,19 @@ def update_action_form(url: str, rows: list[dict[str, Any]]) -> None:
 # Decisions and meetings --------------------------------------------------------------------------------------------
 
 
+def _priority_name(decision: dict[str, Any], priority_names: dict[int, str]) -> str:
+    """The name of the priority a decision is about, or "" when it names none."""
+    priority = decision["priority_id"]
+    return priority_names.get(int(priority), "") if priority is not None and not pd.isna(priority) else ""
+
+
 def decisions_list(decisions: list[dict[str, Any]], priority_names: dict[int, str]) -> None:
     """The meeting's decisions, numbered, each with its priority and who proposed it."""
     if not decisions:
         st.caption("No decisions are recorded for this meeting.")
         return
     for number, d in enumerate(decisions, start=1):
-        priority = d["priority_id"]
-        about = priority_names.get(int(priority), "") if priority is not None and not pd.isna(priority) else ""
+        about = _priority_name(d, priority_names)
         who = f"proposed by {literal(d['proposed_by'])}; " if d["proposed_by"] else ""
         st.markdown(f"{number}. {literal_block(d['text'])}")
         st.caption(
@@ -451,8 +456,7 @@ def business_summary(plan: agenda.Agenda, priority_names: dict[int, str]) -> Non
         st.markdown("**Decisions**")
         lines = []
         for number, d in enumerate(decided, start=1):
-            priority = d["priority_id"]
-            about = priority_names.get(int(priority), "") if priority is not None and not pd.isna(priority) else ""
+            about = _priority_name(d, priority_names)
             lines.append(f"{number}. {_brief(d['text'])}" + (f" *({literal(about)})*" if about else ""))
         st.markdown(_first(lines, "decision") if lines else "No decision is recorded for this meeting yet.")
     with st.container(border=True):

@@ -21,17 +21,19 @@ LONG_TEXT = 60  # characters: a text column whose values run longer is given the
 
 
 def _kind(values: pd.Series) -> str:
-    """'datetime', 'date', 'long' (text longer than LONG_TEXT) or '' for a column's values (None ignored)."""
+    """'datetime', 'date', 'long' (text longer than LONG_TEXT) or '' for a column, judged by its first present value
+    (a column holds one kind) and, for text, its longest; vectorised, as it runs on every rerun of a page."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return "datetime"
-    present = [v for v in values if v is not None and not (isinstance(v, float) and pd.isna(v))]
-    if not present:
+    present = values.dropna()
+    if present.empty:
         return ""
-    if all(isinstance(v, datetime) for v in present):
+    first = present.iloc[0]
+    if isinstance(first, datetime):
         return "datetime"
-    if all(isinstance(v, date) for v in present):
+    if isinstance(first, date):
         return "date"
-    if any(isinstance(v, str) and len(v) > LONG_TEXT for v in present):
+    if isinstance(first, str) and present.astype(str).str.len().max() > LONG_TEXT:
         return "long"
     return ""
 
