@@ -2,7 +2,7 @@
 and crime-type mix, a fixed seed, plus an LSOA-to-ward lookup for its made-up LSOAs.
 
 The crime-type shares are those of the real March 2024 Leeds file (../shared/data/policeuk, 9,408 rows); wards are
-weighted by their Census 2021 population (data/wards.csv) times a fixed random factor, so some wards are busier.
+weighted by their Census 2021 population (the area's wards.csv) times a fixed random factor, so some wards are busier.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lib.core.config import DATA_DIR
+from lib.area import current as current_area
 from lib.core.periods import add_months
 from lib.ingest.policeuk import HEADER
 
@@ -69,9 +69,8 @@ class Dataset:
 
 
 def _wards() -> list[dict]:
-    """The 33 wards with population and centroid."""
-    with (DATA_DIR / "wards.csv").open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    """The area's wards with population and centroid."""
+    return current_area().wards
 
 
 def build(

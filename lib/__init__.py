@@ -1,1 +1,1 @@
-"""Safer Leeds Executive dashboard: the importable package (data layer, maths, figures, command line)."""
+"""The Community Safety Partnership dashboard: the importable package (data layer, maths, figures, command line)."""

@@ -1,10 +1,13 @@
-"""Crime and ASB: the last 12 months against the previous 12 by crime type (with a significance test), the
-Harehills Clear-Hold-Build before and after, and the 2002/03-2011/12 recorded-crime series."""
+"""Crime and ASB: the last 12 months against the previous 12 by crime type (with a significance test), each
+place-based initiative's before and after (the area's events, e.g. Clear-Hold-Build), and the documented
+recorded-crime series where the catalogue has one."""
 
 import streamlit as st
 
 from lib.analysis import crime, measures
-from lib.core import documents, events
+from lib.area import current as current_area
+from lib.area import events
+from lib.core import documents, periods
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
@@ -16,7 +19,7 @@ st.title("Crime and anti-social behaviour")
 st.caption(
     f"Police recorded crime reflects reporting and police activity as well as crime itself. Data to {cutoff:%d %B %Y}."
 )
-names = {"": "All of Leeds"} | dict(zip(wards["code"], wards["name"], strict=True))
+names = {"": f"All of {current_area().name}"} | dict(zip(wards["code"], wards["name"], strict=True))
 ward = st.selectbox("Area", list(names), format_func=names.get, key="crime_area")
 totals = crime.monthly_totals(url, ward or None, cutoff)
 if totals.empty:
@@ -65,56 +68,57 @@ components.chart_block(
     "by_type",
 )
 
-st.header("Harehills: Clear, Hold, Build")
-harehills = crime.clear_hold_build(url, cutoff)
-if harehills.result is not None:
-    result = harehills.result
+for initiative in events.initiatives():  # place-based initiatives of the area (its events.csv)
+    place = wards.set_index("code")["name"].get(initiative.ward_code)
+    if place is None:
+        continue
+    st.header(f"{place}: {initiative.label}")
+    effect = crime.before_and_after(url, initiative, cutoff)
+    if effect.result is not None:
+        result = effect.result
+        st.metric(
+            f"{place} crime, {effect.months_each_side} months after vs {effect.months_each_side} before",
+            f"{result.percent_change:+.0f}%",
+            delta=f"{result.percent_change:+.0f}% \u00b7 {result.verdict}",
+            delta_color=components.change_colour(result),
+            border=True,
+        )
+        st.caption("All crime excluding ASB, as a percentage only. " + documents.cite(initiative.note))
+    series_name = measures.WARD_MONTHLY_LABEL.capitalize()
+    frame = effect.monthly.rename(columns={"month": "period_end", "count": series_name})
+    components.chart_block(
+        charts.series_figure(
+            frame, f"{place}: monthly {measures.WARD_MONTHLY_LABEL}", "crimes", [initiative], [series_name]
+        ),
+        f"Monthly police recorded {measures.WARD_MONTHLY_LABEL} in {place}, with the start ({initiative.when:%B %Y}) "
+        "marked. By ward, violence and sexual offences are published by financial year only, so a ward's monthly "
+        "series leaves them out.",
+        effect.monthly,
+        f"{initiative.ward_code}-crime.csv",
+        f"initiative_{initiative.ward_code}",
+    )
+
+history, fall = crime.recorded_crime_history(url)
+if not history.empty:  # a partnership whose catalogue has the documented recorded-crime series
+    first, last = (periods.financial_year_label(d) for d in history["period_end"].iloc[[0, -1]])
+    st.header(f"Recorded crime {first} to {last}")
     st.metric(
-        f"Gipton & Harehills crime, {harehills.months_each_side} months after vs {harehills.months_each_side} before",
-        f"{result.percent_change:+.0f}%",
-        delta=f"{result.percent_change:+.0f}% \u00b7 {result.verdict}",
-        delta_color=components.change_colour(result),
+        f"Total recorded crime, {first} to {last}",
+        f"{history['Total'].iloc[-1]:,.0f}",
+        delta=f"{fall:+.0f}% since {first}" if fall is not None else None,
+        delta_color="inverse",
         border=True,
     )
-    st.caption(
-        "All crime excluding ASB, as a percentage only. Documented: a 40% reduction in overall crime in the 16 "
-        f"months since Clear, Hold, Build began ({documents.cite('000_274d76e3dc4e1983.txt')} § What is this report "
-        "about?)."
+    components.chart_block(
+        charts.series_figure(
+            history,
+            f"Recorded crime in {current_area().name} by category (financial years)",
+            "crimes",
+            [],
+            list(history.columns[1:]),
+        ),
+        f"Police recorded crime by financial year, from {documents.cite(crime.recorded_crime_source(url))}.",
+        history,
+        f"recorded-crime-{first[:4]}-{last[:4]}.csv",
+        "history",
     )
-series_name = measures.WARD_MONTHLY_LABEL.capitalize()
-frame = harehills.monthly.rename(columns={"month": "period_end", "count": series_name})
-components.chart_block(
-    charts.series_figure(
-        frame,
-        f"Gipton & Harehills: monthly {measures.WARD_MONTHLY_LABEL}",
-        "crimes",
-        events.events_for("CRIME_TOTAL"),
-        [series_name],
-    ),
-    f"Monthly police recorded {measures.WARD_MONTHLY_LABEL} in Gipton & Harehills, with the start of Clear, Hold, "
-    "Build (May 2023) marked. By ward, violence and sexual offences are published by financial year only, so a "
-    "ward's monthly series leaves them out.",
-    harehills.monthly,
-    "harehills-crime.csv",
-    "harehills",
-)
-
-st.header("Recorded crime 2002/03 to 2011/12")
-history, fall = crime.recorded_crime_history(url)
-st.metric(
-    "Total recorded crime, 2002/03 to 2011/12",
-    f"{history['Total'].iloc[-1]:,.0f}",
-    delta=f"{fall:+.0f}% since 2002/03" if fall is not None else None,
-    delta_color="inverse",
-    border=True,
-)
-components.chart_block(
-    charts.series_figure(
-        history, "Recorded crime in Leeds by category (financial years)", "crimes", [], list(history.columns[1:])
-    ),
-    "Police recorded crime by financial year, from the Safer Leeds Partnership Business Plan 2012-15 "
-    f"({documents.cite('004_94eba5691181e0a4.txt')} § Performance & Key Facts).",
-    history,
-    "recorded-crime-2002-2012.csv",
-    "history",
-)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.area import current as current_area
 from lib.core import roles
 from lib.ui import access, components, import_components
 
@@ -25,8 +26,8 @@ with kpi_tab:
     import_components.kpi_return_upload(url)
 with crime_tab:
     st.caption(
-        "Street-level crime from data.police.uk. Rows outside Leeds are counted and left out; wards come from "
-        "the LSOA-to-ward lookups (2011 and 2021 codes) in the reference folder. Once a month has real data "
+        f"Street-level crime from data.police.uk. Rows outside {current_area().name} are counted and left out; wards "
+        "come from the area's LSOA-to-ward lookups (2011 and 2021 codes). Once a month has real data "
         "the pages use it instead of the illustrative series."
     )
     import_components.policeuk_upload(url)

@@ -64,7 +64,7 @@ tables.show(revisions, first=["kpi_code"])
 
 st.header("Import log")
 st.caption(
-    "Every load, successful or not: file, SHA-256, who, when, rows read / imported / refused / outside Leeds "
+    "Every load, successful or not: file, SHA-256, who, when, rows read / imported / refused / outside the area "
     "and the first problems. Load data on the Data in page."
 )
 import_components.import_log(url)

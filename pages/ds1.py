@@ -3,7 +3,8 @@
 import streamlit as st
 
 from lib.analysis import kpis
-from lib.core import events
+from lib.area import current as current_area
+from lib.area import events
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
@@ -16,10 +17,7 @@ width = column_width()  # this screen's width, for the layout below
 catalogue = queries.kpi_catalogue(url).set_index("code")
 
 st.title("DS1 dedicated noise service")
-st.caption(
-    "Inner North West Leeds (north of the inner ring road) and parts of Kirkstall. Funded by the University of "
-    f"Leeds and Leeds Beckett University from February 2022. Data to {cutoff:%d %B %Y}."
-)
+st.caption(f"{current_area().text('noise', 'caption')} Data to {cutoff:%d %B %Y}.".strip())
 
 series = {
     code: queries.kpi_series(url, code, until=cutoff)
@@ -54,7 +52,8 @@ figure = charts.series_figure(
 )
 components.chart_block(
     figure,
-    f"Monthly average minutes from call to Leedswatch's triage call-back. The city-wide standard is "
+    current_area().text("noise", "triage", "Monthly average minutes from call to the triage call-back.")
+    + f" The city-wide standard is "
     f"{triage_target:g} minutes (dash-dot line).",
     monthly[["period_end", "value", "illustrative"]].rename(columns={"value": "minutes"}),
     "ds1-triage.csv",

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.analysis import measures
+from lib.area import current as current_area
 from lib.ui import components, ward_components
 from lib.ui.frame_size import column_width, side_by_side
 
@@ -25,6 +26,7 @@ if period is None:
     st.stop()
 
 table = measures.ward_table(url, measure.id, period, basis)
+place = current_area().name
 selected = st.query_params.get("ward")
 map_column, bars_column, map_width = ward_components.map_layout(width)
 with map_column:
@@ -33,8 +35,9 @@ with map_column:
         components.illustrative_badge()
     picked = ward_components.show_map(url, table, selected, map_width, view)
     st.caption(
-        f"The 33 Leeds wards, each coloured by the figure in the legend (data to {cutoff:%d %B %Y}); hover for the "
-        f"value, rank and Leeds figure. Click a ward, or choose it below, to open its profile. {measures.CAVEAT}"
+        f"The {len(table.wards)} {place} wards, each coloured by the figure in the legend (data to {cutoff:%d %B %Y}); "
+        f"hover for the value, rank and {place} figure. Click a ward, or choose it below, to open its profile. "
+        + measures.CAVEAT
     )
     ward_components.disclosure_note(table)
 with bars_column:

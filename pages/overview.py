@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.analysis import summary
+from lib.area import current as current_area
 from lib.core.formatting import format_period
 from lib.store import queries
 from lib.ui import components, meeting_components, pack_components
@@ -17,7 +18,7 @@ deliverables = queries.deliverables(url)
 priorities = queries.priorities(url).to_dict(orient="records")
 priority_names = {int(p["id"]): f"{p['id']}. {p['name']}" for p in priorities}
 
-st.title("Safer Leeds Executive")
+st.title(current_area().board)
 st.caption(
     f"Performance as at the data cut-off of {cutoff:%d %B %Y}. Shared priorities of the Safer, Stronger "
     "Communities Plan 2021-24; delivery boards of the Community Safety Strategy 2024-27."

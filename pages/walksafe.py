@@ -1,9 +1,11 @@
-"""WalkSafe Leeds app: cumulative downloads and monthly uses since the September 2023 launch."""
+"""The WalkSafe app: cumulative downloads and monthly uses since the September 2023 launch."""
 
 import streamlit as st
 
 from lib.analysis import kpis
-from lib.core import documents, events
+from lib.area import current as current_area
+from lib.area import events
+from lib.core import documents
 from lib.figures import charts
 from lib.store import queries
 from lib.ui import components
@@ -12,7 +14,7 @@ from lib.ui.frame_size import column_width, grid
 url, cutoff, _ = components.open_page()
 width = column_width()  # this screen's width, for the layout below
 
-st.title("WalkSafe Leeds app")
+st.title(current_area().text("walksafe-app", "title", "WalkSafe app"))
 st.caption(
     f"A personal-safety app for visitors, residents and workers, launched in September 2023. Data to {cutoff:%d %B %Y}."
 )
@@ -38,7 +40,7 @@ components.chart_block(
         events.events_for("WALKSAFE_DOWNLOADS"),
         ["Cumulative downloads"],
     ),
-    "Total downloads within the Leeds area since the September 2023 launch.",
+    f"Total downloads within the {current_area().name} area since the September 2023 launch.",
     table,
     "walksafe-downloads.csv",
     "downloads",

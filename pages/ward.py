@@ -1,9 +1,10 @@
-"""Ward profile: one ward against Leeds and its community committee area, with an optional second ward."""
+"""Ward profile: one ward against the whole area and its community committee area, with an optional second ward."""
 
 import streamlit as st
 
 from lib.analysis import measures
 from lib.analysis.measures import ALL_CRIME
+from lib.area import current as current_area
 from lib.core.text import literal
 from lib.figures import charts
 from lib.store import queries
@@ -13,6 +14,7 @@ from lib.ui.frame_size import column_width, grid, side_by_side
 url, cutoff, _ = components.open_page()
 width = column_width()  # this screen's width, for the layout below
 wards = queries.wards(url).set_index("code")
+place = current_area().name
 
 st.title("Ward profile")
 left, right = side_by_side(width, [1, 1], min_width=560)
@@ -42,7 +44,9 @@ for code in [c for c in (ward, other) if c]:
     columns = grid(4, width, min_width=200)
     columns[0].metric("Crimes", figures["shown"], border=True)
     columns[1].metric("Rate per 1,000 residents", components.number_or_withheld(figures["rate_per_1000"]), border=True)
-    columns[2].metric("Rank of 33 (1 = highest rate)", components.number_or_withheld(figures["rank"], 0), border=True)
+    columns[2].metric(
+        f"Rank of {len(wards)} (1 = highest rate)", components.number_or_withheld(figures["rank"], 0), border=True
+    )
     change = figures["change"]
     columns[3].metric(
         "Change on the year before",
@@ -73,9 +77,13 @@ components.chart_block(
 
 st.subheader("Crime mix")
 mix = measures.crime_mix(url, ward, period)
-mix = mix.sort_values("leeds", ascending=False)
-shares = mix[["crime_type", "shown", "share_percent", "leeds_share_percent"]].rename(
-    columns={"shown": "count", "share_percent": f"{info['name']} share (%)", "leeds_share_percent": "Leeds share (%)"}
+mix = mix.sort_values("overall", ascending=False)
+shares = mix[["crime_type", "shown", "share_percent", "overall_share_percent"]].rename(
+    columns={
+        "shown": "count",
+        "share_percent": f"{info['name']} share (%)",
+        "overall_share_percent": f"{place} share (%)",
+    }
 )
 components.chart_block(
     charts.bar_figure(
@@ -84,8 +92,8 @@ components.chart_block(
         f"{info['name']}: share of incidents by type, {period.label}",
         "% of the ward's incidents",
     ),
-    "Share of the ward's police-recorded incidents (crime and ASB) by type; the table gives Leeds's shares beside "
-    "them. Hidden counts are shown as <5 or [c] and their share is withheld.",
+    "Share of the ward's police-recorded incidents (crime and ASB) by type; the table gives the shares in all "
+    f"of {place} beside them. Hidden counts are shown as <5 or [c] and their share is withheld.",
     shares.round(1),
     f"ward-crime-mix-{ward}.csv",
     "mix",
@@ -96,7 +104,7 @@ st.subheader("Ward-level KPIs")
 if not kpi_figures:
     st.caption("No KPI has been reported by ward yet: priority leads can load ward figures on the Data in page.")
 for figure in kpi_figures:
-    rank = "rank withheld" if figure.rank is None else f"rank {figure.rank} of 33"
+    rank = "rank withheld" if figure.rank is None else f"rank {figure.rank} of {len(wards)}"
     st.markdown(
         f"- **{figure.label}**, {figure.period_label}: {figure.shown} {figure.unit} ({rank})"
         + (" *(illustrative)*" if figure.illustrative else "")

@@ -1,4 +1,4 @@
-"""Derive the shipped Leeds ward boundaries (data/leeds_wards.geojson) from an ONS generalised ward file.
+"""Derive the shipped Leeds ward boundaries (data/areas/leeds/wards.geojson) from an ONS generalised ward file.
 
 Usage: python scripts/derive_boundaries.py ONS_WARDS.geojson [OUT]
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from lib.geo.boundaries import CODE_FIELDS, NAME_FIELDS, round_coordinates  # noqa: E402
 
 TOLERANCE = 0.0003
-OUT = ROOT / "data" / "leeds_wards.geojson"
+OUT = ROOT / "data" / "areas" / "leeds" / "wards.geojson"
 
 
 def derive(source: Path) -> dict:

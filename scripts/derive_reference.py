@@ -2,9 +2,9 @@
 
 Run: python scripts/derive_reference.py ../shared/data
 
-Writes two reviewed tables under data/ (method and sources in data/README.md):
-  data/wards.csv                  33 rows: codes, names, committee area, Census 2021 population, centroid
-  data/illustrative_crime_mix.csv ward x police.uk crime type: mean monthly count over the real months,
+Writes two reviewed tables under data/areas/leeds/ (method and sources in its README.md):
+  wards.csv                  33 rows: codes, names, committee area, Census 2021 population, centroid
+  illustrative_crime_mix.csv ward x police.uk crime type: mean monthly count over the real months,
                                   used only to shape the illustrative crime series
 The shared files themselves are never copied into the project.
 """
@@ -62,8 +62,8 @@ def polygon_centroid(geometry: dict) -> tuple[float, float]:
     return sy / total, sx / total
 
 
-def main(shared: Path, out_dir: Path = ROOT / "data") -> None:
-    """Write data/wards.csv and data/illustrative_crime_mix.csv from the shared files."""
+def main(shared: Path, out_dir: Path = ROOT / "data" / "areas" / "leeds") -> None:
+    """Write wards.csv and illustrative_crime_mix.csv from the shared files."""
     codes = list(csv.DictReader((shared / "lookups/leeds_ward_codes.csv").open()))
     wd25_of = {r["WD19CD"]: r["WD25CD"] for r in codes}
     # LSOAs go to wards by the ONS best fit (WD19), then to the current code by the name crosswalk. The lookup's

@@ -1,6 +1,7 @@
 """The house rules, as path rules: which layer may import what, where Streamlit and SQL may appear, thin pages.
 
-The layers (README, "Module map"): lib/core (plain vocabulary, settings, dates, wording) <- lib/store (tables,
+The layers (README, "Module map"): lib/core (plain vocabulary, settings, dates, wording) <- lib/area (what the
+partnership is) <- lib/store (tables,
 engine, reads) <- lib/analysis (KPI maths, SPC, disclosure, ward measures) and lib/geo <- lib/figures (plotly and
 pydeck builders) <- lib/ui (Streamlit pieces) <- pages/. lib/ingest writes through lib/store; lib/cli.py is thin
 over all of them.
@@ -20,16 +21,17 @@ MATHS_LIBRARIES = {"pandas", "numpy", "scipy"}
 # Which lib packages each package may import (itself always allowed).
 LAYERS = {
     "core": set(),
-    "store": {"core"},
-    "geo": {"core"},
-    "analysis": {"core", "store"},
-    "figures": {"core", "store", "analysis", "geo"},  # store: only its cache (built figures are kept)
-    "ingest": {"core", "store", "geo"},
-    "ui": {"core", "store", "analysis", "geo", "figures", "ingest", "pack"},
-    "ops": {"core"},
-    "pack": {"core", "store", "analysis", "geo", "figures"},
-    "cli": {"core", "store", "analysis", "geo", "ingest", "ops", "pack"},
-    "pages": {"core", "store", "analysis", "figures", "ui"},
+    "area": {"core"},  # what a partnership is: every layer above core reads it
+    "store": {"core", "area"},
+    "geo": {"core", "area"},
+    "analysis": {"core", "area", "store"},
+    "figures": {"core", "area", "store", "analysis", "geo"},  # store: only its cache (built figures are kept)
+    "ingest": {"core", "area", "store", "geo"},
+    "ui": {"core", "area", "store", "analysis", "geo", "figures", "ingest", "pack"},
+    "ops": {"core", "area"},
+    "pack": {"core", "area", "store", "analysis", "geo", "figures"},
+    "cli": {"core", "area", "store", "analysis", "geo", "ingest", "ops", "pack"},
+    "pages": {"core", "area", "store", "analysis", "figures", "ui"},
 }
 STREAMLIT_PLACES = ("lib/ui/", "pages/", "dashboard.py")
 SQL_PLACES = ("lib/store/", "lib/ingest/")

@@ -110,7 +110,7 @@ def test_slides_follow_the_pack_order_and_every_section_is_there(seeded_pack):
     order = [_section(t) for t in titles]
     assert order == sorted(order), titles
     assert set(order) == set(range(len(wording.SECTION_ORDER))), titles
-    assert titles[0] == wording.COVER_TITLE and titles[1] == wording.EXCEPTIONS
+    assert titles[0] == wording.cover_title() and titles[1] == wording.EXCEPTIONS
     assert [t for t in titles if t.startswith(f"{wording.EXCEPTION}:")] == [
         "Exception: Noise calls to service from the DS1 area",
         "Exception: WalkSafe Leeds app downloads",

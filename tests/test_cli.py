@@ -83,6 +83,8 @@ def test_config_shows_settings_with_password_masked(capsys, monkeypatch):
     names = {row["name"] for row in json.loads(out)}
     assert names == {
         "SAFERLEEDS_DATABASE_URL",
+        "SAFERLEEDS_AREA",
+        "SAFERLEEDS_POPULATION_URL",
         "SAFERLEEDS_REFERENCE_DIR",
         "SAFERLEEDS_ONS_URL",
         "SAFERLEEDS_ONS_WARD_SERVICE",

@@ -11,9 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from shapely.geometry import shape
 
 from lib import cli
 from lib.analysis import measures
+from lib.area import hexes
 from lib.core import periods
 from lib.figures import maps
 from lib.geo import boundaries, hexmap, reference
@@ -45,9 +47,11 @@ def test_hex_layout_gives_each_ward_its_own_cell_and_keeps_most_neighbours(share
     layout = hexmap.layout()
     assert set(layout) == set(queries.wards(sqlite_seeded_url)["code"])
     assert len(set(layout.values())) == 33
-    script = _script()
     codes = dict(_crosswalk(sqlite_seeded_url))
-    pairs = script.true_neighbours(shared_dir / "data/geo/leeds_wards_2025.geojson", codes)
+    features = json.loads((shared_dir / "data/geo/leeds_wards_2025.geojson").read_text())["features"]
+    pairs = hexes.true_neighbours(
+        {codes.get(f["properties"]["ward_code"], f["properties"]["ward_code"]): shape(f["geometry"]) for f in features}
+    )
     kept = sum(1 for pair in pairs if hexmap.adjacent(*(layout[c] for c in pair)))
     share = kept / len(pairs)
     print(f"hex layout keeps {kept} of {len(pairs)} true neighbour pairs adjacent ({share:.0%})")
@@ -58,11 +62,10 @@ def test_hex_layout_gives_each_ward_its_own_cell_and_keeps_most_neighbours(share
         assert any(hexmap.adjacent(layout[code], layout[n]) for n in theirs), code
 
 
-def test_committed_hex_layout_is_what_the_script_makes(shared_dir, tmp_path, monkeypatch):
+def test_committed_hex_layout_is_what_the_script_makes(shared_dir, tmp_path):
     script = _script()
-    monkeypatch.setattr(script.hexmap, "LAYOUT_FILE", tmp_path / "hexes.csv")
-    script.main(str(shared_dir / "data/geo/leeds_wards_2025.geojson"))
-    assert (tmp_path / "hexes.csv").read_text() == hexmap.LAYOUT_FILE.read_text()
+    script.main(str(shared_dir / "data/geo/leeds_wards_2025.geojson"), tmp_path / "hexes.csv")
+    assert (tmp_path / "hexes.csv").read_text() == (hexmap.current_area().path("ward_hexes.csv")).read_text()
 
 
 @pytest.mark.parametrize("file_name", ["leeds_wards_2019.geojson", "leeds_wards_2025.geojson"])
@@ -197,7 +200,7 @@ def test_shipped_boundaries_are_what_the_script_derives_from_the_ons_file(shared
     out = tmp_path / "wards.geojson"
     derived = script.derive(shared_dir / "data" / "geo" / "leeds_wards_2025.geojson")
     out.write_text(json.dumps(derived, separators=(",", ":")) + "\n")
-    shipped = boundaries.SHIPPED
+    shipped = boundaries.shipped()
     assert out.read_bytes() == shipped.read_bytes()
     assert shipped.stat().st_size < 200 * 1024
     codes = {f["properties"]["ward_code"] for f in json.loads(shipped.read_text())["features"]}
@@ -207,7 +210,7 @@ def test_shipped_boundaries_are_what_the_script_derives_from_the_ons_file(shared
 @pytest.mark.parametrize("width", [340, 390, 540, 700, 1100])
 def test_the_map_view_frames_every_ward_at_any_width(sqlite_seeded_url, width):
     wards = queries.wards(sqlite_seeded_url)
-    outlines = boundaries.load(boundaries.SHIPPED, list(zip(wards["wd19_code"], wards["code"], strict=True)))
+    outlines = boundaries.load(boundaries.shipped(), list(zip(wards["wd19_code"], wards["code"], strict=True)))
     points = [maps.project(p) for f in outlines["features"] for p in maps.outer_points(f["geometry"])]
     hexes = [maps.project(p) for cell in hexmap.layout().values() for p in hexmap.polygon(*cell)]
     height = maps.map_height(width)

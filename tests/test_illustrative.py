@@ -5,11 +5,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from lib.core.config import PROJECT_ROOT
 from lib.ingest import illustrative
 from lib.ingest.illustrative import month_starts, round_to_total
 from lib.store import queries
 
-WARDS = sorted(pd.read_csv(illustrative.DATA_DIR / "wards.csv")["code"])
+LEEDS = PROJECT_ROOT / "data" / "areas" / "leeds"
+
+WARDS = sorted(pd.read_csv(LEEDS / "wards.csv")["code"])
 
 
 @pytest.fixture(scope="module")

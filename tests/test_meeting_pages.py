@@ -20,7 +20,7 @@ from lib.store import db, meeting_queries
 
 M2 = "2024-11-21"
 OFF_TRACK = "DS1_CALLS"
-OFF_TRACK_NAME = "Noise calls to service from the DS1 area"  # data/kpis.csv: messages name the KPI, never its code
+OFF_TRACK_NAME = "Noise calls to service from the DS1 area"  # Leeds kpis.csv: messages name the KPI, not its code
 MARKUP = "<script>alert(1)</script> **bold** [link](https://evil.example)"
 
 

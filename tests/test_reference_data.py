@@ -4,7 +4,9 @@ import importlib.util
 
 import pandas as pd
 
-from lib.core.config import DATA_DIR, PROJECT_ROOT
+from lib.core.config import PROJECT_ROOT
+
+DATA_DIR = PROJECT_ROOT / "data" / "areas" / "leeds"
 
 
 def test_wards_and_crime_mix_rederive_from_the_shared_public_data(shared_dir, tmp_path):

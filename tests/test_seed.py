@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import insert, select
 
-from lib.core.config import DATA_DIR
+from lib.core.config import PROJECT_ROOT
 from lib.ingest import seed
 from lib.ingest.kpi_values import write_kpi_values
 from lib.store import db, queries, reads
 from lib.store.models import ImportBatch, KpiValue
+
+DATA_DIR = PROJECT_ROOT / "data" / "areas" / "leeds"
 
 # (KPI, period start, period end, area, value): each typed in from the document it cites, not from seed_facts.csv.
 DOCUMENTED = [

@@ -149,7 +149,7 @@ def test_assurance_against_target(values, target, kind, expected):
 
 
 def test_charts_keep_the_axis_to_the_data_and_event_labels_apart():
-    from lib.core import events
+    from lib.area import events
     from lib.figures import charts
 
     frame = series([10, 12] * 12, start=date(2021, 10, 1))

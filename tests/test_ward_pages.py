@@ -136,7 +136,7 @@ def test_ward_profile_shows_the_wards_figures_and_a_comparison(app_url):
     assert values[3] == f"{figures['change'].percent_change:+.1f}%"
     # The comparisons in words beside the figures, whole (in a metric's small print they were cut at 1280 px).
     line = next(m.value for m in at.markdown if m.value.startswith("Rate per 1,000 residents:"))
-    assert f"Leeds {figures['leeds_rate_per_1000']:.1f}" in line and "Inner North West" in line
+    assert f"Leeds {figures['overall_rate_per_1000']:.1f}" in line and "Inner North West" in line
     assert f"{figures['change'].percent_change:+.1f}%, {figures['change'].verdict} (rate ratio" in line
     at.selectbox(key="compare").set_value("E05011394").run()
     assert not at.exception
@@ -153,6 +153,6 @@ def test_ward_profile_shows_the_wards_figures_and_a_comparison(app_url):
     mix = at.dataframe[1].value
     assert (
         mix["count"].tolist()
-        == measures.crime_mix(app_url, "E05011397", period).sort_values("leeds", ascending=False)["shown"].tolist()
+        == measures.crime_mix(app_url, "E05011397", period).sort_values("overall", ascending=False)["shown"].tolist()
     )
     assert any("reporting and police activity" in i.value for i in at.info)

@@ -10,11 +10,11 @@ from datetime import date
 import pandas as pd
 
 from lib.analysis import kpis, measures, significance
-from lib.core import events, periods
+from lib.area import events
+from lib.core import periods
 from lib.core.vocabulary import SENSITIVE_CRIME_TYPES
 from lib.store import queries
 
-CLEAR_HOLD_BUILD_MONTHS = 16  # "a 40% reduction ... in the 16 months since" (000_274d76e3dc4e1983.txt)
 RECORDED_CRIME_CODES = (
     "REC_TOTAL",
     "REC_VIOLENT",
@@ -101,18 +101,19 @@ def last_12_months_by_type(url: str, ward_code: str | None, latest: date) -> Typ
     return TypeComparison(first, latest, ordered, total, hidden, excluded, covered)
 
 
-def clear_hold_build(url: str, cutoff: date) -> BeforeAfter:
-    """Gipton & Harehills crime in the 16 months from Clear-Hold-Build's start against the 16 months before.
+def before_and_after(url: str, initiative: events.Event, cutoff: date) -> BeforeAfter:
+    """A place-based initiative's ward: crime in the months from its start against as many months before (the area's
+    events.csv gives the ward and the months, e.g. Clear-Hold-Build in Gipton & Harehills, 16 months each side).
 
-    The change counts all crime excluding ASB, as the documented 40% does, and is published only as a rate ratio (a
+    The change counts all crime excluding ASB, as documented results do, and is published only as a rate ratio (a
     rounded percentage and its verdict) over two fixed windows. The monthly series shown leaves out the sensitive
     types (measures.WARD_MONTHLY_LABEL): by ward a month never includes them."""
-    monthly = measures.ward_monthly_totals(url, events.HAREHILLS_WARD)
+    monthly = measures.ward_monthly_totals(url, initiative.ward_code)
     monthly = monthly[[periods.month_end(m) <= cutoff for m in monthly["month"]]].reset_index(drop=True)
-    every_type = queries.crime_monthly_totals(url, events.HAREHILLS_WARD)
-    start = events.CLEAR_HOLD_BUILD.when
-    before = periods.month_starts(periods.add_months(start, -CLEAR_HOLD_BUILD_MONTHS), periods.add_months(start, -1))
-    after = periods.month_starts(start, periods.add_months(start, CLEAR_HOLD_BUILD_MONTHS - 1))
+    every_type = queries.crime_monthly_totals(url, initiative.ward_code)
+    start, each_side = initiative.when, initiative.months_each_side
+    before = periods.month_starts(periods.add_months(start, -each_side), periods.add_months(start, -1))
+    after = periods.month_starts(start, periods.add_months(start, each_side - 1))
     counts = {
         m: c for m, c in zip(every_type["month"], every_type["count"], strict=True) if periods.month_end(m) <= cutoff
     }
@@ -122,13 +123,20 @@ def clear_hold_build(url: str, cutoff: date) -> BeforeAfter:
         if complete
         else None
     )
-    return BeforeAfter(monthly, CLEAR_HOLD_BUILD_MONTHS, result)
+    return BeforeAfter(monthly, each_side, result)
+
+
+def recorded_crime_source(url: str) -> str:
+    """Where the recorded-crime series comes from, as the catalogue cites it."""
+    return str(queries.kpi_catalogue(url).set_index("code").loc[RECORDED_CRIME_CODES[0], "source"])
 
 
 def recorded_crime_history(url: str) -> tuple[pd.DataFrame, float | None]:
     """Recorded crime by category and financial year (period_end plus one column per category) and the % change in
-    the total from the first year to the last."""
+    the total from the first year to the last. Empty when the partnership's catalogue has no such series."""
     catalogue = queries.kpi_catalogue(url).set_index("code")
+    if not set(RECORDED_CRIME_CODES) <= set(catalogue.index):
+        return pd.DataFrame(), None
     history = pd.DataFrame(
         {
             catalogue.loc[code, "name"].replace("Recorded crime: ", "").capitalize(): queries.kpi_series(

@@ -1,10 +1,10 @@
 """Ward measures: what the map, the ward profile and `saferleeds ward` show, with disclosure control applied here.
 
 A measure is police.uk crime (all crime excluding ASB, or one crime type) or a KPI that has values by ward. For a
-period it gives each ward's count, rate per 1,000 residents (Census 2021), rank of 33 and optionally the change
-against the same period a year earlier. Sensitive cells are hidden in this module, before any page, tooltip,
-download or JSON sees them (see lib.disclosure), and every figure derived from a hidden cell (its rate, change,
-rank, share, or a total that includes it) is withheld with it.
+period it gives each ward's count, rate per 1,000 residents (Census 2021), rank among the area's wards and
+optionally the change against the same period a year earlier. Sensitive cells are hidden in this module, before
+any page, tooltip, download or JSON sees them (see lib.disclosure), and every figure derived from a hidden cell (its
+rate, change, rank, share, or a total that includes it) is withheld with it.
 
 Sensitive measures (and all crime, which holds one) are offered by ward by financial year only: fixed 12-month
 periods that never overlap, so no published period can be subtracted from another to pin a month or a hidden count.
@@ -23,6 +23,7 @@ from typing import NotRequired, TypedDict
 import pandas as pd
 
 from lib.analysis import disclosure, significance
+from lib.area import current as current_area
 from lib.core import periods
 from lib.core.periods import Period
 from lib.core.vocabulary import ALL_CRIME_TYPES, ASB, POLICE_UK_CRIME_TYPES, SENSITIVE_CRIME_TYPES
@@ -248,7 +249,7 @@ def protected_values(url: str, measure: Measure, period: Period) -> tuple[pd.Ser
 
 
 class CityFigures(TypedDict):
-    """Leeds as a whole for a ward table: the total (or mean), population, rate and the average ward."""
+    """The area as a whole for a ward table: the total (or mean), population, rate and the average ward."""
 
     value: float
     population: int
@@ -276,8 +277,8 @@ class WardTable:
         return MAPPED_COLUMNS[self.basis]
 
     @property
-    def leeds_figure(self) -> float | None:
-        """The Leeds figure to compare wards with: average count per ward, rate per 1,000, or change."""
+    def overall_figure(self) -> float | None:
+        """The whole area's figure to compare wards with: average count per ward, rate per 1,000, or change."""
         return {
             COUNT: self.city["ward_average"],
             RATE: self.city.get("rate_per_1000"),
@@ -369,10 +370,11 @@ def _areas(wards: pd.DataFrame, measure: Measure, values: pd.Series) -> pd.DataF
 
 @queries.cached
 def ward_trend(url: str, measure_id: str, last: date, windows: int = 24) -> pd.DataFrame:
-    """A 12-month rate per 1,000 by ward, committee area and Leeds, one row per period to `last`, hidden cells NaN:
-    rolling 12 months, or for a sensitive measure financial years (the only periods it is published for by ward).
+    """A 12-month rate per 1,000 by ward, committee area and the whole area, one row per period to `last`, hidden
+    cells NaN: rolling 12 months, or for a sensitive measure financial years (the only periods it is published for
+    by ward).
 
-    Columns: period_end, one per ward code, one per committee area ("area:<name>") and "Leeds". Each period is
+    Columns: period_end, one per ward code, one per committee area ("area:<name>") and the area's name. Each period is
     protected as its own table, exactly as the map would show it.
     """
     measure = get(url, measure_id)
@@ -396,14 +398,14 @@ def ward_trend(url: str, measure_id: str, last: date, windows: int = 24) -> pd.D
                 values[members].sum() * 1000 / population[members].sum() if measure.additive else values[members].mean()
             )
             row[f"area:{area}"] = float("nan") if withheld else area_value
-        row["Leeds"] = values.sum() * 1000 / population.sum() if measure.additive else values.mean()
+        row[current_area().name] = values.sum() * 1000 / population.sum() if measure.additive else values.mean()
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 @queries.cached
 def crime_mix(url: str, ward_code: str, period: Period) -> pd.DataFrame:
-    """A ward's crimes by police.uk type over a 12-month period beside Leeds's, hidden counts withheld."""
+    """A ward's crimes by police.uk type over a 12-month period beside the whole area's, hidden counts withheld."""
     rows = []
     for measure in crime_measures()[1:]:
         if period.kind in measure.period_kinds:
@@ -419,20 +421,20 @@ def crime_mix(url: str, ward_code: str, period: Period) -> pd.DataFrame:
                 "count": values.get(ward_code, float("nan")),
                 "shown": _label(values.get(ward_code, float("nan")), hidden.get(ward_code, "")),
                 "suppressed": ward_code in hidden,
-                "leeds": city,
+                "overall": city,
             }
         )
     frame = pd.DataFrame(rows)
     ward_total = frame["count"].sum() if not frame["suppressed"].any() else float("nan")
     frame["share_percent"] = 100 * frame["count"] / ward_total if ward_total else float("nan")
-    frame["leeds_share_percent"] = 100 * frame["leeds"] / frame["leeds"].sum()
+    frame["overall_share_percent"] = 100 * frame["overall"] / frame["overall"].sum()
     return frame
 
 
 @queries.cached
 def ward_summary(url: str, measure_id: str, ward_code: str, period: Period) -> dict:
-    """One ward's headline figures for a period: shown count, rate, rank, area and Leeds rates, change on a year
-    earlier with its significance test. Anything hidden by disclosure control is None."""
+    """One ward's headline figures for a period: shown count, rate, rank, committee area and whole-area rates, change
+    on a year earlier with its significance test. Anything hidden by disclosure control is None."""
     table = ward_table(url, measure_id, period, RATE)
     row = table.wards.set_index("ward_code").loc[ward_code]
     area = table.areas.set_index("committee_area").loc[row["committee_area"]]
@@ -454,7 +456,7 @@ def ward_summary(url: str, measure_id: str, ward_code: str, period: Period) -> d
         "rate_per_1000": _none(row["rate_per_1000"]),
         "rank": _none(row["rank"]),
         "area_rate_per_1000": _none(area["rate_per_1000"]),
-        "leeds_rate_per_1000": table.city["rate_per_1000"],
+        "overall_rate_per_1000": table.city["rate_per_1000"],
         "change": change,
         "illustrative": table.illustrative,
     }
@@ -528,7 +530,7 @@ def crime_counts(
 ) -> pd.DataFrame:
     """Crime counts grouped by any of ward, crime_type and month, with ward-level sensitive cells protected.
 
-    By ward, each group of 33 cells of a sensitive crime type (one per month when months are asked for) goes
+    By ward, each group of cells (one per ward) of a sensitive crime type (one per month when months are asked for) goes
     through disclosure control; a ward total that includes a hidden sensitive count is withheld with it.
     """
     unknown = [d for d in by if d not in COUNT_DIMENSIONS]
@@ -579,15 +581,15 @@ def _covered_financial_year(url: str, first: date | None, last: date | None, rea
 
 
 def ward_trend_series(url: str, measure_id: str, ward_code: str, other: str | None, last: date) -> pd.DataFrame:
-    """The ward profile's trend: period_end, then the ward, its committee area, Leeds and an optional second ward,
-    each a rolling 12-month rate per 1,000 residents under readable names (hidden points NaN)."""
+    """The ward profile's trend: period_end, then the ward, its committee area, the whole area and an optional second
+    ward, each a rolling 12-month rate per 1,000 residents under readable names (hidden points NaN)."""
     trend = ward_trend(url, measure_id, last)
     wards = queries.wards(url).set_index("code")
     area = wards.loc[ward_code, "committee_area"]
     series = {
         wards.loc[ward_code, "name"]: trend[ward_code],
         f"{area} (committee area)": trend[f"area:{area}"],
-        "Leeds": trend["Leeds"],
+        current_area().name: trend[current_area().name],
     }
     if other:
         series[wards.loc[other, "name"]] = trend[other]
@@ -602,7 +604,7 @@ class WardKpiFigure:
     unit: str
     period_label: str
     shown: str  # the value as published: a number, "<5" or "[c]"
-    rank: int | None  # 1 = highest rate of 33; None when withheld
+    rank: int | None  # 1 = highest rate of the area's wards; None when withheld
     illustrative: bool
 
 

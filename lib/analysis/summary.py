@@ -12,7 +12,7 @@ from typing import Any, TypedDict
 import pandas as pd
 
 from lib.analysis import kpis, spc
-from lib.core import events
+from lib.area import events
 from lib.core.formatting import format_period, format_value
 
 SPARKLINE_MONTHS = 24

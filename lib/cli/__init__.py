@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from lib.cli import database, figures, loading, meeting, people, service
+from lib.cli import area, database, figures, loading, meeting, people, service
 from lib.cli.common import CliError, Parser
 from lib.core import config, roles, text
 from lib.store import db
@@ -15,10 +15,12 @@ from lib.store import db
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand, each group registered by the module that does its job."""
-    parser = Parser(prog="saferleeds", description="Safer Leeds Executive dashboard tools.")
+    parser = Parser(
+        prog="saferleeds", description="Community Safety Partnership dashboard tools (the partnership: SAFERLEEDS_AREA)"
+    )
     parser.add_argument("--database-url", help=f"override {config.DATABASE_URL.name}")
     commands = parser.add_subparsers(dest="group", required=True)
-    for group in (database, figures, loading, people, service, meeting):
+    for group in (area, database, figures, loading, people, service, meeting):
         group.register(commands)
     return parser
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from lib.cli.common import group
+from lib.area import AreaError
+from lib.cli.common import CliError, group
 from lib.ingest import seed
 from lib.store import db, queries
 
@@ -18,7 +19,10 @@ def cmd_db_upgrade(url: str, _args: argparse.Namespace) -> None:
 def cmd_db_seed(url: str, _args: argparse.Namespace) -> None:
     """Load the embedded default data (idempotent)."""
     queries.check_ready(url)
-    result = seed.seed(url)
+    try:
+        result = seed.seed(url)
+    except AreaError as error:
+        raise CliError(str(error)) from error
     print(
         f"Seeded {db.mask_url(url)}: {result.reference_rows} reference rows, {result.facts.added} documented "
         f"facts (+{result.facts.revised} revised), {result.illustrative_values.added} illustrative KPI values, "

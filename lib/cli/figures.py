@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.analysis import measures, meetings, spc_file, summary
+from lib.area import current as current_area
 from lib.cli import loading
 from lib.cli.common import CliError, command, emit, group, parse_date, records
 from lib.core import periods
@@ -34,7 +35,7 @@ def cmd_kpi_values(url: str, args: argparse.Namespace) -> None:
     if args.code not in set(catalogue["code"]):
         raise CliError(f"unknown KPI code {args.code!r}; see `saferleeds kpi list`")
     if args.ward and args.ward not in set(queries.wards(url)["code"]) | set(queries.wards(url)["wd19_code"]):
-        raise CliError(f"unknown ward code {args.ward!r}: use a Leeds WD19 or WD25 ward code (E05...)")
+        raise CliError(f"unknown ward code {args.ward!r}: use a {current_area().name} WD19 or WD25 ward code (E05...)")
     ward = _current_ward_code(url, args.ward) if args.ward else None
     frame = queries.kpi_series(url, args.code, area_code=ward, real_only=args.real_only)
     if not frame.empty:
@@ -153,7 +154,7 @@ def cmd_ward_measure(url: str, args: argparse.Namespace) -> None:
         "period_label": period.label,
         "basis": table.basis,
         "illustrative": table.illustrative,
-        "leeds": table.city,
+        "area": table.city,
         "wards": rows,
     }
     emit(payload if args.json else rows, args.json)

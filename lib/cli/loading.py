@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from lib.area import current as current_area
 from lib.cli.common import CliError, actor, command, emit, group, parse_date, positive, records
 from lib.core import config, exports, periods
 from lib.geo import reference
@@ -61,7 +62,7 @@ def _file_rows(result: policeuk.ImportResult) -> list[dict]:
             "rows_read": f.rows_read,
             "imported": f.rows_imported,
             "updated": f.rows_updated,
-            "outside_leeds": f.rows_outside,
+            "outside_area": f.rows_outside,
             "refused": f.rows_rejected,
             "problems": [str(p) for p in f.problems],
             "batch_id": f.batch_id,
@@ -95,8 +96,8 @@ def cmd_import_policeuk(url: str, args: argparse.Namespace) -> None:
         for row in rows:
             print(
                 f"{row['file']}: {row['status']}; {row['rows_read']:,} rows read, {row['imported']:,} imported, "
-                f"{row['updated']:,} updated, {row['outside_leeds']:,} outside Leeds, {row['refused']:,} refused"
-                + "".join(f"\n  - {p}" for p in row["problems"])
+                f"{row['updated']:,} updated, {row['outside_area']:,} outside {current_area().name}, "
+                f"{row['refused']:,} refused" + "".join(f"\n  - {p}" for p in row["problems"])
             )
         for note in result.notes:
             print(f"note: {note}")

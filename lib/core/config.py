@@ -51,7 +51,14 @@ REPORT_DEADLINE_DAYS = Setting(
     "Exception reports for a meeting are due this many working days before it (Monday to Friday, less England and "
     "Wales bank holidays).",
 )
-SETTINGS: tuple[Setting, ...] = (DATABASE_URL, REFERENCE_DIR, SIGN_IN, PUBLIC_PAGES, REPORT_DEADLINE_DAYS)
+AREA = Setting(
+    "SAFERLEEDS_AREA",
+    "leeds",
+    "The partnership: `leeds` (shipped, data/areas/leeds) or the folder `saferleeds area build` wrote (relative paths "
+    "are taken from the project folder). It names the place, its wards, boundaries, lookups and catalogue.",
+)
+AREAS_DIR = DATA_DIR / "areas"
+SETTINGS: tuple[Setting, ...] = (DATABASE_URL, AREA, REFERENCE_DIR, SIGN_IN, PUBLIC_PAGES, REPORT_DEADLINE_DAYS)
 
 
 def _secrets() -> dict[str, object]:
@@ -95,3 +102,14 @@ def report_deadline_days() -> int:
     """SAFERLEEDS_REPORT_DEADLINE_DAYS as a whole number of working days (the default when it is not one)."""
     value = get(REPORT_DEADLINE_DAYS).strip()
     return int(value) if value.isdigit() else int(REPORT_DEADLINE_DAYS.default)
+
+
+def area_dir() -> Path:
+    """The folder SAFERLEEDS_AREA names: a shipped area's name (data/areas/<name>), or a path (relative paths from the
+    project folder). What is in it is lib/area's business."""
+    value = get(AREA)
+    shipped = AREAS_DIR / value
+    if "/" not in value and shipped.is_dir():
+        return shipped
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path

@@ -1,15 +1,16 @@
-"""The source documents by title: values are stored citing a document's file name (data/documents.csv lists each
-file's title, publisher and date, from ../shared/context/README.md), and people read the title."""
+"""The source documents by title: values are stored citing a document's file name (the area folder's documents.csv
+lists each file's title, publisher and date), and people read the title."""
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from lib.core.config import DATA_DIR
+from lib.core import config
 
-DOCUMENTS_FILE = DATA_DIR / "documents.csv"
+DOCUMENTS_FILE = "documents.csv"
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,24 @@ class Document:
     covers: str
 
 
-@cache
 def documents() -> dict[str, Document]:
-    """Every source document by file name."""
-    with DOCUMENTS_FILE.open(encoding="utf-8", newline="") as handle:
+    """Every source document of the partnership's catalogue, by file name (none when it lists none)."""
+    return _documents(config.area_dir() / DOCUMENTS_FILE)
+
+
+@cache
+def _documents(path: Path) -> dict[str, Document]:
+    """The documents one file lists, read once."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
         return {row["file"]: Document(**row) for row in csv.DictReader(handle)}
 
 
 def cite(source: str) -> str:
-    """A source as people cite it: every document file name in it becomes 'Safer Leeds Executive Annual Report
-    2021/22 (Safer Leeds / Leeds City Council, Feb 2023)'; anything else (a data set, a return's file name, a
-    section) is kept as stored."""
+    """A source as people cite it: every document file name in it becomes its title, publisher
+    and date ('... Annual Report 2021/22 (... City Council, Feb 2023)'); anything else (a data set, a return's file
+    name, a section) is kept as stored."""
     for document in documents().values():
         if document.file in source:
             source = source.replace(document.file, f"{document.title} ({document.publisher}, {document.published})")

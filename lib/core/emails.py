@@ -13,7 +13,7 @@ def checked(value: str, what: str = "the e-mail address") -> str:
     ValueError in one line if it is not an e-mail address ("x'; DROP TABLE kpi;--@a.b" is not)."""
     address = (value or "").strip()
     if not address:
-        raise ValueError(f"{what} is empty: give an address such as name@leeds.gov.uk")
+        raise ValueError(f"{what} is empty: give an address such as name@council.gov.uk")
     if len(address) > LIMIT:
         raise ValueError(f"{what} is {len(address):,} characters long; the limit is {LIMIT}")
     try:

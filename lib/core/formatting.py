@@ -106,7 +106,7 @@ COLUMN_NAMES = {  # what a column is called on screen where the plain rule below
 
 def column_name(column: str) -> str:
     """A column's name as a person reads it: 'period_start' -> 'Period start', 'kpi_code' -> 'KPI'; a name already in
-    words keeps its capitals ('LSOA not in lookup' stays, 'outside Leeds' -> 'Outside Leeds')."""
+    words keeps its capitals ('LSOA not in lookup' stays, 'outside Bradford' -> 'Outside Bradford')."""
     if column in COLUMN_NAMES:
         return COLUMN_NAMES[column]
     words = column.replace("_", " ")

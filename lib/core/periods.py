@@ -150,3 +150,9 @@ def meeting_window(first_data_month: date | None, today: date) -> tuple[date, da
     to the end of the third year ahead. Outside it a date is a typing slip (9999, 0001), not a meeting."""
     earliest = first_data_month or date(today.year - MEETING_YEARS_BACK_WITHOUT_DATA, 1, 1)
     return earliest, date(today.year + MEETING_YEARS_AHEAD, 12, 31)
+
+
+def financial_year_label(day: date) -> str:
+    """The financial year (April to March) a day falls in, as '2002/03'."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"

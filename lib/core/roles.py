@@ -94,7 +94,7 @@ def role_words(role: str) -> str:
 
 
 def is_a(actor: Actor) -> str:
-    """'lead1@leeds.test is a lead': who the person is, in words."""
+    """'lead1@council.test is a lead': who the person is, in words."""
     return f"{actor.email} is {role_words(actor.role)}"
 
 

@@ -1,8 +1,6 @@
-"""Names every layer shares: Leeds's area code and police.uk's crime types (plain constants, no imports)."""
+"""Names every layer shares: police.uk's crime types and import statuses (plain constants, no imports)."""
 
 from enum import StrEnum
-
-LEEDS_CODE = "E08000035"  # ONS code of Leeds local authority: the area_code of city-wide values
 
 # police.uk's street-level crime categories, as they appear in the "Crime type" column.
 POLICE_UK_CRIME_TYPES = (

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.analysis import spc
-from lib.core.events import Event
+from lib.area.events import Event
 from lib.figures import palette
 from lib.store import cache
 

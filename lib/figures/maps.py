@@ -13,12 +13,13 @@ import pandas as pd
 import pydeck as pdk
 
 from lib.analysis.measures import WardTable
+from lib.area import current as current_area
 from lib.figures.legend import bar_label, classes_for, colour_of, legend_number, unit_of
 from lib.geo import hexmap
 
 SELECTED_OUTLINE = [244, 106, 37]
 MAP_HEIGHT = 520  # pixels, the drawing's (the readout band comes on top)
-# The hover readout (ward, value, rank, Leeds figure) sits in a band across the top of the frame, above the drawing,
+# The hover readout (ward, value, rank, area figure) sits in a band across the top of the frame, above the drawing,
 # rather than following the pointer: deck.gl places a pointer tooltip to the right of and below the pointer, which
 # cut it off at the frame's edge for wards near the right or bottom of the map, on every screen. In the band it is
 # always inside the frame and never covers a ward.
@@ -54,13 +55,14 @@ def _rgb(colour: str) -> list[int]:
 
 
 def tooltip_text(row: dict, table: WardTable) -> str:
-    """Ward name, mapped value (or why there is none), rank of 33 and the Leeds figure, as plain lines."""
+    """Ward name, mapped value (or why there is none), rank among the area's wards and the area's figure, as plain
+    lines."""
     unit = unit_of(table)
     shown = bar_label(row, table) + ("" if pd.isna(row[table.mapped]) else f" {unit}")
     rank = f"Rank {row['rank']} of {len(table.wards)} (1 = highest)" if not pd.isna(row["rank"]) else "Not ranked"
-    city = table.leeds_figure
+    city = table.overall_figure
     city_line = (
-        "Leeds average: "
+        f"{current_area().name} average: "
         + (f"{legend_number(city)} {unit}" if city is not None else "n/a")
         + (" per ward" if table.mapped == "value" else "")
     )
@@ -84,18 +86,19 @@ def _records(table: WardTable, selected: str | None) -> list[dict]:
 
 
 def project(point: list[float]) -> list[float]:
-    """[lon, lat] to the maps' flat plane: kilometres east and south of Leeds's centre (equirectangular at Leeds's
-    latitude, indistinguishable from a map projection over a city this size)."""
+    """[lon, lat] to the maps' flat plane: kilometres east and south of the area's centre (equirectangular at its
+    latitude, indistinguishable from a map projection over a district this size)."""
     longitude, latitude = point[0], point[1]
+    lat0, lon0 = hexmap.centre()
     return [
-        round((longitude - hexmap.CENTRE[1]) * KM_PER_DEGREE * math.cos(math.radians(hexmap.CENTRE[0])), 4),
-        round((hexmap.CENTRE[0] - latitude) * KM_PER_DEGREE, 4),
+        round((longitude - lon0) * KM_PER_DEGREE * math.cos(math.radians(lat0)), 4),
+        round((lat0 - latitude) * KM_PER_DEGREE, 4),
     ]
 
 
 def map_height(width: int) -> int:
-    """The map frame's height for a frame `width` pixels wide: the drawing (Leeds is wider than tall, so a narrow
-    screen needs less height) plus the readout band on top (pixels)."""
+    """The map frame's height for a frame `width` pixels wide: the drawing (a district is usually wider than tall, so
+    a narrow screen needs less height) plus the readout band on top (pixels)."""
     return max(300, min(MAP_HEIGHT, round(width * 0.8))) + READOUT_BAND
 
 

@@ -1,10 +1,10 @@
 """Ward boundaries for the geographic map: checked, simplified once, kept small.
 
-The project ships its own simplified Leeds ward outlines (data/leeds_wards.geojson, derived from the ONS
-generalised boundaries by scripts/derive_boundaries.py), so the map works out of the box. A newer file in
-SAFERLEEDS_REFERENCE_DIR (what `saferleeds reference fetch` downloads, or any GeoJSON of Leeds wards) is used
-instead when present. December 2019 (WD19) and May 2025 (WD25) codes both work: WD19 codes are translated through
-the ward table's crosswalk.
+Every area folder holds its own simplified ward outlines (wards.geojson: `saferleeds area build` writes them; the
+shipped area's were derived by scripts/derive_boundaries.py), so the map works out of the box. For an area that
+reads its lookups from SAFERLEEDS_REFERENCE_DIR, a newer file there (what `saferleeds reference fetch` downloads,
+or any GeoJSON of the area's wards) is used instead when present. December 2019 (WD19) and May 2025 (WD25) codes
+both work: WD19 codes are translated through the ward table's crosswalk.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 from shapely.geometry import mapping, shape
 
-from lib.core.config import DATA_DIR
+from lib.area import BOUNDARIES_FILE
+from lib.area import current as current_area
 
 SIMPLIFY_DEGREES = 0.0002  # about 15-20 m: invisible at ward scale, several times fewer points
 DECIMALS = 5  # about 1 m
-SHIPPED = DATA_DIR / "leeds_wards.geojson"  # ONS May 2025 wards (BGC), simplified: see scripts/derive_boundaries.py
 CODE_FIELDS = ("ward_code", "WD25CD", "WD24CD", "WD23CD", "WD22CD", "WD21CD", "WD20CD", "WD19CD", "wd19cd", "code")
 NAME_FIELDS = ("ward_name", "WD25NM", "WD24NM", "WD19NM", "wd19nm", "name")
 
@@ -40,9 +40,16 @@ def find(folder: Path) -> Path | None:
     return others[0] if others else None
 
 
-def source(folder: Path) -> Path:
-    """The boundaries to draw: a file in the reference folder (an update) if there is one, else the shipped one."""
-    return find(folder) or SHIPPED
+def shipped() -> Path:
+    """The area folder's own simplified outlines."""
+    return current_area().path(BOUNDARIES_FILE)
+
+
+def source() -> Path:
+    """The boundaries to draw: an update in the reference folder if the area reads one, else the area's own."""
+    area = current_area()
+    update = None if area.self_contained else find(area.reference_dir())
+    return update or shipped()
 
 
 def _field(properties: dict, names: tuple[str, ...]) -> str | None:
@@ -85,7 +92,7 @@ def _load(path: str, modified: float, crosswalk: tuple[tuple[str, str], ...]) ->
     missing = current_codes - {f["properties"]["ward_code"] for f in kept}
     if missing:
         raise BoundaryError(
-            f"{path} lacks {len(missing)} of the {len(current_codes)} Leeds wards (for example "
+            f"{path} lacks {len(missing)} of the {len(current_codes)} {current_area().name} wards (for example "
             f"{sorted(missing)[0]}). Use ward boundaries with December 2019 or May 2025 codes, or run "
             "`saferleeds reference fetch`."
         )

@@ -1,59 +1,64 @@
-"""The ward hex map's geometry: one equal hexagon per ward, laid out by scripts/make_hex_layout.py.
+"""The ward hex map's geometry: one equal hexagon per ward, laid out by `saferleeds area build` (lib/area/hexes.py).
 
 Cells use axial coordinates (q, r) of pointy-top hexagons, r growing northwards. For drawing, cells are placed
-around Leeds's centre in degrees, so the hex map uses the same deck.gl view as the geographic map but needs no
+around the area's centre in degrees, so the hex map uses the same deck.gl view as the geographic map but needs no
 boundaries and no map tiles.
 """
 
 from __future__ import annotations
 
-import csv
 import math
 from functools import cache
 
-from lib.core.config import DATA_DIR
+from lib.area import HEXES_FILE, Area
+from lib.area import current as current_area
+from lib.area.hexes import adjacent, centre_xy
 
-LAYOUT_FILE = DATA_DIR / "ward_hexes.csv"
-CENTRE = (53.80, -1.55)  # (lat, lon) the layout is drawn around
-HEX_DEGREES = 0.028  # hexagon circumradius in degrees of latitude when drawn
-NEIGHBOUR_STEPS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, -1), (-1, 1))
+__all__ = ["adjacent", "centre_xy", "centre", "corner", "label_position", "layout", "polygon"]
 
 
 @cache
+def _layout(area: Area) -> dict[str, tuple[int, int]]:
+    """Ward code -> (q, r) cell of one area's layout file."""
+    return {row["ward_code"]: (int(row["q"]), int(row["r"])) for row in area.rows(HEXES_FILE)}
+
+
 def layout() -> dict[str, tuple[int, int]]:
-    """Ward code -> (q, r) cell, from the committed layout file."""
-    with LAYOUT_FILE.open() as handle:
-        return {row["ward_code"]: (int(row["q"]), int(row["r"])) for row in csv.DictReader(handle)}
+    """Ward code -> (q, r) cell, from the area's layout file."""
+    return _layout(current_area())
 
 
-def centre_xy(q: int, r: int) -> tuple[float, float]:
-    """Centre of a cell in hex units (circumradius 1), x east and y north."""
-    return math.sqrt(3) * (q + r / 2), 1.5 * r
+def centre() -> tuple[float, float]:
+    """(lat, lon) the area's maps are drawn around."""
+    lat, lon = current_area().centre
+    return lat, lon
 
 
-def adjacent(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """Whether two cells share an edge."""
-    return (b[0] - a[0], b[1] - a[1]) in NEIGHBOUR_STEPS
+def _hex_degrees() -> float:
+    """The hexagons' circumradius in degrees of latitude when drawn."""
+    return current_area().hex_degrees
 
 
 def polygon(q: int, r: int) -> list[list[float]]:
     """The cell's six corners as [lon, lat], for drawing."""
     x, y = centre_xy(q, r)
-    lat0, lon0 = CENTRE
+    lat0, lon0 = centre()
+    size = _hex_degrees()
     stretch = 1 / math.cos(math.radians(lat0))
     corners = []
     for i in range(6):
         angle = math.radians(60 * i + 30)
         cx, cy = x + math.cos(angle), y + math.sin(angle)
-        corners.append([round(lon0 + cx * HEX_DEGREES * stretch, 5), round(lat0 + cy * HEX_DEGREES, 5)])
+        corners.append([round(lon0 + cx * size * stretch, 5), round(lat0 + cy * size, 5)])
     return corners
 
 
 def label_position(q: int, r: int) -> list[float]:
     """Where a cell's text label goes, as [lon, lat]."""
     x, y = centre_xy(q, r)
-    lat0, lon0 = CENTRE
-    return [round(lon0 + x * HEX_DEGREES / math.cos(math.radians(lat0)), 5), round(lat0 + y * HEX_DEGREES, 5)]
+    lat0, lon0 = centre()
+    size = _hex_degrees()
+    return [round(lon0 + x * size / math.cos(math.radians(lat0)), 5), round(lat0 + y * size, 5)]
 
 
 def corner(cx: float, cy: float, size: float, i: int) -> tuple[float, float]:

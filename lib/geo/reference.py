@@ -1,8 +1,9 @@
 """`saferleeds reference fetch`: download ward boundaries and LSOA-to-ward lookups from the ONS Open Geography Portal.
 
-Each file comes from a public ArcGIS feature service of the portal, filtered to Leeds, checked (all 33 wards, every
-row coded), and written into the reference folder only when complete: a failed or partial download leaves what
-was there before. Service names change with each ONS release, so the base URL and each service are settings.
+Each file comes from a public ArcGIS feature service of the portal, filtered to the area's districts, checked (every
+ward of the area, every row coded), and written into the reference folder only when complete: a failed or partial
+download leaves what was there before. Service names change with each ONS release, so the base URL and each service
+are settings.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lib.area import current as current_area
 from lib.core import config
-from lib.core.vocabulary import LEEDS_CODE
 
 ONS_BASE_URL = config.Setting(
     "SAFERLEEDS_ONS_URL",
@@ -42,13 +43,18 @@ LOOKUP_2011_SERVICE = config.Setting(
     "LSOA11_WD19_LAD19_EW_LU",
     "Feature service of the LSOA (2011) to ward (December 2019) lookup, for crime files still on 2011 codes.",
 )
-SETTINGS = (ONS_BASE_URL, WARD_SERVICE, LOOKUP_SERVICE, LOOKUP_2011_SERVICE)
+POPULATION_URL = config.Setting(
+    "SAFERLEEDS_POPULATION_URL",
+    "https://www.nomisweb.co.uk/api/v01/dataset/NM_2021_1.data.csv?date=latest&geography=TYPE151&c2021_restype_3=0"
+    "&measures=20100&select=geography_code,obs_value",
+    "CSV of Census 2021 usual residents by LSOA 2021 (Nomis TS001), for `saferleeds area build` without --from.",
+)
+SETTINGS = (ONS_BASE_URL, WARD_SERVICE, LOOKUP_SERVICE, LOOKUP_2011_SERVICE, POPULATION_URL)
 PAGE_SIZE = 1000
 TIMEOUT_SECONDS = 60
 WARD_FILE = "wards.geojson"
 LOOKUP_FILE = "lsoa21_ward.csv"
 LOOKUP_2011_FILE = "lsoa11_ward.csv"
-LEEDS_WARDS = 33
 
 
 class FetchError(Exception):
@@ -64,10 +70,14 @@ class Fetched:
     source: str
 
 
-def _query_url(service: str, fields: str, lad_field: str, page_offset: int, geometry: bool) -> str:
-    """The feature-service query for Leeds rows, one page at a time."""
+def _query_url(
+    service: str, fields: str, lad_field: str, page_offset: int, geometry: bool, codes: tuple[str, ...] = ()
+) -> str:
+    """The feature-service query for rows whose lad_field is one of codes (default: the area's districts), one page
+    at a time."""
+    listed = ",".join(f"'{code}'" for code in (codes or current_area().district_codes))
     params = {
-        "where": f"{lad_field}='{LEEDS_CODE}'",
+        "where": f"{lad_field} IN ({listed})",
         "outFields": fields,
         "outSR": "4326",
         "returnGeometry": "true" if geometry else "false",
@@ -91,8 +101,8 @@ def _get_json(url: str) -> dict:
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise FetchError(
             f"Cannot reach the ONS Open Geography Portal ({getattr(error, 'reason', error)}). This "
-            "machine may be offline or behind a proxy: connect and retry, or download the Leeds ward "
-            f"boundaries and LSOA lookups by hand into the reference folder "
+            "machine may be offline or behind a proxy: connect and retry, or download the "
+            f"{current_area().name} ward boundaries and LSOA lookups by hand into the reference folder "
             "(SAFERLEEDS_REFERENCE_DIR)."
         ) from error
     except ValueError as error:
@@ -102,11 +112,12 @@ def _get_json(url: str) -> dict:
     return payload
 
 
-def _all_features(service: str, fields: str, lad_field: str, geometry: bool) -> list[dict]:
-    """Every Leeds feature of a service, following the service's paging."""
+def _all_features(service: str, fields: str, lad_field: str, geometry: bool, codes: tuple[str, ...] = ()) -> list[dict]:
+    """Every feature of a service whose lad_field is one of codes (default: the area's districts), following the
+    service's paging."""
     features: list[dict] = []
     while True:
-        page = _get_json(_query_url(service, fields, lad_field, len(features), geometry))
+        page = _get_json(_query_url(service, fields, lad_field, len(features), geometry, codes))
         batch = page.get("features", [])
         features.extend(batch)
         more = page.get("exceededTransferLimit") or page.get("properties", {}).get("exceededTransferLimit")
@@ -138,7 +149,7 @@ def _year_field(service: str, prefix: str) -> str:
 
 
 def fetch_wards(folder: Path) -> Fetched:
-    """Leeds ward boundaries as GeoJSON with ward_code and ward_name."""
+    """The area's ward boundaries as GeoJSON with ward_code and ward_name."""
     service = config.get(WARD_SERVICE)
     code = _year_field(service, "WD")
     lad = code.replace("WD", "LAD")
@@ -158,9 +169,10 @@ def fetch_wards(folder: Path) -> Fetched:
                     },
                 }
             )
-    if len({f["properties"]["ward_code"] for f in cleaned}) != LEEDS_WARDS:
+    area = current_area()
+    if len({f["properties"]["ward_code"] for f in cleaned}) != area.ward_count:
         raise FetchError(
-            f"Expected the {LEEDS_WARDS} Leeds wards from {service}, got {len(cleaned)}; nothing was written."
+            f"Expected the {area.ward_count} {area.name} wards from {service}, got {len(cleaned)}; nothing was written."
         )
     target = folder / WARD_FILE
     _write_atomically(
@@ -170,16 +182,17 @@ def fetch_wards(folder: Path) -> Fetched:
 
 
 def _fetch_lookup(folder: Path, service: str, file_name: str, lsoa: str) -> Fetched:
-    """An LSOA-to-ward lookup for Leeds as CSV with LSOA code and name, ward code and name."""
+    """An LSOA-to-ward lookup for the area as CSV with LSOA code and name, ward code and name."""
     ward = _year_field(service, "WD")
     lad = _year_field(service, "LAD")
     fields = [f"{lsoa}CD", f"{lsoa}NM", f"{ward}CD", f"{ward}NM"]
     features = _all_features(service, ",".join(fields), f"{lad}CD", geometry=False)
     rows = [feature.get("attributes") or feature.get("properties") or {} for feature in features]
     rows = [r for r in rows if r.get(fields[0]) and r.get(fields[2])]
-    if not rows or len({r[fields[2]] for r in rows}) != LEEDS_WARDS:
+    area = current_area()
+    if not rows or len({r[fields[2]] for r in rows}) != area.ward_count:
         raise FetchError(
-            f"The lookup from {service} does not cover the {LEEDS_WARDS} Leeds wards ({len(rows)} rows); "
+            f"The lookup from {service} does not cover the {area.ward_count} {area.name} wards ({len(rows)} rows); "
             "nothing was written."
         )
 
@@ -197,9 +210,62 @@ def _fetch_lookup(folder: Path, service: str, file_name: str, lsoa: str) -> Fetc
 
 def fetch(folder: Path | None = None) -> list[Fetched]:
     """Download ward boundaries and both LSOA lookups into the reference folder."""
-    folder = folder or config.reference_dir()
+    folder = folder or current_area().reference_dir()
     return [
         fetch_wards(folder),
         _fetch_lookup(folder, config.get(LOOKUP_SERVICE), LOOKUP_FILE, "LSOA21"),
         _fetch_lookup(folder, config.get(LOOKUP_2011_SERVICE), LOOKUP_2011_FILE, "LSOA11"),
     ]
+
+
+def _rows_of(features: list[dict], fields: list[str]) -> list[list[str]]:
+    """The attribute rows of a feature-service answer, in field order, rows lacking the first two fields dropped."""
+    rows = [feature.get("attributes") or feature.get("properties") or {} for feature in features]
+    return [[str(r.get(f) or "") for f in fields] for r in rows if r.get(fields[0]) and r.get(fields[2])]
+
+
+def fetch_for_build(folder: Path, lad_codes: list[str]) -> list[Fetched]:
+    """What `saferleeds area build` needs for these districts, downloaded into folder: ward boundaries with their
+    district code, the LSOA (2021) and (2011) to ward lookups, and Census 2021 population by LSOA."""
+    codes = tuple(lad_codes)
+    service = config.get(WARD_SERVICE)
+    ward, lad = _year_field(service, "WD"), _year_field(service, "WD").replace("WD", "LAD")
+    features = _all_features(service, f"{ward}CD,{ward}NM,{lad}CD", f"{lad}CD", True, codes)
+    kept = [
+        {"type": "Feature", "geometry": f["geometry"], "properties": dict(f.get("properties") or {})}
+        for f in features
+        if f.get("geometry") and (f.get("properties") or {}).get(f"{ward}CD")
+    ]
+    if not kept:
+        raise FetchError(f"The ONS ward boundaries ({service}) hold no ward of {', '.join(codes)}; check the codes.")
+    written = [folder / "wards.geojson"]
+    written[0].write_text(json.dumps({"type": "FeatureCollection", "features": kept}), encoding="utf-8")
+    ward_codes = tuple(sorted({f["properties"][f"{ward}CD"] for f in kept}))
+    lookups = []
+    for setting, lsoa, file_name in (
+        (LOOKUP_SERVICE, "LSOA21", LOOKUP_FILE),
+        (LOOKUP_2011_SERVICE, "LSOA11", LOOKUP_2011_FILE),
+    ):
+        name = config.get(setting)
+        wd, district = _year_field(name, "WD"), _year_field(name, "LAD")
+        fields = [f"{lsoa}CD", f"{lsoa}NM", f"{wd}CD", f"{wd}NM", f"{district}CD"]
+        # the 2011 lookup has December 2019 district codes, some since replaced: its rows are asked for by ward
+        by, among = (f"{district}CD", codes) if lsoa == "LSOA21" else (f"{wd}CD", ward_codes)
+        rows = _rows_of(_all_features(name, ",".join(fields), by, False, among), fields)
+        path = folder / file_name
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(fields)
+            writer.writerows(sorted(rows))
+        lookups.append(Fetched(path, len(rows), name))
+    population = folder / "population.csv"
+    url = config.get(POPULATION_URL)
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - https/http only
+            population.write_bytes(response.read())
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise FetchError(
+            f"Cannot download the Census 2021 population ({getattr(error, 'reason', error)}): set "
+            f"{POPULATION_URL.name}, or build --from a folder holding it."
+        ) from error
+    return [Fetched(written[0], len(kept), service), *lookups, Fetched(population, 0, url.split("?")[0])]

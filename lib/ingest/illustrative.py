@@ -7,14 +7,13 @@ pandas only: no database, no Streamlit.
 
 from __future__ import annotations
 
-import csv
 import math
 import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from lib.core.config import DATA_DIR
-from lib.core.events import CLEAR_HOLD_BUILD, HAREHILLS_WARD
+from lib.area import current as current_area
+from lib.area import events
 from lib.core.periods import month_end, month_starts
 from lib.core.vocabulary import ASB, POLICE_UK_CRIME_TYPES
 
@@ -30,8 +29,6 @@ END = date(2024, 9, 1)  # ... to September 2024 (DS1 series start January 2021 t
 DS1_START = date(2021, 1, 1)
 DS1_LAUNCH = date(2022, 2, 1)
 WALKSAFE_LAUNCH = date(2023, 9, 1)
-CLEAR_HOLD_BUILD_START = CLEAR_HOLD_BUILD.when
-GIPTON_HAREHILLS = HAREHILLS_WARD
 STUDENT_WARDS = ("E05011397", "E05011403", "E05011413")  # Headingley & Hyde Park, Little London & Woodhouse, Weetwood
 
 
@@ -129,14 +126,14 @@ def _kpi_row(
     code: str,
     month: date,
     value: float,
-    area: str = "E08000035",
+    area: str | None = None,
     numerator: float | None = None,
     denominator: float | None = None,
 ) -> dict:
     """One monthly KPI value as a dict of KpiValue fields."""
     return {
         "kpi_code": code,
-        "area_code": area,
+        "area_code": area or current_area().code,
         "period_start": month,
         "period_end": month_end(month),
         "value": value,
@@ -284,9 +281,9 @@ def walksafe_series(rng: random.Random) -> list[dict]:
 
 
 def load_crime_mix() -> dict[tuple[str, str], float]:
-    """Mean monthly count by (ward code, crime type) from data/illustrative_crime_mix.csv."""
-    with (DATA_DIR / "illustrative_crime_mix.csv").open() as handle:
-        return {(r["ward_code"], r["crime_type"]): float(r["mean_monthly_count"]) for r in csv.DictReader(handle)}
+    """Mean monthly count by (ward code, crime type) from the area's illustrative_crime_mix.csv."""
+    rows = current_area().rows("illustrative_crime_mix.csv")
+    return {(r["ward_code"], r["crime_type"]): float(r["mean_monthly_count"]) for r in rows}
 
 
 def crime_series(rng: random.Random, ward_codes: list[str]) -> list[dict]:
@@ -309,21 +306,17 @@ def crime_series(rng: random.Random, ward_codes: list[str]) -> list[dict]:
     counts = {key: poisson(rng, mean) for key, mean in means.items()}
 
     # Clear-Hold-Build (from May 2023): Gipton & Harehills crime (excluding ASB) 40% lower in the 16 months after.
-    before = [
-        k
-        for k in counts
-        if k[0] == GIPTON_HAREHILLS and k[1] != ASB and date(2022, 1, 1) <= k[2] < CLEAR_HOLD_BUILD_START
-    ]
-    after = [
-        k
-        for k in counts
-        if k[0] == GIPTON_HAREHILLS and k[1] != ASB and CLEAR_HOLD_BUILD_START <= k[2] <= date(2024, 8, 1)
-    ]
+    initiative = next(iter(events.initiatives()), None)
+    if initiative is None:
+        return [{"month": m, "ward_code": w, "crime_type": t, "count": c} for (w, t, m), c in counts.items() if c > 0]
+    place, start = initiative.ward_code, initiative.when
+    before = [k for k in counts if k[0] == place and k[1] != ASB and date(2022, 1, 1) <= k[2] < start]
+    after = [k for k in counts if k[0] == place and k[1] != ASB and start <= k[2] <= date(2024, 8, 1)]
     target = round(0.6 * sum(counts[k] for k in before))
     for key, value in zip(after, round_to_total([means[k] for k in after], target), strict=True):
         counts[key] = value
     for key in counts:
-        if key[0] == GIPTON_HAREHILLS and key[1] != ASB and key[2] > date(2024, 8, 1):
+        if key[0] == place and key[1] != ASB and key[2] > date(2024, 8, 1):
             counts[key] = poisson(rng, means[key] * 0.6)
     return [{"month": m, "ward_code": w, "crime_type": t, "count": c} for (w, t, m), c in counts.items() if c > 0]
 

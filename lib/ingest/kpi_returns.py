@@ -17,9 +17,10 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from lib.area import current as current_area
 from lib.core import periods, roles
 from lib.core.text import visible
-from lib.core.vocabulary import LEEDS_CODE, ImportStatus
+from lib.core.vocabulary import ImportStatus
 from lib.ingest import batches, files, kpi_values, locking
 from lib.ingest.files import ImportRejectedError, Problem, check_size, decode_text, sha256
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
@@ -356,9 +357,14 @@ class _RowChecker:
         elif start and end and kpi is not None and (why := _frequency_problem(kpi["frequency"], start, end)):
             problem("period_end", why)
         ward_text = cells.get("ward_code", "").strip()
-        area = self.wards.get(ward_text) if ward_text else (kpi["area_code"] if kpi is not None else LEEDS_CODE)
+        area = (
+            self.wards.get(ward_text) if ward_text else (kpi["area_code"] if kpi is not None else current_area().code)
+        )
         if area is None:
-            problem("ward_code", f"{ward_text!r} is not a Leeds ward code (E05...; leave blank for city-wide)")
+            problem(
+                "ward_code",
+                f"{ward_text!r} is not a {current_area().name} ward code (E05...; leave blank for area-wide)",
+            )
         unit = kpi["unit"] if kpi is not None else ""
         numbers: dict[str, float | None] = {}
         for column in ("value", "numerator", "denominator"):

@@ -1,7 +1,7 @@
-"""LSOA-to-ward lookups: which Leeds ward an LSOA (2011 or 2021 code) belongs to, read from the reference folder.
+"""LSOA-to-ward lookups: which of the area's wards an LSOA (2011 or 2021 code) belongs to, read from its lookup folder.
 
 Any CSV in the folder with an LSOA code column (LSOA21CD or LSOA11CD) and a ward code column (WD25CD, WD19CD, ...)
-is used: the files `saferleeds reference fetch` writes, an ONS download, or a national file (rows outside Leeds are
+is used: the files `saferleeds reference fetch` writes, an ONS download, or a national file (rows outside the area are
 ignored). Ward codes are translated to the current (WD25) codes through the ward table's crosswalk. Where a code is
 in both vintages the 2021 lookup wins, because police.uk has published 2021 codes since 2022.
 """
@@ -31,7 +31,7 @@ class LsoaLookup:
     files: list[Path] = field(default_factory=list)
 
     def ward(self, lsoa_code: str) -> str | None:
-        """The WD25 ward code of an LSOA, or None when it is not a Leeds LSOA in any lookup."""
+        """The WD25 ward code of an LSOA, or None when it is not one of the area's LSOAs in any lookup."""
         return self.wards.get(lsoa_code)
 
 
@@ -46,7 +46,7 @@ def _columns(header: Sequence[str]) -> tuple[str, int, str] | None:
 
 
 def _read(path: Path, crosswalk: dict[str, str], current: set[str]) -> tuple[int, dict[str, str]] | None:
-    """(vintage, LSOA -> WD25 for Leeds rows) from one CSV, or None if the file is not a lookup."""
+    """(vintage, LSOA -> WD25 for the area's rows) from one CSV, or None if the file is not a lookup."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         columns = _columns(reader.fieldnames or [])
@@ -63,7 +63,7 @@ def _read(path: Path, crosswalk: dict[str, str], current: set[str]) -> tuple[int
 
 
 def load(folder: Path, crosswalk: dict[str, str], current: set[str]) -> LsoaLookup:
-    """Every lookup CSV in folder, for the Leeds wards `current` (WD25 codes), `crosswalk` mapping WD19 to WD25."""
+    """Every lookup CSV in folder, for the area's wards `current` (WD25 codes), `crosswalk` mapping WD19 to WD25."""
     read = []
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         try:

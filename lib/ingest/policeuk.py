@@ -6,11 +6,12 @@ Rules a user can rely on:
 - what an upload may cost is bounded before it is opened (lib/ingest/files.py: file and import size, archive members,
   compression ratio) and files are read as streams, a chunk of rows at a time, so memory stays flat whatever their
   size: the check reads each file once and keeps only its summary, and the write reads it again;
-- rows outside Leeds are counted, not stored; Leeds rows whose LSOA is missing from the lookup are listed and
-  refused (update the lookup and import the file again: the rest of it adds nothing twice);
+- the rows kept are those whose LSOA code is in the area's lookup (lib/area: its districts' LSOAs, both vintages);
+  every other row is counted and not stored, and rows with no LSOA at all (no location) are counted apart. LSOA names
+  are never matched: a whole-force file feeds any partnership of the force;
 - crimes are identified by their Crime ID and anti-social behaviour incidents (which have none) by a hash of their
   fields plus their position among identical rows of the month, because police.uk publishes genuinely separate
-  incidents with identical rows (127 in the March 2024 Leeds file). Positions run on across the files of one import
+  incidents with identical rows (127 in one district's March 2024 file). Positions run on across the files of one import
   that are parts of a month (no Crime ID in common), so a month split into parts and imported together gives the
   same rows as the whole file; a file that shares Crime IDs with another of the import is another copy of the month
   and counts afresh, so re-importing a file or an overlapping archive adds nothing;
@@ -40,7 +41,8 @@ from typing import IO
 from sqlalchemy import Connection, Table, bindparam, insert, update
 from sqlmodel import col
 
-from lib.core import config, failpoints, roles
+from lib.area import current as current_area
+from lib.core import failpoints, roles
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import aggregates, batches, bulk, files, locking, lookups
 from lib.ingest.files import ImportRejectedError, Problem, check_size, sha256
@@ -65,7 +67,6 @@ HEADER = (
 STREET_FILE = re.compile(r"-street\.csv$", re.IGNORECASE)
 OTHER_FILE = re.compile(r"-(outcomes|stop-and-search)\.csv$", re.IGNORECASE)
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-LEEDS_LSOA_NAME = "Leeds "
 MAX_PROBLEMS = 50
 # The order of a parsed record: CrimeRecord columns (import_batch_id is added when written).
 RECORD_COLUMNS = (
@@ -89,9 +90,13 @@ CHUNK = 5_000  # records per insert statement
 CHUNK_ROWS = 10_000  # rows read, checked and written at a time: what memory holds of a file, whatever its size
 ID_SAMPLE = 2_000  # Crime IDs kept per file and month to tell a part of a month from another copy of it
 # When a file is implausible for one force's month, and must be confirmed:
-MANY_TIMES = 3  # more Leeds rows for a month than this many times the largest month stored
+MANY_TIMES = 3  # more of the area's rows for a month than this many times the largest month stored
 FEW_TIMES = 3  # fewer than the usual month (the median stored) divided by this
 IDENTICAL_SHARE = 0.5  # more than this share of rows identical to another row of the file
+# police.uk repeats some Crime IDs within a month, with the same or another location (34 of 8,215 in Nottinghamshire's
+# January 2024 file; up to 2.9% in North Yorkshire's): each row is kept, a repeat keyed "<Crime ID>#2". More repeats
+# than this share of a file's Crime IDs is a file joined to a copy of itself (every ID twice), and is refused.
+REPEATED_ID_SHARE = 0.10
 RECORD_TABLE: Table = CrimeRecord.__table__  # type: ignore[attr-defined] # SQLModel sets it when the class is made
 DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)  # what reading a damaged archive member raises
 
@@ -131,28 +136,17 @@ class ParsedFile:
     rows_read: int = 0
     records: list[tuple] = field(default_factory=list)  # in RECORD_COLUMNS order; empty unless parse(keep=True)
     outside: int = 0
-    unknown_lsoa: Counter = field(default_factory=Counter)
-    month_rows: Counter = field(default_factory=Counter)  # "YYYY-MM-01" -> Leeds rows
+    without_lsoa: int = 0  # of the rows not kept, those with no LSOA code (no location: in no district)
+    month_rows: Counter = field(default_factory=Counter)  # "YYYY-MM-01" -> the area's rows
     identical: int = 0  # rows identical to an earlier row of the same month in this file
     id_sample: dict[str, set[str]] = field(default_factory=dict)  # month -> some of its Crime IDs
+    id_count: dict[int, int] = field(default_factory=dict)  # Crime ID's hash -> rows so far (repeats are numbered)
     fresh_months: set[str] = field(default_factory=set)  # months this file holds another copy of (counted afresh)
     unusual: list[str] = field(default_factory=list)  # why it needs confirming before it is imported
 
     @property
-    def problems(self) -> list[Problem]:
-        """Leeds rows refused because their LSOA is in no lookup (one line per LSOA code)."""
-        return [
-            Problem(
-                f"{n} row(s) with LSOA {code or '(blank)'} are in no LSOA-to-ward lookup: refused. Update "
-                "the lookup (`saferleeds reference fetch`) and import the file again.",
-                column="LSOA code",
-            )
-            for code, n in sorted(self.unknown_lsoa.items())
-        ]
-
-    @property
-    def leeds_rows(self) -> int:
-        """Rows kept for Leeds."""
+    def area_rows(self) -> int:
+        """Rows kept: those in the area."""
         return sum(self.month_rows.values())
 
 
@@ -335,10 +329,15 @@ def _asb_key(fields: tuple, occurrence: int) -> str:
 
 
 def _row_problems(
-    rows: list[list[str]], columns: list[tuple[str, ...]], first: int, seen_ids: dict[int, int]
+    rows: list[list[str]],
+    columns: list[tuple[str, ...]],
+    first: int,
+    seen_ids: dict[int, int],
+    repeats: list[Problem],
 ) -> list[Problem]:
     """Everything wrong with a chunk of rows (the first numbered `first`), checked column by column over distinct
-    values (fast on 100k+ rows); seen_ids carries the file's Crime IDs from chunk to chunk."""
+    values (fast on 100k+ rows); seen_ids carries the file's Crime IDs from chunk to chunk, and each repeated Crime
+    ID goes on repeats (a problem only when there are many: REPEATED_ID_SHARE)."""
     if not columns:  # the chunk is ragged (parse transposes only aligned chunks)
         return [
             Problem(f"{len(row)} fields where police.uk rows have 12 (a truncated or damaged line?)", number)
@@ -364,10 +363,11 @@ def _row_problems(
     if len(set(ids)) != len(ids) or not seen_ids.keys().isdisjoint(ids):
         for number, crime_id in enumerate(columns[0], start=first):
             if crime_id and hash(crime_id) in seen_ids:
-                problems.append(
+                repeats.append(
                     Problem(
                         f"Crime ID {crime_id[:16]}... also appears on row {seen_ids[hash(crime_id)]}: police.uk "
-                        "gives each crime once a month",
+                        f"repeats a few Crime IDs, never {REPEATED_ID_SHARE:.0%} of a month's: this looks like a file "
+                        "joined to a copy of itself",
                         number,
                         "Crime ID",
                     )
@@ -393,7 +393,7 @@ def _records(
     occurrences: Occurrences,
     build: bool = True,
 ) -> list[tuple]:
-    """The Leeds rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed.
+    """The area's rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed.
     Without build (the check, which keeps only the file's summary) nothing is built: the counts are the same."""
     (
         ids,
@@ -418,6 +418,9 @@ def _records(
     keys = list(ids)
     for i, crime_id in enumerate(ids):
         if crime_id:
+            seen = parsed.id_count[hash(crime_id)] = parsed.id_count.get(hash(crime_id), 0) + 1
+            if seen > 1:  # police.uk gave this crime again in the month: kept, as its n-th row
+                keys[i] = f"{crime_id}#{seen}"
             sample = parsed.id_sample.setdefault(months[i], set())
             if len(sample) < ID_SAMPLE:
                 sample.add(crime_id)
@@ -441,11 +444,9 @@ def _records(
         if build:
             keys[i] = _asb_key(fields, identical[fields])
     keep = [ward is not None for ward in wards]
-    for i in (i for i, kept in enumerate(keep) if not kept):
-        if lsoa_names[i].startswith(LEEDS_LSOA_NAME):
-            parsed.unknown_lsoa[lsoas[i]] += 1
-        else:
-            parsed.outside += 1
+    left_out = [lsoas[i] for i, kept in enumerate(keep) if not kept]
+    parsed.outside += len(left_out)
+    parsed.without_lsoa += left_out.count("")
     if not build:
         parsed.month_rows.update(itertools.compress(months, keep))
         return []
@@ -532,7 +533,7 @@ def parse(
     sha: str | None = None,
     checked: bool = False,
 ) -> ParsedFile:
-    """Check every row of a police.uk CSV, a chunk at a time, and build the Leeds records; raise ImportRejectedError
+    """Check every row of a police.uk CSV, a chunk at a time, and build the area's records; raise ImportRejectedError
     (listing up to MAX_PROBLEMS problems) on any bad row.
 
     Each chunk's records go to `sink` (the writer, inside the caller's transaction, which a refusal rolls back) and,
@@ -546,6 +547,7 @@ def parse(
     occurrences = occurrences or (lambda month: counters.setdefault(month, Counter()))
     problems: list[Problem] = []
     seen_ids: dict[int, int] = {}
+    repeats: list[Problem] = []
     digest = hashlib.sha256() if checked else None
     build = keep or sink is not None
     try:
@@ -564,7 +566,7 @@ def parse(
             if checked and aligned:
                 found = []  # checked before this write; the digest below proves it is the same file
             else:
-                found = _row_problems(chunk, columns, first, seen_ids)
+                found = _row_problems(chunk, columns, first, seen_ids, repeats)
             if not found:
                 longitudes, more = _numbers(set(columns[4]), "Longitude", chunk, 4, first)
                 latitudes, most = _numbers(set(columns[5]), "Latitude", chunk, 5, first)
@@ -581,6 +583,8 @@ def parse(
                 parsed.records += records
     except DAMAGED as error:
         raise files.damaged_archive(source.name, error) from error
+    if not problems and len(repeats) > REPEATED_ID_SHARE * max(len(seen_ids), 1):
+        problems = repeats
     if problems:
         raise ImportRejectedError(source.name, sorted(problems, key=lambda p: p.row or 0)[:MAX_PROBLEMS])
     if parsed.rows_read == 0:
@@ -622,14 +626,15 @@ def _judge(parsed: list[ParsedFile], sizes: dict[date, tuple[int, int]]) -> None
             label, stored = f"{day:%B %Y}", sizes.get(day, (0, 0))[1]
             if others and rows > MANY_TIMES * max(others):
                 item.unusual.append(
-                    f"{rows:,} Leeds rows for {label}: more than {MANY_TIMES} times the largest month stored "
-                    f"({max(others):,}); is it one force's single month?"
+                    f"{rows:,} {current_area().name} rows for {label}: more than {MANY_TIMES} times the largest month "
+                    f"stored ({max(others):,}); is it one force's single month?"
                 )
             elif others and rows < statistics.median(others) / FEW_TIMES:
                 item.unusual.append(
-                    f"only {rows:,} Leeds rows for {label}, far below the usual {statistics.median(others):,.0f} a "
-                    f"month; {stored:,} rows of {label} are already stored. A partial file adds to them; "
-                    "anti-social behaviour rows identical to stored ones are taken as the same incidents"
+                    f"only {rows:,} {current_area().name} rows for {label}, far below the usual "
+                    f"{statistics.median(others):,.0f} a month; {stored:,} rows of {label} are already stored. A "
+                    "partial file adds to them; anti-social behaviour rows identical to stored ones are taken as the "
+                    "same incidents"
                 )
 
 
@@ -674,9 +679,10 @@ class _Writer:
         self.changed += len(changed)
         self.done += len(records)
         failpoints.hit(failpoints.WRITING)
-        total = max(self.parsed.leeds_rows, 1)
+        total = max(self.parsed.area_rows, 1)
         self.progress(
-            min(1.0, self.done / total), f"{self.parsed.source.name}: {self.done:,} of {total:,} Leeds rows written"
+            min(1.0, self.done / total),
+            f"{self.parsed.source.name}: {self.done:,} of {total:,} {current_area().name} rows written",
         )
 
     def _update(self, changed: list[tuple]) -> None:
@@ -729,9 +735,9 @@ class _Writer:
             self.new,
             self.changed,
             parsed.outside,
-            sum(parsed.unknown_lsoa.values()),
+            0,
             [m[:7] for m in sorted(parsed.month_rows)],
-            parsed.problems,
+            [],
             self.batch_id,
             parsed.sha256,
         )
@@ -739,7 +745,7 @@ class _Writer:
             self.connection,
             self.batch_id,
             status,
-            parsed.problems,
+            [],
             rows_read=parsed.rows_read,
             rows_imported=self.new + self.changed,
             rows_rejected=result.rows_rejected,
@@ -757,10 +763,11 @@ def refresh_aggregate(connection: Connection, months: list[date]) -> None:
 
 
 def default_lookup(url: str) -> lookups.LsoaLookup:
-    """The LSOA lookups in the configured reference folder, for the wards in this database."""
+    """The area's LSOA lookups (its own folder, or the reference folder for an area that ships none), for the wards
+    in this database."""
     wards = queries.wards(url)
     return lookups.load(
-        config.reference_dir(), dict(zip(wards["wd19_code"], wards["code"], strict=True)), set(wards["code"])
+        current_area().reference_dir(), dict(zip(wards["wd19_code"], wards["code"], strict=True)), set(wards["code"])
     )
 
 

@@ -1,12 +1,13 @@
-"""Build the embedded default data: reference tables, documented facts and the flagged illustrative history.
+"""Build a partnership's starting data from its area folder (lib/area): wards, catalogue, documented facts and, for
+the Leeds demo only, the flagged illustrative history.
 
 Idempotent: running it again adds nothing. It never deletes or overwrites: a documented fact whose value changed in
-data/seed_facts.csv becomes a new revision, and rows a user loaded are left alone.
+the area's seed_facts.csv becomes a new revision, and rows a user loaded are left alone. A database holds one
+partnership: seeding one that holds another area's wards is refused.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,15 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert
 
-from lib.core.config import DATA_DIR
+from lib.area import Area, AreaError
+from lib.area import current as current_area
 from lib.ingest import aggregates, batches, illustrative, versions
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
 from lib.store import cache, db, reads
 from lib.store.models import CrimeMonthly, Deliverable, DeliveryBoard, Kpi, Meeting, Priority, Ward
 
-PLAN_2021 = "Safer, Stronger Communities: Leeds Plan 2021-2024"
-STRATEGY_2024 = "Leeds Community Safety Strategy 2024-27"
-POPULATION_SOURCE = "Census 2021 usual residents (ONS TS001) summed over LSOA 2021 best-fit to ward; see data/README.md"
+POPULATION_SOURCE = "Census 2021 usual residents summed over LSOA 2021 best-fit to ward (the area folder's README)"
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,18 @@ class SeedResult:
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
-    """Rows of a shipped CSV file under data/."""
-    with (DATA_DIR / name).open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    """Rows of one of the area's CSV files ([] when the area has none)."""
+    return current_area().rows(name)
+
+
+def check_same_area(connection: Connection, area: Area) -> None:
+    """Refuse to seed a database that already holds another partnership's wards."""
+    stored = reads.existing_codes(connection, Ward.code)
+    if stored and stored != set(area.ward_codes):
+        raise AreaError(
+            f"This database holds another area's {len(stored)} wards, not {area.name}'s {area.ward_count}: use a "
+            "database of its own for each partnership (SAFERLEEDS_DATABASE_URL)."
+        )
 
 
 def file_sha256(path: Path) -> str:
@@ -62,6 +71,8 @@ def _insert_missing(connection: Connection, model: type, key: str, rows: list[di
 
 def seed_reference(connection: Connection) -> int:
     """Wards, priorities, delivery boards, deliverables and the KPI catalogue (missing rows only)."""
+    area = current_area()
+    check_same_area(connection, area)
     added = _insert_missing(
         connection,
         Ward,
@@ -90,7 +101,7 @@ def seed_reference(connection: Connection) -> int:
                 "id": int(r["id"]),
                 "name": r["name"],
                 "silver_board": r["silver_board"],
-                "plan": PLAN_2021,
+                "plan": area.plan,
                 "summary": r["summary"],
             }
             for r in read_csv("priorities.csv")
@@ -103,7 +114,7 @@ def seed_reference(connection: Connection) -> int:
         [
             {
                 "name": r["name"],
-                "strategy": STRATEGY_2024,
+                "strategy": area.strategy,
                 "priority_id": int(r["priority_id"]) if r["priority_id"] else None,
             }
             for r in read_csv("boards.csv")
@@ -155,7 +166,8 @@ def seed_reference(connection: Connection) -> int:
             for r in read_csv("kpis.csv")
         ],
     )
-    added += _insert_missing(connection, Meeting, "meeting_date", illustrative_meetings())
+    if area.demo:
+        added += _insert_missing(connection, Meeting, "meeting_date", illustrative_meetings())
     return added
 
 
@@ -185,8 +197,11 @@ def illustrative_meetings() -> list[dict]:
 
 
 def seed_facts(connection: Connection) -> WriteCounts:
-    """The documented figures from data/seed_facts.csv, each with its source file and section (not illustrative)."""
-    path = DATA_DIR / "seed_facts.csv"
+    """The documented figures from the area's seed_facts.csv, each with its source file and section (not
+    illustrative)."""
+    path = current_area().path("seed_facts.csv")
+    if not path.is_file():
+        return WriteCounts()
     sha = file_sha256(path)
     if reads.batch_with_sha(connection, "seed", sha) is not None:
         return WriteCounts()
@@ -212,7 +227,10 @@ def seed_facts(connection: Connection) -> WriteCounts:
 
 
 def seed_illustrative(connection: Connection) -> tuple[WriteCounts, int]:
-    """The generated history (flagged illustrative), written once per generator version and seed."""
+    """The generated history (flagged illustrative), written once per generator version and seed: the Leeds demo's
+    only (an area whose area.toml says demo = true); any other partnership starts with no illustrative data."""
+    if not current_area().demo:
+        return WriteCounts(), 0
     sha = hashlib.sha256(f"illustrative:{illustrative.GENERATOR_VERSION}:{illustrative.SEED}".encode()).hexdigest()
     if reads.batch_with_sha(connection, "illustrative", sha) is not None:
         return WriteCounts(), 0

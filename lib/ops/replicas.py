@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
 ROUTE_COOKIE = "saferleeds_route"
 
-NGINX_CONF = """# Safer Leeds dashboard: {count} app processes behind one address, sticky by cookie (lib/ops).
+NGINX_CONF = """# The partnership dashboard: {count} app processes behind one address, sticky by cookie (lib/ops).
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;

@@ -12,6 +12,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import TextStyle
 
+from lib.area import current as current_area
 from lib.core.text import visible
 from lib.figures import palette
 from lib.geo import hexmap
@@ -56,8 +57,8 @@ class Document(FPDF):
         self.pack = pack
         self.set_auto_page_break(auto=True, margin=14)
         self.set_margins(14, 12, 14)
-        self.set_title(f"{wording.COVER_TITLE}, {pack.meeting:%d %B %Y}")
-        self.set_author("Safer Leeds")
+        self.set_title(f"{wording.cover_title()}, {pack.meeting:%d %B %Y}")
+        self.set_author(current_area().partnership)
         self.set_lang("en-GB")
         self.family = "helvetica"
         self.missing: set[str] = set()  # characters typed that no font here can print (each shown as MISSING_MARK)
@@ -125,9 +126,9 @@ class Document(FPDF):
         self.cell(
             0,
             5,
-            f"Safer Leeds Executive, {self.pack.meeting:%d %B %Y} \u00b7 page {self.page_no()} of {{nb}}"
+            f"{current_area().board}, {self.pack.meeting:%d %B %Y} \u00b7 page {self.page_no()} of {{nb}}"
             if self.family == "body"
-            else f"Safer Leeds Executive, {self.pack.meeting:%d %B %Y} - page {self.page_no()} of {{nb}}",
+            else f"{current_area().board}, {self.pack.meeting:%d %B %Y} - page {self.page_no()} of {{nb}}",
             align="R",
         )
 
@@ -277,7 +278,7 @@ def _kpi(document: Document, kpi: KpiFigures) -> None:
 def write(pack: Pack) -> Rendered:
     """The pack as a PDF file, with a note if some typed character could not be printed."""
     document = Document(pack)
-    document.heading(wording.COVER_TITLE)
+    document.heading(wording.cover_title())
     document.lines(wording.cover_lines(pack), 14)
 
     document.heading(wording.EXCEPTIONS)

@@ -233,7 +233,7 @@ def _hex_map(deck: Deck, slide: Slide, pack: Pack) -> None:
 def write(pack: Pack) -> Rendered:
     """The pack as a .pptx file."""
     deck = Deck()
-    cover = deck.slide(wording.COVER_TITLE)
+    cover = deck.slide(wording.cover_title())
     deck.text(cover, wording.cover_lines(pack), 1.5, 5, 20)
 
     exceptions = deck.slide(wording.EXCEPTIONS)

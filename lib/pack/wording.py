@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from lib.area import current as current_area
 from lib.pack.content import KpiFigures, Pack
 
-COVER_TITLE = "Safer Leeds Executive: performance report"
 EXCEPTIONS = "Exceptions: KPIs off track"
 EXCEPTION = "Exception"
 HEADLINE = "Headline"
@@ -23,7 +23,8 @@ ACTIONS_LAST_TIME = "Actions raised at the last meeting"
 ACTIONS_HERE = "Actions raised at this meeting"
 SOURCES = "Sources and definitions"
 # The pack's sections in order, as the first words of their slides' titles (and PDF headings).
-SECTION_ORDER = (COVER_TITLE, EXCEPTION, HEADLINE, SINCE, MATRIX, PRIORITY, "Crime:", WARD_MAP, "Actions", SOURCES)
+# "" is the cover, whose title is the board's name.
+SECTION_ORDER = ("", EXCEPTION, HEADLINE, SINCE, MATRIX, PRIORITY, "Crime:", WARD_MAP, "Actions", SOURCES)
 ILLUSTRATIVE_NOTICE = (
     "Some figures in this pack are ILLUSTRATIVE: generated demonstration data, calibrated to the documented figures. "
     "They are not real data."
@@ -34,13 +35,19 @@ CRIME_NOTE = (
 )
 
 
+def cover_title() -> str:
+    """The pack's title: "<the board>: performance report"."""
+    return f"{current_area().board}: performance report"
+
+
 def cover_lines(pack: Pack) -> list[str]:
     """The cover: meeting, cut-off, deadline and, when any figure is illustrative, the notice."""
     lines = [
         f"Meeting of {pack.meeting:%A %d %B %Y}",
         f"Data to {pack.cutoff:%d %B %Y}",
         f"Exception reports were due {pack.deadline:%d %B %Y}",
-        "Every figure comes from the Safer Leeds dashboard's database; sources are listed at the end.",
+        f"Every figure comes from the {current_area().partnership} dashboard's database; sources are listed at the "
+        "end.",
     ]
     return [*lines, ILLUSTRATIVE_NOTICE] if pack.illustrative else lines
 

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from lib.core.vocabulary import LEEDS_CODE
+from lib.area import current as current_area
 
 RAG_STATUSES = ("on track", "at risk", "complete", "withdrawn", "not yet reported")
 
 
 class Ward(SQLModel, table=True):
-    """One of Leeds's 33 electoral wards: current (WD25) code, WD19 code, committee area, population, centroid."""
+    """One of the area's electoral wards: current (WD25) code, WD19 code, committee area, population, centroid."""
 
     code: str = Field(primary_key=True, max_length=9)
     wd19_code: str = Field(unique=True, max_length=9)
@@ -37,7 +37,7 @@ class Priority(SQLModel, table=True):
 
 
 class DeliveryBoard(SQLModel, table=True):
-    """A Delivery (Silver) board of the Leeds Community Safety Strategy 2024-27."""
+    """A Delivery (Silver) board of the partnership's strategy."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
@@ -72,8 +72,8 @@ class Kpi(SQLModel, table=True):
     rag_rule: str = Field(sa_column=Column(Text, nullable=False))
     frequency: str  # "monthly" | "annual" | "period" (one-off figures over a stated period)
     geography: str  # "city" | "area" | "ward"
-    area_code: str = LEEDS_CODE  # the area the KPI's headline series describes
-    area_name: str = "Leeds"
+    area_code: str = Field(default_factory=lambda: current_area().code)  # the area its headline series describes
+    area_name: str = Field(default_factory=lambda: current_area().name)
     sensitive: bool = False  # disclosure control applies to ward-level counts
     definition: str = Field(sa_column=Column(Text, nullable=False))
     owner: str
@@ -157,7 +157,7 @@ class KpiValue(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kpi_code: str = Field(foreign_key="kpi.code")
-    area_code: str = LEEDS_CODE  # a ward code, Leeds (E08000035) or the KPI's own reporting area
+    area_code: str = Field(default_factory=lambda: current_area().code)  # a ward, the partnership or the KPI's area
     period_start: date
     period_end: date
     value: float
@@ -175,7 +175,7 @@ class KpiValue(SQLModel, table=True):
 
 
 class Meeting(SQLModel, table=True):
-    """A Safer Leeds Executive meeting and the data cut-off its performance report used."""
+    """A meeting of the partnership's board and the data cut-off its performance report used."""
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_date: date = Field(unique=True)
@@ -251,7 +251,7 @@ class CrimeMonthly(SQLModel, table=True):
 
 class CrimeCityMonthly(SQLModel, table=True):
     """City-wide crime counts: month x police.uk crime type, CrimeMonthly summed over the wards at import, so the
-    pages that show Leeds read a few hundred rows instead of tens of thousands."""
+    pages that show the whole area read a few hundred rows instead of tens of thousands."""
 
     month: date = Field(primary_key=True)
     crime_type: str = Field(primary_key=True)

@@ -15,12 +15,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from lib.area import current as current_area
 from lib.core import periods
 from lib.core.vocabulary import ASB
 from lib.store import cache, db
 from lib.store.cache import cached
 from lib.store.models import (
-    LEEDS_CODE,
     AppUser,
     CrimeCityMonthly,
     CrimeMonthly,
@@ -113,7 +113,7 @@ def check_ready(url: str) -> int:
         ) from error
     if not has_schema:
         raise db.DatabaseUnavailableError(
-            f"The database at {shown} has no Safer Leeds tables yet. Run `saferleeds db upgrade` and "
+            f"The database at {shown} has no dashboard tables yet. Run `saferleeds db upgrade` and "
             "`saferleeds db seed` (or `make run`, which does both)."
         )
     # else every page fails on a missing column or table
@@ -238,7 +238,7 @@ CrimeTable = type[CrimeMonthly] | type[CrimeCityMonthly]
 
 
 def _crime_table(ward_code: str | None) -> CrimeTable:
-    """The aggregate to read: month x type for Leeds (a few hundred rows), month x ward x type for one ward."""
+    """The aggregate to read: month x type for the whole area (a few hundred rows), month x ward x type for one ward."""
     return CrimeMonthly if ward_code else CrimeCityMonthly
 
 
@@ -258,7 +258,7 @@ def _crime_total_values(real_only: bool) -> Any:  # noqa: ANN401 - a SQLAlchemy 
     return (
         select(
             literal("CRIME_TOTAL").label("kpi_code"),
-            literal(LEEDS_CODE).label("area_code"),
+            literal(current_area().code).label("area_code"),
             col(table.month).label("period_start"),
             func.sum(col(table.count)).label("value"),
             col(table.illustrative),
@@ -383,7 +383,7 @@ def crime_months(url: str) -> pd.DataFrame:
 
 @cached
 def wards(url: str) -> pd.DataFrame:
-    """The 33 wards with codes, committee area, population and centroid."""
+    """The area's wards with codes, committee area, population and centroid."""
     return select_frame(url, select(Ward).order_by(col(Ward.name)))
 
 

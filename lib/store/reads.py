@@ -155,7 +155,7 @@ def existing_crime_keys(connection: Connection, illustrative: bool) -> set[tuple
 
 
 def month_sizes(url: str) -> dict[date, tuple[int, int]]:
-    """Per month with crime: (Leeds rows a month holds: the real count where police.uk data are loaded, else the
+    """Per month with crime: (the area's rows a month holds: the real count where police.uk data are loaded, else the
     illustrative one; police.uk records already stored), for judging whether a new file is plausible."""
     with db.get_engine(url).connect() as connection:
         totals = connection.execute(

@@ -26,6 +26,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from lib.area import current as current_area
 from lib.core import config, roles
 from lib.core.text import literal
 from lib.ingest import batches, users
@@ -149,7 +150,7 @@ def _signed_in(url: str) -> roles.Actor:
         if _address() in public_pages():
             st.button("Sign in", on_click=st.login, icon=":material/login:", key="sign_in_public")
             return roles.Actor("anonymous visitor", roles.PUBLIC)
-        st.title("Safer Leeds Executive dashboard")
+        st.title(f"{current_area().board} dashboard")
         st.write("Sign in with your council account to see the dashboard.")
         st.button("Sign in", on_click=st.login, type="primary", icon=":material/login:", key="sign_in")
         st.stop()
@@ -158,8 +159,8 @@ def _signed_in(url: str) -> roles.Actor:
         st.title("Your e-mail address is not verified")
         st.write(
             f"The sign-in service has not confirmed that {literal(email)} is yours, so the dashboard cannot tell who "
-            "you are. Nothing is shown. Ask the Safer Leeds performance team (a dashboard admin) to check the "
-            "sign-in service's settings."
+            f"you are. Nothing is shown. Ask the {current_area().partnership} performance team (a dashboard admin) to "
+            "check the sign-in service's settings."
         )
         st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out_unverified")
         st.stop()
@@ -170,7 +171,8 @@ def _signed_in(url: str) -> roles.Actor:
         st.title("You are signed in, but not a dashboard user")
         st.write(
             f"{literal(email)} is not on the dashboard's list of users{' (or no longer active)' if record else ''}. "
-            "Ask the Safer Leeds performance team (a dashboard admin) to add you with the role you need."
+            f"Ask the {current_area().partnership} performance team (a dashboard admin) to add you with the role you "
+            "need."
         )
         st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out_unknown")
         st.stop()

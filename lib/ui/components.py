@@ -14,7 +14,8 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from lib.analysis import disclosure, measures, meetings, significance, spc, summary
 from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS, KpiRow, KpiSummary
-from lib.core import config, events, exports
+from lib.area import events
+from lib.core import config, exports
 from lib.core.formatting import counted, format_headline, format_period, format_value, provenance_text
 from lib.core.text import literal
 from lib.figures import charts

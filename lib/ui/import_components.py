@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from lib.area import current as current_area
 from lib.core import exports, roles
 from lib.core.formatting import counted
 from lib.core.text import literal
@@ -236,20 +237,15 @@ def policeuk_upload(url: str) -> None:
                     "file": p.source.name,
                     "months": ", ".join(f"{date.fromisoformat(m):%b %Y}" for m in sorted(p.month_rows)),
                     "rows": p.rows_read,
-                    "Leeds rows": p.leeds_rows,
-                    "outside Leeds": p.outside,
-                    "LSOA not in lookup (refused)": sum(p.unknown_lsoa.values()),
+                    f"{current_area().name} rows": p.area_rows,
+                    f"outside {current_area().name}": p.outside,
+                    "of which no location": p.without_lsoa,
                 }
                 for p in checked.parsed
             ]
         ),
         first=["file"],
     )
-    for parsed in checked.parsed:
-        if parsed.problems:
-            st.warning(
-                f"**{literal(parsed.source.name)}**:\n\n{_problem_list(parsed.problems)}", icon=":material/warning:"
-            )
     confirmed = _confirm_unusual(checked)
     if st.button(
         f"Import {counted(len(checked.parsed), 'file')}",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from lib.area import current as current_area
+
 # The browser tab's icon: a 64 px PNG shipped with the app (a GOV.UK-blue shield with a tick, drawn with Pillow), so
 # no page asks a font server for it; a Material icon name as page_icon would be fetched from fonts.gstatic.com.
 ICON = str(Path(__file__).with_name("icon.png"))
@@ -22,6 +24,7 @@ class PageEntry:
     title: str
     icon: str
     url_path: str | None = None
+    kpis: tuple[str, ...] = ()  # a service page: listed only for a partnership whose catalogue has these KPIs
 
     @property
     def address(self) -> str:
@@ -34,12 +37,41 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/meeting.py", "Meeting", ":material/groups:", "meeting"),
     PageEntry("pages/reports.py", "Exception reports", ":material/edit_note:", "reports"),
     PageEntry("pages/priority.py", "Priority", ":material/flag:", "priorities"),
-    PageEntry("pages/ds1.py", "DS1 noise service", ":material/volume_up:", "noise"),
-    PageEntry("pages/safety_plans.py", "Domestic abuse safety plans", ":material/health_and_safety:", "safety-plans"),
-    PageEntry("pages/walksafe.py", "WalkSafe app", ":material/directions_walk:", "walksafe-app"),
+    PageEntry(
+        "pages/ds1.py",
+        "DS1 noise service",
+        ":material/volume_up:",
+        "noise",
+        ("DS1_RESPONSE", "DS1_TRIAGE", "DS1_ATTENDANCE", "DS1_CALLS"),
+    ),
+    PageEntry(
+        "pages/safety_plans.py",
+        "Domestic abuse safety plans",
+        ":material/health_and_safety:",
+        "safety-plans",
+        ("DA_SAFETY_PLANS",),
+    ),
+    PageEntry(
+        "pages/walksafe.py",
+        "WalkSafe app",
+        ":material/directions_walk:",
+        "walksafe-app",
+        ("WALKSAFE_DOWNLOADS", "WALKSAFE_USES"),
+    ),
     PageEntry("pages/crime.py", "Crime and ASB", ":material/local_police:", "crime-asb"),
     PageEntry("pages/map.py", "Ward map", ":material/map:", "ward-map"),
     PageEntry("pages/ward.py", "Ward profile", ":material/location_city:", "ward-profile"),
     PageEntry("pages/data_in.py", "Data in", ":material/upload_file:", "data-in"),
     PageEntry("pages/data_sources.py", "Data & sources", ":material/database:", "sources"),
 )
+
+
+def area_pages() -> tuple[PageEntry, ...]:
+    """The pages of this partnership: every page, less the service pages whose KPIs its catalogue lacks."""
+    codes = {row["code"] for row in current_area().rows("kpis.csv")}
+    return tuple(page for page in PAGES if set(page.kpis) <= codes)
+
+
+def app_title() -> str:
+    """The browser tab's title: the board's name and "dashboard"."""
+    return f"{current_area().board} dashboard"

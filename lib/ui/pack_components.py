@@ -9,6 +9,8 @@ import logging
 import streamlit as st
 
 from lib.analysis import agenda
+from lib.analysis.measures import slug
+from lib.area import current as current_area
 from lib.core import roles
 from lib.pack import content, files
 from lib.store import cache
@@ -62,7 +64,7 @@ def board_pack(url: str, plan: agenda.Agenda) -> None:
                 "KPIs with their SPC charts, each priority, crime and the ward map, actions and decisions, sources."
             )
             return
-        stem = f"safer-leeds-board-pack-{meeting.isoformat()}"
+        stem = f"{slug(current_area().partnership)}-board-pack-{meeting.isoformat()}"
         with st.container(horizontal=True):
             for suffix, label in FORMATS:
                 written = ready[1][suffix]

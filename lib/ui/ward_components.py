@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib.analysis import disclosure, measures
 from lib.analysis.measures import CHANGE, Measure, WardTable
-from lib.core import config
+from lib.area import current as current_area
 from lib.core.periods import Period
 from lib.core.text import literal
 from lib.figures import charts, legend, maps
@@ -97,7 +97,7 @@ def legend_block(table: WardTable) -> None:
 def boundary_outlines(url: str) -> dict | None:
     """Simplified ward outlines (the shipped ones, or an update in the reference folder), or None if they cannot be
     used; why goes to the log and to Data & sources, never to the map's readers."""
-    path = boundaries.source(config.reference_dir())
+    path = boundaries.source()
     wards = queries.wards(url)
     try:
         return boundaries.load(path, list(zip(wards["wd19_code"], wards["code"], strict=True)))
@@ -107,16 +107,20 @@ def boundary_outlines(url: str) -> dict | None:
 
 
 GEOGRAPHIC, HEX = "geographic", "hex"  # the map's views, as the address keeps them (?view=hex)
-VIEW_LABELS = {GEOGRAPHIC: "Map of Leeds", HEX: "Hex map"}
+
+
+def view_labels() -> dict[str, str]:
+    """The views in words: "Map of Bradford" (the area's name) and "Hex map"."""
+    return {GEOGRAPHIC: f"Map of {current_area().name}", HEX: "Hex map"}
 
 
 def boundary_status(url: str) -> str:
     """For Data & sources (not the map): which ward outlines the map draws, in users' words (where the files live
     and how to update them is for administrators, in the README's "Where the data comes from")."""
-    path = boundaries.source(config.reference_dir())
+    path = boundaries.source()
     where = (
-        "the ONS ward outlines (May 2025) that come with the dashboard"
-        if path == boundaries.SHIPPED
+        "the ONS ward outlines (May 2025) that come with the area's set-up"
+        if path == boundaries.shipped()
         else "ONS ward outlines downloaded by an administrator"
     )
     usable = boundary_outlines(url) is not None
@@ -128,8 +132,8 @@ def boundary_status(url: str) -> str:
 
 
 def profile_comparison(figures: dict) -> str:
-    """The ward's rate beside Leeds's and its committee area's, and its change on the year before with the test's
-    verdict, as one line of words (a withheld figure says so)."""
+    """The ward's rate beside the whole area's and its committee area's, and its change on the year before with the
+    test's verdict, as one line of words (a withheld figure says so)."""
     rate = number_or_withheld(figures["rate_per_1000"])
     area = number_or_withheld(figures["area_rate_per_1000"])
     change = figures["change"]
@@ -140,8 +144,8 @@ def profile_comparison(figures: dict) -> str:
         else "withheld"
     )
     return (
-        f"Rate per 1,000 residents: {literal(figures['ward_name'])} {rate} \u00b7 Leeds "
-        f"{figures['leeds_rate_per_1000']:.1f} \u00b7 {literal(figures['committee_area'])} {area}. "
+        f"Rate per 1,000 residents: {literal(figures['ward_name'])} {rate} \u00b7 {current_area().name} "
+        f"{figures['overall_rate_per_1000']:.1f} \u00b7 {literal(figures['committee_area'])} {area}. "
         f"Change on the year before: {said}."
     )
 
@@ -158,14 +162,14 @@ def map_layout(page_width: int) -> tuple[object, object, int]:
 
 
 def view_selector(url: str) -> str:
-    """The map of Leeds or the hex map (kept in the URL as ?view=, so a shared link opens the same view); the hex
+    """The map of the area or the hex map (kept in the URL as ?view=, so a shared link opens the same view); the hex
     map only when no boundary file is usable."""
     views = [GEOGRAPHIC, HEX] if boundary_outlines(url) else [HEX]
     return url_state.url_radio(
         "View",
         views,
         key="view",
-        format_func=VIEW_LABELS.__getitem__,
+        format_func=view_labels().__getitem__,
         help="Hex map: one equal hexagon per ward, so small inner-city wards are as visible as large rural ones.",
     )
 
@@ -196,7 +200,7 @@ def display_frame(table: WardTable) -> pd.DataFrame:
 
 
 def ranked_bars(table: WardTable) -> None:
-    """The 33 wards ranked by the mapped figure, coloured as on the map, with table and CSV."""
+    """The area's wards ranked by the mapped figure, coloured as on the map, with table and CSV."""
     classes = legend.classes_for(table)
     frame = table.wards.sort_values(table.mapped, ascending=False, na_position="last")
     texts = [legend.bar_label(r, table) for r in frame.to_dict(orient="records")]
@@ -208,15 +212,15 @@ def ranked_bars(table: WardTable) -> None:
         texts,
         "Wards ranked",
         unit,
-        table.leeds_figure,
-        "Leeds",
+        table.overall_figure,
+        current_area().name,
     )
     st.plotly_chart(
         figure, width="stretch", key="chart_ranked", config={"displaylogo": False, "displayModeBar": False}
     )  # no toolbar over titles on touch screens; the CSV is below
     st.caption(
-        f"{table.measure.label}: the 33 wards ranked by {unit}, {table.period.label}, coloured as on the map; the "
-        "dashed line is the Leeds figure."
+        f"{table.measure.label}: the {len(table.wards)} wards ranked by {unit}, {table.period.label}, coloured as on "
+        f"the map; the dashed line is the {current_area().name} figure."
     )
 
 
