@@ -23,13 +23,13 @@ names = {"": f"All of {current_area().name}"} | dict(zip(wards["code"], wards["n
 ward = st.selectbox("Area", list(names), format_func=names.get, key="crime_area")
 totals = crime.monthly_totals(url, ward or None, cutoff)
 if totals.empty:
-    st.info("No crime data at this meeting's cut-off.")
+    st.info(f"No crime data at this meeting's cut-off. {components.LOAD_CRIME}")
     st.stop()
 components.illustrative_notice(totals)
 real = totals.loc[~totals["illustrative"], "month"]
 st.caption(
-    f"Months with real police.uk data: {', '.join(f'{m:%b %Y}' for m in real) or 'none'}; other months are "
-    "illustrative."
+    f"Months with real police.uk data: {', '.join(f'{m:%b %Y}' for m in real) or 'none'}"
+    + ("; other months are illustrative." if totals["illustrative"].any() else ".")
 )
 
 st.header("Last 12 months against the previous 12")

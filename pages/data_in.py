@@ -27,8 +27,12 @@ with kpi_tab:
 with crime_tab:
     st.caption(
         f"Street-level crime from data.police.uk. Rows outside {current_area().name} are counted and left out; wards "
-        "come from the area's LSOA-to-ward lookups (2011 and 2021 codes). Once a month has real data "
-        "the pages use it instead of the illustrative series."
+        "come from the area's LSOA-to-ward lookups (2011 and 2021 codes)."
+        + (
+            " Once a month has real data the pages use it instead of the illustrative series."
+            if current_area().demo
+            else ""
+        )
     )
     import_components.policeuk_upload(url)
 with log_tab:

@@ -75,7 +75,11 @@ real = months.loc[months["has_real"] == 1, "month"]
 st.caption(
     f"{len(real)} of {len(months)} months hold real police.uk data"
     + (f" ({', '.join(f'{m:%b %Y}' for m in real)})" if len(real) else "")
-    + "; the rest are illustrative. A real month replaces the illustrative one on every page."
+    + (
+        "; the rest are illustrative. A real month replaces the illustrative one on every page."
+        if len(real) < len(months)
+        else "."
+    )
 )
 outcomes = queries.crime_record_history(url)
 if not outcomes.empty:

@@ -22,7 +22,16 @@ with middle:
 with far:
     view = ward_components.view_selector(url)
 if period is None:
-    st.info(f"No complete period of {measure.label.lower()} at this meeting's cut-off.")
+    held = len([m for m in measures.months(url, measure) if m <= cutoff])
+    st.info(
+        f"No complete period of {measure.label.lower()} at this meeting's cut-off. "
+        + (
+            f"{held} month(s) are loaded, and by ward {measure.label.lower()} is shown only for whole financial "
+            "years (disclosure control): choose another measure, or load more months on the Data in page."
+            if held and measure.sensitive
+            else components.LOAD_CRIME
+        )
+    )
     st.stop()
 
 table = measures.ward_table(url, measure.id, period, basis)

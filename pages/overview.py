@@ -12,16 +12,20 @@ from lib.ui.frame_size import column_width, grid
 url, cutoff, previous_cutoff = components.open_page()
 width = column_width()  # this screen's width, for the layout below
 catalogue = queries.kpi_catalogue(url)
+area = current_area()
+st.title(area.board)
+if catalogue.empty:
+    components.no_catalogue_yet()
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
 now = components.meeting_summaries(url, cutoff, previous_cutoff)
 deliverables = queries.deliverables(url)
 priorities = queries.priorities(url).to_dict(orient="records")
 priority_names = {int(p["id"]): f"{p['id']}. {p['name']}" for p in priorities}
 
-st.title(current_area().board)
 st.caption(
-    f"Performance as at the data cut-off of {cutoff:%d %B %Y}. Shared priorities of the Safer, Stronger "
-    "Communities Plan 2021-24; delivery boards of the Community Safety Strategy 2024-27."
+    f"Performance as at the data cut-off of {cutoff:%d %B %Y}."
+    + (f" Shared priorities of the {area.plan}." if area.plan else "")
+    + (f" Delivery boards of the {area.strategy}." if area.strategy else "")
 )
 components.illustrative_notice(queries.headline_values(url, until=cutoff))
 plan = meeting_components.chosen_agenda(url, cutoff, previous_cutoff)
@@ -89,9 +93,10 @@ for cell, priority in zip(grid(len(priorities), width, min_width=320, most=3), p
 with st.expander("Other indicators: city-wide recorded crime and the 2012-15 business plan"):
     for code in catalogue.loc[catalogue["priority_id"].isna(), "code"]:
         st.markdown(components.kpi_line(kpis[code], now[code]))
+crime_total = now.get("CRIME_TOTAL", {}).get("value")
 st.caption(
     f"Periods shown end on or before {cutoff:%d %B %Y}; "
     f"latest crime month: {format_period(now['CRIME_TOTAL']['period_start'], now['CRIME_TOTAL']['period_end'])}"
-    if now["CRIME_TOTAL"]["value"] is not None
+    if crime_total is not None
     else ""
 )

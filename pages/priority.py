@@ -14,6 +14,9 @@ from lib.ui.url_state import url_selectbox
 url, cutoff, previous_cutoff = components.open_page()
 width = column_width()  # this screen's width, for the layout below
 priorities = queries.priorities(url).to_dict(orient="records")
+if not priorities:
+    st.title("Priorities")
+    components.no_catalogue_yet()
 names = {str(p["id"]): f"{p['id']}. {p['name']}" for p in priorities}
 chosen = int(url_selectbox("Shared priority", list(names), "priority", format_func=names.get))
 priority = next(p for p in priorities if p["id"] == chosen)

@@ -32,7 +32,7 @@ st.info(measures.CAVEAT, icon=":material/info:")
 
 period = measures.latest_period(url, measures.get(url, ALL_CRIME), cutoff)
 if period is None:
-    st.info("No complete financial year of crime data at this meeting's cut-off.")
+    st.info(f"No complete financial year of crime data at this meeting's cut-off. {components.LOAD_CRIME}")
     st.stop()
 st.subheader(f"All crime (excluding ASB), {period.label}")
 for code in [c for c in (ward, other) if c]:

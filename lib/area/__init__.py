@@ -1,13 +1,14 @@
 """What a partnership is: its names, districts, forces, wards and catalogue, read from one area folder.
 
-One setting names the partnership: SAFERLEEDS_AREA, either `leeds` (the default, shipped in data/areas/leeds) or the
-folder `saferleeds area build` wrote. Every layer asks `current()` for it; nothing else knows which place this is.
+One setting names the partnership: SAFERLEEDS_AREA, either a shipped area (data/areas/<name>; unset, the default
+that data/areas/DEFAULT names) or the folder `saferleeds area build` wrote. Every layer asks `current()` for it; nothing else
+knows which place this is.
 
 An area folder holds:
 - area.toml: the names (place, partnership, board), the partnership-wide area code, districts, police forces;
 - wards.csv (code, WD19 code, name, committee area, population, centroid), ward_hexes.csv (the hex map's cells),
   wards.geojson (simplified outlines);
-- lsoa21_ward.csv and lsoa11_ward.csv (LSOA to ward), in a built area; Leeds reads them from
+- lsoa21_ward.csv and lsoa11_ward.csv (LSOA to ward), in a built area; a shipped area may read them from
   SAFERLEEDS_REFERENCE_DIR;
 - the catalogue, where the partnership has one: priorities.csv, boards.csv, deliverables.csv, kpis.csv,
   seed_facts.csv, documents.csv. A file that is absent is an empty table.
@@ -49,13 +50,13 @@ class Area:
     """One partnership, as configured in its folder."""
 
     folder: Path
-    name: str  # the place, in running text: "Map of Leeds", "outside Bradford"
-    partnership: str  # "Safer Leeds"
-    board: str  # "Safer Leeds Executive": the meeting the dashboard serves
+    name: str  # the place, in running text: "Map of Bradford", "outside Bradford"
+    partnership: str  # the partnership's short name
+    board: str  # the board whose meetings the dashboard serves
     code: str  # the area code partnership-wide values are stored under
     districts: tuple[District, ...]
     forces: tuple[str, ...]  # police.uk force names, e.g. west-yorkshire
-    demo: bool = False  # an empty database gets the flagged illustrative history (the Leeds demo only)
+    demo: bool = False  # an empty database gets the flagged illustrative history (the shipped demo only)
     self_contained: bool = True  # lookups and boundaries are in the folder (else SAFERLEEDS_REFERENCE_DIR)
     centre: tuple[float, float] = (0.0, 0.0)  # (lat, lon) the maps are drawn around
     hex_degrees: float = 0.02  # the hex map's cell circumradius, in degrees of latitude
@@ -116,7 +117,7 @@ def load(folder: Path) -> Area:
     manifest = folder / MANIFEST
     if not manifest.is_file():
         raise AreaError(
-            f"{folder} is not an area folder (no {MANIFEST}). Set SAFERLEEDS_AREA to `leeds` or to a folder "
+            f"{folder} is not an area folder (no {MANIFEST}). Set SAFERLEEDS_AREA to a shipped area's name or to a folder "
             "`saferleeds area build` wrote."
         )
     try:

@@ -53,9 +53,10 @@ REPORT_DEADLINE_DAYS = Setting(
 )
 AREA = Setting(
     "SAFERLEEDS_AREA",
-    "leeds",
-    "The partnership: `leeds` (shipped, data/areas/leeds) or the folder `saferleeds area build` wrote (relative paths "
-    "are taken from the project folder). It names the place, its wards, boundaries, lookups and catalogue.",
+    "",
+    "The partnership: a shipped area's name (a folder of data/areas/; unset, the one data/areas/DEFAULT names) or the "
+    "folder `saferleeds area build` wrote (relative paths are taken from the project folder). It names the place, "
+    "its wards, boundaries, lookups and catalogue.",
 )
 AREAS_DIR = DATA_DIR / "areas"
 SETTINGS: tuple[Setting, ...] = (DATABASE_URL, AREA, REFERENCE_DIR, SIGN_IN, PUBLIC_PAGES, REPORT_DEADLINE_DAYS)
@@ -105,9 +106,10 @@ def report_deadline_days() -> int:
 
 
 def area_dir() -> Path:
-    """The folder SAFERLEEDS_AREA names: a shipped area's name (data/areas/<name>), or a path (relative paths from the
+    """The folder SAFERLEEDS_AREA names: a shipped area's name (data/areas/<name>; unset, data/areas/DEFAULT's), or a
+    path (relative paths from the
     project folder). What is in it is lib/area's business."""
-    value = get(AREA)
+    value = get(AREA) or (AREAS_DIR / "DEFAULT").read_text(encoding="utf-8").strip()
     shipped = AREAS_DIR / value
     if "/" not in value and shipped.is_dir():
         return shipped

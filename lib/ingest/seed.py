@@ -1,5 +1,5 @@
 """Build a partnership's starting data from its area folder (lib/area): wards, catalogue, documented facts and, for
-the Leeds demo only, the flagged illustrative history.
+the shipped demo only, the flagged illustrative history.
 
 Idempotent: running it again adds nothing. It never deletes or overwrites: a documented fact whose value changed in
 the area's seed_facts.csv becomes a new revision, and rows a user loaded are left alone. A database holds one
@@ -227,7 +227,7 @@ def seed_facts(connection: Connection) -> WriteCounts:
 
 
 def seed_illustrative(connection: Connection) -> tuple[WriteCounts, int]:
-    """The generated history (flagged illustrative), written once per generator version and seed: the Leeds demo's
+    """The generated history (flagged illustrative), written once per generator version and seed: the shipped demo's
     only (an area whose area.toml says demo = true); any other partnership starts with no illustrative data."""
     if not current_area().demo:
         return WriteCounts(), 0

@@ -332,7 +332,8 @@ def headline_values(url: str, until: date | None = None) -> pd.DataFrame:
     )
     stored = select_frame(url, statement)
     crime = _with_crime_columns(select_frame(url, _crime_total_values(real_only=False)))
-    return _ended_by(_typed(pd.concat([f for f in (stored, crime) if not f.empty], ignore_index=True)), until)
+    frames = [f for f in (stored, crime) if not f.empty]
+    return _ended_by(_typed(pd.concat(frames, ignore_index=True) if frames else stored), until)
 
 
 @cached

@@ -14,6 +14,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from lib.analysis import disclosure, measures, meetings, significance, spc, summary
 from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS, KpiRow, KpiSummary
+from lib.area import current as current_area
 from lib.area import events
 from lib.core import config, exports
 from lib.core.formatting import counted, format_headline, format_period, format_value, provenance_text
@@ -62,6 +63,22 @@ def open_page() -> tuple[str, date, date | None]:
     url = config.database_url()
     require_database(url)
     return (url, *meeting_selector(url))
+
+
+LOAD_CRIME = "Street-level crime from data.police.uk is loaded on the Data in page (police.uk crime)."
+
+
+def no_catalogue_yet() -> None:
+    """The honest empty state of a partnership whose catalogue holds no priorities or KPIs yet; stops the page."""
+    area = current_area()
+    st.info(
+        f"{area.partnership} has no priorities or KPIs in the dashboard yet, so there is nothing to report here. "
+        "A dashboard admin adds them (the README's \"Setting up a partnership\"). Police recorded crime needs no "
+        "catalogue: load police.uk street files on the Data in page, and the Crime and ASB and Ward map pages show "
+        f"{area.name}'s wards.",
+        icon=":material/inventory_2:",
+    )
+    st.stop()
 
 
 def require_database(url: str) -> None:
