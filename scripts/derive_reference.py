@@ -18,6 +18,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lib.area import WARD_COLUMNS  # noqa: E402
 
 # Leeds City Council's ten community committees and their wards (as given in the foundation issue).
 COMMITTEE_AREAS = {
@@ -80,18 +83,7 @@ def main(shared: Path, out_dir: Path = ROOT / "data" / "areas" / "leeds") -> Non
 
     with (out_dir / "wards.csv").open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(
-            [
-                "code",
-                "wd19_code",
-                "name",
-                "committee_area",
-                "population",
-                "population_year",
-                "centroid_lat",
-                "centroid_lon",
-            ]
-        )
+        writer.writerow(WARD_COLUMNS)
         for row in sorted(codes, key=lambda r: r["ward_name"]):
             lat, lon = centroids[row["WD25CD"]]
             writer.writerow(

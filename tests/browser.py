@@ -6,6 +6,7 @@ and sets SAFERLEEDS_REQUIRE_BROWSER=1, which turns a missing browser into a fail
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -36,6 +37,16 @@ REQUIRE_BROWSER = os.environ.get("SAFERLEEDS_REQUIRE_BROWSER") == "1"
 # busy 2-core machine a page's first run, or the sign-in provider's answer, has taken over 30 s; a test that is right
 # finishes as soon as the state is reached, so a generous limit costs nothing.
 PATIENCE = 90_000
+
+
+def dev_module(name: str):  # noqa: ANN201 - the module
+    """A dev dependency of the browser tests, or skip the module (fail in CI) saying how to install it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as missing:  # a developer who installed without the dev extras; CI installs them
+        if REQUIRE_BROWSER:
+            raise
+        pytest.skip(f"{missing.name} is a dev dependency: run `make install`", allow_module_level=True)
 
 
 def chromium_path() -> str:

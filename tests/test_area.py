@@ -8,15 +8,20 @@ import io
 import json
 import re
 import shutil
+import threading
+import urllib.parse
 import zipfile
 from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from shapely.geometry import shape
 from sqlalchemy import create_engine, text
 
 from lib import area, cli
 from lib.area import build as builder
+from lib.geo import reference
 from lib.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,3 +218,89 @@ def test_the_whole_force_file_goes_in_exactly_for_the_built_area(area_database, 
     # Importing it again adds nothing.
     assert cli.main(["--database-url", url, "import", "policeuk", archive, "--json"]) == 0
     assert sum(f["imported"] for f in json.loads(capsys.readouterr().out)["files"]) == 0
+
+
+class _FakeOns(BaseHTTPRequestHandler):
+    """Answers like the ONS ArcGIS services and Nomis, from the shared national files, filtered by the query's
+    `where ... IN (...)` and paged. Its LSOA (2021) to ward lookup is made here from the boundaries (the LSOA's
+    representative point in a ward), as ONS's own best fit would place them."""
+
+    areas: Path
+    lsoa21: list[dict]
+
+    def log_message(self, *args):
+        pass
+
+    def _features(self, service: str, field: str, codes: set[str]) -> list[dict]:
+        if service.startswith("WD_"):
+            found = []
+            for path in sorted((self.areas / "geo/wards_2025").glob("*.geojson")):
+                found += [f for f in json.loads(path.read_text())["features"] if f["properties"][field] in codes]
+            return found
+        if service.startswith("LSOA21"):
+            return [{"attributes": row} for row in self.lsoa21 if row[field] in codes]
+        with (self.areas / "lookups/lsoa11_wd19_lad19_ew.csv").open() as handle:
+            return [{"attributes": row} for row in csv.DictReader(handle) if row[field] in codes]
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        parsed = urllib.parse.urlparse(self.path)
+        if parsed.path.endswith("population.csv"):
+            data = (self.areas / "population/census2021_lsoa21_usual_residents_ew.csv").read_bytes()
+        else:
+            query = dict(urllib.parse.parse_qsl(parsed.query))
+            field, listed = re.match(r"(\w+) IN \((.*)\)", query["where"]).groups()
+            codes = set(re.findall(r"'([^']+)'", listed))
+            features = self._features(parsed.path.strip("/").split("/")[1], field, codes)
+            start, size = int(query["resultOffset"]), int(query["resultRecordCount"])
+            page = features[start : start + size]
+            more = start + size < len(features)
+            body = (
+                {"type": "FeatureCollection", "features": page, "properties": {"exceededTransferLimit": more}}
+                if query["f"] == "geojson"
+                else {"features": page, "exceededTransferLimit": more}
+            )
+            data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _lsoa21_lookup(areas: Path, lad: str) -> list[dict]:
+    wards = json.loads((areas / f"geo/wards_2025/{lad}.geojson").read_text())["features"]
+    shapes = [(w["properties"], shape(w["geometry"])) for w in wards]
+    rows = []
+    for feature in json.loads((areas / f"geo/lsoa_2021/{lad}.geojson").read_text())["features"]:
+        point = shape(feature["geometry"]).representative_point()
+        ward = next(p for p, s in shapes if s.contains(point))
+        rows.append(
+            {
+                "LSOA21CD": feature["properties"]["LSOA21CD"],
+                "LSOA21NM": feature["properties"]["LSOA21NM"],
+                "WD25CD": ward["WD25CD"],
+                "WD25NM": ward["WD25NM"],
+                "LAD25CD": lad,
+            }
+        )
+    return rows
+
+
+def test_area_build_without_a_folder_downloads_from_the_ons_and_nomis(shared_dir, tmp_path, monkeypatch, capsys):
+    areas = _areas(shared_dir)
+    handler = type("Handler", (_FakeOns,), {"areas": areas, "lsoa21": _lsoa21_lookup(areas, "E08000032")})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv(reference.ONS_BASE_URL.name, f"{base}/services")
+    monkeypatch.setenv(reference.POPULATION_URL.name, f"{base}/population.csv")
+    monkeypatch.setattr(reference, "PAGE_SIZE", 100)  # several pages per service
+    try:
+        out = tmp_path / "bradford"
+        assert cli.main(["area", "build", "E08000032", "--name", "Bradford", "--out", str(out), "--json"]) == 0
+    finally:
+        server.shutdown()
+    payload = json.loads(capsys.readouterr().out)
+    assert len(payload["wards"]) == 30 and payload["lsoa21_by_method"] == {"ons_lookup": 312}
+    census = _census(shared_dir)
+    assert payload["population"] == sum(census[c][1] for c in _district_lsoas(shared_dir, "E08000032"))
+    assert area.load(out).ward_count == 30

@@ -18,8 +18,8 @@ from browser import (
     ARTEFACTS,
     CHROMIUM_ARGS,
     PATIENCE,
-    REQUIRE_BROWSER,
     chromium_path,
+    dev_module,
     patient,
     settle,
     streamlit_server,
@@ -32,13 +32,8 @@ from lib.ui import navigation
 
 pytestmark = pytest.mark.browser
 
-try:
-    import axe_playwright_python as axe_package
-    import playwright.sync_api as playwright_api
-except ImportError as missing:  # a developer who installed without the dev extras; CI installs them
-    if REQUIRE_BROWSER:
-        raise
-    pytest.skip(f"{missing.name} is a dev dependency: run `make install`", allow_module_level=True)
+axe_package = dev_module("axe_playwright_python")
+playwright_api = dev_module("playwright.sync_api")
 
 AXE_JS = Path(axe_package.__file__).with_name("axe.min.js")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -1,8 +1,8 @@
 """What a partnership is: its names, districts, forces, wards and catalogue, read from one area folder.
 
 One setting names the partnership: SAFERLEEDS_AREA, either a shipped area (data/areas/<name>; unset, the default
-that data/areas/DEFAULT names) or the folder `saferleeds area build` wrote. Every layer asks `current()` for it; nothing else
-knows which place this is.
+that data/areas/DEFAULT names) or the folder `saferleeds area build` wrote. Every layer asks
+`current()` for it; nothing else knows which place this is.
 
 An area folder holds:
 - area.toml: the names (place, partnership, board), the partnership-wide area code, districts, police forces;
@@ -31,6 +31,16 @@ HEXES_FILE = "ward_hexes.csv"
 BOUNDARIES_FILE = "wards.geojson"
 LOOKUP_2021_FILE = "lsoa21_ward.csv"
 LOOKUP_2011_FILE = "lsoa11_ward.csv"
+WARD_COLUMNS = (
+    "code",
+    "wd19_code",
+    "name",
+    "committee_area",
+    "population",
+    "population_year",
+    "centroid_lat",
+    "centroid_lon",
+)  # wards.csv; a built area adds lad_code and lsoas
 
 
 class AreaError(Exception):
@@ -117,8 +127,8 @@ def load(folder: Path) -> Area:
     manifest = folder / MANIFEST
     if not manifest.is_file():
         raise AreaError(
-            f"{folder} is not an area folder (no {MANIFEST}). Set SAFERLEEDS_AREA to a shipped area's name or to a folder "
-            "`saferleeds area build` wrote."
+            f"{folder} is not an area folder (no {MANIFEST}). Set SAFERLEEDS_AREA to a shipped area's name or to a "
+            "folder `saferleeds area build` wrote."
         )
     try:
         data = tomllib.loads(manifest.read_text(encoding="utf-8"))

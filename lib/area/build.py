@@ -42,6 +42,7 @@ from lib.area import (
     LOOKUP_2011_FILE,
     LOOKUP_2021_FILE,
     MANIFEST,
+    WARD_COLUMNS,
     WARDS_FILE,
     hexes,
 )
@@ -313,8 +314,8 @@ def build(
 
     # LSOA 2011 -> ward
     msoa_votes: dict[str, Counter] = defaultdict(Counter)
-    for label, ward, _ in placed21.values():
-        msoa_votes[_msoa(label)][ward] += 1
+    for label, ward_code, _ in placed21.values():
+        msoa_votes[_msoa(label)][ward_code] += 1
     placed11: dict[str, tuple[str, str, str]] = {}
     for lsoa, row in sorted(lsoa11.items()):
         label = row.name
@@ -339,9 +340,9 @@ def build(
         raise BuildError(
             f"{len(missing_population)} LSOA(s) have no Census 2021 population (for example {missing_population[0]})."
         )
-    for lsoa, (_, ward, _) in placed21.items():
-        wards[ward].population += population[lsoa]
-        wards[ward].lsoas += 1
+    for lsoa, (_, ward_code, _) in placed21.items():
+        wards[ward_code].population += population[lsoa]
+        wards[ward_code].lsoas += 1
     empty = sorted(w.name for w in wards.values() if not w.lsoas)
     if empty:
         raise BuildError(f"{len(empty)} ward(s) have no LSOA, so no residents: {', '.join(empty[:3])}.")
@@ -501,18 +502,7 @@ def _write_folder(
     )
     _write_csv(
         folder / WARDS_FILE,
-        [
-            "code",
-            "wd19_code",
-            "name",
-            "committee_area",
-            "population",
-            "population_year",
-            "centroid_lat",
-            "centroid_lon",
-            "lad_code",
-            "lsoas",
-        ],
+        [*WARD_COLUMNS, "lad_code", "lsoas"],
         [
             [
                 w.code,

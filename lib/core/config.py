@@ -51,14 +51,14 @@ REPORT_DEADLINE_DAYS = Setting(
     "Exception reports for a meeting are due this many working days before it (Monday to Friday, less England and "
     "Wales bank holidays).",
 )
+AREAS_DIR = DATA_DIR / "areas"
 AREA = Setting(
     "SAFERLEEDS_AREA",
-    "",
-    "The partnership: a shipped area's name (a folder of data/areas/; unset, the one data/areas/DEFAULT names) or the "
-    "folder `saferleeds area build` wrote (relative paths are taken from the project folder). It names the place, "
-    "its wards, boundaries, lookups and catalogue.",
+    (AREAS_DIR / "DEFAULT").read_text(encoding="utf-8").strip(),  # the shipped default's name
+    "The partnership: a shipped area's name (a folder of data/areas/; the default is named in data/areas/DEFAULT) or "
+    "the folder `saferleeds area build` wrote (relative paths are taken from the project folder). It names the "
+    "place, its wards, boundaries, lookups and catalogue.",
 )
-AREAS_DIR = DATA_DIR / "areas"
 SETTINGS: tuple[Setting, ...] = (DATABASE_URL, AREA, REFERENCE_DIR, SIGN_IN, PUBLIC_PAGES, REPORT_DEADLINE_DAYS)
 
 
@@ -109,7 +109,7 @@ def area_dir() -> Path:
     """The folder SAFERLEEDS_AREA names: a shipped area's name (data/areas/<name>; unset, data/areas/DEFAULT's), or a
     path (relative paths from the
     project folder). What is in it is lib/area's business."""
-    value = get(AREA) or (AREAS_DIR / "DEFAULT").read_text(encoding="utf-8").strip()
+    value = get(AREA)
     shipped = AREAS_DIR / value
     if "/" not in value and shipped.is_dir():
         return shipped

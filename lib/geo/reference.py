@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lib.area import BOUNDARIES_FILE, LOOKUP_2011_FILE, LOOKUP_2021_FILE
 from lib.area import current as current_area
 from lib.core import config
 
@@ -52,9 +53,7 @@ POPULATION_URL = config.Setting(
 SETTINGS = (ONS_BASE_URL, WARD_SERVICE, LOOKUP_SERVICE, LOOKUP_2011_SERVICE, POPULATION_URL)
 PAGE_SIZE = 1000
 TIMEOUT_SECONDS = 60
-WARD_FILE = "wards.geojson"
-LOOKUP_FILE = "lsoa21_ward.csv"
-LOOKUP_2011_FILE = "lsoa11_ward.csv"
+WARD_FILE, LOOKUP_FILE = BOUNDARIES_FILE, LOOKUP_2021_FILE  # the names an area folder uses
 
 
 class FetchError(Exception):

@@ -73,7 +73,7 @@ def no_catalogue_yet() -> None:
     area = current_area()
     st.info(
         f"{area.partnership} has no priorities or KPIs in the dashboard yet, so there is nothing to report here. "
-        "A dashboard admin adds them (the README's \"Setting up a partnership\"). Police recorded crime needs no "
+        'A dashboard admin adds them (the README\'s "Setting up a partnership"). Police recorded crime needs no '
         "catalogue: load police.uk street files on the Data in page, and the Crime and ASB and Ward map pages show "
         f"{area.name}'s wards.",
         icon=":material/inventory_2:",
