@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM_ARGS, PATIENCE, chromium_path, dev_module, patient, settle, streamlit_server
+from browser import ARTEFACTS, CHROMIUM_ARGS, PATIENCE, chromium_path, dev_module, patient, settle, streamlit_server
 
 from lib import area, cli
 from lib.area import build as builder
@@ -70,14 +70,20 @@ def _open(tab, base: str, path: str) -> str:
     return tab.locator("[data-testid='stMain']").inner_text()
 
 
-def _canvas_colours(tab) -> int:
+def _drawn(tab) -> tuple[int, float]:
+    """(distinct colours, share of the canvas not white) of the map's canvas."""
     from PIL import Image
 
     canvas = tab.locator("[data-testid='stDeckGlJsonChart'] canvas").first
     canvas.wait_for(timeout=20_000)
     tab.wait_for_timeout(1500)
-    image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
-    return len(image.getcolors(maxcolors=1_000_000) or [])
+    shot = canvas.screenshot()
+    (ARTEFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "screenshots" / f"area-map-{len(shot)}.png").write_bytes(shot)
+    image = Image.open(io.BytesIO(shot)).convert("RGB")
+    colours = image.getcolors(maxcolors=1_000_000) or []
+    white = sum(n for n, rgb in colours if min(rgb) > 245)
+    return len(colours), 1 - white / (image.width * image.height)
 
 
 def test_every_page_renders_for_the_area_and_none_says_leeds(notts_app, tab):
@@ -101,7 +107,9 @@ def test_both_maps_draw_the_areas_wards(notts_app, tab):
     text = _open(tab, notts_app, MAP)
     assert "The 63 South Nottinghamshire wards" in text and "Map of South Nottinghamshire" in text
     assert "Rank" not in text or "of 63" in text
-    assert _canvas_colours(tab) > 20, "the geographic map is blank"
+    colours, drawn = _drawn(tab)
+    assert colours >= 5 and drawn > 0.15, ("the geographic map is blank", colours, drawn)
     text = _open(tab, notts_app, MAP + "&view=hex")
     assert "The 63 South Nottinghamshire wards" in text
-    assert _canvas_colours(tab) > 20, "the hex map is blank"
+    colours, drawn = _drawn(tab)
+    assert colours >= 5 and drawn > 0.15, ("the hex map is blank", colours, drawn)

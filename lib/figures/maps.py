@@ -36,6 +36,7 @@ READOUT_STYLE = {
     "color": "#ffffff",
 }
 KM_PER_DEGREE = 111.32  # of latitude
+LABEL_PER_RADIUS = 0.2567  # a hex label's text height over the hexagon's circumradius
 LABEL_FONT = "Source Sans"  # the page's web font (one family: deck.gl draws nothing for a comma-separated list)
 HEX_LAYER = "ward-hexes"
 GEO_LAYER = "ward-boundaries"
@@ -210,9 +211,10 @@ def hex_deck(table: WardTable, selected: str | None = None, width: int = 700) ->
             get_position="position",
             get_text="text",
             get_color="colour",
-            get_size=0.8,  # about 11 characters of this size fit across a hexagon
-            # In kilometres like the hexagons, so labels scale with them and never overlap (quoted: pydeck reads a bare
-            # string as an expression).
+            # About 11 characters of this size fit across a hexagon, whatever the area's hexagon size. In kilometres
+            # like the hexagons, so labels scale with them and never overlap (quoted: pydeck reads a bare string as an
+            # expression).
+            get_size=round(LABEL_PER_RADIUS * hexmap.hex_degrees() * KM_PER_DEGREE, 2),
             size_units="'common'",
             size_min_pixels=8,
             size_max_pixels=16,

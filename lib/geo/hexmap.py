@@ -14,7 +14,7 @@ from lib.area import HEXES_FILE, Area
 from lib.area import current as current_area
 from lib.area.hexes import adjacent, centre_xy
 
-__all__ = ["adjacent", "centre_xy", "centre", "corner", "label_position", "layout", "polygon"]
+__all__ = ["adjacent", "centre", "centre_xy", "corner", "hex_degrees", "label_position", "layout", "polygon"]
 
 
 @cache
@@ -34,7 +34,7 @@ def centre() -> tuple[float, float]:
     return lat, lon
 
 
-def _hex_degrees() -> float:
+def hex_degrees() -> float:
     """The hexagons' circumradius in degrees of latitude when drawn."""
     return current_area().hex_degrees
 
@@ -43,7 +43,7 @@ def polygon(q: int, r: int) -> list[list[float]]:
     """The cell's six corners as [lon, lat], for drawing."""
     x, y = centre_xy(q, r)
     lat0, lon0 = centre()
-    size = _hex_degrees()
+    size = hex_degrees()
     stretch = 1 / math.cos(math.radians(lat0))
     corners = []
     for i in range(6):
@@ -57,7 +57,7 @@ def label_position(q: int, r: int) -> list[float]:
     """Where a cell's text label goes, as [lon, lat]."""
     x, y = centre_xy(q, r)
     lat0, lon0 = centre()
-    size = _hex_degrees()
+    size = hex_degrees()
     return [round(lon0 + x * size / math.cos(math.radians(lat0)), 5), round(lat0 + y * size, 5)]
 
 
