@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 
 from lib import area, cli
 from lib.area import build as builder
+from lib.area import files as area_files
 from lib.geo import reference
 from lib.store import db
 
@@ -64,7 +65,7 @@ def built(tmp_path_factory, shared_dir_module):
         ("south-notts", SOUTH_NOTTS, "South Nottinghamshire"),
     ):
         built_area = builder.build(codes, name, _areas(shared_dir_module))
-        result[key] = (builder.write(built_area, out / key), built_area.to_json())
+        result[key] = (area_files.write(built_area, out / key), built_area.to_json())
     return result
 
 

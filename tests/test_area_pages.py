@@ -15,6 +15,7 @@ from test_board_pack import _tool
 
 from lib import area, cli
 from lib.area import build as builder
+from lib.area import files as area_files
 from lib.ui import navigation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,8 +56,8 @@ def areas(tmp_path_factory):
         pytest.skip("../shared is not present")
     out = tmp_path_factory.mktemp("built")
     return {
-        "bradford": builder.write(builder.build(["E08000032"], "Bradford", shared), out / "bradford"),
-        "south-notts": builder.write(
+        "bradford": area_files.write(builder.build(["E08000032"], "Bradford", shared), out / "bradford"),
+        "south-notts": area_files.write(
             builder.build(["E07000172", "E07000173", "E07000176"], "South Nottinghamshire", shared), out / "notts"
         ),
     }

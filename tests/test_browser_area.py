@@ -12,6 +12,7 @@ from browser import ARTEFACTS, CHROMIUM_ARGS, PATIENCE, chromium_path, dev_modul
 
 from lib import area, cli
 from lib.area import build as builder
+from lib.area import files as area_files
 from lib.store import db
 from lib.ui import navigation
 
@@ -30,7 +31,7 @@ def notts_app(tmp_path_factory):
     if not SHARED.is_dir():
         pytest.skip("../shared is not present")
     folder = tmp_path_factory.mktemp("area") / "south-notts"
-    builder.write(builder.build(["E07000172", "E07000173", "E07000176"], "South Nottinghamshire", SHARED), folder)
+    area_files.write(builder.build(["E07000172", "E07000173", "E07000176"], "South Nottinghamshire", SHARED), folder)
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'notts.db'}"
     mp = pytest.MonkeyPatch()
     mp.setenv("SAFERLEEDS_AREA", str(folder))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lib.area import AreaError, clear, current, load, sources
 from lib.area import build as builder
+from lib.area import files as area_files
 from lib.cli.common import CliError, command, emit, group
 from lib.geo import reference
 
@@ -51,7 +52,7 @@ def cmd_area_build(_url: str, args: argparse.Namespace) -> None:
                 forces=forces,
                 committee_areas=_committee_areas(args.committee_areas),
             )
-            out = builder.write(built, Path(args.out), note)
+            out = area_files.write(built, Path(args.out), note)
         except builder.BuildError as error:
             raise CliError(f"{error} Nothing was written.") from error
     clear()
