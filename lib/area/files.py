@@ -171,7 +171,8 @@ def _readme(built: BuiltArea, kept: str, note: str) -> str:
         f"- LSOA 2011 to ward ({len(built.lsoa11)} LSOAs): {methods11}.\n"
         f"- Hex layout: {kept} pairs of neighbouring wards touch on the hex map.\n"
         f"- Police forces: {', '.join(built.forces) or 'none found'}.\n\n"
-        "Methods: lib/area/build.py (LSOA placement), lib/area/files.py (simplification) and lib/area/hexes.py (hex layout).\n"
+        "Methods: lib/area/build.py (LSOA placement), lib/area/files.py (simplification) and lib/area/hexes.py (hex "
+        "layout).\n"
         "Source: Office for National Statistics licensed under the Open Government Licence v3.0. Contains OS data "
         "© Crown copyright and database right.\n" + "".join(f"\nNote: {n}\n" for n in built.notes)
     )
