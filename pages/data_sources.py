@@ -12,7 +12,7 @@ from lib.ui import access, components, import_components, meeting_components, ta
 
 url = config.database_url()
 components.require_database(url)
-catalogue = queries.kpi_catalogue(url)
+catalogue = queries.kpi_catalogue_as_at(url, date.today())  # each target with the day it applies from
 values = queries.headline_values(url)
 
 st.title("Data & sources")
@@ -31,6 +31,7 @@ tables.show(
             "direction",
             "target",
             "target_type",
+            "target_from",
             "rag_rule",
             "frequency",
             "area_name",
@@ -41,7 +42,18 @@ tables.show(
     ],
     first=["name"],
 )
-st.caption("Sensitive: disclosure control applies to the KPI's ward-level counts.")
+st.caption(
+    "Sensitive: disclosure control applies to the KPI's ward-level counts. Target from: the day the target in force "
+    "today applies from; a meeting is judged against the target in force at its data cut-off."
+)
+history = queries.target_history(url)
+if not history.empty:
+    st.subheader("Targets over time")
+    tables.show(history, first=["name"])
+    st.caption(
+        "Every target each KPI has had, with who set it and when. Earlier targets stay with the meetings they "
+        "applied to."
+    )
 
 st.header("Provenance")
 components.provenance_panel(url, catalogue)

@@ -14,7 +14,7 @@ PEAKS = {9: "(Freshers' peak)", 10: "(Freshers' and Halloween peak)", 11: "(Bonf
 
 url, cutoff, _ = components.open_page()
 width = column_width()  # this screen's width, for the layout below
-catalogue = queries.kpi_catalogue(url).set_index("code")
+catalogue = queries.kpi_catalogue_as_at(url, cutoff).set_index("code")
 
 st.title("DS1 dedicated noise service")
 st.caption(f"{current_area().text('noise', 'caption')} Data to {cutoff:%d %B %Y}.".strip())

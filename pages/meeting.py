@@ -13,7 +13,7 @@ if plan is None:
     st.info("No meetings are recorded yet: an executive or admin schedules one below.")
     meeting_components.schedule_form(url)
     st.stop()
-catalogue = queries.kpi_catalogue(url)
+catalogue = queries.kpi_catalogue_as_at(url, cutoff)  # targets as in force at the meeting
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
 names = {int(p["id"]): f"{p['id']}. {p['name']}" for p in queries.priorities(url).to_dict(orient="records")}
 summaries = components.meeting_summaries(url, cutoff, previous_cutoff)

@@ -11,7 +11,7 @@ from lib.ui.frame_size import column_width, grid
 
 url, cutoff, previous_cutoff = components.open_page()
 width = column_width()  # this screen's width, for the layout below
-catalogue = queries.kpi_catalogue(url)
+catalogue = queries.kpi_catalogue_as_at(url, cutoff)  # targets as in force at the meeting
 area = current_area()
 st.title(area.board)
 if catalogue.empty:

@@ -25,7 +25,7 @@ st.title(f"{priority['id']}. {priority['name']}")
 st.caption(f"Silver board: {priority['silver_board']} \u00b7 data to {cutoff:%d %B %Y}")
 st.markdown(priority["summary"])
 
-catalogue = queries.kpi_catalogue(url)
+catalogue = queries.kpi_catalogue_as_at(url, cutoff)  # targets as in force at the meeting
 own = catalogue[catalogue["priority_id"] == chosen].to_dict(orient="records")
 values = queries.headline_values(url)
 items = components.meeting_summaries(url, cutoff, previous_cutoff)

@@ -14,7 +14,7 @@ if plan is None:
     st.info("No meetings are recorded yet: reports are written for a meeting (see the Meeting page).")
     st.stop()
 acting = access.current()
-catalogue = queries.kpi_catalogue(url)
+catalogue = queries.kpi_catalogue_as_at(url, cutoff)  # targets as in force at the meeting
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
 summaries = components.meeting_summaries(url, cutoff, previous_cutoff)
 mine = [code for code, kpi in kpis.items() if roles.may_write_report(acting, code, kpi["priority_id"])]

@@ -158,7 +158,7 @@ def build(
 def report_kind(url: str, dates: MeetingDates, kpi_code: str) -> str:
     """'exception' when a KPI is off track at a meeting's cut-off (it needs an exception report), else 'commentary';
     judged on that KPI alone (the whole agenda runs SPC for every KPI)."""
-    catalogue, values = queries.kpi_catalogue(url), queries.headline_values(url)
+    catalogue, values = queries.kpi_catalogue_as_at(url, dates.cutoff), queries.headline_values(url)
     items = summary.summaries(
         catalogue[catalogue["code"] == kpi_code],
         values[values["kpi_code"] == kpi_code],
@@ -174,7 +174,10 @@ def meeting_agenda(url: str, meeting_date: date, summaries: dict[str, KpiSummary
     dates = meeting_dates(queries.meetings(url), meeting_date)
     if summaries is None:
         items = summary.summaries(
-            queries.kpi_catalogue(url), queries.headline_values(url), dates.cutoff, dates.previous_cutoff
+            queries.kpi_catalogue_as_at(url, dates.cutoff),
+            queries.headline_values(url),
+            dates.cutoff,
+            dates.previous_cutoff,
         )
     else:
         items = list(summaries.values())

@@ -53,6 +53,7 @@ class KpiSummary(TypedDict):
     direction: str
     target: float | None
     target_type: str | None
+    target_from: date | None  # the day the target in force at the as-at date applied from
     period_start: date | None
     period_end: date | None
     value: float | None
@@ -114,6 +115,7 @@ def kpi_summary(kpi: KpiRow, values: pd.DataFrame, as_at: date, previous_cutoff:
         "direction": kpi["direction"],
         "target": _number(kpi.get("target")),
         "target_type": kpi.get("target_type") if isinstance(kpi.get("target_type"), str) else None,
+        "target_from": kpi.get("target_from") if isinstance(kpi.get("target_from"), date) else None,
         "period_start": None,
         "period_end": None,
         "value": None,

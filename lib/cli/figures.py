@@ -64,7 +64,7 @@ def cmd_kpi_summary(url: str, args: argparse.Namespace) -> None:
     queries.check_ready(url)
     as_at = parse_date(args.as_at, "--as-at") if args.as_at else date.today()
     previous = meetings.previous_cutoff(queries.meetings(url), as_at)
-    rows = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous)
+    rows = summary.summaries(queries.kpi_catalogue_as_at(url, as_at), queries.headline_values(url), as_at, previous)
     emit(
         rows
         if args.json

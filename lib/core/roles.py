@@ -73,6 +73,11 @@ def may_manage_users(actor: Actor) -> bool:
     return actor.operator or actor.role == ADMIN
 
 
+def may_manage_catalogue(actor: Actor) -> bool:
+    """Whether the person may change the catalogue: KPIs, targets, priorities, boards."""
+    return actor.operator or actor.role == ADMIN
+
+
 def owned_kpis(actor: Actor, kpi_priorities: Mapping[str, int | None]) -> set[str]:
     """The KPI codes (of kpi_priorities: code -> priority) the person may load returns for."""
     if actor.operator or actor.role in (ADMIN, ANALYST):

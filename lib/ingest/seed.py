@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert
 
 from lib.area import Area, AreaError
 from lib.area import current as current_area
-from lib.ingest import aggregates, batches, illustrative, versions
+from lib.ingest import aggregates, batches, illustrative, targets, versions
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
 from lib.store import cache, db, reads
 from lib.store.models import CrimeMonthly, Deliverable, DeliveryBoard, Kpi, Meeting, Priority, Ward
@@ -276,6 +276,7 @@ def seed(url: str) -> SeedResult:
         reference = seed_reference(connection)
         facts = seed_facts(connection)
         values, crime = seed_illustrative(connection)
+        targets.carry_over(connection)  # each KPI's target, in force from the start of its data
         versions.bump(connection)
     cache.clear_caches()
     return SeedResult(reference, facts, values, crime)

@@ -288,7 +288,7 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
         raise ValueError(f"no meeting on {meeting_date.isoformat()} is recorded; the nearest are {listed}")
     tell(0.05, "Reading the KPIs")
     dates = agenda.meeting_dates(table, meeting_date)
-    catalogue = queries.kpi_catalogue(url)
+    catalogue = queries.kpi_catalogue_as_at(url, dates.cutoff)  # the targets the meeting saw, whatever came later
     values = queries.headline_values(url)
     items = summary.summaries(catalogue, values, dates.cutoff, dates.previous_cutoff)
     by_code = {item["code"]: item for item in items}
@@ -301,7 +301,9 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
     tell(0.25, "The meeting's business")
     plan = agenda.meeting_agenda(url, meeting_date, by_code)
     before = (
-        summary.summaries(catalogue, values, dates.previous_cutoff, None) if dates.previous_cutoff is not None else None
+        summary.summaries(queries.kpi_catalogue_as_at(url, dates.previous_cutoff), values, dates.previous_cutoff, None)
+        if dates.previous_cutoff is not None
+        else None
     )
     tell(0.45, "Priorities")
     deliverables = queries.deliverables(url)

@@ -139,6 +139,23 @@ class SignIn(SQLModel, table=True):
     result: str  # "signed in" | "not a user" | "inactive"
 
 
+class KpiTarget(SQLModel, table=True):
+    """A KPI's target from a date until the next one's: its value (None: no target), type and RAG rule, who set it
+    and when. "As at a meeting" uses the one in force at the meeting's data cut-off, so a board's record never changes
+    when a target is reset later (lib/analysis/targets.py)."""
+
+    __table_args__ = (UniqueConstraint("kpi_code", "valid_from", name="uq_kpitarget_kpi_from"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi_code: str = Field(foreign_key="kpi.code", index=True)
+    valid_from: date
+    value: float | None = None
+    target_type: str | None = None  # "maximum" | "minimum" | None
+    rag_rule: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    set_by: str
+    set_at: datetime
+
+
 class KpiValue(SQLModel, table=True):
     """One value of a KPI for a period and area; a correction is a new revision and the old one is kept."""
 

@@ -6,7 +6,7 @@ line read through here, so they always agree; writers read inside their own tran
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -31,6 +31,7 @@ from lib.store.models import (
     DeliveryBoard,
     ImportBatch,
     Kpi,
+    KpiTarget,
     KpiValue,
     Meeting,
     Priority,
@@ -161,6 +162,58 @@ def kpi_catalogue(url: str) -> pd.DataFrame:
     frame["headline_rank"] = frame["headline_rank"].astype("Int64")
     frame["sensitive"] = frame["sensitive"].astype(bool)
     return frame
+
+
+@cached
+def kpi_targets(url: str, kpi_code: str | None = None) -> pd.DataFrame:
+    """Every target each KPI has had: kpi_code, valid_from, valid_to (the day before the next one's start; None for the
+    one in force now), value, target_type, rag_rule, set_by, set_at; oldest first."""
+    statement = select(
+        col(KpiTarget.kpi_code),
+        col(KpiTarget.valid_from),
+        col(KpiTarget.value),
+        col(KpiTarget.target_type),
+        col(KpiTarget.rag_rule),
+        col(KpiTarget.set_by),
+        col(KpiTarget.set_at),
+    ).order_by(col(KpiTarget.kpi_code), col(KpiTarget.valid_from))
+    if kpi_code is not None:
+        statement = statement.where(col(KpiTarget.kpi_code) == kpi_code)
+    frame = select_frame(url, statement)
+    frame["valid_from"] = pd.to_datetime(frame["valid_from"]).dt.date
+    following = frame.groupby("kpi_code")["valid_from"].shift(-1)
+    frame["valid_to"] = [None if pd.isna(d) else d - timedelta(days=1) for d in following]
+    return frame[["kpi_code", "valid_from", "valid_to", "value", "target_type", "rag_rule", "set_by", "set_at"]]
+
+
+def target_history(url: str) -> pd.DataFrame:
+    """For Data & sources: every target of the KPIs that have had one, by KPI name, with the dates it was in force
+    and who set it (KPIs that never had a target are left out)."""
+    rows = kpi_targets(url)
+    named = rows[rows.groupby("kpi_code")["value"].transform(lambda v: v.notna().any())]
+    names = kpi_catalogue(url).set_index("code")["name"]
+    return named.assign(name=named["kpi_code"].map(names))[
+        ["name", "valid_from", "valid_to", "value", "target_type", "rag_rule", "set_by", "set_at"]
+    ].rename(columns={"valid_from": "in force from", "valid_to": "until", "value": "target", "target_type": "type"})
+
+
+def kpi_catalogue_as_at(url: str, as_at: date) -> pd.DataFrame:
+    """The catalogue with each KPI's target, type and RAG rule as in force at as_at (a meeting's cut-off), and the
+    date it applied from (target_from). A KPI whose first target starts later keeps its earliest one."""
+    catalogue = kpi_catalogue(url).copy()
+    targets = kpi_targets(url)
+    in_force = targets[targets["valid_from"] <= as_at].groupby("kpi_code").tail(1).set_index("kpi_code")
+    first = targets.groupby("kpi_code").head(1).set_index("kpi_code")
+    chosen = pd.concat([in_force, first[~first.index.isin(in_force.index)]])
+    known = catalogue["code"].isin(chosen.index)
+    for column in ("value", "target_type", "rag_rule", "valid_from"):
+        name = {"value": "target", "valid_from": "target_from"}.get(column, column)
+        picked = catalogue.loc[known, "code"].map(chosen[column])
+        if name not in catalogue:
+            catalogue[name] = None
+        catalogue[name] = catalogue[name].astype(object)
+        catalogue.loc[known, name] = picked.astype(object).where(picked.notna(), None)
+    return catalogue
 
 
 @cached

@@ -336,7 +336,9 @@ def _summaries_at(
     previous_cutoff: date | None,
 ) -> dict[str, summary.KpiSummary]:
     """meeting_summaries, cached per data version."""
-    items = summary.summaries(queries.kpi_catalogue(url), queries.headline_values(url), as_at, previous_cutoff)
+    items = summary.summaries(
+        queries.kpi_catalogue_as_at(url, as_at), queries.headline_values(url), as_at, previous_cutoff
+    )
     return {item["code"]: item for item in items}
 
 
@@ -361,7 +363,7 @@ def _spc_panel_at(
     target: float | None,
 ) -> tuple[object, pd.DataFrame] | None:
     """spc_panel, cached per data version."""
-    kpi = queries.kpi_catalogue(url).set_index("code").loc[kpi_code].to_dict() | {"code": kpi_code}
+    kpi = queries.kpi_catalogue_as_at(url, cutoff).set_index("code").loc[kpi_code].to_dict() | {"code": kpi_code}
     values = queries.headline_values(url)
     result = summary.spc_result(kpi, values[values["kpi_code"] == kpi_code], cutoff)
     if result is None or len(result.points) < 2:
