@@ -46,15 +46,6 @@ st.caption(
     "Sensitive: disclosure control applies to the KPI's ward-level counts. Target from: the day the target in force "
     "today applies from; a meeting is judged against the target in force at its data cut-off."
 )
-history = queries.target_history(url)
-if not history.empty:
-    st.subheader("Targets over time")
-    tables.show(history, first=["name"])
-    st.caption(
-        "Every target each KPI has had, with who set it and when. Earlier targets stay with the meetings they "
-        "applied to."
-    )
-
 st.header("Provenance")
 components.provenance_panel(url, catalogue)
 
@@ -127,6 +118,23 @@ st.markdown(
     "from ONS ward boundaries (May 2025, BGC). Contains public sector information licensed under the Open Government "
     "Licence v3.0. Source: Office for National Statistics licensed under the OGL v3.0. Contains OS data \u00a9 Crown "
     "copyright and database right.\n"
-    "- **Crime**: police.uk street-level crime (Home Office / West Yorkshire Police), Open Government Licence v3.0.\n"
+    "- **Crime**: police.uk street-level crime (Home Office and the police forces), Open Government Licence v3.0.\n"
     + ward_components.boundary_status(url)
 )
+
+history = queries.target_history(url)
+st.header("Targets and catalogue changes")
+if history.empty:
+    st.caption("No KPI has a target yet.")
+else:
+    st.subheader("Targets over time")
+    tables.show(history, first=["name"])
+    st.caption(
+        "Every target each KPI has had, with who set it and when. Earlier targets stay with the meetings they "
+        "applied to."
+    )
+changed = queries.catalogue_changes(url)
+if not changed.empty:
+    st.subheader("Catalogue changes")
+    tables.show(changed, first=["changed_at"])
+    st.caption("Every KPI added, updated or retired, with who and when. A retired KPI keeps its values.")

@@ -1,4 +1,5 @@
-"""`saferleeds target set` and `target list`: a KPI's targets, each in force from a date until the next one's."""
+"""The catalogue on the command line: `kpi add`, `kpi update`, `kpi retire`, and `target set` and `target list` (a
+KPI's targets, each in force from a date until the next one's)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 
 from lib.cli.common import CliError, actor, command, emit, group, parse_date, records
 from lib.core import roles
+from lib.ingest import catalogue as changes
 from lib.ingest import targets
 from lib.store import queries
 
@@ -51,3 +53,102 @@ def register(commands: argparse._SubParsersAction) -> None:
     setting.add_argument("--rule", help="the RAG rule in words (default: green within 10%% of the target, as applied)")
     listing = command(target, "list", "every target a KPI has had, oldest first", cmd_target_list)
     listing.add_argument("code", help="the KPI's code")
+
+
+def _kpi_fields(args: argparse.Namespace) -> dict:
+    """The KPI fields given on the command line (None where not given)."""
+    return {
+        "name": args.name,
+        "priority_id": args.priority,
+        "unit": args.unit,
+        "direction": args.direction,
+        "frequency": args.frequency,
+        "geography": args.geography,
+        "definition": args.definition,
+        "source": args.source,
+        "owner": args.owner,
+    }
+
+
+def cmd_kpi_add(url: str, args: argparse.Namespace) -> None:
+    """Add a KPI to the catalogue (an admin)."""
+    queries.check_ready(url)
+    fields = {k: v for k, v in _kpi_fields(args).items() if v is not None} | {"sensitive": args.sensitive}
+    try:
+        row = changes.add_kpi(url, args.code, fields, actor(url, args))
+    except (ValueError, roles.PermissionDeniedError) as error:
+        raise CliError(str(error)) from error
+    emit(row if args.json else f"{args.code} added: {row['name']}.", args.json)
+
+
+def cmd_kpi_update(url: str, args: argparse.Namespace) -> None:
+    """Change a KPI's fields (an admin), under the catalogue's rules."""
+    queries.check_ready(url)
+    wanted = {k: v for k, v in _kpi_fields(args).items() if v is not None}
+    if args.sensitive is not None:
+        wanted["sensitive"] = args.sensitive
+    try:
+        changed = changes.update_kpi(url, args.code, wanted, actor(url, args), args.relax_disclosure)
+    except (ValueError, roles.PermissionDeniedError) as error:
+        raise CliError(str(error)) from error
+    emit(
+        changed
+        if args.json
+        else (f"{args.code}: " + ", ".join(changed) + " changed." if changed else "nothing changed"),
+        args.json,
+    )
+
+
+def cmd_kpi_retire(url: str, args: argparse.Namespace) -> None:
+    """Retire a KPI from a day (an admin): earlier meetings keep it."""
+    queries.check_ready(url)
+    retired_from = parse_date(args.retired_from, "--from")
+    try:
+        changes.retire_kpi(url, args.code, retired_from, actor(url, args))
+    except (ValueError, roles.PermissionDeniedError) as error:
+        raise CliError(str(error)) from error
+    emit(
+        {"code": args.code, "retired_from": retired_from}
+        if args.json
+        else f"{args.code} retired from {retired_from:%d %B %Y}.",
+        args.json,
+    )
+
+
+def _field_options(parser: argparse.ArgumentParser, required: bool) -> None:
+    """The KPI field options of `kpi add` (required) and `kpi update` (optional)."""
+    parser.add_argument("code", help="the KPI's code: capitals, digits and underscores (permanent once it has values)")
+    parser.add_argument("--name", required=required)
+    parser.add_argument("--priority", type=int, help="the shared priority's number")
+    parser.add_argument("--unit", required=required, help="e.g. count, minutes, percent")
+    parser.add_argument("--direction", required=required, choices=changes.DIRECTIONS)
+    parser.add_argument("--frequency", required=required, choices=changes.FREQUENCIES)
+    parser.add_argument("--geography", required=required, choices=changes.GEOGRAPHIES)
+    parser.add_argument("--definition", required=required)
+    parser.add_argument("--source", required=required, help="where its figures come from (document and section)")
+    parser.add_argument("--owner", required=required, help="who reports it")
+
+
+def register_kpi_changes(kpi_commands: argparse._SubParsersAction) -> None:
+    """`kpi add`, `kpi update` and `kpi retire`, in the `kpi` group."""
+    add = command(kpi_commands, "add", "add a KPI to the catalogue (admins)", cmd_kpi_add, user=True)
+    _field_options(add, required=True)
+    add.add_argument("--sensitive", action="store_true", help="ward-level counts go through disclosure control")
+    change = command(
+        kpi_commands,
+        "update",
+        "change a KPI's fields (admins; unit and direction fixed once it has values)",
+        cmd_kpi_update,
+        user=True,
+    )
+    _field_options(change, required=False)
+    change.add_argument("--sensitive", dest="sensitive", action="store_true", default=None)
+    change.add_argument("--not-sensitive", dest="sensitive", action="store_false")
+    change.add_argument("--relax-disclosure", action="store_true", help="confirm turning the sensitive flag off")
+    retire = command(
+        kpi_commands, "retire", "retire a KPI from a day (admins; its values are kept)", cmd_kpi_retire, user=True
+    )
+    retire.add_argument("code")
+    retire.add_argument(
+        "--from", dest="retired_from", required=True, help="YYYY-MM-DD: meetings from then leave it out"
+    )

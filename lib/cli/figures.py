@@ -10,7 +10,7 @@ import pandas as pd
 
 from lib.analysis import measures, meetings, spc_file, summary
 from lib.area import current as current_area
-from lib.cli import loading
+from lib.cli import catalogue, loading
 from lib.cli.common import CliError, command, emit, group, parse_date, records
 from lib.core import periods
 from lib.store import queries
@@ -21,6 +21,7 @@ def cmd_kpi_list(url: str, args: argparse.Namespace) -> None:
     queries.check_ready(url)
     frame = queries.kpi_catalogue(url)
     columns = ["code", "name", "priority_id", "priority", "unit", "direction", "target", "target_type", "sensitive"]
+    columns.append("retired_from")  # null while the KPI is in use
     frame = frame[columns].rename(columns={"priority": "priority_name", "priority_id": "priority"})
     frame["sensitive"] = frame["sensitive"].astype(bool)
     frame = frame.astype(object)
@@ -202,6 +203,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     summary_parser = command(kpi_commands, "summary", "latest value, RAG, changes and SPC per KPI", cmd_kpi_summary)
     summary_parser.add_argument("--as-at", help="YYYY-MM-DD: only data for periods ended by then (default today)")
     loading.register_template(kpi_commands)
+    catalogue.register_kpi_changes(kpi_commands)
 
     ward_commands = group(commands, "ward", "figures by ward, as on the ward map")
     command(ward_commands, "measures", "what the ward map can show", cmd_ward_measures)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, update
 from sqlmodel import col
 
 from lib.core import roles
 from lib.ingest import versions
-from lib.store import cache, db
-from lib.store.models import Kpi, KpiTarget, KpiValue
+from lib.store import cache, db, reads
+from lib.store.models import Kpi, KpiTarget
 
 TARGET_TYPES = ("maximum", "minimum")
 CARRIED_OVER = "carried over from the catalogue"
@@ -31,26 +31,19 @@ def _now() -> datetime:
 def carry_over(connection: Connection) -> int:
     """A first target row for every KPI that has none: its catalogue target (or "no target"), in force from the start
     of its data (its earliest period, else any KPI's, else today). Returns how many were added."""
-    have = set(connection.execute(select(col(KpiTarget.kpi_code)).distinct()).scalars())
-    starts = dict(
-        connection.execute(
-            select(col(KpiValue.kpi_code), func.min(col(KpiValue.period_start))).group_by(col(KpiValue.kpi_code))
-        ).all()
-    )
-    earliest = connection.execute(select(func.min(col(KpiValue.period_start)))).scalar() or date.today()
+    have = reads.target_codes(connection)
+    starts, earliest = reads.first_periods(connection)
     rows = [
         {
             "kpi_code": code,
-            "valid_from": starts.get(code) or earliest,
+            "valid_from": starts.get(code) or earliest or date.today(),
             "value": target,
             "target_type": target_type,
             "rag_rule": rag_rule or "",
             "set_by": CARRIED_OVER,
             "set_at": _now(),
         }
-        for code, target, target_type, rag_rule in connection.execute(
-            select(col(Kpi.code), col(Kpi.target), col(Kpi.target_type), col(Kpi.rag_rule))
-        ).all()
+        for code, target, target_type, rag_rule in reads.catalogue_targets(connection)
         if code not in have
     ]
     if rows:
@@ -79,18 +72,12 @@ def set_target(
     if not math.isfinite(value):
         raise ValueError(f"--value must be a number (got {value!r})")
     with db.get_engine(url).begin() as connection:
-        kpi = connection.execute(
-            select(col(Kpi.code), col(Kpi.unit), col(Kpi.rag_rule)).where(col(Kpi.code) == kpi_code)
-        ).first()
+        kpi = reads.kpi_row(connection, kpi_code)
         if kpi is None:
             raise ValueError(f"unknown KPI {kpi_code!r} (see `saferleeds kpi list`)")
-        if kpi.unit == "percent" and not 0 <= value <= 100:
+        if kpi["unit"] == "percent" and not 0 <= value <= 100:
             raise ValueError(f"{kpi_code} is a percentage: --value must be between 0 and 100 (got {value:g})")
-        existing = dict(
-            connection.execute(
-                select(col(KpiTarget.valid_from), col(KpiTarget.rag_rule)).where(col(KpiTarget.kpi_code) == kpi_code)
-            ).all()
-        )
+        existing = reads.target_starts(connection, kpi_code)
         if valid_from in existing:
             raise ValueError(
                 f"{kpi_code} already has a target from {valid_from:%d %B %Y}: set the new one from another date "

@@ -79,6 +79,18 @@ class Kpi(SQLModel, table=True):
     owner: str
     source: str
     headline_rank: int | None = None  # position among the Overview headline tiles, if any
+    retired_from: date | None = None  # retired: on meetings before this day only; its values and history are kept
+
+
+class CatalogueChange(SQLModel, table=True):
+    """One change to the catalogue (a KPI added, updated or retired; a target set): what, who and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # "kpi added" | "kpi updated" | "kpi retired"
+    code: str = Field(index=True)
+    detail: str = Field(sa_column=Column(Text, nullable=False))
+    changed_by: str
+    changed_at: datetime
 
 
 class ImportBatch(SQLModel, table=True):

@@ -22,6 +22,7 @@ from lib.store import cache, db
 from lib.store.cache import cached
 from lib.store.models import (
     AppUser,
+    CatalogueChange,
     CrimeCityMonthly,
     CrimeMonthly,
     CrimeRecord,
@@ -153,6 +154,7 @@ def kpi_catalogue(url: str) -> pd.DataFrame:
             col(Kpi.owner),
             col(Kpi.source),
             col(Kpi.headline_rank),
+            col(Kpi.retired_from),
         )
         .join(Priority, col(Priority.id) == col(Kpi.priority_id), isouter=True)
         .order_by(col(Kpi.priority_id).is_(None), col(Kpi.priority_id), col(Kpi.code))
@@ -186,6 +188,21 @@ def kpi_targets(url: str, kpi_code: str | None = None) -> pd.DataFrame:
     return frame[["kpi_code", "valid_from", "valid_to", "value", "target_type", "rag_rule", "set_by", "set_at"]]
 
 
+@cached
+def catalogue_changes(url: str) -> pd.DataFrame:
+    """Every change to the catalogue, newest first: when, who, what (kind), KPI code and detail."""
+    return select_frame(
+        url,
+        select(
+            col(CatalogueChange.changed_at),
+            col(CatalogueChange.changed_by),
+            col(CatalogueChange.kind),
+            col(CatalogueChange.code),
+            col(CatalogueChange.detail),
+        ).order_by(col(CatalogueChange.id).desc()),
+    )
+
+
 def target_history(url: str) -> pd.DataFrame:
     """For Data & sources: every target of the KPIs that have had one, by KPI name, with the dates it was in force
     and who set it (KPIs that never had a target are left out)."""
@@ -200,7 +217,11 @@ def target_history(url: str) -> pd.DataFrame:
 def kpi_catalogue_as_at(url: str, as_at: date) -> pd.DataFrame:
     """The catalogue with each KPI's target, type and RAG rule as in force at as_at (a meeting's cut-off), and the
     date it applied from (target_from). A KPI whose first target starts later keeps its earliest one."""
-    catalogue = kpi_catalogue(url).copy()
+    catalogue = kpi_catalogue(url)
+    retired = pd.to_datetime(catalogue["retired_from"]).dt.date
+    catalogue = catalogue[
+        [r is None or pd.isna(r) or r > as_at for r in retired]
+    ].copy()  # retired: earlier meetings only
     targets = kpi_targets(url)
     in_force = targets[targets["valid_from"] <= as_at].groupby("kpi_code").tail(1).set_index("kpi_code")
     first = targets.groupby("kpi_code").head(1).set_index("kpi_code")

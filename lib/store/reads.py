@@ -22,6 +22,7 @@ from lib.store.models import (
     ImportBatch,
     Kpi,
     KpiReport,
+    KpiTarget,
     KpiValue,
     MeetingAction,
     Priority,
@@ -237,3 +238,45 @@ def meeting_references(connection: Connection, meeting_date: date) -> list[str]:
     }
     found = {name: connection.execute(query).scalar_one() for name, query in counts.items()}
     return [f"{n} {name}" for name, n in found.items() if n]
+
+
+def target_codes(connection: Connection) -> set[str]:
+    """KPIs that have at least one target row."""
+    return set(connection.execute(select(col(KpiTarget.kpi_code)).distinct()).scalars())
+
+
+def first_periods(connection: Connection) -> tuple[dict[str, date], date | None]:
+    """Each KPI's earliest period start, and the earliest of any KPI (None with no values)."""
+    starts = dict(
+        connection.execute(
+            select(col(KpiValue.kpi_code), func.min(col(KpiValue.period_start))).group_by(col(KpiValue.kpi_code))
+        ).all()
+    )
+    return starts, min(starts.values()) if starts else None
+
+
+def catalogue_targets(connection: Connection) -> list[tuple[str, float | None, str | None, str]]:
+    """(code, target, target_type, rag_rule) of every KPI as the catalogue holds them."""
+    rows = connection.execute(select(col(Kpi.code), col(Kpi.target), col(Kpi.target_type), col(Kpi.rag_rule))).all()
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def kpi_row(connection: Connection, code: str) -> dict | None:
+    """Every column of one KPI, or None when there is no such KPI."""
+    row = connection.execute(select(Kpi).where(col(Kpi.code) == code)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def target_starts(connection: Connection, code: str) -> set[date]:
+    """The days a KPI's targets apply from."""
+    return set(connection.execute(select(col(KpiTarget.valid_from)).where(col(KpiTarget.kpi_code) == code)).scalars())
+
+
+def priority_exists(connection: Connection, priority_id: object) -> bool:
+    """Whether a shared priority of that number exists."""
+    return connection.execute(select(col(Priority.id)).where(col(Priority.id) == priority_id)).first() is not None
+
+
+def has_values(connection: Connection, code: str) -> bool:
+    """Whether any value (of any revision) is stored for a KPI."""
+    return bool(connection.execute(select(func.count()).where(col(KpiValue.kpi_code) == code)).scalar())
