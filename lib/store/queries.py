@@ -207,6 +207,10 @@ def target_history(url: str) -> pd.DataFrame:
     """For Data & sources: every target of the KPIs that have had one, by KPI name, with the dates it was in force
     and who set it (KPIs that never had a target are left out)."""
     rows = kpi_targets(url)
+    if rows.empty:
+        return pd.DataFrame(
+            columns=["name", "in force from", "until", "target", "type", "rag_rule", "set_by", "set_at"]
+        )
     named = rows[rows.groupby("kpi_code")["value"].transform(lambda v: v.notna().any())]
     names = kpi_catalogue(url).set_index("code")["name"]
     return named.assign(name=named["kpi_code"].map(names))[
@@ -219,9 +223,8 @@ def kpi_catalogue_as_at(url: str, as_at: date) -> pd.DataFrame:
     date it applied from (target_from). A KPI whose first target starts later keeps its earliest one."""
     catalogue = kpi_catalogue(url)
     retired = pd.to_datetime(catalogue["retired_from"]).dt.date
-    catalogue = catalogue[
-        [r is None or pd.isna(r) or r > as_at for r in retired]
-    ].copy()  # retired: earlier meetings only
+    in_use = pd.Series([r is None or pd.isna(r) or r > as_at for r in retired], index=catalogue.index, dtype=bool)
+    catalogue = catalogue[in_use].copy()  # a retired KPI: on earlier meetings only
     targets = kpi_targets(url)
     in_force = targets[targets["valid_from"] <= as_at].groupby("kpi_code").tail(1).set_index("kpi_code")
     first = targets.groupby("kpi_code").head(1).set_index("kpi_code")
