@@ -58,6 +58,7 @@ class WardBuilt:
     wd19_code: str
     district: str
     geometry: BaseGeometry
+    district_name: str = ""  # as the ward file names its district (LADnnNM), if it does
     population: int = 0
     lsoas: int = 0
     committee_area: str = ""
@@ -107,14 +108,18 @@ class BuiltArea:
         }
 
 
-def _active_codes(sources: Sources) -> dict[str, str]:
-    """Every district code known to the district-codes file -> the code covering it today."""
+def _active_codes(sources: Sources) -> tuple[dict[str, str], dict[str, str]]:
+    """From the district-codes file, read once: every district code -> the code covering it today, and each code of
+    today -> its name."""
     active: dict[str, str] = {}
+    names: dict[str, str] = {}
     for path in sources.district_codes:
         for row in found_files.rows(path):
             if row.get("LADCD") and row.get("LADCD_ACTIVE"):
                 active[row["LADCD"].strip()] = row["LADCD_ACTIVE"].strip()
-    return active
+                if row.get("LADNM_ACTIVE"):
+                    names[row["LADCD_ACTIVE"].strip()] = row["LADNM_ACTIVE"].strip()
+    return active, names
 
 
 def _partnership_rows(sources: Sources, codes: set[str], active: dict[str, str]) -> list[dict[str, str]]:
@@ -148,7 +153,8 @@ def _ward_features(sources: Sources, codes: set[str], active: dict[str, str]) ->
             geometry = shape(feature["geometry"])
             if code in wards:  # the same ward in two files: keep one polygon
                 continue
-            wards[code] = WardBuilt(code, str(name).strip(), code, lad, geometry)
+            district = properties.get(_name_key(properties, "LAD")) or ""
+            wards[code] = WardBuilt(code, str(name).strip(), code, lad, geometry, str(district).strip())
     return wards
 
 
@@ -263,7 +269,7 @@ def build(
     sources = found_files.find(folder)
     if not sources.ward_boundaries:
         raise BuildError(f"No ward boundaries (GeoJSON with WDnnCD or ward_code) in {folder}.")
-    active = _active_codes(sources)
+    active, known_names = _active_codes(sources)
     codes = {active.get(code, code) for code in lad_codes}
     wards = _ward_features(sources, codes, active)
     for code in sorted(codes):
@@ -330,7 +336,7 @@ def build(
     empty = sorted(w.name for w in wards.values() if not w.lsoas)
     if empty:
         raise BuildError(f"{len(empty)} ward(s) have no LSOA, so no residents: {', '.join(empty[:3])}.")
-    district_names = _district_names(sources, codes, active)
+    district_names = _district_names(codes, known_names, wards)
     shared = {name for name, n in Counter(w.name for w in wards.values()).items() if n > 1}
     for ward in wards.values():  # two districts' wards of one name: each named with its district
         if ward.name in shared:
@@ -365,21 +371,10 @@ def build(
     )
 
 
-def _district_names(sources: Sources, codes: set[str], active: dict[str, str]) -> dict[str, str]:
-    """District code -> name, from the ward files' LADnnNM properties or the district-codes file."""
-    names: dict[str, str] = {}
-    for path in sources.district_codes:
-        for row in found_files.rows(path):
-            if row.get("LADCD_ACTIVE") in codes and row.get("LADNM_ACTIVE"):
-                names[row["LADCD_ACTIVE"]] = row["LADNM_ACTIVE"].strip()
-    for path in sources.ward_boundaries:
-        for feature in found_files.features(path):
-            properties = feature.get("properties") or {}
-            lad = found_files.field_of(properties, LAD_COLUMN, "LADCD_ACTIVE")
-            key = _name_key(properties, "LAD")
-            if lad and active.get(lad, lad) in codes and key and properties.get(key):
-                names.setdefault(active.get(lad, lad), str(properties[key]).strip())
-    return names
+def _district_names(codes: set[str], known: dict[str, str], wards: dict[str, WardBuilt]) -> dict[str, str]:
+    """District code -> name: the district-codes file's, else the ward files' (LADnnNM)."""
+    from_wards = {w.district: w.district_name for w in wards.values() if w.district_name}
+    return {code: name for code in codes if (name := known.get(code) or from_wards.get(code))}
 
 
 def _check_district_totals(

@@ -61,17 +61,6 @@ class Sources:
     ward_boundaries: list[Path] = field(default_factory=list)
     lsoa_boundaries: list[Path] = field(default_factory=list)
 
-    def summary(self) -> dict[str, int]:
-        """How many files of each kind were found."""
-        return {
-            "lookups": len(self.lookups),
-            "populations": len(self.populations),
-            "district_codes": len(self.district_codes),
-            "partnerships": len(self.partnerships),
-            "ward_boundaries": len(self.ward_boundaries),
-            "lsoa_boundaries": len(self.lsoa_boundaries),
-        }
-
 
 def _newest(header: dict[str, str], pattern: re.Pattern) -> tuple[int, str] | None:
     """(two-digit year, column) of the newest column matching a pattern, e.g. WD25CD over WD19CD."""
