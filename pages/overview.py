@@ -19,7 +19,7 @@ if catalogue.empty:
 kpis = {k["code"]: k for k in catalogue.to_dict(orient="records")}
 now = components.meeting_summaries(url, cutoff, previous_cutoff)
 deliverables = queries.deliverables(url)
-priorities = queries.priorities(url).to_dict(orient="records")
+priorities = queries.priorities_as_at(url, cutoff).to_dict(orient="records")
 priority_names = {int(p["id"]): f"{p['id']}. {p['name']}" for p in priorities}
 
 st.caption(

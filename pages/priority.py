@@ -13,7 +13,7 @@ from lib.ui.url_state import url_selectbox
 
 url, cutoff, previous_cutoff = components.open_page()
 width = column_width()  # this screen's width, for the layout below
-priorities = queries.priorities(url).to_dict(orient="records")
+priorities = queries.priorities_as_at(url, cutoff).to_dict(orient="records")
 if not priorities:
     st.title("Priorities")
     components.no_catalogue_yet()
@@ -69,7 +69,7 @@ for row in plan.to_dict(orient="records"):
 
 st.header("Delivery boards (2024-27 strategy)")
 boards = deliverables[deliverables["board"].notna()]
-linked = boards[boards["board"].isin(queries.boards_for_priority(url, chosen))]
+linked = boards[boards["board"].isin(queries.boards_for_priority(url, chosen, cutoff))]
 if linked.empty:
     st.caption("No 2024-27 delivery board is linked to this priority.")
 for board, rows in linked.groupby("board", sort=False):

@@ -8,12 +8,16 @@ The rules that keep past meetings and figures true:
   figures, so it needs an explicit confirmation;
 - a retired KPI keeps its values and history: it shows on meetings before its retirement and not after;
 - targets change by date, never in place (lib/ingest/targets.py).
+
+The checks are plain functions returning (field, message) pairs, so a single change from the command line and a
+whole catalogue file (lib/ingest/catalogue_file.py) are held to the same rules and word them the same way; `naming`
+says how a field is named to the reader ("--priority" on the command line, "priority_id" in a file).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, insert, update
@@ -23,80 +27,153 @@ from lib.area import current as current_area
 from lib.core import roles
 from lib.ingest import versions
 from lib.store import cache, db, reads
-from lib.store.models import CatalogueChange, Kpi
+from lib.store.models import CatalogueChange, Kpi, Priority
 
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 DIRECTIONS = ("lower_is_better", "higher_is_better", "neutral")
 FREQUENCIES = ("monthly", "annual")
 GEOGRAPHIES = ("city", "ward")
 TEXT_FIELDS = ("name", "unit", "definition", "source", "owner")
-UPDATABLE = ("name", "priority_id", "unit", "direction", "frequency", "geography", "definition", "source", "owner")
+REQUIRED = (*TEXT_FIELDS, "direction", "frequency", "geography")
 FIXED_WHILE_VALUES = ("unit", "direction")
+CHOICES = {"direction": DIRECTIONS, "frequency": FREQUENCIES, "geography": GEOGRAPHIES}
+FLAGS = {"priority_id": "priority"}  # a field whose command-line option has another name
+
+Naming = Callable[[str], str]
+Problems = list[tuple[str, str]]  # (field, message)
 
 
-def _allowed(actor: roles.Actor) -> None:
+def flag(field: str) -> str:
+    """How the command line names a field: "--priority" for priority_id."""
+    return f"--{FLAGS.get(field, field)}"
+
+
+def allowed(actor: roles.Actor) -> None:
     """PermissionDeniedError unless the person may change the catalogue."""
     if not roles.may_manage_catalogue(actor):
         raise roles.PermissionDeniedError(f"{roles.is_a(actor)}: only admins change the catalogue")
 
 
-def _log(connection: Connection, kind: str, code: str, detail: str, actor: roles.Actor) -> None:
+def log(connection: Connection, kind: str, code: object, detail: str, actor: roles.Actor) -> None:
     """One line of the catalogue's change log, and the data version bumped, in the caller's transaction."""
     connection.execute(
         insert(CatalogueChange),
-        [{"kind": kind, "code": code, "detail": detail, "changed_by": actor.label, "changed_at": datetime.now(UTC)}],
+        [{"kind": kind, "code": str(code), "detail": detail, "changed_by": actor.label, "changed_at": _now()}],
     )
     versions.bump(connection)
 
 
-def _check_fields(connection: Connection, fields: Mapping[str, object]) -> None:
-    """ValueError naming the first field that is not allowed."""
-    if "direction" in fields and fields["direction"] not in DIRECTIONS:
-        raise ValueError(f"--direction must be one of {', '.join(DIRECTIONS)} (got {fields['direction']!r})")
-    if "frequency" in fields and fields["frequency"] not in FREQUENCIES:
-        raise ValueError(f"--frequency must be monthly or annual (got {fields['frequency']!r})")
-    if "geography" in fields and fields["geography"] not in GEOGRAPHIES:
-        raise ValueError(f"--geography must be city or ward (got {fields['geography']!r})")
+def _now() -> datetime:
+    """The moment of a change (UTC)."""
+    return datetime.now(UTC)
+
+
+def first_problem(problems: Problems) -> None:
+    """ValueError with the first problem's message, if there is one."""
+    if problems:
+        raise ValueError(problems[0][1])
+
+
+def code_problems(code: str) -> Problems:
+    """Whether a text can be a KPI code."""
+    if CODE.match(code):
+        return []
+    return [("code", f"{code!r} is not a KPI code: capitals, digits and underscores, starting with a letter")]
+
+
+def field_problems(fields: Mapping[str, object], priorities: set[int], naming: Naming = flag) -> Problems:
+    """What is wrong with the KPI fields given (each field checked only if present)."""
+    problems: Problems = []
+    for name, choices in CHOICES.items():
+        if name in fields and fields[name] not in choices:
+            problems.append((name, f"{naming(name)} must be one of {', '.join(choices)} (got {fields[name]!r})"))
     for name in TEXT_FIELDS:
         if name in fields and not str(fields[name] or "").strip():
-            raise ValueError(f"--{name} is empty")
+            problems.append((name, f"{naming(name)} is empty"))
     priority = fields.get("priority_id")
-    if priority is not None and not reads.priority_exists(connection, priority):
-        raise ValueError(f"no priority {priority} (see `saferleeds kpi list`)")
+    if priority is not None and priority not in priorities:
+        problems.append(("priority_id", f"no priority {priority} (see `saferleeds priority list`)"))
+    return problems
+
+
+def change_problems(
+    code: str, changed: Mapping[str, tuple[object, object]], has_values: bool, relax_disclosure: bool
+) -> Problems:
+    """What the catalogue's rules refuse in a change to a stored KPI (changed: field -> (old, new))."""
+    problems: Problems = []
+    fixed = [name for name in FIXED_WHILE_VALUES if name in changed]
+    if fixed and has_values:
+        problems.append(
+            (
+                fixed[0],
+                f"{code} has values, so its {' and '.join(fixed)} cannot change (they were measured that way): add a "
+                "new KPI with `saferleeds kpi add` and retire this one from the day the new one starts",
+            )
+        )
+    if changed.get("sensitive") == (True, False) and not relax_disclosure:
+        problems.append(
+            (
+                "sensitive",
+                f"turning off {code}'s sensitive flag shows its ward-level counts for every past period: confirm with "
+                "--relax-disclosure",
+            )
+        )
+    return problems
+
+
+def differences(current: Mapping[str, object], wanted: Mapping[str, object]) -> dict[str, tuple[object, object]]:
+    """field -> (old, new) for each wanted value (None = not given) that differs from the stored one."""
+    return {k: (current[k], v) for k, v in wanted.items() if v is not None and current[k] != v}
+
+
+def change_words(changed: Mapping[str, tuple[object, object]]) -> str:
+    """The change log's detail for an update: "owner: 'A' -> 'B'; name: ..."."""
+    return "; ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new) in changed.items())
+
+
+def new_row(code: str, fields: Mapping[str, object]) -> dict:
+    """A KPI row for the catalogue from checked fields (area from the partnership unless given; no target)."""
+    area = current_area()
+    return {
+        "code": code,
+        "name": str(fields["name"]).strip(),
+        "priority_id": fields.get("priority_id"),
+        "unit": str(fields["unit"]).strip(),
+        "direction": fields["direction"],
+        "rag_rule": "No target is set yet.",
+        "frequency": fields["frequency"],
+        "geography": fields["geography"],
+        "area_code": fields.get("area_code") or area.code,
+        "area_name": fields.get("area_name") or area.name,
+        "sensitive": bool(fields.get("sensitive", False)),
+        "definition": str(fields["definition"]).strip(),
+        "owner": str(fields["owner"]).strip(),
+        "source": str(fields["source"]).strip(),
+        "headline_rank": fields.get("headline_rank"),
+        "retired_from": fields.get("retired_from"),
+    }
+
+
+def priority_numbers(connection: Connection) -> set[int]:
+    """The numbers of the stored priorities."""
+    return {row["id"] for row in reads.all_rows(connection, Priority)}
 
 
 def add_kpi(url: str, code: str, fields: Mapping[str, object], actor: roles.Actor) -> dict:
     """A new KPI in the catalogue (no target until one is set from a date); ValueError for a bad or taken code or a
     bad field, nothing written."""
-    _allowed(actor)
-    if not CODE.match(code):
-        raise ValueError(f"{code!r} is not a KPI code: capitals, digits and underscores, starting with a letter")
-    missing = [name for name in (*TEXT_FIELDS, "direction", "frequency", "geography") if name not in fields]
+    allowed(actor)
+    first_problem(code_problems(code))
+    missing = [name for name in REQUIRED if name not in fields]
     if missing:
-        raise ValueError(f"--{missing[0]} is required")
-    area = current_area()
+        raise ValueError(f"{flag(missing[0])} is required")
     with db.get_engine(url).begin() as connection:
         if reads.kpi_row(connection, code) is not None:
             raise ValueError(f"{code} is already in the catalogue: use `saferleeds kpi update {code}`")
-        _check_fields(connection, fields)
-        row = {
-            "code": code,
-            "name": str(fields["name"]).strip(),
-            "priority_id": fields.get("priority_id"),
-            "unit": str(fields["unit"]).strip(),
-            "direction": fields["direction"],
-            "rag_rule": "No target is set yet.",
-            "frequency": fields["frequency"],
-            "geography": fields["geography"],
-            "area_code": area.code,
-            "area_name": area.name,
-            "sensitive": bool(fields.get("sensitive", False)),
-            "definition": str(fields["definition"]).strip(),
-            "owner": str(fields["owner"]).strip(),
-            "source": str(fields["source"]).strip(),
-        }
+        first_problem(field_problems(fields, priority_numbers(connection)))
+        row = new_row(code, fields)
         connection.execute(insert(Kpi), [row])
-        _log(connection, "kpi added", code, f"{row['name']} ({row['unit']}, {row['direction']})", actor)
+        log(connection, "kpi added", code, f"{row['name']} ({row['unit']}, {row['direction']})", actor)
     cache.clear_caches()
     return row
 
@@ -105,38 +182,27 @@ def update_kpi(
     url: str, code: str, changes: Mapping[str, object], actor: roles.Actor, relax_disclosure: bool = False
 ) -> dict:
     """Change a KPI's fields under the catalogue's rules (module docstring); returns what changed (old, new)."""
-    _allowed(actor)
+    allowed(actor)
     with db.get_engine(url).begin() as connection:
         current = reads.kpi_row(connection, code)
         if current is None:
             raise ValueError(f"unknown KPI {code!r} (see `saferleeds kpi list`)")
-        _check_fields(connection, changes)
-        changed = {k: (current[k], v) for k, v in changes.items() if v is not None and current[k] != v}
-        fixed = [name for name in FIXED_WHILE_VALUES if name in changed]
-        if fixed and reads.has_values(connection, code):
-            raise ValueError(
-                f"{code} has values, so its {' and '.join(fixed)} cannot change (they were measured that way): add a "
-                "new KPI with `saferleeds kpi add` and retire this one from the day the new one starts"
-            )
-        if "sensitive" in changed and changed["sensitive"] == (True, False) and not relax_disclosure:
-            raise ValueError(
-                f"turning off {code}'s sensitive flag shows its ward-level counts for every past period: confirm with "
-                "--relax-disclosure"
-            )
+        first_problem(field_problems(changes, priority_numbers(connection)))
+        changed = differences(current, changes)
+        first_problem(change_problems(code, changed, reads.has_values(connection, code), relax_disclosure))
         if not changed:
             return {}
         connection.execute(
             update(Kpi).where(col(Kpi.code) == code).values(**{k: new for k, (_, new) in changed.items()})
         )
-        detail = "; ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new) in changed.items())
-        _log(connection, "kpi updated", code, detail, actor)
+        log(connection, "kpi updated", code, change_words(changed), actor)
     cache.clear_caches()
     return {name: {"from": old, "to": new} for name, (old, new) in changed.items()}
 
 
 def retire_kpi(url: str, code: str, retired_from: date, actor: roles.Actor) -> None:
     """Retire a KPI from a day: its values stay; meetings whose cut-off is before that day still show it."""
-    _allowed(actor)
+    allowed(actor)
     with db.get_engine(url).begin() as connection:
         current = reads.kpi_row(connection, code)
         if current is None:
@@ -144,5 +210,5 @@ def retire_kpi(url: str, code: str, retired_from: date, actor: roles.Actor) -> N
         if current["retired_from"] is not None:
             raise ValueError(f"{code} was already retired from {current['retired_from']:%d %B %Y}")
         connection.execute(update(Kpi).where(col(Kpi.code) == code).values(retired_from=retired_from))
-        _log(connection, "kpi retired", code, f"retired from {retired_from.isoformat()}", actor)
+        log(connection, "kpi retired", code, f"retired from {retired_from.isoformat()}", actor)
     cache.clear_caches()

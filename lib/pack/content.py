@@ -308,8 +308,9 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
     tell(0.45, "Priorities")
     deliverables = queries.deliverables(url)
     priorities = []
+    in_force = queries.priorities_as_at(url, dates.cutoff).to_dict(orient="records")  # as the meeting had them
     names = {int(p["id"]): f"{p['id']}. {p['name']}" for p in queries.priorities(url).to_dict(orient="records")}
-    for p in queries.priorities(url).to_dict(orient="records"):
+    for p in in_force:
         codes = catalogue.loc[catalogue["priority_id"] == p["id"], "code"].tolist()
         statuses = deliverables.loc[deliverables["priority_id"] == p["id"], "status"].value_counts()
         priorities.append(

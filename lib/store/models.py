@@ -27,13 +27,14 @@ class Ward(SQLModel, table=True):
 
 
 class Priority(SQLModel, table=True):
-    """A shared priority of the Safer, Stronger Communities Plan 2021-24, with its Silver board."""
+    """A shared priority of the partnership's plan, with its Silver board (numbered; the number is permanent)."""
 
     id: int = Field(primary_key=True)
     name: str = Field(unique=True)
     silver_board: str
     plan: str
     summary: str = Field(sa_column=Column(Text, nullable=False))
+    retired_from: date | None = None  # retired: on meetings before this day only; its history is kept
 
 
 class DeliveryBoard(SQLModel, table=True):
@@ -43,6 +44,7 @@ class DeliveryBoard(SQLModel, table=True):
     name: str = Field(unique=True)
     strategy: str
     priority_id: int | None = Field(default=None, foreign_key="priority.id", index=True)
+    retired_from: date | None = None  # retired: on meetings before this day only
 
 
 class Deliverable(SQLModel, table=True):
@@ -83,11 +85,11 @@ class Kpi(SQLModel, table=True):
 
 
 class CatalogueChange(SQLModel, table=True):
-    """One change to the catalogue (a KPI added, updated or retired; a target set): what, who and when."""
+    """One change to the catalogue (a KPI, priority or board added, updated or retired): what, who and when."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str  # "kpi added" | "kpi updated" | "kpi retired"
-    code: str = Field(index=True)
+    kind: str  # "kpi added" | "kpi updated" | "kpi retired" | "priority added" | ... | "board retired"
+    code: str = Field(index=True)  # the KPI's code, the priority's number or the board's name
     detail: str = Field(sa_column=Column(Text, nullable=False))
     changed_by: str
     changed_at: datetime

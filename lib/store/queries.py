@@ -222,13 +222,11 @@ def kpi_catalogue_as_at(url: str, as_at: date) -> pd.DataFrame:
     """The catalogue with each KPI's target, type and RAG rule as in force at as_at (a meeting's cut-off), and the
     date it applied from (target_from). A KPI whose first target starts later keeps its earliest one."""
     catalogue = kpi_catalogue(url)
-    retired = pd.to_datetime(catalogue["retired_from"]).dt.date
-    in_use = pd.Series([r is None or pd.isna(r) or r > as_at for r in retired], index=catalogue.index, dtype=bool)
-    catalogue = catalogue[in_use].copy()  # a retired KPI: on earlier meetings only
+    catalogue = catalogue[in_force(catalogue["retired_from"], as_at)].copy()  # a retired KPI: on earlier meetings only
     targets = kpi_targets(url)
-    in_force = targets[targets["valid_from"] <= as_at].groupby("kpi_code").tail(1).set_index("kpi_code")
+    current = targets[targets["valid_from"] <= as_at].groupby("kpi_code").tail(1).set_index("kpi_code")
     first = targets.groupby("kpi_code").head(1).set_index("kpi_code")
-    chosen = pd.concat([in_force, first[~first.index.isin(in_force.index)]])
+    chosen = pd.concat([current, first[~first.index.isin(current.index)]])
     known = catalogue["code"].isin(chosen.index)
     for column in ("value", "target_type", "rag_rule", "valid_from"):
         name = {"value": "target", "valid_from": "target_from"}.get(column, column)
@@ -242,20 +240,63 @@ def kpi_catalogue_as_at(url: str, as_at: date) -> pd.DataFrame:
 
 @cached
 def priorities(url: str) -> pd.DataFrame:
-    """The nine shared priorities with their Silver boards and deliverable counts by status."""
+    """Every shared priority, retired ones too (retired_from), with its Silver board and deliverable count."""
     statement = (
         select(
             col(Priority.id),
             col(Priority.name),
             col(Priority.silver_board),
             col(Priority.summary),
+            col(Priority.retired_from),
             func.count(col(Deliverable.id)).label("deliverables"),
         )
         .join(Deliverable, col(Deliverable.priority_id) == col(Priority.id), isouter=True)
-        .group_by(col(Priority.id), col(Priority.name), col(Priority.silver_board), col(Priority.summary))
+        .group_by(
+            col(Priority.id),
+            col(Priority.name),
+            col(Priority.silver_board),
+            col(Priority.summary),
+            col(Priority.retired_from),
+        )
         .order_by(col(Priority.id))
     )
-    return select_frame(url, statement)
+    frame = select_frame(url, statement)
+    frame["retired_from"] = _dates(frame["retired_from"])
+    return frame
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    """A date column as datetime.date or None (SQLite returns text, PostgreSQL dates)."""
+    return pd.Series([None if pd.isna(d) else pd.Timestamp(d).date() for d in column], index=column.index, dtype=object)
+
+
+def in_force(retired_from: pd.Series, as_at: date) -> pd.Series:
+    """Which rows are not retired by a day (a retired row shows on meetings before its retirement only)."""
+    return pd.Series([r is None or r > as_at for r in _dates(retired_from)], index=retired_from.index, dtype=bool)
+
+
+def priorities_as_at(url: str, as_at: date) -> pd.DataFrame:
+    """The shared priorities in force at a day (a meeting's cut-off): retired ones show before their retirement."""
+    frame = priorities(url)
+    return frame[in_force(frame["retired_from"], as_at)]
+
+
+@cached
+def boards(url: str) -> pd.DataFrame:
+    """Every delivery board: id, name, the priority it mainly serves, strategy and retired_from."""
+    frame = select_frame(
+        url,
+        select(
+            col(DeliveryBoard.id),
+            col(DeliveryBoard.name),
+            col(DeliveryBoard.priority_id),
+            col(DeliveryBoard.strategy),
+            col(DeliveryBoard.retired_from),
+        ).order_by(col(DeliveryBoard.id)),
+    )
+    frame["priority_id"] = frame["priority_id"].astype("Int64")
+    frame["retired_from"] = _dates(frame["retired_from"])
+    return frame
 
 
 @cached
@@ -485,17 +526,13 @@ def first_data_month(url: str) -> date | None:
     return min(found).replace(day=1) if found else None
 
 
-@cached
-def boards_for_priority(url: str, priority_id: int) -> list[str]:
-    """Names of the 2024-27 delivery boards that mainly serve a priority."""
-    with db.get_engine(url).connect() as connection:
-        return list(
-            connection.execute(
-                select(col(DeliveryBoard.name))
-                .where(col(DeliveryBoard.priority_id) == priority_id)
-                .order_by(col(DeliveryBoard.id))
-            ).scalars()
-        )
+def boards_for_priority(url: str, priority_id: int, as_at: date | None = None) -> list[str]:
+    """Names of the delivery boards that mainly serve a priority (those in force at as_at, when given)."""
+    frame = boards(url)
+    frame = frame[frame["priority_id"] == priority_id]
+    if as_at is not None:
+        frame = frame[in_force(frame["retired_from"], as_at)]
+    return frame["name"].tolist()
 
 
 @cached

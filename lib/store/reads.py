@@ -280,3 +280,13 @@ def priority_exists(connection: Connection, priority_id: object) -> bool:
 def has_values(connection: Connection, code: str) -> bool:
     """Whether any value (of any revision) is stored for a KPI."""
     return bool(connection.execute(select(func.count()).where(col(KpiValue.kpi_code) == code)).scalar())
+
+
+def all_rows(connection: Connection, model: type) -> list[dict]:
+    """Every row of a small catalogue table (priorities, boards, KPIs, targets), every column."""
+    return [dict(row) for row in connection.execute(select(model)).mappings()]
+
+
+def codes_with_values(connection: Connection) -> set[str]:
+    """The KPIs that have at least one value (of any revision)."""
+    return set(connection.execute(select(col(KpiValue.kpi_code)).distinct()).scalars())
