@@ -1,14 +1,17 @@
-"""The catalogue on the command line: `kpi add`, `kpi update`, `kpi retire`, and `target set` and `target list` (a
-KPI's targets, each in force from a date until the next one's)."""
+"""The catalogue on the command line: `kpi add`, `kpi update`, `kpi retire`; `target set` and `target list` (a
+KPI's targets, each in force from a date until the next one's); `catalogue export` and `catalogue import` (the whole
+catalogue as one file, lib/ingest/catalogue_file.py)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from lib.cli.common import CliError, actor, command, emit, group, parse_date, records
 from lib.core import roles
 from lib.ingest import catalogue as changes
-from lib.ingest import targets
+from lib.ingest import catalogue_file, targets
+from lib.ingest.files import ImportRejectedError
 from lib.store import queries
 
 
@@ -42,8 +45,61 @@ def cmd_target_list(url: str, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_catalogue_export(url: str, args: argparse.Namespace) -> None:
+    """Write the whole catalogue to a file: .xlsx (one sheet per table) or .zip (one CSV per table)."""
+    queries.check_ready(url)
+    path = Path(args.file)
+    path.write_bytes(catalogue_file.export_bytes(url, path.name))
+    counts = {sheet: len(table) for sheet, table in catalogue_file.frames(url).items()}
+    emit(
+        {"file": str(path), "rows": counts}
+        if args.json
+        else f"{path}: " + ", ".join(f"{n} {sheet}" for sheet, n in counts.items()) + " (and an about sheet)",
+        args.json,
+    )
+
+
+def cmd_catalogue_import(url: str, args: argparse.Namespace) -> None:
+    """Check a catalogue file and, unless --dry-run, import it whole (an admin)."""
+    queries.check_ready(url)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    try:
+        plan = catalogue_file.import_catalogue(
+            url, path.name, path.read_bytes(), actor(url, args), args.relax_disclosure, args.dry_run
+        )
+    except (ImportRejectedError, roles.PermissionDeniedError) as error:
+        raise CliError(str(error)) from error
+    payload = {"file": path.name, "ok": plan.ok, "imported": plan.ok and not args.dry_run, **plan.counts()}
+    payload["problems"] = records(plan.problem_table)
+    if args.json:
+        emit(payload, True)
+    elif plan.ok:
+        verb = "would add" if args.dry_run else "added"
+        print(
+            f"{path.name}: {verb} "
+            + ", ".join(f"{n} {sheet}" for sheet, n in payload["added"].items())
+            + "; changed "
+            + ", ".join(f"{n} {sheet}" for sheet, n in payload["changed"].items())
+            + f"; {plan.unchanged} rows unchanged."
+        )
+    if not plan.ok:
+        more = f" (and {len(plan.problems) - 1} more: --json lists them all)" if len(plan.problems) > 1 else ""
+        raise CliError(f"{path.name}: nothing was imported: {plan.problems[0]}{more}")
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    """The `target` commands."""
+    """The `target` and `catalogue` commands."""
+    whole = group(commands, "catalogue", "the whole catalogue as one file: priorities, boards, KPIs and targets")
+    export = command(whole, "export", "write the catalogue to FILE (.xlsx, or .zip of CSVs)", cmd_catalogue_export)
+    export.add_argument("file", help="where to write it; from an empty catalogue this is the template to fill in")
+    load = command(
+        whole, "import", "check a catalogue file and import it whole (admins)", cmd_catalogue_import, True, True
+    )
+    load.add_argument("file", help="an .xlsx, a .zip of CSVs, or one CSV named after its sheet (kpis.csv)")
+    load.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    load.add_argument("--relax-disclosure", action="store_true", help="confirm turning sensitive flags off")
     target = group(commands, "target", "KPI targets, each in force from a date (past meetings keep theirs)")
     setting = command(target, "set", "set a KPI's target from a date (admins)", cmd_target_set, user=True)
     setting.add_argument("code", help="the KPI's code (see `saferleeds kpi list`)")

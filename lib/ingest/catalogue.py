@@ -31,8 +31,8 @@ from lib.store.models import CatalogueChange, Kpi, Priority
 
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 DIRECTIONS = ("lower_is_better", "higher_is_better", "neutral")
-FREQUENCIES = ("monthly", "annual")
-GEOGRAPHIES = ("city", "ward")
+FREQUENCIES = ("monthly", "annual", "period")  # period: one-off figures over a stated period
+GEOGRAPHIES = ("city", "ward", "area")  # area: a part of the partnership (DS1's service area)
 TEXT_FIELDS = ("name", "unit", "definition", "source", "owner")
 REQUIRED = (*TEXT_FIELDS, "direction", "frequency", "geography")
 FIXED_WHILE_VALUES = ("unit", "direction")

@@ -11,9 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -202,43 +201,10 @@ def template_excel(
 # Reading -----------------------------------------------------------------------------------------------------------
 
 
-def _cell_text(value: object, number_format: str = "General") -> str:
-    """An Excel cell as the text a CSV would hold (dates as ISO, whole numbers without .0, formulas as written).
-
-    A number in a percentage format is what Excel shows, not what it stores: typing 85% stores 0.85, shown "85%".
-    """
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
-        value = round(value * 100, 10)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _read_excel(file_name: str, data: bytes) -> list[list[str]]:
-    """The first sheet of a workbook as rows of text; formulas are read as their text, never calculated. A workbook
-    is a zip: what opening it may cost is checked from its directory first (a 600 KB file can hold 200 MB)."""
-    from openpyxl import load_workbook  # imported here: only Excel uploads need it
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            files.check_archive(file_name, archive)
-            check_size(file_name, sum(info.file_size for info in archive.infolist()))
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except ImportRejectedError:
-        raise
-    except Exception as error:  # noqa: BLE001 - zipfile and openpyxl raise many types for a damaged file
-        raise ImportRejectedError(file_name, [Problem("this is not a readable Excel workbook (.xlsx)")]) from error
-    sheet = workbook["return"] if "return" in workbook.sheetnames else workbook.worksheets[0]
-    rows = [
-        [_cell_text(cell.value, getattr(cell, "number_format", None) or "General") for cell in row]
-        for row in sheet.iter_rows()
-    ]
-    workbook.close()
-    return rows
+    """The "return" sheet of a workbook (else its first) as rows of text (files.read_workbook)."""
+    sheets = files.read_workbook(file_name, data)
+    return sheets.get("return", next(iter(sheets.values()), []))
 
 
 def read_rows(file_name: str, data: bytes) -> list[list[str]]:

@@ -51,7 +51,19 @@ def carry_over(connection: Connection) -> int:
     return len(rows)
 
 
-def _rule_words(value: float, target_type: str) -> str:
+def add(connection: Connection, row: dict, existing: set[date]) -> None:
+    """Insert a checked target row (kpi_code, valid_from, value, target_type, rag_rule, set_by, set_at) in the caller's
+    transaction; existing: the days the KPI's other targets start. The newest is mirrored in the catalogue."""
+    connection.execute(insert(KpiTarget), [row])
+    if row["valid_from"] >= max(existing, default=row["valid_from"]):  # the newest is the catalogue's current one
+        connection.execute(
+            update(Kpi)
+            .where(col(Kpi.code) == row["kpi_code"])
+            .values(target=row["value"], target_type=row["target_type"], rag_rule=row["rag_rule"])
+        )
+
+
+def rule_words(value: float, target_type: str) -> str:
     """The RAG rule in words, as lib/analysis/kpis.rag_status applies it (a 10% margin inside the target)."""
     if target_type == "maximum":
         return (
@@ -88,18 +100,11 @@ def set_target(
             "valid_from": valid_from,
             "value": float(value),
             "target_type": target_type,
-            "rag_rule": rule or _rule_words(value, target_type),
+            "rag_rule": rule or rule_words(value, target_type),
             "set_by": actor.label,
             "set_at": _now(),
         }
-        connection.execute(insert(KpiTarget), [row])
-        latest = max([*existing, valid_from])
-        if latest == valid_from:  # the newest target is the catalogue's current one
-            connection.execute(
-                update(Kpi)
-                .where(col(Kpi.code) == kpi_code)
-                .values(target=row["value"], target_type=target_type, rag_rule=row["rag_rule"])
-            )
+        add(connection, row, existing)
         versions.bump(connection)
     cache.clear_caches()
     return {key: (value.isoformat() if isinstance(value, date | datetime) else value) for key, value in row.items()}

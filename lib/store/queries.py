@@ -247,6 +247,7 @@ def priorities(url: str) -> pd.DataFrame:
             col(Priority.name),
             col(Priority.silver_board),
             col(Priority.summary),
+            col(Priority.plan),
             col(Priority.retired_from),
             func.count(col(Deliverable.id)).label("deliverables"),
         )
@@ -256,6 +257,7 @@ def priorities(url: str) -> pd.DataFrame:
             col(Priority.name),
             col(Priority.silver_board),
             col(Priority.summary),
+            col(Priority.plan),
             col(Priority.retired_from),
         )
         .order_by(col(Priority.id))
