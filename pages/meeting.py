@@ -4,7 +4,7 @@ actions and decisions, the actions due, and the minutes-ready list of new action
 import streamlit as st
 
 from lib.store import queries
-from lib.ui import components, meeting_components
+from lib.ui import components, forms, meeting_components
 
 url, cutoff, previous_cutoff = components.open_page()
 plan = meeting_components.chosen_agenda(url, cutoff, previous_cutoff)
@@ -23,7 +23,7 @@ st.caption(
     f"{dates.deadline:%d %B %Y}"
     + (f" \u00b7 previous meeting {dates.previous:%d %B %Y}" if dates.previous else " \u00b7 the first on record")
 )
-meeting_components.flash()
+forms.flash()
 
 st.header("1. Exceptions")
 st.caption(

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib.core import roles
 from lib.store import queries
-from lib.ui import access, components, meeting_components
+from lib.ui import access, components, forms, meeting_components
 
 url, cutoff, previous_cutoff = components.open_page()
 plan = meeting_components.chosen_agenda(url, cutoff, previous_cutoff)
@@ -22,7 +22,7 @@ st.caption(
     f"For the meeting of {plan.dates.meeting:%d %B %Y} (data to {plan.dates.cutoff:%d %B %Y}): reports are due by "
     f"{plan.dates.deadline:%A %d %B %Y}. Every KPI off track at the cut-off needs one from its priority lead."
 )
-meeting_components.flash()
+forms.flash()
 if not mine:
     st.info(
         "Priority leads write reports for their own KPIs here; you can read every submitted report below and on "

@@ -118,3 +118,29 @@ def test_priority_and_board_commands(seeded_url, capsys):
     assert cli.main([*base, "board", "list", "--json"]) == 0
     boards = {b["name"]: b for b in json.loads(capsys.readouterr().out.split("\n", 1)[1])}
     assert boards["SV delivery board"]["priority_id"] == number
+
+
+def test_an_admin_assigns_owners_who_may_then_load_what_they_own(seeded_url, capsys):
+    from lib.ingest import users
+
+    users.add(seeded_url, "lead@council.test", roles.LEAD, "A Lead")
+    base = ["--database-url", seeded_url, "owners"]
+    assert cli.main([*base, "add", "lead@council.test", "--kpi", "DS1_TRIAGE"]) == 0
+    assert cli.main([*base, "add", "lead@council.test", "--priority", "2", "--json"]) == 0
+    capsys.readouterr()
+    assert cli.main([*base, "add", "lead@council.test", "--kpi", "DS1_TRIAGE"]) == 1
+    assert "already owns" in capsys.readouterr().err
+    assert cli.main([*base, "add", "lead@council.test", "--kpi", "NOPE"]) == 1
+    assert "unknown kpi" in capsys.readouterr().err
+    acting = users.actor(seeded_url, "lead@council.test")
+    assert acting is not None and acting.kpis == {"DS1_TRIAGE"} and acting.priorities == {2}
+    assert cli.main([*base, "list", "--json"]) == 0
+    owned = {(o["kind"], o["value"]): o for o in json.loads(capsys.readouterr().out)}
+    assert owned[("kpi", "DS1_TRIAGE")]["called"] == "Leedswatch triage call-back time (DS1 area)"
+    assert cli.main([*base, "remove", "lead@council.test", "--kpi", "DS1_TRIAGE"]) == 0
+    assert users.actor(seeded_url, "lead@council.test").kpis == frozenset()
+    kinds = queries.catalogue_changes(seeded_url)["kind"].tolist()
+    assert kinds[:3] == ["owner removed", "owner added", "owner added"]
+    lead = users.actor(seeded_url, "lead@council.test")
+    with pytest.raises(roles.PermissionDeniedError):
+        users.set_owner(seeded_url, "lead@council.test", "kpi", "DS1_CALLS", lead)

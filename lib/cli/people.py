@@ -1,11 +1,12 @@
-"""`saferleeds users`: who may sign in, with what role and scopes (admins, or the local operator)."""
+"""`saferleeds users`: who may sign in, with what role and scopes; `saferleeds owners`: who owns each priority and
+KPI (admins, or the local operator)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
 
-from lib.cli.common import CliError, actor, emit, records, user_option
+from lib.cli.common import CliError, actor, command, emit, group, records, user_option
 from lib.core import roles
 from lib.ingest import users
 from lib.store import queries
@@ -68,8 +69,44 @@ def cmd_users_list(url: str, args: argparse.Namespace) -> None:
     emit(records(queries.users(url).astype(object)), args.json)
 
 
+def cmd_owners_change(url: str, args: argparse.Namespace) -> None:
+    """Make a user an owner of a priority or KPI, or no longer one (an admin)."""
+    queries.check_ready(url)
+    kind, value = ("kpi", args.kpi) if args.kpi else ("priority", str(args.priority))
+    owns = args.command == "add"
+    try:
+        users.set_owner(url, args.email, kind, value, actor(url, args), owns)
+    except (ValueError, roles.PermissionDeniedError) as error:
+        raise CliError(str(error)) from error
+    emit(
+        {"email": args.email, "kind": kind, "value": value, "owns": owns}
+        if args.json
+        else f"{args.email} {'now owns' if owns else 'no longer owns'} {kind} {value}.",
+        args.json,
+    )
+
+
+def cmd_owners_list(url: str, args: argparse.Namespace) -> None:
+    """Who owns each priority and KPI."""
+    queries.check_ready(url)
+    emit(records(queries.owners(url).astype(object)), args.json)
+
+
+def register_owners(commands: argparse._SubParsersAction) -> None:
+    """The `owners` commands: who owns each priority and KPI (their scopes from sign-in)."""
+    owners = group(commands, "owners", "who owns each priority and KPI (leads load and report on what they own)")
+    for name, help_text in (("add", "make a user an owner of a priority or KPI"), ("remove", "stop them owning it")):
+        sub = command(owners, name, f"{help_text} (admins)", cmd_owners_change, user=True)
+        sub.add_argument("email", help="a user's e-mail (see `saferleeds users list`)")
+        which = sub.add_mutually_exclusive_group(required=True)
+        which.add_argument("--kpi", help="a KPI's code")
+        which.add_argument("--priority", type=int, help="a priority's number")
+    command(owners, "list", "who owns each priority and KPI", cmd_owners_list)
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    """The `users` commands."""
+    """The `users` and `owners` commands."""
+    register_owners(commands)
     users_parser = commands.add_parser("users", help="who may sign in, with what role and scopes")
     users_commands = users_parser.add_subparsers(dest="users_command", required=True)
     for name, help_text, handler in (

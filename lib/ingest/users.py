@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, update
 from sqlmodel import col
 
 from lib.core import emails, roles, text
-from lib.ingest import versions
+from lib.ingest import catalogue, versions
 from lib.store import db, queries
 from lib.store.models import AppUser, SignIn, UserScope
 
@@ -132,3 +132,30 @@ def record_sign_in(url: str, email: str, result: str) -> None:
     a sign-in is never refused as busy)."""
     with db.get_engine(url).begin() as connection:
         connection.execute(insert(SignIn).values(at=datetime.now(UTC), email=email, result=result))
+
+
+def set_owner(url: str, email: str, kind: str, value: str, actor: roles.Actor, owns: bool = True) -> None:
+    """Make a user an owner of a priority or KPI (a scope of theirs from sign-in), or no longer one (owns=False); an
+    admin only. Logged in the catalogue's change log with who and when."""
+    catalogue.allowed(actor)
+    if kind not in ("priority", "kpi"):
+        raise ValueError(f"an owner owns a priority or a KPI (got {kind!r})")
+    record = queries.user_record(url, email)
+    if record is None:
+        raise ValueError(f"{email} is not a user: add them with `saferleeds users add` first")
+    [(kind, value)] = _scopes(url, [value] if kind == "priority" else [], [value] if kind == "kpi" else [], [])
+    held = value in record["scopes"][kind]
+    if held == owns:
+        raise ValueError(f"{record['email']} {'already owns' if owns else 'does not own'} {kind} {value}")
+    with db.writing(url) as connection:
+        if owns:
+            connection.execute(insert(UserScope), [{"email": record["email"], "kind": kind, "value": value}])
+        else:
+            connection.execute(
+                delete(UserScope).where(
+                    col(UserScope.email) == record["email"], col(UserScope.kind) == kind, col(UserScope.value) == value
+                )
+            )
+        catalogue.log(
+            connection, "owner added" if owns else "owner removed", value, f"{kind} {value}: {record['email']}", actor
+        )

@@ -756,6 +756,29 @@ def users(url: str) -> pd.DataFrame:
     return people
 
 
+def owners(url: str) -> pd.DataFrame:
+    """Who owns each priority and KPI (leads' scopes): kind, value, what it is called, e-mail, name, role, active."""
+    statement = (
+        select(
+            col(UserScope.kind),
+            col(UserScope.value),
+            col(AppUser.email),
+            col(AppUser.name),
+            col(AppUser.role),
+            col(AppUser.active),
+        )
+        .join(AppUser, col(AppUser.email) == col(UserScope.email))
+        .where(col(UserScope.kind).in_(("priority", "kpi")))
+        .order_by(col(UserScope.kind), col(UserScope.value), col(AppUser.email))
+    )
+    frame = select_frame(url, statement)
+    names = dict(zip(kpi_catalogue(url)["code"], kpi_catalogue(url)["name"], strict=True))
+    names |= {str(n): name for n, name in zip(priorities(url)["id"], priorities(url)["name"], strict=True)}
+    frame.insert(2, "called", frame["value"].map(names))
+    frame["active"] = frame["active"].astype(bool)
+    return frame
+
+
 def user_record(url: str, email: str) -> dict | None:
     """One user (matched without regard to case) with their scopes as lists by kind; None if not a user."""
     with db.get_engine(url).connect() as connection:

@@ -7,13 +7,11 @@ typed. After a change the page reruns, so what it shows comes from the database,
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from lib.analysis import agenda
 from lib.analysis.summary import KpiRow, KpiSummary
@@ -21,11 +19,9 @@ from lib.core import roles
 from lib.core.formatting import counted
 from lib.core.text import literal, literal_block
 from lib.ingest import meeting_records
-from lib.store import db, meeting_queries, queries
-from lib.ui import access, components, frame_size, tables, url_state
+from lib.store import meeting_queries, queries
+from lib.ui import access, components, forms, frame_size, tables, url_state
 
-FLASH_KEY = "meeting_records_flash"
-FORM_GENERATIONS = "meeting_form_generations"  # form name -> how many times it was saved (its key's suffix)
 NO_CHANGE = "no change"  # the update form's first status: a note alone never changes the status
 STATUS_WORDS = {NO_CHANGE: "No change", "open": "Open", "overdue": "Overdue", "done": "Done", "dropped": "Dropped"}
 STATUS_ICONS = {
@@ -46,38 +42,6 @@ def chosen_agenda(url: str, cutoff: date, previous_cutoff: date | None) -> agend
     meeting = date.fromisoformat(chosen) if chosen else table["meeting_date"].iloc[-1]
     summaries = components.meeting_summaries(url, cutoff, previous_cutoff)
     return agenda.meeting_agenda(url, meeting, summaries)
-
-
-def flash() -> None:
-    """Say what the last change did (it was made on the previous run, before the page reran)."""
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message, icon=":material/check:")
-
-
-def _form(name: str) -> DeltaGenerator:
-    """A form that keeps what was typed until it is saved: a refusal (bad input, a busy database) leaves every field
-    as it was, and only a successful save (_write) gives the next run a fresh, empty form (a new key)."""
-    generation = st.session_state.setdefault(FORM_GENERATIONS, {}).get(name, 0)
-    return st.form(f"{name}_{generation}")
-
-
-def _write(change: Callable[[], object], done: str, form: str | None = None) -> None:
-    """Make a change; on success rerun the page with a note (and the form, if named, empty), else say what was wrong:
-    nothing was written and the form still holds what was typed."""
-    try:
-        change()
-    except (ValueError, roles.PermissionDeniedError) as error:
-        st.error(literal(error), icon=":material/error:")
-        return
-    except db.DatabaseBusyError as error:
-        st.error(f"{error} What you typed is still in the form.", icon=":material/hourglass_top:")
-        return
-    if form is not None:
-        generations = st.session_state.setdefault(FORM_GENERATIONS, {})
-        generations[form] = generations.get(form, 0) + 1
-    st.session_state[FLASH_KEY] = done
-    st.rerun()
 
 
 # Exception reports -------------------------------------------------------------------------------------------------
@@ -155,7 +119,7 @@ def report_form(url: str, plan: agenda.Agenda, kpi: KpiRow) -> None:
                 "Save changes" if submitted else "Submit", type="primary", icon=":material/send:"
             )
     if draft or submit:
-        _write(
+        forms.write(
             lambda: meeting_records.set_report(
                 url,
                 access.current(),
@@ -325,7 +289,7 @@ def raise_action_form(url: str, plan: agenda.Agenda, kpis: dict[str, KpiRow], pr
     if not (roles.may_record_decisions(acting) or acting.role == roles.LEAD):
         return
     lead_only = not roles.may_record_decisions(acting)
-    with st.expander("Raise an action at this meeting"), _form("raise_action"):
+    with st.expander("Raise an action at this meeting"), forms.form("raise_action"):
         text = st.text_area("Action", max_chars=meeting_records.ACTION_LIMIT)
         owner = st.text_input(
             "Owner's e-mail",
@@ -345,7 +309,7 @@ def raise_action_form(url: str, plan: agenda.Agenda, kpis: dict[str, KpiRow], pr
             if not isinstance(due, date):
                 st.error("Give the date the action is due.", icon=":material/error:")
                 return
-            _write(
+            forms.write(
                 lambda: meeting_records.add_action(
                     url, acting, plan.dates.meeting, owner, due, text, priority, kpi, name, organisation
                 ),
@@ -363,7 +327,7 @@ def update_action_form(url: str, rows: list[dict[str, Any]]) -> None:
     labels = {
         r["id"]: f"#{r['id']} ({STATUS_WORDS[r['status']]}, due {r['due']:%d %b %Y}): {r['text'][:80]}" for r in mine
     }
-    with st.expander("Update an action"), _form("update_action"):
+    with st.expander("Update an action"), forms.form("update_action"):
         chosen = st.selectbox("Action", list(labels), format_func=lambda i: labels[i])
         status = st.radio(
             "Status",
@@ -377,7 +341,7 @@ def update_action_form(url: str, rows: list[dict[str, Any]]) -> None:
             current = next(r for r in mine if r["id"] == chosen)["status"]
             same = status in (NO_CHANGE, current) or (current == agenda.OVERDUE and status == agenda.OPEN)
             changed = None if same else status
-            _write(
+            forms.write(
                 lambda: meeting_records.update_action(url, acting, int(chosen), changed, note),
                 f"Updated action #{chosen}.",
                 "update_action",
@@ -476,14 +440,14 @@ def decision_form(url: str, plan: agenda.Agenda, priority_names: dict[int, str])
     """Record a decision (an executive or admin)."""
     if not roles.may_record_decisions(access.current()):
         return
-    with st.expander("Record a decision"), _form("record_decision"):
+    with st.expander("Record a decision"), forms.form("record_decision"):
         text = st.text_area("Decision", max_chars=meeting_records.DECISION_LIMIT)
         priority = st.selectbox(
             "Priority", [None, *priority_names], format_func=lambda p: priority_names.get(p, "None") if p else "None"
         )
         proposed_by = st.text_input("Proposed by", max_chars=meeting_records.NAME_LIMIT)
         if st.form_submit_button("Record the decision", type="primary", icon=":material/gavel:"):
-            _write(
+            forms.write(
                 lambda: meeting_records.add_decision(
                     url, access.current(), plan.dates.meeting, text, priority, proposed_by
                 ),
@@ -496,14 +460,14 @@ def schedule_form(url: str) -> None:
     """Schedule the next meeting with its data cut-off (an executive or admin)."""
     if not roles.may_record_decisions(access.current()):
         return
-    with st.expander("Schedule a meeting"), _form("schedule_meeting"):
+    with st.expander("Schedule a meeting"), forms.form("schedule_meeting"):
         day = st.date_input("Meeting date", None, format="DD/MM/YYYY")
         cutoff = st.date_input("Data cut-off (the last day of data its report uses)", None, format="DD/MM/YYYY")
         if st.form_submit_button("Add the meeting", icon=":material/event:"):
             if not isinstance(day, date) or not isinstance(cutoff, date):
                 st.error("Give both the meeting date and its data cut-off.", icon=":material/error:")
                 return
-            _write(
+            forms.write(
                 lambda: meeting_records.add_meeting(url, access.current(), day, cutoff),
                 f"Added the meeting of {day:%d %B %Y}.",
                 "schedule_meeting",
