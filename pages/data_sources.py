@@ -137,4 +137,7 @@ changed = queries.catalogue_changes(url)
 if not changed.empty:
     st.subheader("Catalogue changes")
     tables.show(changed, first=["changed_at"])
-    st.caption("Every KPI added, updated or retired, with who and when. A retired KPI keeps its values.")
+    st.caption(
+        "Every KPI, priority and board added, updated or retired, every target set and owner assigned, with who and "
+        "when. A retired KPI keeps its values; a renamed priority keeps its old name here."
+    )

@@ -57,6 +57,7 @@ EXPECTED = {  # address (lib/ui/navigation.py) -> query string, heading, text th
     "ward-map": ("", "Ward map", "Table of the data on this map"),
     "ward-profile": ("?ward=E05011397", "Ward profile", "Crime rate trend"),
     "data-in": ("", "Data in", "Download your template"),
+    "catalogue": ("", "Catalogue", "KPIs"),
     "sources": ("", "Data & sources", "Import log"),
 }
 MISSING = ("", "(no expectation: add the page to EXPECTED)", "")

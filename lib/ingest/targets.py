@@ -15,7 +15,7 @@ from sqlalchemy import Connection, insert, update
 from sqlmodel import col
 
 from lib.core import roles
-from lib.ingest import versions
+from lib.ingest import catalogue
 from lib.store import cache, db, reads
 from lib.store.models import Kpi, KpiTarget
 
@@ -105,6 +105,7 @@ def set_target(
             "set_at": _now(),
         }
         add(connection, row, existing)
-        versions.bump(connection)
+        detail = f"{value:g} {target_type} from {valid_from.isoformat()}"
+        catalogue.log(connection, "target set", kpi_code, detail, actor)
     cache.clear_caches()
     return {key: (value.isoformat() if isinstance(value, date | datetime) else value) for key, value in row.items()}

@@ -35,7 +35,12 @@ from lib.ui.navigation import PAGES, PageEntry
 
 ACTOR_KEY = "acting_person"
 SIGNED_IN_KEY = "sign_in_logged"
-NEVER_PUBLIC = {"data-in"}
+# Pages listed in the sidebar only for those who may use them (each page still checks for itself).
+RESTRICTED: dict[str, Callable[[roles.Actor], bool]] = {
+    "data-in": lambda acting: roles.may_load_returns(acting) or roles.may_load_crime(acting),
+    "catalogue": roles.may_manage_catalogue,
+}
+NEVER_PUBLIC = set(RESTRICTED)
 DEMO = "Demo: sign-in is not configured, so anyone can change data"
 UNVERIFIED = "unverified e-mail"  # the sign-in log's result for a refused, unverified address
 P = ParamSpec("P")
@@ -231,14 +236,15 @@ def demo_operator() -> roles.Actor:
 
 
 def visibility(page: PageEntry) -> Literal["visible", "hidden"]:
-    """Whether the sidebar lists a page for this visitor: Data in only for those who may load data; with sign-in
+    """Whether the sidebar lists a page for this visitor: Data in only for those who may load data, Catalogue only
+    for admins; with sign-in
     required, anonymous visitors only the public pages (every page still checks for itself)."""
     if mode() == "off":
         return "visible"
     email = _signed_in_email()
     if email is None:
         return "visible" if page.address in public_pages() else "hidden"
-    if page.address != "data-in":
+    if page.address not in RESTRICTED:
         return "visible"
     if not _email_verified():
         return "hidden"
@@ -248,5 +254,4 @@ def visibility(page: PageEntry) -> Literal["visible", "hidden"]:
             acting = users.actor(config.database_url(), email)
         except Exception:  # noqa: BLE001 - a database problem is the page's to report, in words
             acting = None
-    may_load = acting is not None and (roles.may_load_returns(acting) or roles.may_load_crime(acting))
-    return "visible" if may_load else "hidden"
+    return "visible" if acting is not None and RESTRICTED[page.address](acting) else "hidden"

@@ -62,6 +62,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/map.py", "Ward map", ":material/map:", "ward-map"),
     PageEntry("pages/ward.py", "Ward profile", ":material/location_city:", "ward-profile"),
     PageEntry("pages/data_in.py", "Data in", ":material/upload_file:", "data-in"),
+    PageEntry("pages/catalogue.py", "Catalogue", ":material/tune:", "catalogue"),
     PageEntry("pages/data_sources.py", "Data & sources", ":material/database:", "sources"),
 )
 
