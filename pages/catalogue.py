@@ -22,7 +22,7 @@ st.caption(
 )
 forms.flash()
 kpis, targets, priorities, owners, whole = st.tabs(
-    ["KPIs", "Targets", "Priorities and boards", "Owners", "Import and export"]
+    ["KPIs", "Targets", "Priorities and boards", "Owners", "Import and export"], key="tab", bind="query-params"
 )
 with kpis:
     catalogue_components.kpis_tab(url)
