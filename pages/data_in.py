@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.area import current as current_area
 from lib.core import roles
-from lib.ui import access, components, import_components
+from lib.ui import access, components, fetch_components, import_components
 
 url, cutoff, _ = components.open_page()  # the template is for the chosen meeting
 acting = access.current()
@@ -34,6 +34,10 @@ with crime_tab:
             else ""
         )
     )
+    st.subheader("Fetched from police.uk")
+    fetch_components.status(url)
+    fetch_components.fetch_now(url)
+    st.subheader("Or upload files")
     import_components.policeuk_upload(url)
 with log_tab:
     import_components.import_log(url, limit=50)

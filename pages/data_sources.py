@@ -8,7 +8,7 @@ from lib.analysis import kpis, measures
 from lib.core import config, documents, roles
 from lib.core.formatting import counted
 from lib.store import queries
-from lib.ui import access, components, import_components, meeting_components, tables, ward_components
+from lib.ui import access, components, fetch_components, import_components, meeting_components, tables, ward_components
 
 url = config.database_url()
 components.require_database(url)
@@ -71,6 +71,14 @@ st.caption(
     "and the first problems. Load data on the Data in page."
 )
 import_components.import_log(url)
+
+st.header("police.uk fetches")
+st.caption(
+    "Each run of `saferleeds fetch policeuk` or Fetch now: the months it fetched from police.uk's archive, the bytes "
+    "it received (only the partnership's files) against the archives' size, and how it ended."
+)
+fetch_components.status(url)
+fetch_components.history(url)
 
 st.header("Crime data months")
 months = queries.crime_months(url)

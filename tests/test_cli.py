@@ -87,6 +87,8 @@ def test_config_shows_settings_with_password_masked(capsys, monkeypatch):
         "SAFERLEEDS_POPULATION_URL",
         "SAFERLEEDS_REFERENCE_DIR",
         "SAFERLEEDS_ONS_URL",
+        "SAFERLEEDS_POLICEUK_ARCHIVE_URL",
+        "SAFERLEEDS_POLICEUK_API_URL",
         "SAFERLEEDS_ONS_WARD_SERVICE",
         "SAFERLEEDS_ONS_LOOKUP_SERVICE",
         "SAFERLEEDS_ONS_LOOKUP_2011_SERVICE",

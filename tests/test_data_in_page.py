@@ -64,7 +64,7 @@ def test_a_good_return_shows_a_preview_and_imports_on_confirm(app_url):
     before = table_checksums(app_url)
     at.file_uploader(key="kpi_upload").set_value(("october.csv", GOOD, "text/csv")).run()
     assert not at.exception and not at.error
-    assert [m.value for m in at.metric] == ["3", "0", "0", "1"]
+    assert [m.value for m in at.tabs[0].metric] == ["3", "0", "0", "1"]
     preview = at.dataframe[-2].value
     assert preview["Outcome"].tolist() == ["new", "new", "new", "skipped: no value"]
     assert table_checksums(app_url) == before  # nothing written before confirm
@@ -132,7 +132,7 @@ def test_the_page_checks_each_file_once_and_logs_a_rejection_with_its_hash(app_u
     parsed = []
     real_parse = policeuk.parse
     monkeypatch.setattr(
-        policeuk,
+        policeuk.importer,  # where the import calls it
         "parse",
         lambda source, lookup, **kwargs: (
             parsed.append((source.name, "sink" in kwargs and kwargs["sink"] is not None))

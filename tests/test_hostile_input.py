@@ -20,7 +20,7 @@ from test_import_policeuk import MARCH, _expected_counts, _mini_file, _row, _sto
 
 from lib import cli
 from lib.ingest import files, kpi_returns, policeuk
-from lib.store import db, queries
+from lib.store import db, queries, reads
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -196,7 +196,7 @@ def test_a_month_of_mostly_identical_rows_needs_confirming(seeded_url, lookup):
 
 def test_far_more_rows_than_any_month_stored_needs_confirming(seeded_url, lookup, shared_data):
     leeds = pd.read_csv(shared_data / "lookups" / "leeds_lsoa21_ward_derived.csv", dtype=str).iloc[0]
-    largest = max(count for count, _ in policeuk.reads.month_sizes(seeded_url).values())
+    largest = max(count for count, _ in reads.month_sizes(seeded_url).values())
     rows = [_row(f"id{i}", leeds.LSOA21CD, leeds.LSOA21NM, month="2024-09") for i in range(3 * largest + 1)]
     result = policeuk.import_sources(seeded_url, [policeuk.Source("2024-09-x-street.csv", _mini_file(rows))], lookup)
     assert [f.status for f in result.files] == ["not imported"]

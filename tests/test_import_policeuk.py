@@ -242,7 +242,7 @@ def test_an_import_that_fails_midway_leaves_nothing_half_written(seeded_url, loo
     def broken(*_args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(policeuk, "refresh_aggregate", broken)  # after every record has been inserted
+    monkeypatch.setattr(policeuk.importer, "refresh_aggregate", broken)  # after every record has been inserted
     with pytest.raises(RuntimeError, match="disk full"):
         policeuk.import_paths(seeded_url, [shared_data / "policeuk"], lookup)
     assert table_checksums(seeded_url) == before

@@ -24,6 +24,17 @@ ALL_CRIME_TYPES = tuple(t for t in POLICE_UK_CRIME_TYPES if t != ASB)  # "all cr
 SENSITIVE_CRIME_TYPES = ("Violence and sexual offences",)  # includes sexual offences: sensitive at ward level
 
 
+class FetchStatus(StrEnum):
+    """Every status a police.uk fetch (a row of the fetch log) can have."""
+
+    RUNNING = "running"  # started, not yet finished (one left running by a killed process says so)
+    SUCCESS = "success"  # new months were imported
+    UNCHANGED = "unchanged"  # nothing new: every month wanted was already imported with the same bytes
+    NOTHING_DUE = "nothing due"  # --due: no new month can be expected yet; nothing was asked of police.uk's archive
+    INCOMPLETE = "incomplete"  # what was found was imported, but months wanted are missing from the archive
+    FAILED = "failed"  # the download or the import failed; nothing was imported
+
+
 class ImportStatus(StrEnum):
     """Every status an import batch (a row of the import log) can have."""
 

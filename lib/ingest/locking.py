@@ -43,7 +43,7 @@ def worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _alive(worker_id: str | None, started_at: datetime | None) -> bool:
+def alive(worker_id: str | None, started_at: datetime | None) -> bool:
     """Whether the process writing a running batch is still there (a process on another machine is assumed alive
     until STALE_ELSEWHERE has passed)."""
     if not worker_id or ":" not in worker_id:
@@ -62,7 +62,7 @@ def _alive(worker_id: str | None, started_at: datetime | None) -> bool:
 def close_stale(url: str) -> list[int]:
     """Mark running batches whose process has gone as failed (nothing they wrote was kept: their transaction never
     committed); their ids."""
-    stale = [b for b in reads.running_batches(url) if not _alive(b["worker"], b["started_at"])]
+    stale = [b for b in reads.running_batches(url) if not alive(b["worker"], b["started_at"])]
     for batch in stale:
         mark(
             url,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lib.area import current as current_area
@@ -113,6 +113,28 @@ class ImportBatch(SQLModel, table=True):
     illustrative: bool = False
     errors: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     worker: str | None = None  # "host:pid" of the process writing a batch still running (a killed one is stale)
+
+
+class PoliceUkFetch(SQLModel, table=True):
+    """One run of `saferleeds fetch policeuk` (or Fetch now): what it asked police.uk for, what it got, and how it
+    ended; a running one's progress (its worker is "host:pid", as for a running import)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    who: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str  # a FetchStatus (lib/core/vocabulary.py)
+    forces: str = ""  # comma-separated police.uk force names
+    months: str = ""  # comma-separated YYYY-MM fetched (or asked for, when it failed)
+    archives: str = ""  # the archive files read, comma-separated
+    bytes_received: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    # the size of the archives read: what downloading them whole would have cost
+    archive_bytes: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    newest_published: str | None = None  # YYYY-MM: the newest month police.uk lists
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    progress: float = 0.0
+    progress_text: str = ""
+    worker: str | None = None
 
 
 class DataVersion(SQLModel, table=True):

@@ -35,6 +35,7 @@ from lib.store.models import (
     KpiTarget,
     KpiValue,
     Meeting,
+    PoliceUkFetch,
     Priority,
     SignIn,
     UserScope,
@@ -487,6 +488,12 @@ def provenance(url: str, kpi_code: str | None = None) -> pd.DataFrame:
 def import_log(url: str) -> pd.DataFrame:
     """Every import batch, newest first."""
     statement = select(ImportBatch).order_by(col(ImportBatch.started_at).desc(), col(ImportBatch.id).desc())
+    return select_frame(url, statement)
+
+
+def policeuk_fetches(url: str, limit: int = 20) -> pd.DataFrame:
+    """The police.uk fetch log, newest first (not cached: a running fetch's progress changes every second)."""
+    statement = select(PoliceUkFetch).order_by(col(PoliceUkFetch.id).desc()).limit(limit)
     return select_frame(url, statement)
 
 

@@ -25,6 +25,7 @@ from lib.store.models import (
     KpiTarget,
     KpiValue,
     MeetingAction,
+    PoliceUkFetch,
     Priority,
     Ward,
 )
@@ -290,3 +291,27 @@ def all_rows(connection: Connection, model: type) -> list[dict]:
 def codes_with_values(connection: Connection) -> set[str]:
     """The KPIs that have at least one value (of any revision)."""
     return set(connection.execute(select(col(KpiValue.kpi_code)).distinct()).scalars())
+
+
+def policeuk_file_names(url: str) -> list[str]:
+    """The names of every police.uk file imported or already in (success or unchanged), for telling which force's
+    months are in: a file is named YYYY-MM-<force>-street.csv, whether loaded by hand or fetched."""
+    with db.get_engine(url).connect() as connection:
+        return list(
+            connection.execute(
+                select(col(ImportBatch.file_name))
+                .where(
+                    col(ImportBatch.kind) == "policeuk",
+                    col(ImportBatch.status).in_((ImportStatus.SUCCESS, ImportStatus.UNCHANGED)),
+                )
+                .distinct()
+            ).scalars()
+        )
+
+
+def policeuk_fetches(url: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The fetch log, newest first."""
+    with db.get_engine(url).connect() as connection:
+        table = PoliceUkFetch.__table__  # type: ignore[attr-defined] # SQLModel sets it when the class is made
+        rows = connection.execute(select(table).order_by(table.c.id.desc()).limit(limit)).mappings()
+        return [dict(row) for row in rows]
