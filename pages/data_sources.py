@@ -74,8 +74,8 @@ import_components.import_log(url)
 
 st.header("police.uk fetches")
 st.caption(
-    "Each run of `saferleeds fetch policeuk` or Fetch now: the months it fetched from police.uk's archive, the bytes "
-    "it received (only the partnership's files) against the archives' size, and how it ended."
+    "Each fetch from police.uk's monthly archive (on its schedule, or Fetch now on Data in): the months it fetched, "
+    "the bytes it received (only the partnership's files) against the archives' size, and how it ended."
 )
 fetch_components.status(url)
 fetch_components.history(url)

@@ -36,7 +36,7 @@ def status(url: str) -> None:
     middle.metric("Newest month imported", newest_in or "none", help=f"For {', '.join(forces) or 'no force'}")
     if log.empty:
         right.metric("Last fetch", "never")
-        st.caption("No police.uk fetch yet: `saferleeds fetch policeuk` (or Fetch now) gets the new months by itself.")
+        st.caption("No police.uk fetch yet: a schedule (README) or Fetch now gets the new months by itself.")
         return
     last = log.iloc[0]
     right.metric("Last fetch", f"{last['started_at']:%d %b %Y %H:%M}", help="UTC")
