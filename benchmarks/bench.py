@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,73 +25,23 @@ os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's bare-mode 
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 import dataset  # noqa: E402 - after the path set-up above
-from sqlalchemy import create_engine, text  # noqa: E402
+import peers_bench  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from timing import Row, fresh_database, interleaved, seconds_for  # noqa: E402
 
 from lib.analysis import measures  # noqa: E402
-from lib.ingest import lookups, policeuk, seed  # noqa: E402
+from lib.ingest import lookups, policeuk  # noqa: E402
 from lib.store import db, queries  # noqa: E402
 from lib.ui import navigation  # noqa: E402
 
 PAGES = [Path(page.script).name for page in navigation.PAGES]  # one list: lib/ui/navigation.py
 URL_PATHS = {Path(page.script).name: page.address for page in navigation.PAGES}
-AREAS = ("import", "queries", "postgres", "spc", "pack", "apptest", "server")
+AREAS = ("import", "queries", "peers", "postgres", "spc", "pack", "apptest", "server")
 TRIVIAL_APP = 'import streamlit as st\n\nst.selectbox("Pick one", ["a", "b", "c"])\n'
 ONE_CHART_APP = (
     "import plotly.graph_objects as go\nimport streamlit as st\n\n"
     "st.plotly_chart(go.Figure(go.Scatter(x=list(range(36)), y=list(range(36)))))\n"
 )
-
-
-@dataclass
-class Row:
-    """One measured figure with its baseline, ratio and target."""
-
-    area: str
-    name: str
-    value: float
-    unit: str
-    baseline: float | None = None
-    target: str = ""
-    passed: bool | None = None
-    note: str = ""
-
-    @property
-    def ratio(self) -> float | None:
-        """value / baseline."""
-        return self.value / self.baseline if self.baseline else None
-
-
-def seconds_for(fn: Callable[[], object]) -> float:
-    """Seconds one call takes."""
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def interleaved(runs: int, **fns: Callable[[], object]) -> dict[str, float]:
-    """Median seconds of each function, calling them in turn `runs` times."""
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(runs):
-        for name, fn in fns.items():
-            times[name].append(seconds_for(fn))
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
-def fresh_database(backend_url: str | None, folder: Path, name: str) -> str:
-    """A migrated, seeded database: a new SQLite file, or a new schema in the PostgreSQL database."""
-    if backend_url is None:
-        url = f"sqlite:///{folder / f'{name}.db'}"
-    else:
-        schema = f"bench_{name}"
-        admin = create_engine(backend_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
-        url = f"{backend_url}{'&' if '?' in backend_url else '?'}options=-csearch_path%3D{schema}"
-    db.upgrade(url)
-    seed.seed(url)
-    return url
 
 
 def csv_pass(files: list[Path]) -> int:
@@ -803,6 +752,9 @@ def main() -> int:
         print("Queries, SQLite ...", flush=True)
         sqlite_queries = bench_queries("Queries (SQLite)", url, args.runs)
         rows += sqlite_queries
+    if "peers" in only:
+        print("Peers: counting other districts at import, and the page's reads ...", flush=True)
+        rows += peers_bench.bench(ROOT, work, args.runs)
     pg_url = os.environ.get("SAFERLEEDS_TEST_PG_URL")
     if pg_url and "postgres" in only:
         print("Import and queries, PostgreSQL ...", flush=True)

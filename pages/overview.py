@@ -6,7 +6,7 @@ from lib.analysis import summary
 from lib.area import current as current_area
 from lib.core.formatting import format_period
 from lib.store import queries
-from lib.ui import components, meeting_components, pack_components
+from lib.ui import components, meeting_components, pack_components, peer_components
 from lib.ui.frame_size import column_width, grid
 
 url, cutoff, previous_cutoff = components.open_page()
@@ -50,6 +50,9 @@ headline = catalogue.dropna(subset=["headline_rank"]).sort_values("headline_rank
 for cell, code in zip(grid(len(headline), width), headline["code"], strict=True):
     with cell:
         components.kpi_tile(kpis[code], now[code])
+
+st.header("Crime beside our peers")
+peer_components.overview_tiles(url, cutoff, width)
 
 st.header("Since the last meeting")
 if previous_cutoff is None:

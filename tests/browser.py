@@ -79,6 +79,18 @@ def patient(context) -> None:
     context.set_default_navigation_timeout(PATIENCE)
 
 
+def home_tab(playwright, base: str):  # noqa: ANN201 - a Playwright page
+    """A laptop-sized tab in a new headless Chromium, on the app's home page. A new server's first visit goes to its
+    home page: a deep link first can show a spurious "Page not found". The browser closes with `playwright`."""
+    browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    patient(context)
+    tab = context.new_page()
+    tab.goto(base)
+    tab.wait_for_selector("h1", timeout=PATIENCE)
+    return tab
+
+
 def settle(tab, timeout: float = PATIENCE) -> None:
     """Wait until Streamlit has finished running the page script. If it never does, say what the page was doing
     (its script state, address and a screenshot in artefacts/unsettled/), so a flake can be read, not guessed."""
@@ -107,3 +119,46 @@ def nginx_or_skip(required: bool) -> None:
         if required:
             raise
         pytest.skip(str(missing))
+
+
+def open_page(tab, base: str, path: str) -> None:
+    """Go to a page and wait for its script to finish; no dialog may be left open."""
+    tab.goto(f"{base}/{path}")
+    tab.wait_for_selector("h1", timeout=PATIENCE)
+    settle(tab)
+    # The page then reports its width (lib/ui/frame_size.py) and is laid out again for it: let that run finish
+    # (twice over: on a loaded machine the report can arrive after the first wait).
+    for _ in range(2):
+        tab.wait_for_timeout(1000)
+        settle(tab)
+    dialogs = [d.inner_text() for d in tab.locator("[role='dialog']").all()]
+    assert dialogs == [], f"{path}: {dialogs}"
+
+
+def full_page_screenshot(tab, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport to the content first."""
+    height = tab.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+        "[data-testid=stAppViewContainer], body')].map(e => e.scrollHeight))"
+    )
+    size = tab.viewport_size
+    tab.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12_000)})
+    tab.wait_for_timeout(500)
+    tab.screenshot(path=str(path))
+    tab.set_viewport_size(size)
+
+
+CUT_METRICS = """() => [...document.querySelectorAll(
+        '[data-testid=stMetricValue], [data-testid=stMetricValue] *, [data-testid=stMetricLabel] *, '
+        + '[data-testid=stMetricDelta] *, [data-testid=stMetric] [data-testid=stCaptionContainer] *')]
+    .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.innerText)"""
+# The page itself never scrolls sideways: Streamlit scrolls its main block, so nothing in it may be wider than it.
+SIDEWAYS = """() => { const main = document.querySelector('[data-testid=stMain]');
+    return main ? main.scrollWidth - main.clientWidth : 0; }"""
+VIEWPORTS = {  # where the dashboard is used: projected in the meeting, a laptop, a councillor's iPad, a phone
+    "projector": (1920, 1080),
+    "laptop": (1280, 800),
+    "ipad": (820, 1180),
+    "phone": (390, 844),
+}

@@ -17,9 +17,14 @@ import pytest
 from browser import (
     ARTEFACTS,
     CHROMIUM_ARGS,
+    CUT_METRICS,
     PATIENCE,
+    SIDEWAYS,
+    VIEWPORTS,
     chromium_path,
     dev_module,
+    full_page_screenshot,
+    open_page,
     patient,
     settle,
     streamlit_server,
@@ -58,6 +63,7 @@ EXPECTED = {  # address (lib/ui/navigation.py) -> query string, heading, text th
     "ward-profile": ("?ward=E05011397", "Ward profile", "Crime rate trend"),
     "data-in": ("", "Data in", "Download your template"),
     "catalogue": ("", "Catalogue", "KPIs"),
+    "peers": ("", "Peers", "Is it us, or is it everywhere?"),
     "sources": ("", "Data & sources", "Import log"),
 }
 MISSING = ("", "(no expectation: add the page to EXPECTED)", "")
@@ -110,33 +116,6 @@ def page(browser_context):
     tab = browser_context.new_page()
     yield tab
     tab.close()
-
-
-def open_page(tab, base: str, path: str) -> None:
-    """Go to a page and wait for its script to finish; no dialog may be left open."""
-    tab.goto(f"{base}/{path}")
-    tab.wait_for_selector("h1", timeout=PATIENCE)
-    settle(tab)
-    # The page then reports its width (lib/ui/frame_size.py) and is laid out again for it: let that run finish
-    # (twice over: on a loaded machine the report can arrive after the first wait).
-    for _ in range(2):
-        tab.wait_for_timeout(1000)
-        settle(tab)
-    dialogs = [d.inner_text() for d in tab.locator("[role='dialog']").all()]
-    assert dialogs == [], f"{path}: {dialogs}"
-
-
-def full_page_screenshot(tab, path: Path) -> None:
-    """The whole page: Streamlit scrolls inside its main block, so grow the viewport to the content first."""
-    height = tab.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
-        "[data-testid=stAppViewContainer], body')].map(e => e.scrollHeight))"
-    )
-    size = tab.viewport_size
-    tab.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12_000)})
-    tab.wait_for_timeout(500)
-    tab.screenshot(path=str(path))
-    tab.set_viewport_size(size)
 
 
 def _axe(tab) -> list[dict]:
@@ -280,12 +259,6 @@ def test_the_csv_download_holds_the_mapped_figures(app, page):
     assert downloaded == pytest.approx(expected)
 
 
-VIEWPORTS = {  # where the dashboard is used: projected in the meeting, a laptop, a councillor's iPad, a phone
-    "projector": (1920, 1080),
-    "laptop": (1280, 800),
-    "ipad": (820, 1180),
-    "phone": (390, 844),
-}
 SELECTED_OUTLINE = (244, 106, 37)  # lib.figures.maps.SELECTED_OUTLINE
 
 
@@ -428,16 +401,6 @@ def test_the_sidebar_starts_closed_on_a_tablet_or_phone_and_stays_as_the_user_le
             assert sidebar.get_attribute("data-collapsed") == "false", size
     finally:
         context.close()
-
-
-CUT_METRICS = """() => [...document.querySelectorAll(
-        '[data-testid=stMetricValue], [data-testid=stMetricValue] *, [data-testid=stMetricLabel] *, '
-        + '[data-testid=stMetricDelta] *, [data-testid=stMetric] [data-testid=stCaptionContainer] *')]
-    .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
-    .map(e => e.innerText)"""
-# The page itself never scrolls sideways: Streamlit scrolls its main block, so nothing in it may be wider than it.
-SIDEWAYS = """() => { const main = document.querySelector('[data-testid=stMain]');
-    return main ? main.scrollWidth - main.clientWidth : 0; }"""
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from browser import ARTEFACTS, CHROMIUM_ARGS, PATIENCE, chromium_path, dev_module, patient, settle, streamlit_server
+from browser import ARTEFACTS, PATIENCE, dev_module, home_tab, settle, streamlit_server
 
 from lib import area, cli
 from lib.area import build as builder
@@ -51,14 +51,8 @@ def notts_app(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tab(notts_app):
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        patient(context)
-        page = context.new_page()
-        page.goto(notts_app)  # the first visit after a start warms the server
-        page.wait_for_selector("h1", timeout=PATIENCE)
+        page = home_tab(playwright, notts_app)
         yield page
-        browser.close()
 
 
 def _open(tab, base: str, path: str) -> str:

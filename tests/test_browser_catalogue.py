@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import CHROMIUM_ARGS, PATIENCE, chromium_path, dev_module, patient, settle, streamlit_server
+from browser import PATIENCE, dev_module, home_tab, settle, streamlit_server
 
 from lib.store import queries
 
@@ -45,12 +45,7 @@ def test_an_admin_adds_a_kpi_sets_its_target_loads_a_return_and_sees_it_on_its_p
         streamlit_server(url, {"SAFERLEEDS_REFERENCE_DIR": str(tmp_path)}) as (base, _),
         playwright_api.sync_playwright() as playwright,
     ):
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        patient(context)
-        tab = context.new_page()
-        tab.goto(base)
-        tab.wait_for_selector("h1", timeout=PATIENCE)
+        tab = home_tab(playwright, base)
         _open(tab, base, "catalogue")
         tab.get_by_text("Add a KPI", exact=True).click()
         _fill(tab, "Code (capitals, digits and underscores; permanent once it has values)", "DA_REPEAT_SUPPORTED")
@@ -87,7 +82,6 @@ def test_an_admin_adds_a_kpi_sets_its_target_loads_a_return_and_sees_it_on_its_p
         _open(tab, base, "priorities?priority=2&meeting=2024-11-21")
         tab.get_by_text(NAME).first.wait_for(timeout=PATIENCE)
         main = tab.locator("[data-testid='stMain']").inner_text()
-        browser.close()
     assert NAME in main and "55" in main
     target = queries.kpi_targets(url, "DA_REPEAT_SUPPORTED")
     assert target[["value", "target_type"]].values.tolist() == [[40.0, "minimum"]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import CHROMIUM_ARGS, PATIENCE, chromium_path, dev_module, nginx_or_skip, patient, settle, streamlit_server
+from browser import PATIENCE, dev_module, home_tab, nginx_or_skip, settle, streamlit_server
 from policeuk_server import NEWEST, nginx, site
 
 from lib.core.vocabulary import FetchStatus
@@ -36,12 +36,7 @@ def test_an_admin_fetches_the_new_months_now_and_sees_the_fetch_logged(seeded_te
             "SAFERLEEDS_POLICEUK_API_URL": served.api_url,
         }
         with streamlit_server(url, env) as (base, _), playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1440, "height": 1000})
-            patient(context)
-            tab = context.new_page()
-            tab.goto(base)  # the first visit to a new server goes to its home page (browser.py: a deep link first can
-            tab.wait_for_selector("h1", timeout=PATIENCE)  # show a spurious "Page not found")
+            tab = home_tab(playwright, base)
             _open(tab, f"{base}/data-in")
             tab.get_by_role("tab", name="police.uk crime").click()
             tab.get_by_text("No police.uk fetch yet").wait_for(timeout=PATIENCE)
@@ -51,7 +46,6 @@ def test_an_admin_fetches_the_new_months_now_and_sees_the_fetch_logged(seeded_te
             _open(tab, f"{base}/sources")
             tab.get_by_text("police.uk fetches").first.wait_for(timeout=PATIENCE)
             main = tab.locator("[data-testid='stMain']").inner_text()
-            browser.close()
         archive_bytes = served.bytes_sent()
     assert "Newest month imported" in main and NEWEST in main
     logged = reads.policeuk_fetches(url)[0]

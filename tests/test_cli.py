@@ -92,6 +92,8 @@ def test_config_shows_settings_with_password_masked(capsys, monkeypatch):
         "SAFERLEEDS_ONS_WARD_SERVICE",
         "SAFERLEEDS_ONS_LOOKUP_SERVICE",
         "SAFERLEEDS_ONS_LOOKUP_2011_SERVICE",
+        "SAFERLEEDS_ONS_CSP_SERVICE",
+        "SAFERLEEDS_DISTRICT_CODES_URL",
         "SAFERLEEDS_MAX_UPLOAD_MB",
         "SAFERLEEDS_MAX_IMPORT_MB",
         "SAFERLEEDS_SIGN_IN",

@@ -164,7 +164,7 @@ def fake_ons(shared_dir, monkeypatch):
 
 @pytest.mark.usefixtures("fake_ons")
 def test_reference_fetch_downloads_boundaries_and_both_lookups(tmp_path, sqlite_seeded_url, capsys):
-    assert cli.main(["reference", "fetch", "--folder", str(tmp_path)]) == 0
+    assert cli.main(["reference", "fetch", "--area", "--folder", str(tmp_path)]) == 0
     assert "wards.geojson (33 rows" in capsys.readouterr().out
     outlines = boundaries.load(boundaries.find(tmp_path), _crosswalk(sqlite_seeded_url))
     assert len(outlines["features"]) == 33
@@ -179,7 +179,7 @@ def test_reference_fetch_downloads_boundaries_and_both_lookups(tmp_path, sqlite_
 def test_reference_fetch_writes_nothing_when_the_answer_is_incomplete(fake_ons, tmp_path, capsys):
     (tmp_path / "wards.geojson").write_text("previous file")
     fake_ons.ward_limit = 30
-    assert cli.main(["reference", "fetch", "--folder", str(tmp_path)]) == 1
+    assert cli.main(["reference", "fetch", "--area", "--folder", str(tmp_path)]) == 1
     assert "Expected the 33 Leeds wards" in capsys.readouterr().err
     assert (tmp_path / "wards.geojson").read_text() == "previous file"
     assert not list(tmp_path.glob("*.part"))

@@ -73,7 +73,7 @@ def _name_column(header: dict[str, str], code_column: str) -> str | None:
     return header.get(code_column.upper()[:-2] + "NM")
 
 
-def _csv_kind(path: Path, sources: Sources) -> None:
+def classify(path: Path, sources: Sources) -> None:
     """Classify one CSV by its header and add it to sources."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         first = next(csv.reader(handle), [])
@@ -121,13 +121,14 @@ def _geojson_kind(path: Path, sources: Sources) -> None:
 
 
 def find(folder: Path) -> Sources:
-    """Every recognised file under folder (searched recursively, in name order)."""
+    """Every recognised file under folder (searched recursively, in name order; hidden folders left out)."""
     sources = Sources(folder)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    hidden = [p for p in folder.rglob(".*") if p.is_dir()]  # e.g. a download being staged: not yet checked
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not any(h in p.parents for h in hidden)):
         suffix = path.suffix.lower()
         try:
             if suffix == ".csv":
-                _csv_kind(path, sources)
+                classify(path, sources)
             elif suffix in (".geojson", ".json"):
                 _geojson_kind(path, sources)
         except (OSError, UnicodeDecodeError, csv.Error):

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from lib.cli import area, catalogue, database, fetching, figures, loading, meeting, people, priorities, service
+from lib.cli import area, catalogue, database, fetching, figures, loading, meeting, peers, people, priorities, service
 from lib.cli.common import CliError, Parser
 from lib.core import config, roles, text
 from lib.store import db
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--database-url", help=f"override {config.DATABASE_URL.name}")
     commands = parser.add_subparsers(dest="group", required=True)
-    for group in (area, catalogue, database, fetching, figures, loading, people, priorities, service, meeting):
+    for group in (area, catalogue, database, fetching, figures, loading, peers, people, priorities, service, meeting):
         group.register(commands)
     return parser
 

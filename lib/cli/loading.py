@@ -10,16 +10,20 @@ from pathlib import Path
 from lib.area import current as current_area
 from lib.cli.common import CliError, actor, command, emit, group, parse_date, positive, records
 from lib.core import config, exports, periods
-from lib.geo import reference
+from lib.geo import national_files, reference
 from lib.ingest import batches, files, kpi_returns, locking, lookups, policeuk
 from lib.store import queries
 
 
 def cmd_reference_fetch(_url: str, args: argparse.Namespace) -> None:
-    """Download ward boundaries and LSOA lookups from the ONS Open Geography Portal."""
+    """Download the partnership's ward boundaries and LSOA lookups, and the national files peer comparisons read."""
     folder = Path(args.folder) if args.folder else config.reference_dir()
+    fetched = []
     try:
-        fetched = reference.fetch(folder)
+        if not args.national:
+            fetched += reference.fetch(folder)
+        if not args.area:
+            fetched += national_files.fetch(folder)
     except reference.FetchError as error:
         raise CliError(str(error)) from error
     for item in fetched:
@@ -207,11 +211,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     fetch = command(
         reference_commands,
         "fetch",
-        "download them from the ONS Open Geography Portal",
+        "download them from the ONS Open Geography Portal, with the national files peer comparisons read",
         cmd_reference_fetch,
         as_json=False,
     )
     fetch.add_argument("--folder", help=f"where to write (default {config.REFERENCE_DIR.name})")
+    only = fetch.add_mutually_exclusive_group()
+    only.add_argument(
+        "--national",
+        action="store_true",
+        help="only the national files: LSOA to district (2021 and 2011), district to partnership to force, today's "
+        "district codes and Census 2021 residents by LSOA, for all of England and Wales",
+    )
+    only.add_argument("--area", action="store_true", help="only the partnership's ward boundaries and LSOA lookups")
 
     import_commands = group(commands, "import", "load police.uk crime files or a KPI return")
     crime_import = command(

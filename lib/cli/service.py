@@ -7,7 +7,7 @@ import signal
 
 from lib.cli.common import CliError, emit
 from lib.core import config
-from lib.geo import reference
+from lib.geo import national_files, reference
 from lib.ingest import files
 from lib.ingest.policeuk import fetch
 from lib.ops import replicas
@@ -51,7 +51,7 @@ def cmd_config(_url: str, args: argparse.Namespace) -> None:
             "default": s.default,
             "help": s.help,
         }
-        for s in config.SETTINGS + reference.SETTINGS + files.SETTINGS + fetch.SETTINGS
+        for s in config.SETTINGS + reference.SETTINGS + national_files.SETTINGS + files.SETTINGS + fetch.SETTINGS
     ]
     emit(rows, args.json)
 

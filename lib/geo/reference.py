@@ -73,10 +73,10 @@ def _query_url(
     service: str, fields: str, lad_field: str, page_offset: int, geometry: bool, codes: tuple[str, ...] = ()
 ) -> str:
     """The feature-service query for rows whose lad_field is one of codes (default: the area's districts), one page
-    at a time."""
-    listed = ",".join(f"'{code}'" for code in (codes or current_area().district_codes))
+    at a time; every row when lad_field is blank."""
+    listed = ",".join(f"'{code}'" for code in (codes or (current_area().district_codes if lad_field else ())))
     params = {
-        "where": f"{lad_field} IN ({listed})",
+        "where": f"{lad_field} IN ({listed})" if lad_field else "1=1",
         "outFields": fields,
         "outSR": "4326",
         "returnGeometry": "true" if geometry else "false",
@@ -124,6 +124,11 @@ def _all_features(service: str, fields: str, lad_field: str, geometry: bool, cod
             return features
 
 
+def all_rows(service: str, fields: str) -> list[dict]:
+    """Every row of a (non-geometry) feature service, all of England and Wales, following the service's paging."""
+    return _all_features(service, fields, "", geometry=False)
+
+
 def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Write to a temporary file beside the target, then rename, so a failure never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +141,7 @@ def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
-def _year_field(service: str, prefix: str) -> str:
+def year_field(service: str, prefix: str) -> str:
     """'WD25' from a service named like WD_MAY_2025_UK_BGC or LSOA21_WD25_LAD25_EW_LU."""
     short = re.search(rf"(?<![A-Z]){prefix}(\d{{2}})(?!\d)", service)
     if short:
@@ -150,7 +155,7 @@ def _year_field(service: str, prefix: str) -> str:
 def fetch_wards(folder: Path) -> Fetched:
     """The area's ward boundaries as GeoJSON with ward_code and ward_name."""
     service = config.get(WARD_SERVICE)
-    code = _year_field(service, "WD")
+    code = year_field(service, "WD")
     lad = code.replace("WD", "LAD")
     features = _all_features(service, f"{code}CD,{code}NM", f"{lad}CD", geometry=True)
     cleaned = []
@@ -182,8 +187,8 @@ def fetch_wards(folder: Path) -> Fetched:
 
 def _fetch_lookup(folder: Path, service: str, file_name: str, lsoa: str) -> Fetched:
     """An LSOA-to-ward lookup for the area as CSV with LSOA code and name, ward code and name."""
-    ward = _year_field(service, "WD")
-    lad = _year_field(service, "LAD")
+    ward = year_field(service, "WD")
+    lad = year_field(service, "LAD")
     fields = [f"{lsoa}CD", f"{lsoa}NM", f"{ward}CD", f"{ward}NM"]
     features = _all_features(service, ",".join(fields), f"{lad}CD", geometry=False)
     rows = [feature.get("attributes") or feature.get("properties") or {} for feature in features]
@@ -217,7 +222,7 @@ def fetch(folder: Path | None = None) -> list[Fetched]:
     ]
 
 
-def _rows_of(features: list[dict], fields: list[str]) -> list[list[str]]:
+def rows_of(features: list[dict], fields: list[str]) -> list[list[str]]:
     """The attribute rows of a feature-service answer, in field order, rows lacking the first two fields dropped."""
     rows = [feature.get("attributes") or feature.get("properties") or {} for feature in features]
     return [[str(r.get(f) or "") for f in fields] for r in rows if r.get(fields[0]) and r.get(fields[2])]
@@ -228,7 +233,7 @@ def fetch_for_build(folder: Path, lad_codes: list[str]) -> list[Fetched]:
     district code, the LSOA (2021) and (2011) to ward lookups, and Census 2021 population by LSOA."""
     codes = tuple(lad_codes)
     service = config.get(WARD_SERVICE)
-    ward, lad = _year_field(service, "WD"), _year_field(service, "WD").replace("WD", "LAD")
+    ward, lad = year_field(service, "WD"), year_field(service, "WD").replace("WD", "LAD")
     features = _all_features(service, f"{ward}CD,{ward}NM,{lad}CD", f"{lad}CD", True, codes)
     kept = [
         {"type": "Feature", "geometry": f["geometry"], "properties": dict(f.get("properties") or {})}
@@ -246,11 +251,11 @@ def fetch_for_build(folder: Path, lad_codes: list[str]) -> list[Fetched]:
         (LOOKUP_2011_SERVICE, "LSOA11", LOOKUP_2011_FILE),
     ):
         name = config.get(setting)
-        wd, district = _year_field(name, "WD"), _year_field(name, "LAD")
+        wd, district = year_field(name, "WD"), year_field(name, "LAD")
         fields = [f"{lsoa}CD", f"{lsoa}NM", f"{wd}CD", f"{wd}NM", f"{district}CD"]
         # the 2011 lookup has December 2019 district codes, some since replaced: its rows are asked for by ward
         by, among = (f"{district}CD", codes) if lsoa == "LSOA21" else (f"{wd}CD", ward_codes)
-        rows = _rows_of(_all_features(name, ",".join(fields), by, False, among), fields)
+        rows = rows_of(_all_features(name, ",".join(fields), by, False, among), fields)
         path = folder / file_name
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert
 
 from lib.area import Area, AreaError
 from lib.area import current as current_area
-from lib.ingest import aggregates, batches, illustrative, targets, versions
+from lib.ingest import aggregates, batches, illustrative, peer_groups, targets, versions
 from lib.ingest.kpi_values import WriteCounts, write_kpi_values
 from lib.store import cache, db, reads
 from lib.store.models import CrimeMonthly, Deliverable, DeliveryBoard, Kpi, Meeting, Priority, Ward
@@ -168,6 +168,7 @@ def seed_reference(connection: Connection) -> int:
     )
     if area.demo:
         added += _insert_missing(connection, Meeting, "meeting_date", illustrative_meetings())
+    added += peer_groups.seed_groups(connection, area)
     return added
 
 

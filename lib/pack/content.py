@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib.analysis import agenda, crime, disclosure, measures, summary
+from lib.analysis import agenda, crime, disclosure, measures, peers, summary
 from lib.analysis.summary import ASSURANCE_WORDS, VARIATION_WORDS, KpiSummary
 from lib.core import documents, periods
 from lib.core.formatting import format_period, format_value, provenance_text
@@ -78,6 +78,18 @@ class WardCell:
     colour: str
 
 
+@dataclass(frozen=True)
+class PeerData:
+    """The Peers section: where the partnership stands in one group on all crime, as a chart and a table."""
+
+    title: str
+    standing: str
+    bars: list[tuple[str, float, bool]]  # (area, rate per 1,000, is the partnership), ranked areas, lowest first
+    average: float | None
+    rows: list[list[str]]  # header row first
+    note: str
+
+
 @dataclass
 class Pack:
     """Everything in the board pack, in its order."""
@@ -104,6 +116,8 @@ class Pack:
     decisions: list[str]
     sources: list[list[str]] = field(default_factory=list)  # header row first
     disclosure_note: str = disclosure.EXPLANATION
+    peers: PeerData | None = None  # None: no comparison can be made (the reason is in peers_note)
+    peers_note: str = ""
 
     @property
     def overdue(self) -> list[list[str]]:
@@ -243,6 +257,48 @@ def _crime(url: str, cutoff: date) -> tuple[str, list[list[str]], str]:
     return title, rows, verdict
 
 
+def _peers(url: str, cutoff: date) -> tuple[PeerData | None, str]:
+    """All crime beside the first peer group the partnership is ranked in (else the first group), to the cut-off."""
+    found = peers.standings(url, cutoff)
+    if not found:
+        return None, (
+            "No comparison with peers: it needs real police.uk months of the partnership's own, its peer groups and "
+            "the national ONS lookup and populations."
+        )
+    comparison = next((c for c in found if c.own.rank is not None and c.ranked > 1), found[0])
+    ranked = sorted((f for f in comparison.figures if f.rank is not None), key=lambda f: f.rank or 0)
+    rows = [["Area", "Residents", "Crimes", "Per 1,000", "Rank", "Change on a year before", "Against the others"]]
+    for f in comparison.figures:
+        rows.append(
+            [
+                f.name,
+                f"{f.population:,}",
+                "" if f.count is None else f"{f.count:,}",
+                "" if f.rate is None else f"{f.rate:,.2f}",
+                "" if f.rank is None else str(f.rank),
+                "" if f.change is None else f"{f.change:+.1f}%",
+                f.verdict or f.reason,
+            ]
+        )
+    average = "" if comparison.average is None else f" The peer average is {comparison.average:,.2f} per 1,000"
+    ratio = (
+        ""
+        if comparison.ratio is None
+        else f"; {comparison.own.name} is {comparison.ratio:.2f} times it ({comparison.verdict})."
+    )
+    return (
+        PeerData(
+            f"All crime beside {comparison.group.name}, {comparison.period.label}",
+            comparison.standing,
+            [(f.name, f.rate or 0.0, f.own) for f in ranked],
+            comparison.average,
+            rows,
+            f"{comparison.own.name}: {comparison.standing}.{average}{ratio if average else ''} {peers.CAVEAT}",
+        ),
+        "",
+    )
+
+
 def _ward_map(url: str, cutoff: date) -> tuple[str, list[WardCell], list[tuple[str, str]], bool]:
     """All crime per 1,000 residents by ward for the latest 12 months to the cut-off, through disclosure control."""
     measure = measures.get(url, WARD_MEASURE)
@@ -331,6 +387,7 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
     illustrative_crime = illustrative_map or bool(
         (months["has_real"][[periods.month_end(m) <= dates.cutoff for m in months["month"]]] == 0).tail(24).any()
     )
+    peer_data, peers_note = _peers(url, dates.cutoff)
     tell(0.8, "Actions and sources")
     every_action = agenda.action_rows(meeting_queries.actions(url), meeting_date)
     previous_raised = [r for r in every_action if dates.previous and r["meeting_raised"] == dates.previous]
@@ -358,4 +415,6 @@ def build(url: str, meeting_date: date, progress: Progress | None = None) -> Pac
         actions_raised_here=_action_rows(raised_here),
         decisions=[_decision(d, names) for d in plan.decisions],
         sources=_sources(catalogue, every),
+        peers=peer_data,
+        peers_note=peers_note,
     )

@@ -239,6 +239,33 @@ class Document(FPDF):
             self.plain(f"{data.title} ({data.unit}): line with points; mean dashed; process limits dotted."),
         )
 
+    def bars(self, bars: list[tuple[str, float, bool]], average: float | None, x: float, w: float) -> None:
+        """Ranked areas' rates as horizontal bars, lowest first, the partnership's dark blue (and named so), the
+        others grey, the peer average as a dashed line, each bar labelled with its value."""
+        if not bars:
+            return
+        top, row, label_width = self.get_y() + 2, 7.0, 55.0
+        high = max([rate for _, rate, _ in bars] + [average or 0]) or 1
+        scale = (w - label_width - 20) / high
+        self.set_font(self.family, "", 8)
+        for index, (name, rate, own) in enumerate(bars):
+            y = top + index * row
+            self.set_xy(x, y)
+            self.cell(label_width - 2, row - 1, self.plain(f"{name} (this partnership)" if own else name), align="R")
+            self.set_fill_color(*_rgb(palette.DARK_BLUE if own else palette.MID_GREY))
+            self.rect(x + label_width, y + 0.5, rate * scale, row - 2, style="F")
+            self.set_xy(x + label_width + rate * scale + 1, y)
+            self.cell(18, row - 1, f"{rate:,.2f}")
+        if average is not None:
+            self.set_draw_color(*_rgb(palette.DARK_PINK))
+            self.set_dash_pattern(dash=1.5, gap=1)
+            left = x + label_width + average * scale
+            self.line(left, top - 1, left, top + len(bars) * row)
+            self.set_dash_pattern()
+            self.set_xy(left + 1, top + len(bars) * row)
+            self.cell(60, 5, self.plain(f"Peer average {average:,.2f}"))
+        self.set_y(top + len(bars) * row + 8)
+
     def hex_map(self, pack: Pack, x: float, y: float, w: float, h: float) -> None:
         """The ward hex map in vectors: each ward a hexagon in its class's colour, named with its figure."""
         centres = {c.code: hexmap.centre_xy(c.q, c.r) for c in pack.ward_cells}
@@ -324,6 +351,13 @@ def write(pack: Pack) -> Rendered:
             document.set_x(210)
     else:
         document.lines(["No complete 12 months of crime are loaded yet."])
+
+    document.heading(wording.peers_title(pack))
+    if pack.peers is not None:
+        document.lines([pack.peers.standing[0].upper() + pack.peers.standing[1:] + "; crimes per 1,000 residents:"])
+        document.bars(pack.peers.bars, pack.peers.average, 14, 260)
+        document.rows(pack.peers.rows)
+    document.lines(wording.peers_lines(pack), 9)
 
     document.heading(wording.ACTIONS)
     document.lines(wording.action_lines(pack), 10)

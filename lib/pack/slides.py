@@ -129,6 +129,31 @@ class Deck:
             series.marker.style = XL_MARKER_STYLE.NONE
             series.format.line.dash_style = 4  # dash: the mean and limits are reference lines, not data
 
+    @staticmethod
+    def bars(slide: Slide, bars: list[tuple[str, float, bool]], top: float, height: float) -> None:
+        """A native bar chart of the ranked areas' rates, lowest first, the partnership's bar dark blue and named."""
+        chart_data = CategoryChartData()
+        chart_data.categories = [f"{name} (this partnership)" if own else name for name, _, own in bars]
+        chart_data.add_series("Crimes per 1,000 residents", [round(rate, 2) for _, rate, _ in bars])
+        frame = slide.shapes.add_chart(
+            XL_CHART_TYPE.BAR_CLUSTERED,
+            Inches(0.5),
+            Inches(top),
+            Inches(12.33),
+            Inches(height),
+            chart_data,  # type: ignore[arg-type] # a CategoryChartData is a ChartData
+        )
+        chart = frame.chart  # type: ignore[attr-defined] # add_chart returns the graphic frame
+        chart.has_legend = False
+        plot = chart.plots[0]
+        plot.has_data_labels = True
+        plot.data_labels.number_format = "0.00"
+        plot.data_labels.number_format_is_linked = False
+        chart.category_axis.reverse_order = True  # lowest first, at the top, as on the Peers page
+        for point, (_, _, own) in zip(plot.series[0].points, bars, strict=True):
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = _rgb(palette.DARK_BLUE if own else palette.MID_GREY)
+
     def flow(self, slide: Slide, title: str, lines: list[str], top: float, height: float, size: int = TEXT_PT) -> None:
         """Text of any length from top (inches) on slide, continued on "title (continued)" slides below the title
         as often as it needs, never smaller than size points (a 4,000-character report once shrank to 2 pt)."""
@@ -276,6 +301,16 @@ def write(pack: Pack) -> Rendered:
         deck.text(slide, [pack.crime_verdict, wording.CRIME_NOTE], 1.3 + 0.35 * len(rows), 1.2, 11)
     ward = deck.slide(f"{wording.WARD_MAP}: {pack.ward_title}")
     _hex_map(deck, ward, pack)
+
+    peer_slide = deck.slide(wording.peers_title(pack))
+    if pack.peers is not None:
+        deck.bars(peer_slide, pack.peers.bars, 1.2, 4.3)
+        deck.text(peer_slide, wording.peers_lines(pack), 5.6, 1.6, 11)
+        for index, rows in enumerate(_chunks(pack.peers.rows)):
+            slide = deck.slide(wording.peers_title(pack) + (" (table, continued)" if index else " (table)"))
+            deck.table(slide, rows, 1.2, 0.35 * len(rows), 10)
+    else:
+        deck.text(peer_slide, wording.peers_lines(pack), 1.4, 1, 12)
 
     actions = deck.slide(wording.ACTIONS)
     deck.flow(actions, wording.ACTIONS, wording.action_lines(pack), 1.2, CONTINUED_HEIGHT)

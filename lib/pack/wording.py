@@ -17,6 +17,7 @@ SINCE = "Since the last meeting"
 MATRIX = "Summary matrix: SPC variation by assurance"
 PRIORITY = "Priority"
 WARD_MAP = "Crime by ward"
+PEERS = "Peers"
 ACTIONS = "Actions and decisions"
 ACTIONS_DUE = "Actions due at this meeting"
 ACTIONS_LAST_TIME = "Actions raised at the last meeting"
@@ -24,7 +25,7 @@ ACTIONS_HERE = "Actions raised at this meeting"
 SOURCES = "Sources and definitions"
 # The pack's sections in order, as the first words of their slides' titles (and PDF headings).
 # "" is the cover, whose title is the board's name.
-SECTION_ORDER = ("", EXCEPTION, HEADLINE, SINCE, MATRIX, PRIORITY, "Crime:", WARD_MAP, "Actions", SOURCES)
+SECTION_ORDER = ("", EXCEPTION, HEADLINE, SINCE, MATRIX, PRIORITY, "Crime:", WARD_MAP, PEERS, "Actions", SOURCES)
 ILLUSTRATIVE_NOTICE = (
     "Some figures in this pack are ILLUSTRATIVE: generated demonstration data, calibrated to the documented figures. "
     "They are not real data."
@@ -161,3 +162,13 @@ def ward_lines(name: str, width: int = 13) -> list[str]:
     spaces = [i for i, c in enumerate(name) if c == " "]
     best = min(spaces, key=lambda i: max(i, len(name) - i - 1))
     return [name[:best], name[best + 1 :]]
+
+
+def peers_title(pack: Pack) -> str:
+    """The Peers section's title."""
+    return f"{PEERS}: {pack.peers.title}" if pack.peers else f"{PEERS}: no comparison"
+
+
+def peers_lines(pack: Pack) -> list[str]:
+    """What the Peers section says under its chart and table."""
+    return [pack.peers.note] if pack.peers else [pack.peers_note]

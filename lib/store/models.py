@@ -312,6 +312,42 @@ class CrimeCityMonthly(SQLModel, table=True):
     count: int
 
 
+class DistrictCrimeMonthly(SQLModel, table=True):
+    """Peers' crime without their rows: a police.uk file's rows outside the partnership counted at import by local
+    authority district (today's code) x month x crime type, apart for each force whose files they came from (a
+    force's re-issued month replaces that force's counts for the month)."""
+
+    month: date = Field(primary_key=True)
+    district_code: str = Field(primary_key=True, max_length=9)
+    force: str = Field(primary_key=True)  # the file's "Falls within", e.g. "South Yorkshire Police"
+    crime_type: str = Field(primary_key=True)
+    count: int
+    import_batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
+
+
+class PeerGroup(SQLModel, table=True):
+    """A named group of areas the partnership compares itself with (e.g. its force's other districts)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    position: int = 0
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class PeerArea(SQLModel, table=True):
+    """One area of a peer group: one or more local authority districts (a whole partnership, or one district)."""
+
+    __table_args__ = (UniqueConstraint("group_id", "code", name="uq_peerarea_group_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="peergroup.id", index=True)
+    position: int = 0
+    code: str  # what the area is reported under: its district's code today, or its partnership's (CSP) code
+    name: str
+    districts: str  # today's district codes, comma-separated
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
 class KpiReport(SQLModel, table=True):
     """A priority lead's exception report (or commentary) on a KPI for a meeting. A draft is edited in place; once
     submitted, every edit is a new revision and the earlier ones are kept."""

@@ -30,11 +30,14 @@ from lib.store.models import (
     DataVersion,
     Deliverable,
     DeliveryBoard,
+    DistrictCrimeMonthly,
     ImportBatch,
     Kpi,
     KpiTarget,
     KpiValue,
     Meeting,
+    PeerArea,
+    PeerGroup,
     PoliceUkFetch,
     Priority,
     SignIn,
@@ -130,6 +133,14 @@ def data_version(url: str) -> int:
 
 
 cache.set_version_reader(data_version)
+
+
+def _month_counts(url: str, statement: Select) -> pd.DataFrame:
+    """A statement's rows with its month column as dates and its count column as whole numbers."""
+    frame = select_frame(url, statement)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    frame["count"] = frame["count"].astype(int)
+    return frame
 
 
 @cached
@@ -583,9 +594,7 @@ def crime_monthly_totals(
     left_out = (*exclude, *(() if include_asb else (ASB,)))
     if left_out:
         statement = statement.where(col(table.crime_type).not_in(left_out))
-    frame = select_frame(url, statement)
-    frame["month"] = pd.to_datetime(frame["month"]).dt.date
-    frame["count"] = frame["count"].astype(int)
+    frame = _month_counts(url, statement)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     return frame
 
@@ -608,9 +617,7 @@ def ward_crime_monthly(url: str, crime_types: tuple[str, ...], first: date, last
         .add_columns(col(CrimeMonthly.month))
         .group_by(col(CrimeMonthly.month), col(CrimeMonthly.ward_code))
     )
-    frame = select_frame(url, statement)
-    frame["month"] = pd.to_datetime(frame["month"]).dt.date
-    frame["count"] = frame["count"].astype(int)
+    frame = _month_counts(url, statement)
     return frame
 
 
@@ -673,9 +680,7 @@ def crime_counts(url: str, first: date | None, last: date | None, real_only: boo
         statement = statement.where(col(CrimeMonthly.month) >= first)
     if last:
         statement = statement.where(col(CrimeMonthly.month) <= last)
-    frame = select_frame(url, statement)
-    frame["month"] = pd.to_datetime(frame["month"]).dt.date
-    frame["count"] = frame["count"].astype(int)
+    frame = _month_counts(url, statement)
     frame["illustrative"] = frame["illustrative"].astype(bool)
     return frame
 
@@ -803,3 +808,95 @@ def user_record(url: str, email: str) -> dict | None:
 def sign_ins(url: str, limit: int = 200) -> pd.DataFrame:
     """The latest sign-ins, newest first: when, who, result."""
     return select_frame(url, select(SignIn).order_by(col(SignIn.at).desc(), col(SignIn.id).desc()).limit(limit))
+
+
+@cached
+def peer_groups(url: str) -> pd.DataFrame:
+    """Every peer group's areas in order: group, group_note, code, name, districts (comma-separated), note."""
+    statement: Any = (
+        select(
+            col(PeerGroup.name).label("group"),
+            col(PeerGroup.note).label("group_note"),
+            col(PeerArea.code),
+            col(PeerArea.name),
+            col(PeerArea.districts),
+            col(PeerArea.note),
+        )
+        .select_from(PeerGroup)
+        .outerjoin(PeerArea, col(PeerArea.group_id) == col(PeerGroup.id))
+        .order_by(col(PeerGroup.position), col(PeerGroup.id), col(PeerArea.position))
+    )
+    return select_frame(url, statement)
+
+
+@cached
+def district_crime(
+    url: str, districts: tuple[str, ...], first: date, last: date, crime_type: str | None = None
+) -> pd.DataFrame:
+    """Peers' counts from police.uk files: month, district_code, force, count (of one crime type, or None: all crime,
+    which leaves out anti-social behaviour as everywhere else)."""
+    statement = (
+        select(
+            col(DistrictCrimeMonthly.month),
+            col(DistrictCrimeMonthly.district_code),
+            col(DistrictCrimeMonthly.force),
+            func.sum(col(DistrictCrimeMonthly.count)).label("count"),
+        )
+        .where(
+            col(DistrictCrimeMonthly.district_code).in_(districts),
+            col(DistrictCrimeMonthly.month) >= first,
+            col(DistrictCrimeMonthly.month) <= last,
+        )
+        .group_by(
+            col(DistrictCrimeMonthly.month), col(DistrictCrimeMonthly.district_code), col(DistrictCrimeMonthly.force)
+        )
+    )
+    statement = statement.where(
+        col(DistrictCrimeMonthly.crime_type) == crime_type
+        if crime_type
+        else col(DistrictCrimeMonthly.crime_type) != ASB
+    )
+    frame = _month_counts(url, statement)
+    return frame
+
+
+@cached
+def district_months(url: str, districts: tuple[str, ...]) -> pd.DataFrame:
+    """Which force's files gave each district rows in each month: month, district_code, force (all crime types)."""
+    statement = (
+        select(
+            col(DistrictCrimeMonthly.month), col(DistrictCrimeMonthly.district_code), col(DistrictCrimeMonthly.force)
+        )
+        .where(col(DistrictCrimeMonthly.district_code).in_(districts))
+        .distinct()
+    )
+    frame = select_frame(url, statement)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    return frame
+
+
+@cached
+def own_real_crime(url: str, first: date, last: date, crime_type: str | None = None) -> pd.DataFrame:
+    """The partnership's own police.uk counts by month (real months only, never illustrative): month, count (of one
+    crime type, or None: all crime but anti-social behaviour)."""
+    statement = (
+        select(col(CrimeCityMonthly.month), func.sum(col(CrimeCityMonthly.count)).label("count"))
+        .where(
+            col(CrimeCityMonthly.illustrative).is_(False),
+            col(CrimeCityMonthly.month) >= first,
+            col(CrimeCityMonthly.month) <= last,
+        )
+        .group_by(col(CrimeCityMonthly.month))
+        .order_by(col(CrimeCityMonthly.month))
+    )
+    statement = statement.where(
+        col(CrimeCityMonthly.crime_type) == crime_type if crime_type else col(CrimeCityMonthly.crime_type) != ASB
+    )
+    frame = _month_counts(url, statement)
+    return frame
+
+
+@cached
+def district_crime_types(url: str) -> list[str]:
+    """The police.uk crime types the peers' counts hold."""
+    return [str(t) for t in select_frame(url, select(col(DistrictCrimeMonthly.crime_type)).distinct())["crime_type"]]

@@ -14,6 +14,7 @@ from sqlmodel import col
 from lib.core.vocabulary import ImportStatus
 from lib.store import db
 from lib.store.models import (
+    CatalogueChange,
     CrimeCityMonthly,
     CrimeMonthly,
     CrimeRecord,
@@ -25,6 +26,8 @@ from lib.store.models import (
     KpiTarget,
     KpiValue,
     MeetingAction,
+    PeerArea,
+    PeerGroup,
     PoliceUkFetch,
     Priority,
     Ward,
@@ -315,3 +318,27 @@ def policeuk_fetches(url: str, limit: int = 20) -> list[dict[str, Any]]:
         table = PoliceUkFetch.__table__  # type: ignore[attr-defined] # SQLModel sets it when the class is made
         rows = connection.execute(select(table).order_by(table.c.id.desc()).limit(limit)).mappings()
         return [dict(row) for row in rows]
+
+
+def peer_group_ids(connection: Connection) -> dict[str, int]:
+    """Every peer group's name -> id."""
+    return {str(n): int(i or 0) for i, n in connection.execute(select(col(PeerGroup.id), col(PeerGroup.name)))}
+
+
+def peer_area_notes(connection: Connection, group_id: int) -> dict[str, str]:
+    """A group's area codes -> their notes (kept when the group's areas are set again)."""
+    return {
+        str(c): str(n)
+        for c, n in connection.execute(
+            select(col(PeerArea.code), col(PeerArea.note)).where(col(PeerArea.group_id) == group_id)
+        )
+    }
+
+
+def catalogue_change_count(connection: Connection, kinds: tuple[str, ...]) -> int:
+    """How many catalogue changes of these kinds were ever logged."""
+    return int(
+        connection.execute(
+            select(func.count()).select_from(CatalogueChange).where(col(CatalogueChange.kind).in_(kinds))
+        ).scalar_one()
+    )

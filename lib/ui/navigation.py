@@ -59,6 +59,7 @@ PAGES: tuple[PageEntry, ...] = (
         ("WALKSAFE_DOWNLOADS", "WALKSAFE_USES"),
     ),
     PageEntry("pages/crime.py", "Crime and ASB", ":material/local_police:", "crime-asb"),
+    PageEntry("pages/peers.py", "Peers", ":material/compare_arrows:", "peers"),
     PageEntry("pages/map.py", "Ward map", ":material/map:", "ward-map"),
     PageEntry("pages/ward.py", "Ward profile", ":material/location_city:", "ward-profile"),
     PageEntry("pages/data_in.py", "Data in", ":material/upload_file:", "data-in"),

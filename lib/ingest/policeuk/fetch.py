@@ -184,10 +184,10 @@ class _Run:
         """Progress to the caller, and to the log row at most every NOTE_EVERY_SECONDS."""
         self.progress(fraction, text)
         if force or time.monotonic() - self.noted >= NOTE_EVERY_SECONDS:
-            fetch_log.note(
+            if fetch_log.note_progress(
                 self.url, self.fetch_id, progress=fraction, progress_text=text, bytes_received=self.http.received
-            )
-            self.noted = time.monotonic()
+            ):
+                self.noted = time.monotonic()
 
     def open(self, name: str) -> archive.RemoteArchive | None:
         """An archive's directory (read once), or None when the server has no such archive."""

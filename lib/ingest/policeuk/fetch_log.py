@@ -14,6 +14,7 @@ from lib.ingest import locking
 from lib.store import db, reads
 from lib.store.models import PoliceUkFetch
 
+PROGRESS_WAIT_SECONDS = 0.05  # a progress note waits this long for the database, then is left out
 STOPPED = "the fetch stopped before it finished (it was killed, or the server restarted); nothing it fetched was kept"
 
 
@@ -57,6 +58,18 @@ def note(url: str, fetch_id: int, **fields: object) -> None:
     """Update a running fetch's fields (progress, progress_text, months, bytes_received, ...)."""
     with db.get_engine(url).begin() as connection:
         connection.execute(update(PoliceUkFetch).where(col(PoliceUkFetch.id) == fetch_id).values(**fields))
+
+
+def note_progress(url: str, fetch_id: int, **fields: object) -> bool:
+    """Update a running fetch's progress if the database is free now; False, and nothing written, when a writer
+    holds it (the fetch's own import, whose transaction is open while it reports progress: waiting for it would
+    wait for ourselves). Progress is a courtesy to the person watching; the closing note is always written."""
+    try:
+        with db.writing(url, wait_seconds=PROGRESS_WAIT_SECONDS) as connection:
+            connection.execute(update(PoliceUkFetch).where(col(PoliceUkFetch.id) == fetch_id).values(**fields))
+    except db.DatabaseBusyError:
+        return False
+    return True
 
 
 def finish(url: str, fetch_id: int, status: str, message: str, **fields: object) -> None:

@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from lib.area import current as current_area
-from lib.core import failpoints, roles
+from lib.area import national as national_data
+from lib.core import config, failpoints, roles
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import batches, bulk, locking, lookups
 from lib.ingest.files import ImportRejectedError, Problem
@@ -17,7 +18,7 @@ from lib.ingest.policeuk.judge import judge, mark_copies
 from lib.ingest.policeuk.model import KIND, FileResult, ImportResult, ParsedFile, Progress, Source
 from lib.ingest.policeuk.rows import parse
 from lib.ingest.policeuk.sources import collect, source_sha256
-from lib.ingest.policeuk.writer import FileWriter, refresh_aggregate
+from lib.ingest.policeuk.writer import FileWriter, PeerCounts, refresh_aggregate
 from lib.store import cache, db, queries, reads
 
 
@@ -181,6 +182,8 @@ def write_checked(
         return ImportResult(results + _log_not_written(url, checked, NOT_CONFIRMED, user), checked.notes)
     lookup = checked.lookup or default_lookup(url)
     shared: dict[str, Counter] = {}
+    national = peer_lookup(checked)
+    peers = PeerCounts()
     # Logged as running first, in their own transaction: the log shows the import while it waits or writes, and
     # shows it failed if the process is killed (locking.close_stale).
     batch_ids = locking.start_all_running(url, KIND, [(item.source.name, item.sha256) for item in checked.parsed], user)
@@ -197,7 +200,7 @@ def write_checked(
                     return (own if month in item.fresh_months else shared).setdefault(month, Counter())
 
                 writer = FileWriter(connection, item, batch_id, progress)
-                parse(
+                read = parse(
                     item.source,
                     lookup,
                     sink=writer.add,
@@ -205,8 +208,11 @@ def write_checked(
                     occurrences=occurrences,
                     sha=item.sha256,
                     checked=True,
+                    district_of=national.district if national else None,
                 )
                 written.append(writer.finish())
+                peers.add(read, item.fresh_months, batch_id)
+            peers.write(connection)
             progress(1.0, "Updating the month x ward x crime type counts")
             failpoints.hit(failpoints.AGGREGATES)
             refresh_aggregate(
@@ -237,6 +243,11 @@ def write_checked(
             )
         raise
     cache.clear_caches()
+    if peers.unplaced:
+        checked.notes.append(
+            f"{peers.unplaced:,} rows outside {current_area().name} have an LSOA that no national lookup places in a "
+            "district (by code or by name): they are not counted for the Peers page."
+        )
     return ImportResult(results + written, checked.notes)
 
 
@@ -277,6 +288,19 @@ def import_paths(
         batches.record(url, KIND, error.file_name, "", ImportStatus.REJECTED, error.problems, user)
         raise
     return import_sources(url, sources, lookup, user, progress, notes, accept_unusual, actor)
+
+
+def peer_lookup(checked: CheckedImport) -> national_data.National | None:
+    """The national LSOA -> district lookup for counting the peers' rows, when the reference folder has it; when it
+    does not and the files hold rows of other districts, a note says they were not counted."""
+    found = national_data.available(config.reference_dir())
+    placed = sum(item.outside - item.without_lsoa for item in checked.parsed)
+    if found is None and placed:
+        checked.notes.append(
+            f"{placed:,} rows outside {current_area().name} were not counted for the Peers page: the national "
+            "LSOA lookup and populations are not in the reference folder (saferleeds reference fetch --national)."
+        )
+    return found
 
 
 def allowed(actor: roles.Actor | None) -> None:

@@ -112,11 +112,19 @@ class ParsedFile:
     id_count: dict[int, int] = field(default_factory=dict)  # Crime ID's hash -> rows so far (repeats are numbered)
     fresh_months: set[str] = field(default_factory=set)  # months this file holds another copy of (counted afresh)
     unusual: list[str] = field(default_factory=list)  # why it needs confirming before it is imported
+    forces: Counter = field(default_factory=Counter)  # "Falls within" -> rows (whose force's file this is)
+    # Peers: the rows outside the area, counted (never stored) as ("YYYY-MM-01", district, force, crime type) -> rows,
+    # when the write has the national lookup; `unplaced` counts those whose LSOA is in no district it knows
+    district_counts: Counter = field(default_factory=Counter)
+    unplaced: int = 0
 
     @property
     def area_rows(self) -> int:
         """Rows kept: those in the area."""
         return sum(self.month_rows.values())
+
+
+DistrictOf = Callable[[str, str], "str | None"]  # (LSOA code, LSOA name) -> district code today, or None
 
 
 @dataclass

@@ -22,6 +22,7 @@ from lib.ingest.policeuk.model import (
     MONTH,
     MONTH_ISO,
     REPEATED_ID_SHARE,
+    DistrictOf,
     ParsedFile,
     Sink,
     Source,
@@ -146,9 +147,11 @@ def _records(
     parsed: ParsedFile,
     occurrences: Occurrences,
     build: bool = True,
+    district_of: DistrictOf | None = None,
 ) -> list[tuple]:
-    """The area's rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed.
-    Without build (the check, which keeps only the file's summary) nothing is built: the counts are the same."""
+    """The area's rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed
+    (and, with district_of, by district for the peers). Without build (the check, which keeps only the file's
+    summary) nothing is built: the counts are the same."""
     (
         ids,
         month_texts,
@@ -201,6 +204,9 @@ def _records(
     left_out = [lsoas[i] for i, kept in enumerate(keep) if not kept]
     parsed.outside += len(left_out)
     parsed.without_lsoa += left_out.count("")
+    parsed.forces.update(falls_within)
+    if build and district_of is not None and left_out:
+        _count_districts(columns, keep, district_of, parsed)
     if not build:
         parsed.month_rows.update(itertools.compress(months, keep))
         return []
@@ -224,6 +230,24 @@ def _records(
     records = list(itertools.compress(rows, keep))
     parsed.month_rows.update(r[MONTH_ISO] for r in records)
     return records
+
+
+def _count_districts(
+    columns: list[tuple[str, ...]], keep: list[bool], district_of: DistrictOf, parsed: ParsedFile
+) -> None:
+    """The rows outside the area counted by month x district x force x crime type (no location: not counted; an
+    LSOA in no district known: counted as unplaced)."""
+    months, falls_within, lsoas, lsoa_names, crime_types = columns[1], columns[3], columns[7], columns[8], columns[9]
+    outside = [i for i, kept in enumerate(keep) if not kept and lsoas[i]]
+    place = {pair: district_of(*pair) for pair in {(lsoas[i], lsoa_names[i]) for i in outside}}
+    counted = Counter(
+        (months[i] + "-01", place[(lsoas[i], lsoa_names[i])], falls_within[i], crime_types[i]) for i in outside
+    )
+    for key, rows in counted.items():
+        if key[1] is None:
+            parsed.unplaced += rows
+        else:
+            parsed.district_counts[key] += rows
 
 
 class _Hashing(io.RawIOBase):
@@ -286,6 +310,7 @@ def parse(
     occurrences: Occurrences | None = None,
     sha: str | None = None,
     checked: bool = False,
+    district_of: DistrictOf | None = None,
 ) -> ParsedFile:
     """Check every row of a police.uk CSV, a chunk at a time, and build the area's records; raise ImportRejectedError
     (listing up to MAX_PROBLEMS problems) on any bad row.
@@ -294,7 +319,8 @@ def parse(
     with keep, onto the result; otherwise only the summary is kept, so memory holds one chunk of rows at a time.
     `occurrences` numbers identical ASB rows (by default afresh for each month of this file). With checked (the
     write of a file check_sources passed, whose sha is given) the row checks are not repeated; the file is hashed as
-    it is read and refused if it is not the file that was checked.
+    it is read and refused if it is not the file that was checked. With district_of (the write, when the national
+    lookup is in the reference folder) the rows outside the area are counted by district for the peers.
     """
     parsed = ParsedFile(source, sha or source_sha256(source))
     counters: dict[str, Counter] = {}
@@ -330,7 +356,7 @@ def parse(
                 break  # enough to act on; reading on would only cost time
             if problems:
                 continue  # keep checking, build nothing
-            records = _records(columns, longitudes, latitudes, lookup, parsed, occurrences, build)
+            records = _records(columns, longitudes, latitudes, lookup, parsed, occurrences, build, district_of)
             if sink is not None:
                 sink(records)
             if keep:

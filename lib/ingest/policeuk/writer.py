@@ -3,9 +3,10 @@ with their earlier values kept, its batch closed; and the aggregates rebuilt for
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, update
 from sqlmodel import col
 
 from lib.area import current as current_area
@@ -26,7 +27,7 @@ from lib.ingest.policeuk.model import (
     Progress,
 )
 from lib.store import reads
-from lib.store.models import CrimeRecord, CrimeRecordHistory
+from lib.store.models import CrimeRecord, CrimeRecordHistory, DistrictCrimeMonthly
 
 
 class FileWriter:
@@ -148,3 +149,64 @@ def refresh_aggregate(connection: Connection, months: list[date]) -> None:
         return
     aggregates.refresh_wards(connection, months)
     aggregates.refresh_city(connection, months, illustrative=False)
+
+
+ForceMonth = tuple[str, str]  # ("YYYY-MM-01", force)
+
+
+class PeerCounts:
+    """The district counts of one import, by force-month: a file that is another copy of a month (its Crime IDs
+    overlap an earlier file's) replaces that month's counts, parts of a month add up."""
+
+    def __init__(self) -> None:
+        """Nothing counted yet."""
+        self.counts: dict[ForceMonth, Counter] = {}
+        self.batches: dict[ForceMonth, int] = {}
+        self.unplaced = 0  # rows outside the area whose LSOA is in no district known
+
+    def add(self, parsed: ParsedFile, fresh_months: set[str], batch_id: int) -> None:
+        """One written file's counts; fresh_months: the months it is another copy of."""
+        self.unplaced += parsed.unplaced
+        district_counts = parsed.district_counts
+        mine: dict[ForceMonth, Counter] = {}
+        for (month, district, force, crime_type), rows in district_counts.items():
+            mine.setdefault((month, force), Counter())[(district, crime_type)] += rows
+        for key, counts in mine.items():
+            if key[0] in fresh_months or key not in self.counts:
+                self.counts[key] = counts
+            else:
+                self.counts[key].update(counts)
+            self.batches[key] = batch_id
+
+    def write(self, connection: Connection) -> int:
+        """Replace each force-month's stored counts with this import's; how many rows were written."""
+        if not self.counts:
+            return 0
+        keys = sorted(self.counts)
+        for start in range(0, len(keys), 200):
+            connection.execute(
+                delete(DistrictCrimeMonthly).where(
+                    or_(
+                        *(
+                            and_(
+                                col(DistrictCrimeMonthly.month) == date.fromisoformat(month),
+                                col(DistrictCrimeMonthly.force) == force,
+                            )
+                            for month, force in keys[start : start + 200]
+                        )
+                    )
+                )
+            )
+        rows = [
+            (month, district, force, crime_type, count, self.batches[(month, force)])
+            for (month, force), counts in sorted(self.counts.items())
+            for (district, crime_type), count in sorted(counts.items())
+        ]
+        for start in range(0, len(rows), CHUNK):
+            bulk.insert_rows(
+                connection,
+                DistrictCrimeMonthly.__table__,  # type: ignore[attr-defined]
+                ("month", "district_code", "force", "crime_type", "count", "import_batch_id"),
+                rows[start : start + CHUNK],
+            )
+        return len(rows)
