@@ -290,3 +290,48 @@ def test_national_lookup_places_every_lsoa_and_counts_those_placed_by_name(refer
     assert sum(nation.population.values()) == sum(int(r["usual_residents"]) for r in population) == 59_597_114
     assert nation.today("E08000019") == "E08000039" and nation.name_of("E08000019") == "Sheffield"
     assert national.force_key(nation.force_of("E08000039") or "") == national.force_key("South Yorkshire Police")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_an_admin_defines_a_group_for_another_partnership(backend, shared_dir, tmp_path, monkeypatch, capsys):
+    """South Nottinghamshire (built from the ONS files) gets a group of its own from an admin, and is compared with
+    it on the real Nottinghamshire force files: every count is the independent one."""
+    from conftest import _pg_schema_url
+
+    from lib import area
+    from lib.area import build as builder
+    from lib.area import files as area_files
+
+    folder = area_files.write(
+        builder.build(["E07000172", "E07000173", "E07000176"], "South Nottinghamshire", shared_dir / "data" / "areas"),
+        tmp_path / "south-notts",
+    )
+    monkeypatch.setenv("SAFERLEEDS_AREA", str(folder))
+    area.clear()
+    urls = iter([f"sqlite:///{tmp_path / 'notts.db'}"]) if backend == "sqlite" else _pg_schema_url()
+    url = next(urls)
+    try:
+        assert cli.main(["--database-url", url, "db", "init"]) == 0
+        forces = peer_files.extract(shared_dir, tmp_path, ("2024-01", "2024-02", "2024-03"), ("nottinghamshire",))
+        _import(url, forces)
+        assert _peers(url, capsys, "groups")[1] == []  # nothing shipped for a built area
+        neighbours = ["Nottingham", "Ashfield", "Mansfield"]
+        capsys.readouterr()
+        assert cli.main(["--database-url", url, "peers", "group", "set", "Nottinghamshire neighbours",
+                         "--areas", ",".join(neighbours), "--json"]) == 0  # fmt: skip
+        code, payload = _peers(url, capsys, "--period", "month:2024-03")
+        assert code == 0, payload
+        rows = _by_name(payload)
+        counted = peer_files.independent_counts(forces)
+        assert set(rows) == {"South Nottinghamshire", *neighbours}
+        for name in neighbours:
+            assert rows[name]["count"] == counted[(name, "2024-03")] > 500, name
+            assert rows[name]["population"] == peer_files.residents(shared_dir, name), name
+        own = sum(counted[(name, "2024-03")] for name in ("Broxtowe", "Gedling", "Rushcliffe"))
+        assert rows["South Nottinghamshire"]["count"] == own
+        assert payload["standing"].endswith("of 4 in Nottinghamshire neighbours")
+    finally:
+        db.get_engine.cache_clear()
+        for _ in urls:  # the PostgreSQL schema is dropped when its generator ends
+            pass
+        area.clear()
