@@ -25,6 +25,7 @@ os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's bare-mode 
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 import dataset  # noqa: E402 - after the path set-up above
+import floors  # noqa: E402
 import peers_bench  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from timing import Row, fresh_database, interleaved, seconds_for  # noqa: E402
@@ -44,15 +45,6 @@ ONE_CHART_APP = (
 )
 
 
-def csv_pass(files: list[Path]) -> int:
-    """The baseline: a plain csv.reader pass over the files."""
-    rows = 0
-    for path in files:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows += sum(1 for _ in csv.reader(handle))
-    return rows
-
-
 def lookup_for(url: str, data: dataset.Dataset) -> lookups.LsoaLookup:
     """The synthetic LSOA lookup for the wards of a database."""
     wards = queries.wards(url)
@@ -62,30 +54,54 @@ def lookup_for(url: str, data: dataset.Dataset) -> lookups.LsoaLookup:
 def bench_import(
     label: str, backend_url: str | None, data: dataset.Dataset, subset: int, runs: int, work: Path
 ) -> tuple[list[Row], float]:
-    """Import `subset` monthly files into fresh databases, interleaved with the csv baseline."""
+    """Import `subset` monthly files into fresh databases, interleaved with its floors: a csv.reader pass over the
+    files (the parse floor) and the import's final records written into an empty copy of its tables by the backend's
+    fastest path (the insert floor)."""
     files = data.files[:subset]
-    rows_in = csv_pass(files) - len(files)
-    imports, passes, same, edited = [], [], [], []
+    rows_in = floors.parse_floor(files) - len(files)
+    imports, passes, inserts, same, edited = [], [], [], [], []
     for run in range(runs):
         url = fresh_database(backend_url, work, f"import{run}")
+        floor_url = fresh_database(backend_url, work, f"floor{run}")
         lookup = lookup_for(url, data)
-        passes.append(seconds_for(lambda f=files: csv_pass(f)))
+        passes.append(seconds_for(lambda f=files: floors.parse_floor(f)))
         imports.append(seconds_for(lambda u=url, lk=lookup: policeuk.import_paths(u, files, lk, accept_unusual=True)))
+        records = floors.final_records(url)
+        floors.copy_batches(url, floor_url)
+        inserts.append(seconds_for(lambda u=floor_url, r=records: floors.insert_floor(u, r)))
         same.append(seconds_for(lambda u=url, lk=lookup: policeuk.import_paths(u, files, lk, accept_unusual=True)))
         edited.append(seconds_for(lambda u=url, lk=lookup: reimport_edited(u, files, lk)))
-    seconds, baseline = statistics.median(imports), statistics.median(passes)
+        db.get_engine.cache_clear()
+    seconds, parse, insert = statistics.median(imports), statistics.median(passes), statistics.median(inserts)
+    floor = parse + 1.5 * insert
     rate = rows_in / seconds
     again, changed = statistics.median(same), statistics.median(edited)
+    path = "executemany of prepared tuples, one transaction" if backend_url is None else "COPY, one transaction"
     return [
+        Row(
+            label,
+            f"parse floor: a csv.reader pass over those {subset} files",
+            parse,
+            "s",
+            note=f"{rows_in / parse:,.0f} rows/s",
+        ),
+        Row(
+            label,
+            "insert floor: the import's final records into an empty copy of its tables",
+            insert,
+            "s",
+            note=f"{path}; {len(records['crimerecord']):,} records and the month x ward x type and city rows, "
+            "no checks",
+        ),
         Row(
             label,
             f"import {rows_in:,} rows ({subset} months)",
             seconds,
             "s",
-            baseline,
-            "≤ 3× a csv.reader pass",
-            seconds / baseline <= 3,
-            f"{rate:,.0f} rows/s; csv.reader {rows_in / baseline:,.0f} rows/s",
+            floor,
+            "≤ parse floor + 1.5× insert floor",
+            seconds <= floor,
+            f"{rate:,.0f} rows/s; {seconds / parse:.1f}× the parse floor, {seconds / insert:.1f}× the insert floor",
         ),
         Row(
             label,
@@ -105,10 +121,12 @@ def bench_import(
             seconds,
             "≥ 5× faster than the first import",
             seconds / changed >= 5,
-            f"{seconds / changed:,.1f}× faster; every row is checked and compared with what is stored, nothing "
-            "is written",
+            f"{seconds / changed:,.1f}× faster; {REISSUED_NOTE}",
         ),
     ], rate
+
+
+REISSUED_NOTE = "every row is checked and compared with what is stored, nothing is written"
 
 
 def reimport_edited(url: str, files: list[Path], lookup: lookups.LsoaLookup) -> None:
@@ -224,10 +242,13 @@ def bench_queries(label: str, url: str, runs: int) -> list[Row]:
     return rows
 
 
-def bench_scale(pg_url: str, factor: int, runs: int, base_rows: list[Row], data: dataset.Dataset) -> list[Row]:
+def bench_scale(
+    pg_url: str, factor: int, runs: int, base_rows: list[Row], data: dataset.Dataset, floor: float | None
+) -> list[Row]:
     """`--pg-scale N`: the PostgreSQL database of the full import grown to N times its crimes (each record copied
     N-1 times under new keys, so every month holds N times as many), its aggregates rebuilt from the records, then the
-    page queries again, each against its figure at 1x."""
+    page queries again, each against its figure at 1x, and 12 new months imported into it against floor (the parse
+    floor + 1.5x the insert floor of a 12-month import, measured on PostgreSQL in this run)."""
     from lib.ingest import aggregates
 
     engine = db.get_engine(pg_url)
@@ -276,6 +297,9 @@ def bench_scale(pg_url: str, factor: int, runs: int, base_rows: list[Row], data:
             f"import 120,000 rows (12 new months) into the {total:,}-row table",
             seconds,
             "s",
+            floor,
+            "≤ parse floor + 1.5× insert floor" if floor else "",
+            seconds <= floor if floor else None,
             note=f"{120_000 / seconds:,.0f} rows/s; records are keyed by month, then key, so a month's rows go to "
             "one part of the index",
         )
@@ -745,6 +769,13 @@ def main() -> int:
         print("Import, SQLite ...", flush=True)
         found, sqlite_rate = bench_import("Import (SQLite)", None, data, args.subset, args.runs, work)
         rows += found
+        profiled = fresh_database(None, work, "profiled")
+        floors.profile(
+            lambda: policeuk.import_paths(profiled, data.files[: args.subset], lookup_for(profiled, data),
+                                          accept_unusual=True),
+            ROOT / "benchmarks" / "profile-import.md",
+            f"cProfile of one {args.subset}-month import into a fresh SQLite database (`make bench`)",
+        )  # fmt: skip
     url, full = load_full(None, data, work, "Import (SQLite)")
     rows += full
     sqlite_queries = []
@@ -760,8 +791,7 @@ def main() -> int:
         print("Import and queries, PostgreSQL ...", flush=True)
         found, pg_rate = bench_import("Import (PostgreSQL)", pg_url, data, args.subset, args.runs, work)
         if "import" in only:
-            found[0].target, found[0].passed = "within 2× of SQLite", sqlite_rate / pg_rate <= 2
-            found[0].note += f"; SQLite/PostgreSQL speed ratio {sqlite_rate / pg_rate:.2f}"
+            found[2].note += f"; SQLite/PostgreSQL speed ratio {sqlite_rate / pg_rate:.2f}"
         rows += found
         pg_full_url, pg_full = load_full(pg_url, data, work, "Import (PostgreSQL)")
         rows += pg_full
@@ -771,7 +801,8 @@ def main() -> int:
         rows += pg_queries
         if args.pg_scale > 1:
             print(f"PostgreSQL at {args.pg_scale}x the crimes ...", flush=True)
-            rows += bench_scale(pg_full_url, args.pg_scale, args.runs, pg_queries, data)
+            floor = found[0].value + 1.5 * found[1].value  # this run's PostgreSQL floors
+            rows += bench_scale(pg_full_url, args.pg_scale, args.runs, pg_queries, data, floor)
     if "spc" in only:
         print("SPC over an analyst's file ...", flush=True)
         rows += bench_spc(args.runs, work)

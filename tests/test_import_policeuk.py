@@ -1,5 +1,7 @@
 """police.uk import: real months counted right, idempotent, both LSOA vintages, bad files change nothing."""
 
+import csv
+import io
 import json
 import zipfile
 from datetime import date
@@ -14,6 +16,8 @@ from lib import cli
 from lib.analysis import measures
 from lib.core import exports
 from lib.ingest import files, policeuk
+from lib.ingest.policeuk import importer
+from lib.ingest.policeuk.digests import MonthDigests
 from lib.store import db, queries
 from lib.store.models import ImportBatch
 
@@ -505,3 +509,102 @@ def test_a_file_changed_between_its_check_and_its_write_is_refused_and_nothing_i
     assert table_checksums(seeded_url, CRIME_TABLES) == before
     statuses = queries.import_log(seeded_url)["status"].tolist()
     assert statuses[0] == "failed"
+
+
+def _reissued(path: Path, edit=None) -> policeuk.Source:
+    """police.uk's file saved again: a byte-order mark, CRLF line endings, every field quoted (new bytes, same rows);
+    edit(rows) may change rows first."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    if edit:
+        edit(rows)
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    return policeuk.Source(f"reissued-{path.name}", ("\ufeff" + out.getvalue()).encode())
+
+
+def test_a_reissued_file_with_the_same_rows_is_known_by_its_fingerprints_and_never_checked_row_by_row(
+    seeded_url, lookup, shared_data, monkeypatch
+):
+    march = shared_data / "policeuk" / MARCH
+    first = policeuk.import_paths(seeded_url, [march], lookup)
+    assert first.ok and first.files[0].rows_imported == 9408
+    before = table_checksums(seeded_url, CRIME_TABLES)
+
+    def no_parse(*_args, **_kwargs):
+        raise AssertionError("a re-issued file with the same rows was parsed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(importer, "parse", no_parse)
+        again = policeuk.import_sources(seeded_url, [_reissued(march)], lookup)
+    assert [(f.status, f.rows_read, f.rows_imported) for f in again.files] == [("unchanged", 9408, 0)]
+    assert f"the same rows as {MARCH}, already imported" in str(again.files[0].problems[0])
+    assert table_checksums(seeded_url, CRIME_TABLES) == before
+    logged = queries.import_log(seeded_url)
+    assert logged.iloc[0]["file_name"] == f"reissued-{MARCH}" and logged.iloc[0]["status"] == "unchanged"
+
+
+def test_a_reissued_month_that_changes_an_outcome_is_read_in_full_and_the_older_file_is_no_longer_taken_as_stored(
+    seeded_url, lookup, shared_data
+):
+    march = shared_data / "policeuk" / MARCH
+
+    def new_outcome(rows: list[list[str]]) -> None:
+        crime = next(row for row in rows[1:] if row[0])
+        crime[10] = "Offender given a caution" if crime[10] != "Offender given a caution" else "Under investigation"
+
+    policeuk.import_paths(seeded_url, [march], lookup)
+    changed = policeuk.import_sources(seeded_url, [_reissued(march, new_outcome)], lookup)
+    assert [(f.status, f.rows_imported, f.rows_updated) for f in changed.files] == [("success", 0, 1)]
+    # The first file's rows are no longer all stored as it gives them: re-issued again, it is read and restores one.
+    restored = policeuk.import_sources(seeded_url, [_reissued(march)], lookup)
+    assert [(f.status, f.rows_imported, f.rows_updated) for f in restored.files] == [("success", 0, 1)]
+    assert len(queries.crime_record_history(seeded_url)) == 2
+
+
+def test_a_reissued_part_of_a_month_is_known_while_the_other_part_adds_to_it(seeded_url, lookup, shared_data):
+    """Two halves of March imported apart: each half's fingerprint stays good (the second only adds records), so
+    either half re-issued adds nothing; the whole month re-issued (rows of both in one file) is read in full."""
+    march = shared_data / "policeuk" / MARCH
+    header, *rows = list(csv.reader(io.StringIO(march.read_text(encoding="utf-8"))))
+    halves = []
+    for name, part in (
+        ("2024-03-a-street.csv", rows[: len(rows) // 2]),
+        ("2024-03-b-street.csv", rows[len(rows) // 2 :]),
+    ):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([header, *part])
+        halves.append(policeuk.Source(name, out.getvalue().encode()))
+    for half in halves:
+        assert policeuk.import_sources(seeded_url, [half], lookup, accept_unusual=True).ok
+    for half in halves:
+        again = policeuk.Source(f"reissued-{half.name}", half.data.replace(b"\n", b"\r\n"))
+        result = policeuk.import_sources(seeded_url, [again], lookup, accept_unusual=True)
+        assert [f.status for f in result.files] == ["unchanged"] and half.name in str(result.files[0].problems[0])
+    whole = policeuk.import_sources(seeded_url, [_reissued(march)], lookup)
+    assert whole.ok and whole.files[0].rows_read == 9408 and whole.files[0].rows_updated == 0
+    assert not any("the same rows as" in str(p) for p in whole.files[0].problems)
+
+
+def test_a_months_fingerprint_is_its_rows_whatever_the_chunks_and_never_two_spellings():
+    rows = [[f"id{i}", "2024-03", "West Yorkshire Police", f"field {i}"] for i in range(10)]
+    whole, split = MonthDigests(), MonthDigests()
+    whole.add(rows)
+    for part in (rows[:3], rows[3:4], rows[4:]):
+        split.add(part)
+    assert whole.result() == split.result() and whole.result()["2024-03-01"][1] == 10
+    changed = MonthDigests()
+    changed.add([*rows[:9], [*rows[9][:3], "field 9 "]])
+    assert changed.result()["2024-03-01"][0] != whole.result()["2024-03-01"][0]
+    mixed = MonthDigests()  # two months in one chunk: each its own digest, the same as apart
+    mixed.add([*rows, ["x", "2024-04", "y", "z"]])
+    assert mixed.result()["2024-03-01"] == whole.result()["2024-03-01"] and set(mixed.result()) == {
+        "2024-03-01",
+        "2024-04-01",
+    }
+    for hostile in (["id", "2024-03", "a\x1fb"], ["id", "2024-03", "a\x1eb"]):  # a separator inside a field
+        digests = MonthDigests()
+        digests.add([hostile])
+        assert digests.result() is None
+    bad_month = MonthDigests()
+    bad_month.add([["id", "March", "x"]])
+    assert bad_month.result() is None

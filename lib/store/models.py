@@ -290,6 +290,19 @@ class CrimeRecordHistory(SQLModel, table=True):
     replaced_by_batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
 
 
+class CrimeMonthFingerprint(SQLModel, table=True):
+    """A digest of one month's rows as an imported police.uk file gave them (every row, in the file's order), while
+    the records it wrote are stored unchanged: a re-issued file (new bytes, the same rows) whose every month matches
+    one is known to add nothing before a row is checked. A later file that changes a record of the month removes the
+    month's other fingerprints."""
+
+    month: date = Field(primary_key=True)
+    fingerprint: str = Field(primary_key=True, max_length=64)
+    rows: int
+    peers_counted: bool  # the write counted the rows outside the area for the peers (the national lookup was there)
+    import_batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
+
+
 class CrimeMonthly(SQLModel, table=True):
     """Pre-aggregated crime counts: month x ward x police.uk crime type, kept in step by imports."""
 

@@ -16,6 +16,7 @@ from lib.store import db
 from lib.store.models import (
     CatalogueChange,
     CrimeCityMonthly,
+    CrimeMonthFingerprint,
     CrimeMonthly,
     CrimeRecord,
     Decision,
@@ -106,6 +107,41 @@ def clean_batch_with_sha(url: str, kind: str, sha256: str) -> bool:
         )
 
 
+def _as_date(value: object) -> date:
+    """A DATE column's value as a date (SQLite gives text through some paths, PostgreSQL a date)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def months_with_fingerprints(url: str, months: set[date]) -> set[date]:
+    """Which of these months have a police.uk file's fingerprint stored (lib/ingest/policeuk/fingerprint.py)."""
+    with db.get_engine(url).connect() as connection:
+        found = connection.execute(
+            select(col(CrimeMonthFingerprint.month)).where(col(CrimeMonthFingerprint.month).in_(months)).distinct()
+        ).scalars()
+        return {_as_date(month) for month in found}
+
+
+def month_fingerprints(url: str, months: set[date]) -> dict[tuple[date, str], tuple[int, bool, str]]:
+    """(month, fingerprint) -> (rows, whether its import counted the peers, the file it came from), for these
+    months' stored fingerprints."""
+    with db.get_engine(url).connect() as connection:
+        rows = connection.execute(
+            select(
+                col(CrimeMonthFingerprint.month),
+                col(CrimeMonthFingerprint.fingerprint),
+                col(CrimeMonthFingerprint.rows),
+                col(CrimeMonthFingerprint.peers_counted),
+                col(ImportBatch.file_name),
+            )
+            .join(ImportBatch, col(ImportBatch.id) == col(CrimeMonthFingerprint.import_batch_id))
+            .where(col(CrimeMonthFingerprint.month).in_(months))
+        ).all()
+    return {
+        (_as_date(month), fingerprint): (rows, counted, name)
+        for month, fingerprint, rows, counted, name in rows
+    }
+
+
 def crime_record_state(connection: Connection, months: list[date]) -> dict[str, tuple[str, str, str]]:
     """record_key -> (crime type, last outcome, context) of the stored police.uk records in these months."""
     rows = connection.execute(
@@ -173,10 +209,10 @@ def month_sizes(url: str) -> dict[date, tuple[int, int]]:
         )
     sizes: dict[date, tuple[int, int]] = {}
     for month, _illustrative, count in sorted(totals, key=lambda row: not row[1]):  # real rows last: they win
-        month = month if isinstance(month, date) else date.fromisoformat(str(month))
+        month = _as_date(month)
         sizes[month] = (int(count), 0)
     for month, count in stored.items():
-        month = month if isinstance(month, date) else date.fromisoformat(str(month))
+        month = _as_date(month)
         sizes[month] = (sizes.get(month, (int(count), 0))[0], int(count))
     return sizes
 

@@ -14,6 +14,7 @@ from lib.core import config, failpoints, roles
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import batches, bulk, locking, lookups
 from lib.ingest.files import ImportRejectedError, Problem
+from lib.ingest.policeuk import fingerprint
 from lib.ingest.policeuk.judge import judge, mark_copies
 from lib.ingest.policeuk.model import KIND, FileResult, ImportResult, ParsedFile, Progress, Source
 from lib.ingest.policeuk.rows import parse
@@ -132,6 +133,13 @@ def check_sources(
                     FileResult(source.name, ImportStatus.UNCHANGED, problems=[ALREADY_IMPORTED], sha256=sha)
                 )
                 continue
+            if same := fingerprint.already_stored(url, source):  # re-issued: new bytes, every row stored as it is
+                earlier, rows = same
+                problem = Problem(f"the same rows as {', '.join(earlier)}, already imported: nothing to add")
+                checked.results.append(
+                    FileResult(source.name, ImportStatus.UNCHANGED, rows, problems=[problem], sha256=sha)
+                )
+                continue
             with bulk.paused_gc():
                 checked.parsed.append(parse(source, lookup, keep=False, sha=sha))
         except ImportRejectedError as error:
@@ -199,7 +207,7 @@ def write_checked(
                     """Number this file's identical ASB rows on from the other parts of the month, or afresh."""
                     return (own if month in item.fresh_months else shared).setdefault(month, Counter())
 
-                writer = FileWriter(connection, item, batch_id, progress)
+                writer = FileWriter(connection, item, batch_id, progress, peers_counted=national is not None)
                 read = parse(
                     item.source,
                     lookup,
@@ -209,7 +217,9 @@ def write_checked(
                     sha=item.sha256,
                     checked=True,
                     district_of=national.district if national else None,
+                    fingerprint=True,
                 )
+                item.fingerprints = read.fingerprints  # made as the write read it: kept with its records
                 written.append(writer.finish())
                 peers.add(read, item.fresh_months, batch_id)
             peers.write(connection)

@@ -117,6 +117,8 @@ class ParsedFile:
     # when the write has the national lookup; `unplaced` counts those whose LSOA is in no district it knows
     district_counts: Counter = field(default_factory=Counter)
     unplaced: int = 0
+    # "YYYY-MM-01" -> (the SHA-256 of the month's rows, rows), when parsed with fingerprint (the write)
+    fingerprints: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def area_rows(self) -> int:

@@ -13,6 +13,7 @@ from typing import IO
 
 from lib.ingest import files, lookups
 from lib.ingest.files import ImportRejectedError, Problem
+from lib.ingest.policeuk.digests import MonthDigests
 from lib.ingest.policeuk.model import (
     CHUNK_ROWS,
     DAMAGED,
@@ -139,6 +140,38 @@ def _row_problems(
 Occurrences = Callable[[str], Counter]  # month ("YYYY-MM-01") -> the counter of identical ASB rows to number from
 
 
+def _number_repeats(ids: tuple[str, ...], keys: list[str], parsed: ParsedFile) -> None:
+    """Count each Crime ID's rows across the file's chunks; a repeat (police.uk gave the crime again in the month:
+    kept) is keyed as its n-th row, "<Crime ID>#n". A chunk with no repeat, the usual one, costs one set."""
+    counts = parsed.id_count
+    hashed = list(map(hash, filter(None, ids)))
+    if len(set(hashed)) == len(hashed) and counts.keys().isdisjoint(hashed):
+        counts.update(dict.fromkeys(hashed, 1))
+        return
+    for i, crime_id in enumerate(ids):
+        if crime_id:
+            seen = counts[hash(crime_id)] = counts.get(hash(crime_id), 0) + 1
+            if seen > 1:
+                keys[i] = f"{crime_id}#{seen}"
+
+
+def _sample_ids(ids: tuple[str, ...], months: list[str], parsed: ParsedFile) -> None:
+    """Keep each month's first ID_SAMPLE Crime IDs (mark_copies tells a part of a month from a copy by them)."""
+    samples = parsed.id_sample
+    if len(set(months)) == 1:  # a month's file: only until the sample is full
+        sample = samples.setdefault(months[0], set())
+        for crime_id in filter(None, ids):
+            if len(sample) >= ID_SAMPLE:
+                return
+            sample.add(crime_id)
+        return
+    for crime_id, month in zip(ids, months, strict=True):
+        if crime_id:
+            sample = samples.setdefault(month, set())
+            if len(sample) < ID_SAMPLE:
+                sample.add(crime_id)
+
+
 def _records(
     columns: list[tuple[str, ...]],
     longitudes: dict,
@@ -173,15 +206,9 @@ def _records(
     longitude = [longitudes[text] for text in lons]
     latitude = [latitudes[text] for text in lats]
     keys = list(ids)
-    for i, crime_id in enumerate(ids):
-        if crime_id:
-            seen = parsed.id_count[hash(crime_id)] = parsed.id_count.get(hash(crime_id), 0) + 1
-            if seen > 1:  # police.uk gave this crime again in the month: kept, as its n-th row
-                keys[i] = f"{crime_id}#{seen}"
-            sample = parsed.id_sample.setdefault(months[i], set())
-            if len(sample) < ID_SAMPLE:
-                sample.add(crime_id)
-            continue
+    _number_repeats(ids, keys, parsed)
+    _sample_ids(ids, months, parsed)
+    for i in [i for i, crime_id in enumerate(ids) if not crime_id]:
         fields = (  # ASB: no Crime ID
             months[i],
             reported_by[i],
@@ -311,6 +338,7 @@ def parse(
     sha: str | None = None,
     checked: bool = False,
     district_of: DistrictOf | None = None,
+    fingerprint: bool = False,
 ) -> ParsedFile:
     """Check every row of a police.uk CSV, a chunk at a time, and build the area's records; raise ImportRejectedError
     (listing up to MAX_PROBLEMS problems) on any bad row.
@@ -320,7 +348,8 @@ def parse(
     `occurrences` numbers identical ASB rows (by default afresh for each month of this file). With checked (the
     write of a file check_sources passed, whose sha is given) the row checks are not repeated; the file is hashed as
     it is read and refused if it is not the file that was checked. With district_of (the write, when the national
-    lookup is in the reference folder) the rows outside the area are counted by district for the peers.
+    lookup is in the reference folder) the rows outside the area are counted by district for the peers. With
+    fingerprint (the write) each month's rows are digested (lib/ingest/policeuk/fingerprint.py) onto the result.
     """
     parsed = ParsedFile(source, sha or source_sha256(source))
     counters: dict[str, Counter] = {}
@@ -330,6 +359,7 @@ def parse(
     repeats: list[Problem] = []
     digest = hashlib.sha256() if checked else None
     build = keep or sink is not None
+    digests = MonthDigests() if fingerprint else None
     try:
         chunks = _rows_in_chunks(_csv_chunks(source, digest))
         first_chunk = next(chunks, None)
@@ -343,6 +373,8 @@ def parse(
             parsed.rows_read += len(chunk)
             aligned = set(map(len, chunk)) == {len(HEADER)}
             columns = list(zip(*chunk, strict=True)) if aligned else []
+            if digests is not None:
+                digests.add(chunk, columns[1] if aligned else None)
             if checked and aligned:
                 found = []  # checked before this write; the digest below proves it is the same file
             else:
@@ -373,4 +405,6 @@ def parse(
         raise ImportRejectedError(
             source.name, [Problem("the file changed after it was checked: nothing was written; import it again")]
         )
+    if digests is not None:
+        parsed.fingerprints = digests.result() or {}
     return parsed

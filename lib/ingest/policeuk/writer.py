@@ -27,17 +27,22 @@ from lib.ingest.policeuk.model import (
     Progress,
 )
 from lib.store import reads
-from lib.store.models import CrimeRecord, CrimeRecordHistory, DistrictCrimeMonthly
+from lib.store.models import CrimeMonthFingerprint, CrimeRecord, CrimeRecordHistory, DistrictCrimeMonthly
 
 
 class FileWriter:
     """Writes one file's records, a chunk at a time, inside the import's transaction, and logs its batch."""
 
-    def __init__(self, connection: Connection, parsed: ParsedFile, batch_id: int, progress: Progress) -> None:
-        """Write under the file's batch (logged as running beforehand)."""
+    def __init__(
+        self, connection: Connection, parsed: ParsedFile, batch_id: int, progress: Progress, peers_counted: bool
+    ) -> None:
+        """Write under the file's batch (logged as running beforehand); peers_counted: the rows outside the area are
+        counted for the peers in this write (kept with the file's fingerprints)."""
         self.connection, self.parsed, self.progress, self.batch_id = connection, parsed, progress, batch_id
+        self.peers_counted = peers_counted
         self.stored: dict[str, tuple] = {}
         self.loaded: set[str] = set()
+        self.changed_months: set[str] = set()
         self.new = self.changed = self.done = 0
 
     def add(self, records: list[tuple]) -> None:
@@ -77,6 +82,7 @@ class FileWriter:
     def _update(self, changed: list[tuple]) -> None:
         """Move the stored type, outcome and context of changed records to their history, then update them."""
         now = datetime.now(UTC)
+        self.changed_months |= {r[MONTH_ISO] for r in changed}
         self.connection.execute(
             insert(CrimeRecordHistory),
             [
@@ -113,8 +119,42 @@ class FileWriter:
             ],
         )
 
+    def _keep_fingerprints(self) -> None:
+        """Store the file's month fingerprints; a month whose records this file changed keeps only its own."""
+        months = {date.fromisoformat(m) for m in self.changed_months}
+        table = CrimeMonthFingerprint
+        if months:
+            self.connection.execute(delete(table).where(col(table.month).in_(months)))
+        found = self.parsed.fingerprints
+        if not found:
+            return
+        self.connection.execute(
+            delete(table).where(
+                or_(
+                    *(
+                        and_(col(table.month) == date.fromisoformat(m), col(table.fingerprint) == fingerprint)
+                        for m, (fingerprint, _rows) in found.items()
+                    )
+                )
+            )
+        )
+        self.connection.execute(
+            insert(table),
+            [
+                {
+                    "month": date.fromisoformat(m),
+                    "fingerprint": fingerprint,
+                    "rows": rows,
+                    "peers_counted": self.peers_counted,
+                    "import_batch_id": self.batch_id,
+                }
+                for m, (fingerprint, rows) in sorted(found.items())
+            ],
+        )
+
     def finish(self) -> FileResult:
-        """Close the file's batch and say what it did."""
+        """Keep the file's fingerprints, close its batch and say what it did."""
+        self._keep_fingerprints()
         parsed = self.parsed
         status = ImportStatus.SUCCESS if self.new or self.changed else ImportStatus.UNCHANGED
         result = FileResult(
