@@ -136,10 +136,7 @@ def month_fingerprints(url: str, months: set[date]) -> dict[tuple[date, str], tu
             .join(ImportBatch, col(ImportBatch.id) == col(CrimeMonthFingerprint.import_batch_id))
             .where(col(CrimeMonthFingerprint.month).in_(months))
         ).all()
-    return {
-        (_as_date(month), fingerprint): (rows, counted, name)
-        for month, fingerprint, rows, counted, name in rows
-    }
+    return {(_as_date(month), fingerprint): (rows, counted, name) for month, fingerprint, rows, counted, name in rows}
 
 
 def crime_record_state(connection: Connection, months: list[date]) -> dict[str, tuple[str, str, str]]:
