@@ -16,7 +16,7 @@ from lib import cli
 from lib.analysis import measures
 from lib.core import exports
 from lib.ingest import files, policeuk
-from lib.ingest.policeuk import importer
+from lib.ingest.policeuk import fingerprint, importer
 from lib.ingest.policeuk.digests import MonthDigests
 from lib.store import db, queries
 from lib.store.models import ImportBatch
@@ -522,6 +522,35 @@ def _reissued(path: Path, edit=None) -> policeuk.Source:
     return policeuk.Source(f"reissued-{path.name}", ("\ufeff" + out.getvalue()).encode())
 
 
+def _saved_again(path: Path) -> policeuk.Source:
+    """The file as a re-download or a re-packed archive may give it: a byte-order mark, CRLF line endings, blank
+    lines at its end."""
+    text = path.read_text(encoding="utf-8")
+    return policeuk.Source(f"again-{path.name}", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode() + b"\r\n\r\n")
+
+
+def test_a_file_saved_again_is_known_by_its_text_and_never_parsed(seeded_url, lookup, shared_data, monkeypatch):
+    march = shared_data / "policeuk" / MARCH
+    assert b'"' not in march.read_bytes()  # no quoted field: no line ending can be inside one
+    policeuk.import_paths(seeded_url, [march], lookup)
+    before = table_checksums(seeded_url, CRIME_TABLES)
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("a file saved again was parsed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(importer, "parse", never)
+        patched.setattr(fingerprint, "of_source", never)
+        again = policeuk.import_sources(seeded_url, [_saved_again(march)], lookup)
+    assert [(f.status, f.rows_read, f.rows_imported) for f in again.files] == [("unchanged", 9408, 0)]
+    assert table_checksums(seeded_url, CRIME_TABLES) == before
+    # A line ending inside a quoted field is part of the field: a quoted file is not taken as equal by its text.
+    quoted = policeuk.Source("q.csv", b'a,"x\r\ny"\n')
+    assert fingerprint.of_text(quoted) != fingerprint.of_text(policeuk.Source("q.csv", b'a,"x\ny"\n'))
+    unquoted = policeuk.Source("u.csv", b"a,b\r\nc,d\r\n\r\n")
+    assert fingerprint.of_text(unquoted) == fingerprint.of_text(policeuk.Source("u.csv", b"\xef\xbb\xbfa,b\nc,d"))
+
+
 def test_a_reissued_file_with_the_same_rows_is_known_by_its_fingerprints_and_never_checked_row_by_row(
     seeded_url, lookup, shared_data, monkeypatch
 ):
@@ -556,7 +585,7 @@ def test_a_reissued_month_that_changes_an_outcome_is_read_in_full_and_the_older_
     changed = policeuk.import_sources(seeded_url, [_reissued(march, new_outcome)], lookup)
     assert [(f.status, f.rows_imported, f.rows_updated) for f in changed.files] == [("success", 0, 1)]
     # The first file's rows are no longer all stored as it gives them: re-issued again, it is read and restores one.
-    restored = policeuk.import_sources(seeded_url, [_reissued(march)], lookup)
+    restored = policeuk.import_sources(seeded_url, [_saved_again(march)], lookup)  # its text, too, no longer matches
     assert [(f.status, f.rows_imported, f.rows_updated) for f in restored.files] == [("success", 0, 1)]
     assert len(queries.crime_record_history(seeded_url)) == 2
 

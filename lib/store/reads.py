@@ -139,6 +139,23 @@ def month_fingerprints(url: str, months: set[date]) -> dict[tuple[date, str], tu
     return {(_as_date(month), fingerprint): (rows, counted, name) for month, fingerprint, rows, counted, name in rows}
 
 
+def text_fingerprints(url: str, prefix: str) -> list[tuple[str, int, bool, str]]:
+    """(fingerprint, rows, whether its import counted the peers, file) of the stored fingerprints that begin with
+    prefix: one a month of the file a text fingerprint was taken of (lib/ingest/policeuk/fingerprint.py)."""
+    with db.get_engine(url).connect() as connection:
+        rows = connection.execute(
+            select(
+                col(CrimeMonthFingerprint.fingerprint),
+                col(CrimeMonthFingerprint.rows),
+                col(CrimeMonthFingerprint.peers_counted),
+                col(ImportBatch.file_name),
+            )
+            .join(ImportBatch, col(ImportBatch.id) == col(CrimeMonthFingerprint.import_batch_id))
+            .where(col(CrimeMonthFingerprint.fingerprint).startswith(prefix, autoescape=True))
+        ).all()
+    return [(key, count, counted, name) for key, count, counted, name in rows]
+
+
 def crime_record_state(connection: Connection, months: list[date]) -> dict[str, tuple[str, str, str]]:
     """record_key -> (crime type, last outcome, context) of the stored police.uk records in these months."""
     rows = connection.execute(

@@ -9,18 +9,21 @@ records: a fingerprint found stored means every one of those rows is stored as t
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 import itertools
 from datetime import date
 
 from lib.area import national as national_data
 from lib.core import config
-from lib.ingest.policeuk.digests import MonthDigests
+from lib.ingest.policeuk.digests import VERSION, MonthDigests
 from lib.ingest.policeuk.model import DAMAGED, HEADER, MONTH, Source
 from lib.store import reads
 
 PEEK_BYTES = 65_536  # read to learn a file's first months before digesting all of it
+TEXT = "t:"  # a stored text fingerprint begins so (a month's row fingerprints are plain hex)
 DIGEST_ROWS = 500  # rows digested at a time: small chunks keep the pass near a plain csv.reader's speed
 
 
@@ -55,10 +58,46 @@ def first_months(source: Source) -> set[date]:
     return {date.fromisoformat(row[1] + "-01") for row in rows[1:] if len(row) == len(HEADER) and MONTH.match(row[1])}
 
 
+def of_text(source: Source) -> str:
+    """The file's text fingerprint: the SHA-256 of its bytes without a byte-order mark or trailing line endings, and
+    with CRLF line endings read as LF when no field is quoted (so no line ending can be inside a field): how a file
+    saved again or re-packed usually differs. Equal text fingerprints mean equal rows."""
+    with source.open() as stream:
+        data = stream.read()
+    data = data.removeprefix(codecs.BOM_UTF8).rstrip(b"\r\n")
+    if b'"' not in data:
+        data = data.replace(b"\r\n", b"\n")
+    return hashlib.sha256(VERSION + data).hexdigest()[:48]
+
+
+def text_key(text: str, months: int) -> str:
+    """How a text fingerprint is stored against each of the file's months: "t:<fingerprint>:<months in the file>"
+    (so a file is matched only while every one of its months still holds it)."""
+    return f"{TEXT}{text}:{months}"
+
+
+def _by_text(url: str, source: Source) -> tuple[list[str], int, bool] | None:
+    """The files, rows and whether the peers were counted, when the file's text fingerprint is stored for all of
+    its months."""
+    stored = reads.text_fingerprints(url, f"{TEXT}{of_text(source)}:")
+    if not stored or len(stored) != int(stored[0][0].rsplit(":", 1)[1]):
+        return None
+    return (
+        sorted({name for *_rest, name in stored}),
+        sum(rows for _key, rows, _counted, _name in stored),
+        all(counted for _key, _rows, counted, _name in stored),
+    )
+
+
 def already_stored(url: str, source: Source) -> tuple[list[str], int] | None:
-    """When every row of the file is stored as it gives it (each month's fingerprint matches one stored, written by
-    an import that counted the peers if they can be counted now): the files those rows came from, and the rows read.
-    None otherwise, reading no more than the file's first bytes when its first months have no fingerprint."""
+    """When every row of the file is stored as it gives it (its text fingerprint is stored for all its months, or
+    else each month's fingerprint matches one stored, written by an import that counted the peers if they can be
+    counted now): the files those rows came from, and the rows read. None otherwise, reading no more than the
+    file's bytes when its first months have no fingerprint."""
+    if (same := _by_text(url, source)) is not None:
+        files, read, counted = same
+        if counted or national_data.available(config.reference_dir()) is None:
+            return files, read
     months = first_months(source)
     if not months or not reads.months_with_fingerprints(url, months) >= months:
         return None

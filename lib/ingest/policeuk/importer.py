@@ -14,9 +14,9 @@ from lib.core import config, failpoints, roles
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import batches, bulk, locking, lookups
 from lib.ingest.files import ImportRejectedError, Problem
-from lib.ingest.policeuk import fingerprint
+from lib.ingest.policeuk import fingerprint, holding
 from lib.ingest.policeuk.judge import judge, mark_copies
-from lib.ingest.policeuk.model import KIND, FileResult, ImportResult, ParsedFile, Progress, Source
+from lib.ingest.policeuk.model import CHUNK_ROWS, KIND, FileResult, ImportResult, ParsedFile, Progress, Source
 from lib.ingest.policeuk.rows import parse
 from lib.ingest.policeuk.sources import collect, source_sha256
 from lib.ingest.policeuk.writer import FileWriter, PeerCounts, refresh_aggregate
@@ -45,6 +45,7 @@ class CheckedImport:
     results: list[FileResult]  # files needing no write: unchanged (logged when written), rejected, not imported
     notes: list[str]
     lookup: lookups.LsoaLookup | None = None
+    national: national_data.National | None = None  # the lookup a holding check counted the peers with
 
     @property
     def rejected(self) -> bool:
@@ -102,8 +103,10 @@ def check_sources(
     progress: Progress | None = None,
     notes: list[str] | None = None,
     actor: roles.Actor | None = None,
+    hold: bool = False,
 ) -> CheckedImport:
-    """Check every source, one at a time and keeping only summaries; writes nothing but the log rows of rejected
+    """Check every source, one at a time and keeping only summaries (with hold, for a write that follows at once,
+    also the records while they fit: lib/ingest/policeuk/holding.py); writes nothing but the log rows of rejected
     files (and, then, of the files that passed but will not be imported). PermissionDeniedError first if the acting
     person (None: the local operator) may not import police.uk files."""
     allowed(actor)
@@ -111,6 +114,9 @@ def check_sources(
     lookup = lookup or default_lookup(url)
     locking.close_stale(url)
     checked = CheckedImport([], [], notes or [], lookup)
+    holder = holding.Holder() if hold and holding.worth_holding(sources) else None
+    if holder is not None:
+        checked.national = national_data.available(config.reference_dir())
     rejected: list[tuple[Source, str, ImportRejectedError]] = []
     seen: dict[str, str] = {}
     for index, source in enumerate(sources):
@@ -141,11 +147,16 @@ def check_sources(
                 )
                 continue
             with bulk.paused_gc():
-                checked.parsed.append(parse(source, lookup, keep=False, sha=sha))
+                checked.parsed.append(_check(source, lookup, sha, holder, checked.national))
+            checked.parsed[-1].text_fingerprint = fingerprint.of_text(source)
         except ImportRejectedError as error:
             rejected.append((source, _sha_or_blank(source), error))
+            if holder is not None:
+                holder.drop()  # nothing will be written
     if not rejected:
         mark_copies(checked.parsed)
+        if holder is not None and any(item.fresh_months for item in checked.parsed):
+            holder.drop()  # a copy of a month is numbered afresh by the write: it reads every file again
         judge(checked.parsed, reads.month_sizes(url))
         return checked
     for source, sha, refusal in rejected:
@@ -156,6 +167,31 @@ def check_sources(
     checked.results += _log_not_written(url, checked, NOT_IMPORTED_PROBLEM, user)
     checked.parsed = []
     return checked
+
+
+def _check(
+    source: Source,
+    lookup: lookups.LsoaLookup,
+    sha: str,
+    holder: holding.Holder | None,
+    national: national_data.National | None,
+) -> ParsedFile:
+    """One file checked: its summary, and with a holder its records as the write would build them."""
+    if holder is None or holder.full:
+        return parse(source, lookup, keep=False, sha=sha)
+    parsed = parse(
+        source,
+        lookup,
+        sink=holder.add,
+        keep=False,
+        sha=sha,
+        district_of=national.district if national else None,
+        fingerprint=True,
+        numbering=holder.numbering,
+        strings=holder.strings,
+    )
+    holder.keep(parsed)
+    return parsed
 
 
 def _sha_or_blank(source: Source) -> str:
@@ -175,7 +211,8 @@ def write_checked(
     actor: roles.Actor | None = None,
 ) -> ImportResult:
     """Write the checked files in one transaction (none if any file was rejected, or looks unusual and the import
-    was not confirmed), reading each again a chunk at a time, and log every file."""
+    was not confirmed), reading each again a chunk at a time (or from the records the check held), and log every
+    file."""
     allowed(actor)
     progress = progress or (lambda _fraction, _text: None)
     results = list(checked.results)
@@ -208,18 +245,24 @@ def write_checked(
                     return (own if month in item.fresh_months else shared).setdefault(month, Counter())
 
                 writer = FileWriter(connection, item, batch_id, progress, peers_counted=national is not None)
-                read = parse(
-                    item.source,
-                    lookup,
-                    sink=writer.add,
-                    keep=False,
-                    occurrences=occurrences,
-                    sha=item.sha256,
-                    checked=True,
-                    district_of=national.district if national else None,
-                    fingerprint=True,
-                )
-                item.fingerprints = read.fingerprints  # made as the write read it: kept with its records
+                if item.held:  # the check built its records: written without reading the file again
+                    read = item
+                    for start in range(0, len(item.records), CHUNK_ROWS):
+                        writer.add(item.records[start : start + CHUNK_ROWS])
+                    item.records = []
+                else:
+                    read = parse(
+                        item.source,
+                        lookup,
+                        sink=writer.add,
+                        keep=False,
+                        occurrences=occurrences,
+                        sha=item.sha256,
+                        checked=True,
+                        district_of=national.district if national else None,
+                        fingerprint=True,
+                    )
+                    item.fingerprints = read.fingerprints  # made as the write read it: kept with its records
                 written.append(writer.finish())
                 peers.add(read, item.fresh_months, batch_id)
             peers.write(connection)
@@ -272,7 +315,7 @@ def import_sources(
     actor: roles.Actor | None = None,
 ) -> ImportResult:
     """Check every source, then write them all in one transaction (or, if any is rejected, write none)."""
-    checked = check_sources(url, sources, lookup, user, progress, notes, actor)
+    checked = check_sources(url, sources, lookup, user, progress, notes, actor, hold=True)
     return write_checked(url, checked, user, progress, accept_unusual, actor)
 
 
@@ -303,7 +346,7 @@ def import_paths(
 def peer_lookup(checked: CheckedImport) -> national_data.National | None:
     """The national LSOA -> district lookup for counting the peers' rows, when the reference folder has it; when it
     does not and the files hold rows of other districts, a note says they were not counted."""
-    found = national_data.available(config.reference_dir())
+    found = checked.national or national_data.available(config.reference_dir())
     placed = sum(item.outside - item.without_lsoa for item in checked.parsed)
     if found is None and placed:
         checked.notes.append(

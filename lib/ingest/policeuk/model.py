@@ -104,6 +104,7 @@ class ParsedFile:
     sha256: str
     rows_read: int = 0
     records: list[tuple] = field(default_factory=list)  # in RECORD_COLUMNS order; empty unless parse(keep=True)
+    held: bool = False  # records holds what the write would build (lib/ingest/policeuk/holding.py): not read again
     outside: int = 0
     without_lsoa: int = 0  # of the rows not kept, those with no LSOA code (no location: in no district)
     month_rows: Counter = field(default_factory=Counter)  # "YYYY-MM-01" -> the area's rows
@@ -119,6 +120,7 @@ class ParsedFile:
     unplaced: int = 0
     # "YYYY-MM-01" -> (the SHA-256 of the month's rows, rows), when parsed with fingerprint (the write)
     fingerprints: dict[str, tuple[str, int]] = field(default_factory=dict)
+    text_fingerprint: str = ""  # of the file's bytes, as lib/ingest/policeuk/fingerprint.of_text takes it
 
     @property
     def area_rows(self) -> int:

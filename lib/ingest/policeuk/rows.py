@@ -181,10 +181,14 @@ def _records(
     occurrences: Occurrences,
     build: bool = True,
     district_of: DistrictOf | None = None,
+    numbering: Occurrences | None = None,
+    strings: dict[str, str] | None = None,
 ) -> list[tuple]:
     """The area's rows as records (RECORD_COLUMNS order), built column by column; counts rows left out on parsed
     (and, with district_of, by district for the peers). Without build (the check, which keeps only the file's
-    summary) nothing is built: the counts are the same."""
+    summary) nothing is built: the counts are the same. Identical ASB rows are counted by occurrences and numbered
+    by it too, or by numbering when given (a check that keeps its records numbers as the write would). With strings
+    (records that are kept a while) each repeated text is one object, shared through it, not one per row."""
     (
         ids,
         month_texts,
@@ -225,7 +229,11 @@ def _records(
         identical[fields] += 1
         if identical[fields] > 1:
             parsed.identical += 1
-        if build:
+        if build and numbering is not None:
+            numbered = numbering(months[i])
+            numbered[fields] += 1
+            keys[i] = _asb_key(fields, numbered[fields])
+        elif build:
             keys[i] = _asb_key(fields, identical[fields])
     keep = [ward is not None for ward in wards]
     left_out = [lsoas[i] for i, kept in enumerate(keep) if not kept]
@@ -237,6 +245,14 @@ def _records(
     if not build:
         parsed.month_rows.update(itertools.compress(months, keep))
         return []
+    if (
+        strings is not None
+    ):  # about a third of the memory of records kept for the write (lib/ingest/policeuk/holding.py)
+        share = strings.setdefault
+        reported_by, falls_within, locations, lsoas, lsoa_names, crime_types, outcomes, contexts = (
+            tuple(map(share, column, column))
+            for column in (reported_by, falls_within, locations, lsoas, lsoa_names, crime_types, outcomes, contexts)
+        )
     rows = zip(
         keys,
         [crime_id or None for crime_id in ids],
@@ -339,13 +355,17 @@ def parse(
     checked: bool = False,
     district_of: DistrictOf | None = None,
     fingerprint: bool = False,
+    numbering: Occurrences | None = None,
+    strings: dict[str, str] | None = None,
 ) -> ParsedFile:
     """Check every row of a police.uk CSV, a chunk at a time, and build the area's records; raise ImportRejectedError
     (listing up to MAX_PROBLEMS problems) on any bad row.
 
     Each chunk's records go to `sink` (the writer, inside the caller's transaction, which a refusal rolls back) and,
     with keep, onto the result; otherwise only the summary is kept, so memory holds one chunk of rows at a time.
-    `occurrences` numbers identical ASB rows (by default afresh for each month of this file). With checked (the
+    `occurrences` numbers identical ASB rows (by default afresh for each month of this file; `numbering`, when given,
+    numbers them instead, leaving occurrences to count this file's identical rows; `strings` shares repeated texts
+    among records kept a while). With checked (the
     write of a file check_sources passed, whose sha is given) the row checks are not repeated; the file is hashed as
     it is read and refused if it is not the file that was checked. With district_of (the write, when the national
     lookup is in the reference folder) the rows outside the area are counted by district for the peers. With
@@ -388,7 +408,9 @@ def parse(
                 break  # enough to act on; reading on would only cost time
             if problems:
                 continue  # keep checking, build nothing
-            records = _records(columns, longitudes, latitudes, lookup, parsed, occurrences, build, district_of)
+            records = _records(
+                columns, longitudes, latitudes, lookup, parsed, occurrences, build, district_of, numbering, strings
+            )
             if sink is not None:
                 sink(records)
             if keep:

@@ -125,15 +125,19 @@ class FileWriter:
         table = CrimeMonthFingerprint
         if months:
             self.connection.execute(delete(table).where(col(table.month).in_(months)))
-        found = self.parsed.fingerprints
+        found = dict(self.parsed.fingerprints)  # "YYYY-MM-01" -> (fingerprint, rows)
         if not found:
             return
+        stored = [(m, fingerprint, rows) for m, (fingerprint, rows) in sorted(found.items())]
+        if self.parsed.text_fingerprint:
+            key = f"t:{self.parsed.text_fingerprint}:{len(found)}"  # lib/ingest/policeuk/fingerprint.text_key
+            stored += [(m, key, rows) for m, (_fingerprint, rows) in sorted(found.items())]
         self.connection.execute(
             delete(table).where(
                 or_(
                     *(
                         and_(col(table.month) == date.fromisoformat(m), col(table.fingerprint) == fingerprint)
-                        for m, (fingerprint, _rows) in found.items()
+                        for m, fingerprint, _rows in stored
                     )
                 )
             )
@@ -148,7 +152,7 @@ class FileWriter:
                     "peers_counted": self.peers_counted,
                     "import_batch_id": self.batch_id,
                 }
-                for m, (fingerprint, rows) in sorted(found.items())
+                for m, fingerprint, rows in stored
             ],
         )
 
