@@ -121,39 +121,32 @@ def months_with_fingerprints(url: str, months: set[date]) -> set[date]:
         return {_as_date(month) for month in found}
 
 
+def _fingerprint_rows(url: str, condition: Any) -> list[tuple[date, str, int, bool, str]]:  # noqa: ANN401
+    """(month, fingerprint, rows, whether its import counted the peers, the file it came from) of the stored
+    fingerprints meeting condition."""
+    table = CrimeMonthFingerprint
+    with db.get_engine(url).connect() as connection:
+        rows = connection.execute(
+            select(col(table.month), col(table.fingerprint), col(table.rows), col(table.peers_counted),
+                   col(ImportBatch.file_name))
+            .join(ImportBatch, col(ImportBatch.id) == col(table.import_batch_id))
+            .where(condition)
+        ).all()  # fmt: skip
+    return [(_as_date(month), key, count, counted, name) for month, key, count, counted, name in rows]
+
+
 def month_fingerprints(url: str, months: set[date]) -> dict[tuple[date, str], tuple[int, bool, str]]:
     """(month, fingerprint) -> (rows, whether its import counted the peers, the file it came from), for these
     months' stored fingerprints."""
-    with db.get_engine(url).connect() as connection:
-        rows = connection.execute(
-            select(
-                col(CrimeMonthFingerprint.month),
-                col(CrimeMonthFingerprint.fingerprint),
-                col(CrimeMonthFingerprint.rows),
-                col(CrimeMonthFingerprint.peers_counted),
-                col(ImportBatch.file_name),
-            )
-            .join(ImportBatch, col(ImportBatch.id) == col(CrimeMonthFingerprint.import_batch_id))
-            .where(col(CrimeMonthFingerprint.month).in_(months))
-        ).all()
-    return {(_as_date(month), fingerprint): (rows, counted, name) for month, fingerprint, rows, counted, name in rows}
+    found = _fingerprint_rows(url, col(CrimeMonthFingerprint.month).in_(months))
+    return {(month, key): (count, counted, name) for month, key, count, counted, name in found}
 
 
 def text_fingerprints(url: str, prefix: str) -> list[tuple[str, int, bool, str]]:
     """(fingerprint, rows, whether its import counted the peers, file) of the stored fingerprints that begin with
     prefix: one a month of the file a text fingerprint was taken of (lib/ingest/policeuk/fingerprint.py)."""
-    with db.get_engine(url).connect() as connection:
-        rows = connection.execute(
-            select(
-                col(CrimeMonthFingerprint.fingerprint),
-                col(CrimeMonthFingerprint.rows),
-                col(CrimeMonthFingerprint.peers_counted),
-                col(ImportBatch.file_name),
-            )
-            .join(ImportBatch, col(ImportBatch.id) == col(CrimeMonthFingerprint.import_batch_id))
-            .where(col(CrimeMonthFingerprint.fingerprint).startswith(prefix, autoescape=True))
-        ).all()
-    return [(key, count, counted, name) for key, count, counted, name in rows]
+    found = _fingerprint_rows(url, col(CrimeMonthFingerprint.fingerprint).startswith(prefix, autoescape=True))
+    return [(key, count, counted, name) for _month, key, count, counted, name in found]
 
 
 def crime_record_state(connection: Connection, months: list[date]) -> dict[str, tuple[str, str, str]]:
