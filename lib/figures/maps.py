@@ -86,11 +86,12 @@ def _records(table: WardTable, selected: str | None) -> list[dict]:
     ]  # the selected ward last, so its outline is drawn over its neighbours
 
 
-def project(point: list[float]) -> list[float]:
+def project(point: list[float], origin: tuple[float, float] | None = None) -> list[float]:
     """[lon, lat] to the maps' flat plane: kilometres east and south of the area's centre (equirectangular at its
-    latitude, indistinguishable from a map projection over a district this size)."""
+    latitude, indistinguishable from a map projection over a district this size). origin: that centre as (lat, lon),
+    looked up once by a caller projecting many points (finding the area costs more than projecting a point)."""
     longitude, latitude = point[0], point[1]
-    lat0, lon0 = hexmap.centre()
+    lat0, lon0 = origin or hexmap.centre()
     return [
         round((longitude - lon0) * KM_PER_DEGREE * math.cos(math.radians(lat0)), 4),
         round((lat0 - latitude) * KM_PER_DEGREE, 4),
@@ -128,9 +129,11 @@ def outer_points(geometry: dict) -> list[list[float]]:
 def _projected(geometry: dict) -> dict:
     """A (Multi)Polygon with every ring projected to the flat plane."""
 
+    origin = hexmap.centre()
+
     def rings(polygon: list) -> list:
         """Project one polygon's rings."""
-        return [[project(point) for point in ring] for ring in polygon]
+        return [[project(point, origin) for point in ring] for ring in polygon]
 
     if geometry["type"] == "MultiPolygon":
         return {"type": "MultiPolygon", "coordinates": [rings(polygon) for polygon in geometry["coordinates"]]}
@@ -182,15 +185,16 @@ def _ward_style(prefix: str = "") -> dict[str, object]:
 def hex_deck(table: WardTable, selected: str | None = None, width: int = 700) -> pdk.Deck:
     """One equal hexagon per ward with its name on it, framed for a frame `width` pixels wide; no basemap, so it
     works offline."""
-    cells = hexmap.layout()
+    cells, origin = hexmap.layout(), hexmap.centre()
     names = dict(zip(table.wards["ward_code"], table.wards["ward_name"], strict=True))
     data = [
-        dict(r, polygon=[project(p) for p in hexmap.polygon(*cells[r["ward_code"]])]) for r in _records(table, selected)
+        dict(r, polygon=[project(p, origin) for p in hexmap.polygon(*cells[r["ward_code"]])])
+        for r in _records(table, selected)
     ]
     fills = {r["ward_code"]: r["fillrgba"] for r in data}
     labels = [
         {
-            "position": project(hexmap.label_position(*cells[code])),
+            "position": project(hexmap.label_position(*cells[code]), origin),
             "text": hex_label(names[code]),
             "colour": _text_colour(fills[code]),
         }
@@ -240,7 +244,8 @@ def choropleth_deck(table: WardTable, outlines: dict, selected: str | None = Non
         id=GEO_LAYER,
         **_ward_style("properties."),
     )
-    points = [project(p) for f in outlines["features"] for p in outer_points(f["geometry"])]
+    origin = hexmap.centre()
+    points = [project(p, origin) for f in outlines["features"] for p in outer_points(f["geometry"])]
     return _deck([layer], fit_view(points, width))
 
 
