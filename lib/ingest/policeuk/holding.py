@@ -16,8 +16,9 @@ from collections import Counter
 from lib.ingest.policeuk.model import ParsedFile, Source
 
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-HOLD_BYTES = 64 * 1024 * 1024  # an import of at most this many bytes of CSV is held (about 280,000 police.uk rows)
-HOLD_ROWS = 300_000  # and never more records than this, whatever the files' sizes claimed
+HOLD_BYTES = 28 * 1024 * 1024  # an import of at most this many bytes of CSV is held: about 120,000 police.uk rows, a
+# year of a city's monthly files; a larger one (a 30 MB month) is read twice and keeps the memory bound of doing so
+HOLD_ROWS = 150_000  # and never more records than this, whatever the files' sizes claimed
 HOLD_GROWTH_MB = 100  # nor once the process has grown by this much while holding (distinct texts cannot be shared):
 # the import's memory bound (tests/test_hostile_input.py) stays the one of reading each file twice
 
