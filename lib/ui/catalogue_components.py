@@ -257,6 +257,7 @@ def file_tab(url: str) -> None:
         catalogue_file.export_bytes(url, "catalogue.xlsx"),
         file_name="catalogue.xlsx",
         icon=":material/download:",
+        on_click="ignore",  # a download never reruns the page
     )
     st.caption(
         "Edit it and upload it here. Rows the file leaves out are kept: retire them with retired_from. A stored "
@@ -287,6 +288,7 @@ def file_tab(url: str) -> None:
             exports.csv_bytes(plan.problem_table),
             file_name="catalogue-problems.csv",
             icon=":material/download:",
+            on_click="ignore",  # a download never reruns the page
         )
         return
     counts = plan.counts()

@@ -280,6 +280,7 @@ def table_and_csv(
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
+        on_click="ignore",  # a download never reruns the page
         key=key,
     )
 
@@ -472,4 +473,5 @@ def provenance_panel(url: str, catalogue: pd.DataFrame) -> None:
         file_name=f"provenance-{chosen or 'all'}.csv",
         mime="text/csv",
         icon=":material/download:",
+        on_click="ignore",  # a download never reruns the page
     )

@@ -67,6 +67,7 @@ def template_downloads(url: str, cutoff: date) -> None:
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
+        on_click="ignore",  # a download never reruns the page
         width="stretch",
     )
     right.download_button(
@@ -74,6 +75,7 @@ def template_downloads(url: str, cutoff: date) -> None:
         lambda: kpi_returns.template_excel(url, owner or None, cutoff, only),  # built when pressed
         file_name=f"{stem}.xlsx",
         icon=":material/download:",
+        on_click="ignore",  # a download never reruns the page
         width="stretch",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -150,6 +152,7 @@ def kpi_return_upload(url: str) -> None:
             file_name=f"problems-{upload.name.rsplit('.', 1)[0]}.csv",
             mime="text/csv",
             icon=":material/download:",
+            on_click="ignore",  # a download never reruns the page
         )
     else:
         _log_once(f"preview:{preview.sha256}", lambda: kpi_returns.record_preview(url, preview, current_user()))

@@ -77,6 +77,7 @@ def board_pack(url: str, plan: agenda.Agenda) -> None:
                     file_name=stem + suffix,
                     mime=files.MEDIA_TYPES[suffix],
                     icon=":material/download:",
+                    on_click="ignore",  # a download never reruns the page
                     key=f"pack_{suffix}",
                 )
         for written in ready[1].values():

@@ -13,6 +13,7 @@ from lib.area import current as current_area
 from lib.core import failpoints
 from lib.core.vocabulary import ImportStatus
 from lib.ingest import aggregates, batches, bulk
+from lib.ingest.policeuk import fingerprint
 from lib.ingest.policeuk.model import (
     CHUNK,
     CONTEXT,
@@ -128,16 +129,16 @@ class FileWriter:
         found = dict(self.parsed.fingerprints)  # "YYYY-MM-01" -> (fingerprint, rows)
         if not found:
             return
-        stored = [(m, fingerprint, rows) for m, (fingerprint, rows) in sorted(found.items())]
+        stored = [(m, digest, rows) for m, (digest, rows) in sorted(found.items())]
         if self.parsed.text_fingerprint:
-            key = f"t:{self.parsed.text_fingerprint}:{len(found)}"  # lib/ingest/policeuk/fingerprint.text_key
-            stored += [(m, key, rows) for m, (_fingerprint, rows) in sorted(found.items())]
+            key = fingerprint.text_key(self.parsed.text_fingerprint, len(found))
+            stored += [(m, key, rows) for m, (_digest, rows) in sorted(found.items())]
         self.connection.execute(
             delete(table).where(
                 or_(
                     *(
-                        and_(col(table.month) == date.fromisoformat(m), col(table.fingerprint) == fingerprint)
-                        for m, fingerprint, _rows in stored
+                        and_(col(table.month) == date.fromisoformat(m), col(table.fingerprint) == digest)
+                        for m, digest, _rows in stored
                     )
                 )
             )
@@ -147,12 +148,12 @@ class FileWriter:
             [
                 {
                     "month": date.fromisoformat(m),
-                    "fingerprint": fingerprint,
+                    "fingerprint": digest,
                     "rows": rows,
                     "peers_counted": self.peers_counted,
                     "import_batch_id": self.batch_id,
                 }
-                for m, fingerprint, rows in stored
+                for m, digest, rows in stored
             ],
         )
 
